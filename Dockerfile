@@ -1,0 +1,16 @@
+# The service image: the four packages installed from the pinned dependency set.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml requirements.lock README.md ./
+COPY warning ./warning
+COPY feeds ./feeds
+COPY rules ./rules
+COPY alerts ./alerts
+RUN pip install -c requirements.lock . && useradd --create-home --uid 1000 warning
+USER warning
+
+ENTRYPOINT ["warning"]
+CMD ["--help"]

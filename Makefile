@@ -1,0 +1,45 @@
+# The two commands of the README: `make demo` and `make test`. Both create .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+LOCK := requirements.lock
+
+.PHONY: demo test lint bench lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Runtime install, pinned by the lock file (used as constraints).
+$(VENV)/.runtime: $(BIN)/python pyproject.toml $(LOCK)
+	$(PIP) install --quiet -c $(LOCK) -e .
+	touch $@
+
+# Development install: runtime plus ruff, mypy, pytest and import-linter.
+$(VENV)/.dev: $(BIN)/python pyproject.toml $(LOCK)
+	$(PIP) install --quiet -c $(LOCK) -e '.[dev]'
+	touch $@ $(VENV)/.runtime
+
+demo: $(VENV)/.runtime
+	$(BIN)/warning demo
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m benchmarks
+
+# Re-resolve the pinned dependency set after changing pyproject.toml.
+lock: $(VENV)/.dev
+	$(PIP) install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --upgrade -o $(LOCK)
+
+clean:
+	rm -rf $(VENV) var/*.db var/*.db-* var/bench

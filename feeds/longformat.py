@@ -1,0 +1,327 @@
+"""Reading and validating observation files in the long format.
+
+The long format is ``series_id,material,indicator,frequency,period,value,unit`` (see
+docs/contracts.md). Validation is vectorised with pandas so that a file of a million rows is
+checked in seconds. Every refused row comes back with its line number (the header is line 1)
+and a reason; a refused row never stops the good rows of the same file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from feeds.periods import FREQUENCIES, normalise_periods
+
+LONG_COLUMNS: Final[tuple[str, ...]] = (
+    "series_id",
+    "material",
+    "indicator",
+    "frequency",
+    "period",
+    "value",
+    "unit",
+)
+INDICATORS: Final[tuple[str, ...]] = ("price", "output", "inventory", "import", "export")
+
+
+class FileFormatError(ValueError):
+    """A file that cannot be read as a whole: unreadable, wrong encoding, or a bad header."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """What a series is: the fields a row must agree with."""
+
+    series_id: str
+    material: str
+    indicator: str
+    frequency: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class ParsedBatch:
+    """The outcome of reading one file.
+
+    ``observations`` has the long columns plus ``line`` (period as datetime64, value float),
+    ``rejects`` has ``line``, ``raw`` (the row as it was in the file) and ``reason``;
+    ``new_series`` are series the file names that the caller did not know yet.
+    """
+
+    source: str
+    observations: pd.DataFrame
+    rejects: pd.DataFrame
+    new_series: tuple[SeriesSpec, ...]
+
+
+def read_long_file(path: Path) -> pd.DataFrame:
+    """Read a CSV or XLSX long file into a frame of strings with a ``line`` and ``raw`` column.
+
+    Rows with the wrong number of fields are kept with a ``field_count`` so that validation
+    can refuse them with a reason instead of failing the whole file.
+    """
+    return long_frame_from_records(file_records(path), source=path)
+
+
+def file_records(path: Path) -> list[tuple[int, list[str]]]:
+    """The ``(line, cells)`` records of a CSV file or of an XLSX file's first sheet, as text."""
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        return list(_xlsx_records(path))
+    if suffix in {".csv", ".txt", ""}:
+        return list(_csv_records(path))
+    raise FileFormatError(path, f"unsupported file type {suffix!r}; expected .csv or .xlsx")
+
+
+def long_frame_from_records(
+    records: list[tuple[int, list[str]]], *, source: Path | str
+) -> pd.DataFrame:
+    """Build the frame of :func:`read_long_file` from ``(line, cells)`` records, header first.
+
+    Feeds use this for long-format data that does not come from a local file (an HTTP body).
+    """
+    path = source
+    if not records:
+        raise FileFormatError(path, "the file is empty; expected a header row")
+    header = [cell.strip().lower() for cell in records[0][1]]
+    missing = [name for name in LONG_COLUMNS if name not in header]
+    if missing:
+        raise FileFormatError(
+            path,
+            f"line 1: header lacks {', '.join(missing)}; expected {','.join(LONG_COLUMNS)}",
+        )
+    positions = [header.index(name) for name in LONG_COLUMNS]
+    width = len(header)
+    lines, raws, counts = [], [], []
+    columns: list[list[str]] = [[] for _ in LONG_COLUMNS]
+    for line, cells in records[1:]:
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines are not rows
+        lines.append(line)
+        raws.append(",".join(cells))
+        counts.append(len(cells))
+        padded = cells + [""] * (width - len(cells))
+        for column, position in zip(columns, positions, strict=True):
+            column.append(padded[position].strip())
+    frame = pd.DataFrame(dict(zip(LONG_COLUMNS, columns, strict=True)), dtype=object)
+    frame["line"] = np.asarray(lines, dtype=np.int64)
+    frame["raw"] = raws
+    frame["field_count"] = np.asarray(counts, dtype=np.int64)
+    frame.attrs["width"] = width
+    return frame
+
+
+def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise FileFormatError(path, f"cannot read the file ({error.strerror})") from error
+    except UnicodeDecodeError as error:
+        raise FileFormatError(
+            path, f"not UTF-8 text (byte {error.start}); save the file as UTF-8"
+        ) from error
+    yield from csv_text_records(text, source=path)
+
+
+def csv_text_records(text: str, *, source: Path | str) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line, cells)`` for CSV ``text``; a malformed quote is a FileFormatError."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    try:
+        for cells in reader:
+            yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise FileFormatError(source, f"line {reader.line_num}: {error}") from error
+
+
+def _xlsx_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook  # imported here: only XLSX files need it
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken workbook
+        raise FileFormatError(path, f"not a readable XLSX workbook ({error})") from error
+    sheet = workbook.worksheets[0]
+    for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [_xlsx_cell_text(value) for value in row]
+        while cells and cells[-1] == "":
+            cells.pop()
+        yield index, cells
+    workbook.close()
+
+
+def _xlsx_cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def validate_long_frame(
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    known_materials: frozenset[str],
+    known_series: Mapping[str, SeriesSpec],
+    today: date,
+) -> ParsedBatch:
+    """Check every row and split the frame into accepted observations and rejected rows.
+
+    A row is refused with the first reason that applies, in this order: wrong field count,
+    an empty field, an unknown material / indicator / frequency, a bad date, a future period,
+    a bad number, a non-positive price, a contradiction with its series, a duplicate period.
+    """
+    reasons = pd.Series("", index=frame.index, dtype=object)
+
+    def refuse(mask: pd.Series | np.ndarray, why: pd.Series | str) -> None:
+        open_rows = (reasons == "") & mask
+        if isinstance(why, str):
+            reasons[open_rows] = why
+        else:
+            reasons[open_rows] = why[open_rows]
+
+    width = int(frame.attrs.get("width", len(LONG_COLUMNS)))
+    if "field_count" in frame:
+        wrong = frame["field_count"] != width
+        refuse(wrong, f"expected {width} fields, found " + frame["field_count"].astype(str))
+    for column in LONG_COLUMNS:
+        refuse(frame[column] == "", f"empty {column}")
+    refuse(
+        ~frame["material"].isin(known_materials),
+        "unknown material '" + frame["material"] + "'",
+    )
+    refuse(
+        ~frame["indicator"].isin(INDICATORS),
+        "unknown indicator '" + frame["indicator"] + f"'; expected one of {', '.join(INDICATORS)}",
+    )
+    refuse(
+        ~frame["frequency"].isin(FREQUENCIES),
+        "unknown frequency '" + frame["frequency"] + f"'; expected one of {', '.join(FREQUENCIES)}",
+    )
+    periods = pd.to_datetime(frame["period"], format="%Y-%m-%d", errors="coerce")
+    refuse(periods.isna(), "bad date '" + frame["period"] + "'; expected YYYY-MM-DD")
+    refuse(periods > pd.Timestamp(today), "period " + frame["period"] + " is in the future")
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    refuse(
+        values.isna() | ~np.isfinite(values),
+        "bad number '" + frame["value"] + "'",
+    )
+    refuse(
+        (frame["indicator"] == "price") & (values <= 0),
+        "non-positive price " + frame["value"],
+    )
+    refuse_series_conflicts = _series_conflicts(frame, reasons, known_series)
+    refuse(refuse_series_conflicts != "", refuse_series_conflicts)
+
+    ok = reasons == ""
+    normalised = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    normalised[ok] = normalise_periods(periods[ok], frame.loc[ok, "frequency"])
+    keys = frame["series_id"] + "|" + normalised.dt.strftime("%Y-%m-%d")
+    first_line = frame.loc[ok].groupby(keys[ok])["line"].transform("min")
+    duplicate = pd.Series(False, index=frame.index)
+    duplicate[ok] = (frame.loc[ok, "line"] != first_line).to_numpy(dtype=bool)
+    first_text = first_line.reindex(frame.index).astype("Int64").astype(str)
+    refuse(duplicate, "duplicate of line " + first_text + " (same series and period)")
+
+    ok = reasons == ""
+    observations = frame.loc[ok, [*LONG_COLUMNS, "line"]].copy()
+    observations["period"] = normalised[ok]
+    observations["value"] = values[ok].astype(float)
+    observations = observations.reset_index(drop=True)
+    rejects = pd.DataFrame(
+        {"line": frame.loc[~ok, "line"], "raw": frame.loc[~ok, "raw"], "reason": reasons[~ok]}
+    ).reset_index(drop=True)
+    return ParsedBatch(
+        source=source,
+        observations=observations,
+        rejects=rejects,
+        new_series=_new_series(observations, known_series),
+    )
+
+
+def _series_conflicts(
+    frame: pd.DataFrame, reasons: pd.Series, known_series: Mapping[str, SeriesSpec]
+) -> pd.Series:
+    """Reasons for rows that contradict their series: the stored one, or the file's first row."""
+    conflicts = pd.Series("", index=frame.index, dtype=object)
+    candidates = frame[reasons == ""]
+    if candidates.empty:
+        return conflicts
+    first_rows = candidates.drop_duplicates("series_id").set_index("series_id")
+    expected: dict[str, SeriesSpec] = {
+        str(series_id): SeriesSpec(
+            str(series_id),
+            str(row["material"]),
+            str(row["indicator"]),
+            str(row["frequency"]),
+            str(row["unit"]),
+        )
+        for series_id, row in first_rows.iterrows()
+    }
+    expected.update({k: v for k, v in known_series.items() if k in expected})
+    for field in ("material", "indicator", "frequency", "unit"):
+        wanted = candidates["series_id"].map({k: getattr(v, field) for k, v in expected.items()})
+        clash = (candidates[field] != wanted) & (conflicts[candidates.index] == "")
+        conflicts[clash[clash].index] = (
+            f"{field} '"
+            + candidates.loc[clash, field]
+            + "' contradicts series '"
+            + candidates.loc[clash, "series_id"]
+            + f"' whose {field} is '"
+            + wanted[clash]
+            + "'"
+        )
+    return conflicts
+
+
+def _new_series(
+    observations: pd.DataFrame, known_series: Mapping[str, SeriesSpec]
+) -> tuple[SeriesSpec, ...]:
+    fresh = observations[~observations["series_id"].isin(known_series.keys())]
+    first = fresh.drop_duplicates("series_id")
+    return tuple(
+        SeriesSpec(
+            str(row.series_id),
+            str(row.material),
+            str(row.indicator),
+            str(row.frequency),
+            str(row.unit),
+        )
+        for row in first.itertuples(index=False)
+    )
+
+
+def parse_long_file(
+    path: Path,
+    *,
+    known_materials: frozenset[str],
+    known_series: Mapping[str, SeriesSpec],
+    today: date,
+) -> ParsedBatch:
+    """Read and validate a long file; see :func:`validate_long_frame`."""
+    frame = read_long_file(path)
+    return validate_long_frame(
+        frame,
+        source=str(path),
+        known_materials=known_materials,
+        known_series=known_series,
+        today=today,
+    )

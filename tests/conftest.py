@@ -1,0 +1,80 @@
+"""Shared fixtures: a migrated store on SQLite and, where a server is configured, PostgreSQL.
+
+PostgreSQL tests read ``WARNING_TEST_DATABASE_URL`` (e.g.
+``postgresql+psycopg://postgres@127.0.0.1:5432/warning_test``). Without it they skip with a
+message saying how to run them; on CI (``CI=true``) a missing server is a failure instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from warning.catalog import load_catalog
+from warning.context import sync_catalog
+from warning.db import make_engine, migrate, session_factory
+
+PG_ENV = "WARNING_TEST_DATABASE_URL"
+HOW_TO_RUN_PG = (
+    f"PostgreSQL tests need {PG_ENV}, e.g. "
+    "WARNING_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/warning_test "
+    "(create the database first; .ci/run does this)"
+)
+
+
+def postgres_url() -> str:
+    """The test PostgreSQL URL, or skip (locally) / fail (on CI) when there is none."""
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"on CI the PostgreSQL tests must run: {HOW_TO_RUN_PG}")
+        pytest.skip(HOW_TO_RUN_PG)
+    return url
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A freshly migrated, empty database: SQLite in a temp folder, or the test PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        url = postgres_url()
+        _reset_postgres(url)
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+def factory(database_url: str) -> Iterator[sessionmaker[Session]]:
+    """A session factory on a migrated store with the bundled catalog loaded."""
+    engine = make_engine(database_url)
+    sessions = session_factory(engine)
+    sync_catalog(sessions, load_catalog())
+    yield sessions
+    engine.dispose()
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write long-format rows (without header) to a CSV file and return its path."""
+
+    def write(name: str, *rows: str) -> Path:
+        path = tmp_path / name
+        header = "series_id,material,indicator,frequency,period,value,unit"
+        path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,83 @@
+"""The material catalog: the bundled 19 materials, and errors naming file, material, field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from warning.catalog import CatalogError, bundled_catalog_path, load_catalog
+
+WORKING_LIST = {
+    "iron_ore", "coke", "steel", "copper", "aluminium", "alumina", "zinc",
+    "lithium_carbonate", "rare_earth", "industrial_silicon", "urea", "phosphate", "potash",
+    "soda_ash", "caustic_soda", "pvc", "methanol", "cement", "flat_glass",
+}  # fmt: skip
+
+
+def test_the_bundled_catalog_has_the_19_materials_each_with_a_price_series() -> None:
+    catalog = load_catalog()
+    assert {m.id for m in catalog.materials} == WORKING_LIST
+    for material in catalog.materials:
+        assert any(s.indicator == "price" for s in material.series), material.id
+        assert material.name_zh and material.name_en
+
+
+def _broken(tmp_path: Path, mutate) -> Path:  # type: ignore[no-untyped-def]
+    document = yaml.safe_load(bundled_catalog_path().read_text(encoding="utf-8"))
+    mutate(document)
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _set(path: list[object], value: object):  # type: ignore[no-untyped-def]
+    def mutate(document: dict) -> None:  # type: ignore[type-arg]
+        target = document
+        for key in path[:-1]:
+            target = target[key]  # type: ignore[index]
+        if value is None:
+            del target[path[-1]]  # type: ignore[arg-type]
+        else:
+            target[path[-1]] = value  # type: ignore[index]
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            _set(["materials", 3, "name_zh"], None),
+            r"material copper: field name_zh: Field required",
+        ),
+        (
+            _set(["materials", 3, "series", 0, "frequency"], "X"),
+            r"material copper: field series.0.frequency: Input should be 'D'",
+        ),
+        (
+            _set(["materials", 3, "series", 0, "indicator"], "mood"),
+            r"material copper: field series.0.indicator",
+        ),
+        (_set(["materials", 0, "id"], "Iron Ore"), r"material Iron Ore: field id: .*snake case"),
+        (
+            _set(["materials", 4, "series", 0, "id"], "copper_shfe_futures"),
+            r"material aluminium: field series.id: series copper_shfe_futures is already declared",
+        ),
+        (_set(["materials", 2, "colour"], "grey"), r"material steel: field colour: Extra inputs"),
+        (_set(["materials"], []), r"field materials: List should have at least 1 item"),
+    ],
+)
+def test_a_bad_catalog_names_the_file_material_and_field(tmp_path, mutate, expected) -> None:
+    path = _broken(tmp_path, mutate)
+    with pytest.raises(CatalogError, match=expected) as caught:
+        load_catalog(path)
+    assert str(path) in str(caught.value)
+
+
+def test_a_catalog_that_is_not_yaml_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.yaml"
+    path.write_text("materials: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"catalog.yaml: not valid YAML"):
+        load_catalog(path)

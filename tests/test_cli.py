@@ -1,0 +1,87 @@
+"""The command line, run as a user runs it: a subprocess with settings in the environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+COMMANDS = ["init", "materials", "ingest-file", "demo"]
+
+
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("WARNING_")},
+        "WARNING_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "warning.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(tmp_path: Path, command: str) -> None:
+    result = run(tmp_path, command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
+
+
+def test_materials_lists_exactly_the_19_materials(tmp_path: Path) -> None:
+    assert run(tmp_path, "init").returncode == 0
+    result = run(tmp_path, "materials")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
+    assert len(rows) == 19
+    assert any("铁矿石" in row and "Iron ore" in row for row in rows)
+
+
+def test_ingest_file_json_prints_one_object_with_the_documented_keys(tmp_path: Path) -> None:
+    data = tmp_path / "in.csv"
+    data.write_text(
+        "series_id,material,indicator,frequency,period,value,unit\n"
+        "copper_shfe_futures,copper,price,D,2024-01-02,68000,CNY/t\n"
+        "copper_shfe_futures,copper,price,D,2024-01-03,oops,CNY/t\n",
+        encoding="utf-8",
+    )
+    assert run(tmp_path, "init").returncode == 0
+
+    first = json.loads(run(tmp_path, "ingest-file", str(data), "--json").stdout)
+    second = json.loads(run(tmp_path, "ingest-file", str(data), "--json").stdout)
+
+    assert set(first) == {"accepted", "revised", "unchanged", "rejected", "rejects"}
+    assert first["accepted"] == 1 and first["rejected"] == 1
+    assert first["rejects"] == [{"line": 3, "reason": "bad number 'oops'"}]
+    assert (second["accepted"], second["unchanged"]) == (0, 1)
+
+
+def test_a_bad_setting_stops_start_up_with_one_message(tmp_path: Path) -> None:
+    result = run(tmp_path, "materials", WARNING_DATABASE_URL="mysql://nowhere")
+    assert result.returncode == 2
+    assert "WARNING_DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    assert run(tmp_path, "init").returncode == 0
+    result = run(tmp_path, "ingest-file", str(tmp_path / "nope.csv"))
+    assert result.returncode == 2
+    assert "nope.csv: cannot read the file" in result.stderr
+
+
+def test_demo_loads_the_sample_and_shows_the_board_with_stale_series(tmp_path: Path) -> None:
+    result = run(tmp_path, "demo")
+    assert result.returncode == 0, result.stderr
+    assert "Board as of" in result.stdout
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
+    assert len(rows) == 19
+    assert "Stale series on" in result.stdout
+    assert " 0 rejected" in result.stdout

@@ -1,0 +1,151 @@
+"""Ingesting long-format files into the store, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from feeds.longformat import FileFormatError
+from warning import ingest as ingest_module
+from warning.ingest import ingest_file
+from warning.models import FeedRun, Observation, ObservationRevision, RejectedRow, Series
+
+GOOD = (
+    "copper_shfe_futures,copper,price,D,2024-01-02,68000,CNY/t",
+    "copper_shfe_futures,copper,price,D,2024-01-03,68250.5,CNY/t",
+    "copper_wb_monthly,copper,price,M,2024-01-31,8350,USD/t",
+)
+MALFORMED = (
+    "copper_shfe_futures,copper,price,D,2024-01-04,12x00,CNY/t",  # line 5: bad number
+    "copper_shfe_futures,unobtainium,price,D,2024-01-05,1,CNY/t",  # line 6: unknown material
+    "copper_shfe_futures,copper,price,D,2024-02-30,68000,CNY/t",  # line 7: bad date
+    "copper_shfe_futures,copper,price,D,2024-01-02,68000,CNY/t",  # line 8: duplicate of line 2
+    "copper_shfe_futures,copper,price,D,2024-01-08,,CNY/t",  # line 9: empty value
+)
+
+
+def observations(factory) -> dict[tuple[str, date], float]:
+    with factory() as session:
+        rows = session.execute(select(Observation.series_id, Observation.period, Observation.value))
+        return {(s, p): v for s, p, v in rows}
+
+
+def test_malformed_rows_are_rejected_with_reasons_and_the_rest_accepted(factory, write_csv):
+    path = write_csv("mixed.csv", *GOOD, *MALFORMED)
+
+    report = ingest_file(factory, path, today=date(2026, 1, 1))
+
+    assert (report.accepted, report.revised, report.unchanged) == (3, 0, 0)
+    reasons = {reject.line: reject.reason for reject in report.rejects}
+    assert sorted(reasons) == [5, 6, 7, 8, 9]
+    assert "bad number" in reasons[5]
+    assert "unknown material 'unobtainium'" in reasons[6]
+    assert "bad date" in reasons[7]
+    assert "duplicate of line 2" in reasons[8]
+    assert "empty value" in reasons[9]
+    assert observations(factory)[("copper_wb_monthly", date(2024, 1, 1))] == 8350.0
+    with factory() as session:
+        stored = session.execute(select(RejectedRow.line, RejectedRow.raw)).all()
+    assert sorted(line for line, _ in stored) == [5, 6, 7, 8, 9]
+    assert any("12x00" in raw for _, raw in stored)
+
+
+def test_loading_the_same_file_twice_accepts_nothing_the_second_time(factory, write_csv):
+    path = write_csv("good.csv", *GOOD)
+    ingest_file(factory, path, today=date(2026, 1, 1))
+    before = observations(factory)
+
+    again = ingest_file(factory, path, today=date(2026, 1, 1))
+
+    assert (again.accepted, again.revised, again.unchanged, again.rejected) == (0, 0, 3, 0)
+    assert observations(factory) == before
+
+
+def test_a_changed_value_is_a_revision_and_the_old_value_is_kept(factory, write_csv):
+    ingest_file(factory, write_csv("v1.csv", *GOOD), today=date(2026, 1, 1))
+    revised = GOOD[0].replace("68000", "68100")
+
+    report = ingest_file(factory, write_csv("v2.csv", revised), today=date(2026, 1, 1))
+
+    assert (report.accepted, report.revised, report.unchanged) == (0, 1, 0)
+    key = ("copper_shfe_futures", date(2024, 1, 2))
+    assert observations(factory)[key] == 68100.0
+    with factory() as session:
+        row = session.get(Observation, key)
+        assert row is not None and row.first_value == 68000.0 and row.revisions == 1
+        revision = session.scalars(select(ObservationRevision)).one()
+    assert (revision.old_value, revision.new_value) == (68000.0, 68100.0)
+
+
+def test_a_new_series_id_creates_the_series_and_contradictions_are_rejected(factory, write_csv):
+    path = write_csv(
+        "new.csv",
+        "copper_lme_cash,copper,price,D,2024-01-02,8400,USD/t",
+        "copper_lme_cash,copper,price,M,2024-01-03,8410,USD/t",  # frequency contradicts line 2
+        "copper_shfe_futures,copper,price,D,2024-01-02,9000,USD/t",  # unit contradicts catalog
+    )
+
+    report = ingest_file(factory, path, today=date(2026, 1, 1))
+
+    assert report.accepted == 1
+    assert {r.line for r in report.rejects} == {3, 4}
+    assert "frequency 'M' contradicts series 'copper_lme_cash'" in report.rejects[0].reason
+    assert "unit 'USD/t' contradicts series 'copper_shfe_futures'" in report.rejects[1].reason
+    with factory() as session:
+        series = session.get(Series, "copper_lme_cash")
+    assert series is not None and (series.frequency, series.unit) == ("D", "USD/t")
+
+
+def test_a_bad_file_changes_nothing_already_stored(factory, write_csv, tmp_path):
+    ingest_file(factory, write_csv("good.csv", *GOOD), today=date(2026, 1, 1))
+    before = observations(factory)
+    broken = tmp_path / "broken.csv"
+    broken.write_text("when,what\n2024-01-02,1\n", encoding="utf-8")
+
+    with pytest.raises(FileFormatError, match=r"broken.csv: line 1: header lacks series_id"):
+        ingest_file(factory, broken, today=date(2026, 1, 1))
+
+    assert observations(factory) == before
+    with factory() as session:
+        failed = session.scalars(select(FeedRun).where(FeedRun.status == "failed")).one()
+    assert failed.error is not None and "header lacks" in failed.error
+
+
+def test_a_failure_part_way_leaves_the_store_as_it_was(factory, write_csv, monkeypatch):
+    ingest_file(factory, write_csv("good.csv", *GOOD), today=date(2026, 1, 1))
+    before = observations(factory)
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ingest_module, "_insert_rejects", explode)
+    update = write_csv(
+        "more.csv",
+        GOOD[0].replace("68000", "1"),
+        *MALFORMED,
+        "copper_shfe_futures,copper,price,D,2024-01-10,69000,CNY/t",
+    )
+    with pytest.raises(RuntimeError, match="disk full"):
+        ingest_file(factory, update, today=date(2026, 1, 1))
+
+    assert observations(factory) == before
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(ObservationRevision)) == 0
+        assert session.scalar(select(func.count()).select_from(RejectedRow)) == 0
+        statuses = session.scalars(select(FeedRun.status).order_by(FeedRun.id)).all()
+    assert statuses == ["ok", "failed"]
+
+
+def test_monthly_rows_name_their_period_by_any_date_inside_it(factory, write_csv):
+    path = write_csv(
+        "monthly.csv",
+        "copper_wb_monthly,copper,price,M,2024-03-31,8600,USD/t",
+        "copper_wb_monthly,copper,price,M,2024-03-01,8600,USD/t",  # same period: duplicate
+    )
+
+    report = ingest_file(factory, path, today=date(2026, 1, 1))
+
+    assert report.accepted == 1 and report.rejects[0].line == 3
+    assert ("copper_wb_monthly", date(2024, 3, 1)) in observations(factory)

@@ -1,0 +1,140 @@
+"""Reading and validating long-format files (no database): every refusal has a line and reason."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from feeds.longformat import FileFormatError, SeriesSpec, parse_long_file
+from feeds.periods import normalise_period, normalise_periods
+
+HEADER = "series_id,material,indicator,frequency,period,value,unit"
+KNOWN = {"cu_d": SeriesSpec("cu_d", "copper", "price", "D", "CNY/t")}
+MATERIALS = frozenset({"copper"})
+TODAY = date(2025, 6, 30)
+
+
+def parse(tmp_path: Path, *rows: str, name: str = "in.csv"):  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return parse_long_file(path, known_materials=MATERIALS, known_series=KNOWN, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("cu_d,copper,price,D,2024-01-02,1.2.3,CNY/t", "bad number '1.2.3'"),
+        ("cu_d,copper,price,D,2024-01-02,nan,CNY/t", "bad number 'nan'"),
+        ("cu_d,copper,price,D,2024-01-02,inf,CNY/t", "bad number 'inf'"),
+        ('cu_d,copper,price,D,2024-01-02,"68,000",CNY/t', "bad number '68,000'"),
+        (
+            "cu_d,copper,price,D,02/01/2024,68000,CNY/t",
+            "bad date '02/01/2024'; expected YYYY-MM-DD",
+        ),
+        ("cu_d,copper,price,D,2099-01-02,68000,CNY/t", "period 2099-01-02 is in the future"),
+        ("cu_d,copper,price,D,2024-01-02,,CNY/t", "empty value"),
+        ("cu_d,copper,price,D,2024-01-02,0,CNY/t", "non-positive price 0"),
+        ("cu_d,zinc,price,D,2024-01-02,5,CNY/t", "unknown material 'zinc'"),
+        ("cu_d,copper,mood,D,2024-01-02,5,CNY/t", "unknown indicator 'mood'"),
+        ("cu_d,copper,price,H,2024-01-02,5,CNY/t", "unknown frequency 'H'"),
+        ("cu_d,copper,price,D,2024-01-02,5,USD/t", "unit 'USD/t' contradicts series 'cu_d'"),
+        ("cu_d,copper,output,D,2024-01-02,5,CNY/t", "indicator 'output' contradicts series"),
+        ("cu_d,copper,price,D,2024-01-02,5", "expected 7 fields, found 6"),
+        ("cu_d,copper,price,D,2024-01-02,5,CNY/t,extra", "expected 7 fields, found 8"),
+    ],
+)
+def test_each_bad_row_is_refused_with_its_reason(tmp_path: Path, row: str, reason: str) -> None:
+    batch = parse(tmp_path, "cu_d,copper,price,D,2024-01-01,68000,CNY/t", row)
+    assert batch.observations["line"].tolist() == [2]
+    assert batch.rejects["line"].tolist() == [3]
+    assert reason in batch.rejects["reason"].iloc[0]
+    assert batch.rejects["raw"].iloc[0].startswith("cu_d,")
+
+
+def test_negative_output_changes_are_not_prices_and_are_kept(tmp_path: Path) -> None:
+    batch = parse(tmp_path, "cu_m,copper,export,M,2024-01-02,-5,10k t")
+    assert batch.rejects.empty and batch.observations["value"].tolist() == [-5.0]
+
+
+def test_blank_lines_are_skipped_and_line_numbers_follow_the_file(tmp_path: Path) -> None:
+    batch = parse(tmp_path, "", "cu_d,copper,price,D,2024-01-02,x,CNY/t")
+    assert batch.rejects["line"].tolist() == [3]
+
+
+def test_a_quoted_field_spanning_lines_keeps_later_line_numbers(tmp_path: Path) -> None:
+    batch = parse(
+        tmp_path, 'cu_d,copper,price,D,2024-01-02,"1\n2",CNY/t', "cu_d,copper,price,D,x,1,CNY/t"
+    )
+    assert batch.rejects["line"].tolist() == [2, 4]
+
+
+def test_a_new_series_is_reported_with_its_first_rows_fields(tmp_path: Path) -> None:
+    batch = parse(tmp_path, "cu_w,copper,price,W,2024-01-03,68000,CNY/t")
+    assert batch.new_series == (SeriesSpec("cu_w", "copper", "price", "W", "CNY/t"),)
+    assert batch.observations["period"].dt.date.tolist() == [date(2024, 1, 1)]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "the file is empty"),
+        (b"when,what\n", "line 1: header lacks series_id, material"),
+        (HEADER.encode() + b"\n\xff\xfe,1\n", "not UTF-8"),
+    ],
+)
+def test_an_unreadable_file_is_named(tmp_path: Path, content: bytes, problem: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(FileFormatError, match=problem) as caught:
+        parse_long_file(path, known_materials=MATERIALS, known_series=KNOWN, today=TODAY)
+    assert "bad.csv" in str(caught.value)
+
+
+def test_xlsx_files_are_read_like_csv(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADER.split(","))
+    sheet.append(["cu_d", "copper", "price", "D", date(2024, 1, 2), 68000, "CNY/t"])
+    sheet.append(["cu_d", "copper", "price", "D", "2024-01-03", "x", "CNY/t"])
+    path = tmp_path / "in.xlsx"
+    workbook.save(path)
+
+    batch = parse_long_file(path, known_materials=MATERIALS, known_series=KNOWN, today=TODAY)
+
+    assert batch.observations["value"].tolist() == [68000.0]
+    assert batch.rejects["line"].tolist() == [3]
+
+
+@pytest.mark.parametrize(
+    ("day", "frequency", "period"),
+    [
+        (date(2024, 5, 15), "D", date(2024, 5, 15)),
+        (date(2024, 5, 19), "W", date(2024, 5, 13)),
+        (date(2024, 5, 10), "T", date(2024, 5, 1)),
+        (date(2024, 5, 11), "T", date(2024, 5, 11)),
+        (date(2024, 5, 31), "T", date(2024, 5, 21)),
+        (date(2024, 2, 29), "M", date(2024, 2, 1)),
+        (date(2024, 6, 30), "Q", date(2024, 4, 1)),
+        (date(2024, 12, 31), "Y", date(2024, 1, 1)),
+    ],
+)
+def test_any_date_inside_a_period_names_it(day: date, frequency: str, period: date) -> None:
+    assert normalise_period(day, frequency) == period
+
+
+@given(
+    days=st.lists(st.dates(date(1990, 1, 1), date(2040, 12, 31)), min_size=1, max_size=40),
+    frequencies=st.lists(st.sampled_from(["D", "W", "T", "M", "Q", "Y"]), min_size=40),
+)
+def test_vectorised_normalisation_matches_the_scalar_one(days, frequencies) -> None:
+    frequency = pd.Series(frequencies[: len(days)])
+    result = normalise_periods(pd.Series(pd.to_datetime(days)), frequency)
+    expected = [normalise_period(d, f) for d, f in zip(days, frequency, strict=True)]
+    assert [ts.date() for ts in result] == expected

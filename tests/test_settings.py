@@ -1,0 +1,74 @@
+"""Settings: environment and TOML file, with one clear message for a bad setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from warning.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("WARNING_CONFIG", "WARNING_DATABASE_URL", "WARNING_AS_OF"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_use_a_sqlite_file_under_var() -> None:
+    assert load_settings().database_url == "sqlite:///./var/warning.db"
+
+
+def test_environment_overrides_the_config_file(tmp_path: Path, monkeypatch) -> None:
+    config = tmp_path / "warning.toml"
+    config.write_text('database_url = "sqlite:///from-file.db"\nas_of = "2024-05-01"\n')
+    monkeypatch.setenv("WARNING_CONFIG", str(config))
+    assert load_settings().as_of is not None and str(load_settings().as_of) == "2024-05-01"
+    monkeypatch.setenv("WARNING_DATABASE_URL", "sqlite:///from-env.db")
+    assert load_settings().database_url == "sqlite:///from-env.db"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("WARNING_DATABASE_URL", "mysql://db", r"WARNING_DATABASE_URL: .*expected a sqlite"),
+        ("WARNING_AS_OF", "2024-13-01", r"WARNING_AS_OF: .*date.*'2024-13-01'"),
+    ],
+)
+def test_a_malformed_setting_names_itself(monkeypatch, variable, value, expected) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=expected):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('databse_url = "sqlite:///x.db"\n', r"WARNING_DATABSE_URL: not a known setting"),
+        ("database_url = \n", r"not valid TOML"),
+    ],
+)
+def test_a_bad_config_file_is_named(tmp_path: Path, monkeypatch, content, expected) -> None:
+    config = tmp_path / "warning.toml"
+    config.write_text(content)
+    monkeypatch.setenv("WARNING_CONFIG", str(config))
+    with pytest.raises(SettingsError, match=expected):
+        load_settings()
+
+
+def test_a_missing_config_file_is_named(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("WARNING_CONFIG", str(tmp_path / "nope.toml"))
+    with pytest.raises(SettingsError, match=r"WARNING_CONFIG: file .*nope.toml does not exist"):
+        load_settings()
+
+
+def test_only_settings_reads_the_environment() -> None:
+    root = Path(__file__).resolve().parents[1]
+    readers = [
+        path.relative_to(root).as_posix()
+        for package in ("warning", "feeds", "rules", "alerts")
+        for path in (root / package).rglob("*.py")
+        if "os.environ" in path.read_text(encoding="utf-8")
+        or "os.getenv" in path.read_text(encoding="utf-8")
+    ]
+    assert readers == ["warning/settings.py"]

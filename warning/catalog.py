@@ -1,0 +1,158 @@
+"""The material catalog: the monitored materials and their series, loaded from YAML.
+
+The bundled catalog (``warning/data/catalog.yaml``) holds the working list of 19 materials;
+operators can replace it with their own file through ``WARNING_CATALOG_PATH``. The file is
+validated at load and a problem is reported with the file, the material and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from feeds.longformat import SeriesSpec
+
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+Indicator = Literal["price", "output", "inventory", "import", "export"]
+FrequencyCode = Literal["D", "W", "T", "M", "Q", "Y"]
+
+
+class CatalogError(ValueError):
+    """The catalog file is missing or invalid; the message names file, material and field."""
+
+
+class SeriesEntry(BaseModel):
+    """One series of a material as the catalog declares it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    indicator: Indicator
+    frequency: FrequencyCode
+    unit: str = Field(min_length=1)
+    source: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _snake_case(cls, value: str) -> str:
+        if not IDENTIFIER.match(value):
+            raise ValueError("expected lower snake case, e.g. copper_shfe_futures")
+        return value
+
+
+class MaterialEntry(BaseModel):
+    """A monitored material with its names, sector and series."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    sector: str = Field(min_length=1)
+    series: tuple[SeriesEntry, ...] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _snake_case(cls, value: str) -> str:
+        if not IDENTIFIER.match(value):
+            raise ValueError("expected lower snake case, e.g. iron_ore")
+        return value
+
+
+class _CatalogFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    materials: list[dict[str, object]] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The loaded catalog: materials in file order, and their series by id."""
+
+    path: str
+    materials: tuple[MaterialEntry, ...]
+
+    @property
+    def material_ids(self) -> frozenset[str]:
+        return frozenset(material.id for material in self.materials)
+
+    def material(self, material_id: str) -> MaterialEntry:
+        for material in self.materials:
+            if material.id == material_id:
+                return material
+        raise KeyError(material_id)
+
+    def series_specs(self) -> dict[str, SeriesSpec]:
+        """Every catalog series as the spec that file rows must agree with."""
+        return {
+            entry.id: SeriesSpec(
+                entry.id, material.id, entry.indicator, entry.frequency, entry.unit
+            )
+            for material in self.materials
+            for entry in material.series
+        }
+
+    def names(self) -> dict[str, tuple[str, str]]:
+        """Material id to (Chinese name, English name)."""
+        return {m.id: (m.name_zh, m.name_en) for m in self.materials}
+
+
+def bundled_catalog_path() -> Path:
+    return Path(str(files("warning") / "data" / "catalog.yaml"))
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    """Load and validate a catalog file (the bundled one when ``path`` is None)."""
+    path = path or bundled_catalog_path()
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise CatalogError(f"{path}: cannot read the catalog ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise CatalogError(f"{path}: not valid YAML ({error})") from error
+    if not isinstance(document, dict):
+        raise CatalogError(f"{path}: expected a mapping with 'materials', found {document!r:.60}")
+    try:
+        top = _CatalogFile.model_validate(document)
+    except ValidationError as error:
+        raise CatalogError(f"{path}: {_first_problem(error)}") from None
+    materials = tuple(_material(path, index, raw) for index, raw in enumerate(top.materials))
+    _check_unique(path, materials)
+    return Catalog(path=str(path), materials=materials)
+
+
+def _material(path: Path, index: int, raw: dict[str, object]) -> MaterialEntry:
+    label = str(raw.get("id", f"#{index + 1}"))
+    try:
+        return MaterialEntry.model_validate(raw)
+    except ValidationError as error:
+        raise CatalogError(f"{path}: material {label}: {_first_problem(error)}") from None
+
+
+def _first_problem(error: ValidationError) -> str:
+    item = error.errors()[0]
+    where = ".".join(str(part) for part in item["loc"])
+    return f"field {where}: {item['msg']} (got {item.get('input')!r:.80})"
+
+
+def _check_unique(path: Path, materials: tuple[MaterialEntry, ...]) -> None:
+    seen_materials: set[str] = set()
+    seen_series: dict[str, str] = {}
+    for material in materials:
+        if material.id in seen_materials:
+            raise CatalogError(f"{path}: material {material.id}: field id: duplicate material id")
+        seen_materials.add(material.id)
+        for entry in material.series:
+            if entry.id in seen_series:
+                raise CatalogError(
+                    f"{path}: material {material.id}: field series.id: series {entry.id} "
+                    f"is already declared by material {seen_series[entry.id]}"
+                )
+            seen_series[entry.id] = material.id

@@ -1,0 +1,59 @@
+"""The running service's context: settings, database, catalog, built once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from warning.catalog import Catalog, load_catalog
+from warning.db import make_engine, migrate, session_factory
+from warning.models import Material, Series
+from warning.settings import Settings
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """Everything a command needs: settings, an engine, a session factory and the catalog."""
+
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    catalog: Catalog
+
+
+def open_context(settings: Settings) -> ServiceContext:
+    """Connect to the configured database and load the configured catalog."""
+    catalog = load_catalog(settings.catalog_path)
+    engine = make_engine(settings.database_url)
+    return ServiceContext(settings, engine, session_factory(engine), catalog)
+
+
+def initialise(settings: Settings) -> ServiceContext:
+    """Run migrations and load the catalog into the store (idempotent)."""
+    catalog = load_catalog(settings.catalog_path)  # fail on a bad catalog before migrating
+    migrate(settings.database_url)
+    context = open_context(settings)
+    sync_catalog(context.factory, catalog)
+    return context
+
+
+def sync_catalog(factory: sessionmaker[Session], catalog: Catalog) -> None:
+    """Insert or update every catalog material and series; series not in it are kept."""
+    now = datetime.now(UTC)
+    with factory() as session, session.begin():
+        materials = {m.id: m for m in session.scalars(select(Material))}
+        series = {s.id: s for s in session.scalars(select(Series))}
+        for position, entry in enumerate(catalog.materials):
+            material = materials.get(entry.id) or Material(id=entry.id)
+            material.name_zh, material.name_en = entry.name_zh, entry.name_en
+            material.sector, material.position = entry.sector, position
+            session.add(material)
+            for spec in entry.series:
+                row = series.get(spec.id) or Series(id=spec.id, created_at=now)
+                row.material_id, row.indicator = entry.id, spec.indicator
+                row.frequency, row.unit = spec.frequency, spec.unit
+                row.source, row.in_catalog = spec.source, True
+                session.add(row)

@@ -1,0 +1,115 @@
+"""The service's settings: the one place that reads the environment.
+
+Settings come from environment variables prefixed ``WARNING_`` and, optionally, a TOML file
+named by ``WARNING_CONFIG``; the environment wins over the file. A missing or malformed
+setting stops start-up with one message naming the setting and what was expected.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV = "WARNING_CONFIG"
+ENV_PREFIX = "WARNING_"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it and what was expected."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the service, with its default (the embedded demo defaults)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+
+    database_url: str = Field(
+        default="sqlite:///./var/warning.db",
+        description="SQLAlchemy URL of the store (sqlite:///... or postgresql+psycopg://...)",
+    )
+    catalog_path: Path | None = Field(
+        default=None, description="YAML catalog replacing the bundled 19-material catalog"
+    )
+    rules_path: Path | None = Field(
+        default=None, description="YAML rule set replacing the bundled default rule set"
+    )
+    feeds_path: Path | None = Field(
+        default=None, description="YAML feed definitions replacing the bundled ones"
+    )
+    sample_dir: Path | None = Field(
+        default=None, description="folder of long-format CSV files loaded by `warning demo`"
+    )
+    var_dir: Path = Field(default=Path("var"), description="folder for local state and output")
+    timezone: str = Field(default="Asia/Shanghai", description="time zone of schedules")
+    as_of: date | None = Field(
+        default=None, description="evaluate as of this date instead of today (demo, replays)"
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("expected a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get(CONFIG_ENV)
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings, turning any problem into one :class:`SettingsError` message."""
+    config_file = os.environ.get(CONFIG_ENV)
+    if config_file:
+        _check_config_file(Path(config_file))
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = ".".join(str(part) for part in item["loc"]) or "?"
+            setting = f"{ENV_PREFIX}{name.upper()}"
+            if item["type"] == "extra_forbidden":
+                problems.append(f"{setting}: not a known setting (in {CONFIG_ENV} file or env)")
+            else:
+                problems.append(f"{setting}: {item['msg']} (got {item.get('input')!r})")
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None
+
+
+def _check_config_file(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            tomllib.load(handle)
+    except FileNotFoundError:
+        raise SettingsError(f"{CONFIG_ENV}: file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{CONFIG_ENV}: {path} is not valid TOML ({error})") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, loaded once."""
+    return load_settings()
