@@ -22,7 +22,7 @@ from warning.context import sync_catalog
 from warning.db import make_engine, migrate, session_factory
 from warning.ingest import ingest_file
 
-ROWS = int(os.environ.get("BENCH_INGEST_ROWS", "1000000"))  # noqa: TID251 - benchmark knob
+ROWS = int(os.environ.get("BENCH_INGEST_ROWS", "1000000"))
 SERIES = 1000
 
 
@@ -33,14 +33,18 @@ def generate(path: Path, rows: int) -> list[tuple[str, date, float]]:
     data = []
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["series_id", "material", "indicator", "frequency", "period", "value", "unit"])
+        writer.writerow(
+            ["series_id", "material", "indicator", "frequency", "period", "value", "unit"]
+        )
         for s in range(SERIES):
             series_id = f"bench_{s:04d}"
             value = 1000.0 + s
             for d in range(days):
                 period = start + timedelta(days=d)
                 value = round(value * (1.0 + ((d * 7919 + s) % 201 - 100) / 10000.0), 2)
-                writer.writerow([series_id, "copper", "price", "D", period.isoformat(), value, "CNY/t"])
+                writer.writerow(
+                    [series_id, "copper", "price", "D", period.isoformat(), value, "CNY/t"]
+                )
                 data.append((series_id, period, value))
     return data
 
@@ -81,8 +85,11 @@ def raw_insert_seconds(url: str, data: list[tuple[str, date, float]]) -> float:
         cursor = raw.cursor()
         started = time.perf_counter()
         if url.startswith("postgresql"):
-            columns = "series_id, period, value, first_value, first_seen_at, changed_at, revisions, suspect"
-            with cursor.copy(f"COPY observation ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            columns = (
+                "series_id, period, value, first_value, first_seen_at, changed_at, revisions, "
+                "suspect"
+            )
+            with cursor.copy(f"COPY observation ({columns}) FROM STDIN") as copy:
                 for series_id, period, value in data:
                     copy.write_row((series_id, period, value, value, now, now, 0, False))
         else:
@@ -110,7 +117,9 @@ def ingest_seconds(url: str, path: Path) -> float:
     return elapsed
 
 
-def measure(name: str, url: str, path: Path, data: list[tuple[str, date, float]]) -> dict[str, float]:
+def measure(
+    name: str, url: str, path: Path, data: list[tuple[str, date, float]]
+) -> dict[str, float]:
     prepared_store(url)
     raw_seconds = raw_insert_seconds(url, data)
     prepared_store(url)

@@ -1,0 +1,261 @@
+"""Feed definitions: which source feeds which series, how to map it, when and how long to try.
+
+A definitions file (YAML, see ``feeds/data/feeds.yaml``) looks like::
+
+    version: 1
+    feeds:
+      - id: copper_shfe_futures              # stable id: job ids and feed runs use it
+        source: file                         # a kind in feeds.sources.SOURCES
+        location: "{data_root}/china_futures_sina_continuous/shfe_copper_CU0.csv"
+        timeout_s: 30
+        mapping: {period: date, period_format: "%Y-%m-%d"}
+        schedule: {frequency: D, hour: 16, minute: 30}
+        series:
+          - {id: copper_shfe_futures, material: copper, indicator: price,
+             frequency: D, unit: CNY/t, value: close}
+
+``mapping.format`` is ``wide`` (default: one column per series, named by ``value``) or
+``long`` (the rows are already in the long format of ``warning ingest-file``). ``{data_root}``
+in a location is replaced by the ``data_root`` given to :func:`load_definitions`.
+
+API: ``load_definitions(path=None, *, data_root=None) -> FeedDefinitions`` and
+``parse_definitions(document, *, source, data_root=None)``; both raise
+:class:`DefinitionError` naming the file, the feed and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from feeds.longformat import SeriesSpec
+
+IDENTIFIER: Final = re.compile(r"^[a-z][a-z0-9_]*$")
+DEFAULT_DATA_ROOT: Final = Path("../shared/data/real")
+# Found beside this module, not through importlib.resources: a tests/feeds directory on
+# sys.path can shadow the package name as a namespace package.
+BUNDLED: Final = Path(__file__).with_name("data") / "feeds.yaml"
+Indicator = Literal["price", "output", "inventory", "import", "export"]
+FrequencyCode = Literal["D", "W", "T", "M", "Q", "Y"]
+
+
+class DefinitionError(ValueError):
+    """An invalid definitions file; the message names the file, the feed and the field."""
+
+    def __init__(self, source: str, feed: str | None, field: str | None, problem: str) -> None:
+        self.source = source
+        self.feed = feed
+        self.field = field
+        self.problem = problem
+        where = source
+        if feed is not None:
+            where += f": feed {feed!r}"
+        if field:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {problem}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SeriesMapping(_Strict):
+    """One series a feed produces, and the source column or field holding its value."""
+
+    id: str
+    material: str
+    indicator: Indicator
+    frequency: FrequencyCode
+    unit: str = Field(min_length=1)
+    value: str = ""
+    code: str | None = None  # an alternative header (e.g. a World Bank series code)
+    jan_feb_combined: bool = False  # NBS output: January and February published together
+
+    @field_validator("id", "material")
+    @classmethod
+    def _snake_case(cls, value: str) -> str:
+        if not IDENTIFIER.match(value):
+            raise ValueError("expected lower snake case, e.g. copper_shfe_futures")
+        return value
+
+    def spec(self) -> SeriesSpec:
+        return SeriesSpec(self.id, self.material, self.indicator, self.frequency, self.unit)
+
+
+class RecordMapping(_Strict):
+    """Where the records are in a source and how to read period, value and unit from them."""
+
+    format: Literal["wide", "long"] = "wide"
+    period: str = "date"
+    period_format: str = "%Y-%m-%d"
+    records: str = ""  # JSON: dotted path to the list of records ("" = the body itself)
+    unit_field: str | None = None
+    unit_aliases: dict[str, str] = Field(default_factory=dict)
+    missing: tuple[str, ...] = ("", "…", "...", "..", "NA", "N/A", "-", "null", "None")
+    thousands: str | None = None
+    sheet: str | None = None  # XLSX: the sheet to read (World Bank: "Monthly Prices")
+
+    @field_validator("period_format")
+    @classmethod
+    def _has_year(cls, value: str) -> str:
+        if "%Y" not in value and "%y" not in value:
+            raise ValueError("a period format needs a year directive (%Y), e.g. %Y-%m-%d")
+        return value
+
+
+class Schedule(_Strict):
+    """When the service pulls a feed; unset fields take the frequency's default (feeds.schedule)."""
+
+    frequency: FrequencyCode | None = None
+    hour: int | None = Field(default=None, ge=0, le=23)
+    minute: int | None = Field(default=None, ge=0, le=59)
+    day: int | None = Field(default=None, ge=1, le=28)
+    day_of_week: str | None = None
+    misfire_grace_hours: float = Field(default=6.0, gt=0)
+
+
+class Auth(_Strict):
+    """Authentication whose secret the service supplies by name (feeds never read settings)."""
+
+    kind: Literal["bearer", "header", "basic"]
+    secret: str = Field(min_length=1)
+    header: str = "Authorization"
+    username: str | None = None
+
+
+class HttpOptions(_Strict):
+    headers: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, str] = Field(default_factory=dict)
+    since_format: str = "%Y-%m-%d"
+    auth: Auth | None = None
+    max_bytes: int = Field(default=50_000_000, gt=0)
+    attempts: int = Field(default=4, ge=1, le=10)
+
+
+class FeedDefinition(_Strict):
+    """One feed: a source at a location giving one or more series."""
+
+    id: str
+    source: str
+    location: str = Field(min_length=1)
+    enabled: bool = True
+    timeout_s: float = Field(default=30.0, gt=0, le=600)
+    jump_factor: float = Field(default=5.0, gt=1)
+    mapping: RecordMapping = Field(default_factory=RecordMapping)
+    schedule: Schedule = Field(default_factory=Schedule)
+    http: HttpOptions = Field(default_factory=HttpOptions)
+    series: tuple[SeriesMapping, ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _snake_case(cls, value: str) -> str:
+        if not IDENTIFIER.match(value):
+            raise ValueError("expected lower snake case, e.g. copper_shfe_futures")
+        return value
+
+    @model_validator(mode="after")
+    def _series_fit_mapping(self) -> FeedDefinition:
+        if self.mapping.format == "wide":
+            if not self.series:
+                raise ValueError("series: a wide mapping needs at least one series")
+            unnamed = [s.id for s in self.series if not s.value and not s.code]
+            if unnamed:
+                raise ValueError(f"series: {', '.join(unnamed)} need 'value' (the column)")
+        ids = [s.id for s in self.series]
+        doubled = sorted({i for i in ids if ids.count(i) > 1})
+        if doubled:
+            raise ValueError(f"series: {', '.join(doubled)} listed twice")
+        return self
+
+    @property
+    def frequency(self) -> str:
+        """The schedule's frequency, else the finest frequency of the feed's series, else D."""
+        if self.schedule.frequency:
+            return self.schedule.frequency
+        order = "DWTMQY"
+        found = [s.frequency for s in self.series]
+        return min(found, key=order.index) if found else "D"
+
+    def specs(self) -> dict[str, SeriesSpec]:
+        return {s.id: s.spec() for s in self.series}
+
+
+@dataclass(frozen=True)
+class FeedDefinitions:
+    """Loaded definitions in file order."""
+
+    source: str
+    feeds: tuple[FeedDefinition, ...]
+
+    def get(self, feed_id: str) -> FeedDefinition:
+        for feed in self.feeds:
+            if feed.id == feed_id:
+                return feed
+        raise KeyError(f"{self.source}: no feed {feed_id!r}")
+
+    def for_series(self, series_id: str) -> tuple[FeedDefinition, ...]:
+        return tuple(f for f in self.feeds if any(s.id == series_id for s in f.series))
+
+
+def load_definitions(path: Path | None = None, *, data_root: Path | None = None) -> FeedDefinitions:
+    """Load and validate a definitions file (default: the bundled ``feeds/data/feeds.yaml``)."""
+    if path is None:
+        path = BUNDLED
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise DefinitionError(source, None, None, f"cannot read ({error.strerror})") from error
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise DefinitionError(source, None, None, f"not valid YAML ({error})") from error
+    return parse_definitions(document, source=source, data_root=data_root)
+
+
+def parse_definitions(
+    document: object, *, source: str, data_root: Path | None = None
+) -> FeedDefinitions:
+    """Validate a parsed YAML document; see :func:`load_definitions`."""
+    if not isinstance(document, Mapping) or not isinstance(document.get("feeds"), list):
+        raise DefinitionError(source, None, "feeds", "expected a mapping with a 'feeds' list")
+    unknown = sorted(set(document) - {"version", "feeds"})
+    if unknown:
+        raise DefinitionError(source, None, unknown[0], "unknown top-level key")
+    from feeds.sources import SOURCES  # here: the registry imports the source modules
+
+    root = str(data_root if data_root is not None else DEFAULT_DATA_ROOT)
+    feeds: list[FeedDefinition] = []
+    for index, raw in enumerate(document["feeds"]):
+        name = raw.get("id") if isinstance(raw, Mapping) else None
+        label = str(name) if name else f"#{index + 1}"
+        if not isinstance(raw, Mapping):
+            raise DefinitionError(source, label, None, "expected a mapping")
+        feed = _parse_feed(raw, source=source, label=label, root=root)
+        if feed.source not in SOURCES:
+            known = ", ".join(sorted(SOURCES))
+            raise DefinitionError(
+                source, label, "source", f"unknown source {feed.source!r}; expected {known}"
+            )
+        if any(f.id == feed.id for f in feeds):
+            raise DefinitionError(source, label, "id", "feed id used twice")
+        feeds.append(feed)
+    return FeedDefinitions(source=source, feeds=tuple(feeds))
+
+
+def _parse_feed(raw: Mapping[str, Any], *, source: str, label: str, root: str) -> FeedDefinition:
+    try:
+        feed = FeedDefinition.model_validate(dict(raw))
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or None
+        raise DefinitionError(source, label, field, first["msg"]) from error
+    if "{data_root}" in feed.location:
+        feed = feed.model_copy(update={"location": feed.location.replace("{data_root}", root)})
+    return feed

@@ -1,0 +1,223 @@
+"""HTTP for feeds: one GET with timeouts, retries, conditional requests and a size cap.
+
+``get(url, *, client, policy, validators=None, params=None, headers=None) -> HttpBody``
+
+- Retries, with exponential backoff and full jitter, on connection errors, timeouts, bodies
+  cut short, 5xx and 429; a 429 or 503 ``Retry-After`` (seconds or an HTTP date) is honoured
+  when it is at most ``policy.max_retry_after_s``, otherwise the call gives up at once. Other
+  4xx are not retried: they will not heal by themselves.
+- Conditional: ``validators`` (the ETag / Last-Modified of the previous run) become
+  ``If-None-Match`` / ``If-Modified-Since``; a 304 gives ``HttpBody(unchanged=True)`` with the
+  validators to keep.
+- The body is streamed and refused past ``policy.max_bytes`` (checked on Content-Length first).
+- Every request carries ``policy.user_agent``.
+
+Failures raise :class:`HttpFetchError` with the URL, the status (if any), what happened and
+how many attempts were made. ``policy.sleep`` and ``policy.rng`` are injectable for tests.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Final
+
+import httpx
+
+from feeds.result import Validators
+
+USER_AGENT: Final = "raw-material-warning-feeds/0.1 (+supply-demand early warning; httpx)"
+RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
+
+
+class HttpFetchError(Exception):
+    """A GET that failed for good: ``url``, ``status`` (None without a response), ``problem``."""
+
+    def __init__(self, url: str, problem: str, *, status: int | None, attempts: int) -> None:
+        self.url = url
+        self.problem = problem
+        self.status = status
+        self.attempts = attempts
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        super().__init__(f"GET {url}: {problem}{tries}")
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """How hard to try: per-request timeout, attempts, backoff, size cap, User-Agent."""
+
+    timeout_s: float = 30.0
+    attempts: int = 4
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 60.0
+    max_retry_after_s: float = 300.0
+    max_bytes: int = 50_000_000
+    user_agent: str = USER_AGENT
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    rng: random.Random = field(default_factory=random.Random, compare=False)
+
+    def backoff(self, attempt: int) -> float:
+        """Full-jitter exponential backoff before retry number ``attempt`` (1-based)."""
+        ceiling = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
+        return self.rng.uniform(0, ceiling)
+
+
+@dataclass(frozen=True)
+class HttpBody:
+    """A successful GET: the body (empty when unchanged) and the validators to remember."""
+
+    url: str
+    status: int
+    content: bytes
+    content_type: str
+    validators: Validators
+    unchanged: bool
+    attempts: int
+
+
+class _Retryable(Exception):
+    def __init__(self, problem: str, status: int | None, wait: float | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.status = status
+        self.wait = wait
+
+
+def get(
+    url: str,
+    *,
+    client: httpx.Client,
+    policy: HttpPolicy,
+    validators: Validators | None = None,
+    params: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> HttpBody:
+    """GET ``url`` under ``policy``; see the module docstring."""
+    sent = {"User-Agent": policy.user_agent, **(headers or {})}
+    if validators is not None and validators.etag:
+        sent["If-None-Match"] = validators.etag
+    if validators is not None and validators.last_modified:
+        sent["If-Modified-Since"] = validators.last_modified
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return _attempt(url, client, policy, sent, params, validators, attempt)
+        except _Retryable as retry:
+            if attempt == policy.attempts:
+                raise HttpFetchError(
+                    url, retry.problem, status=retry.status, attempts=attempt
+                ) from retry
+            if retry.wait is not None and retry.wait > policy.max_retry_after_s:
+                raise HttpFetchError(
+                    url,
+                    f"{retry.problem}; the server asks to wait {retry.wait:.0f} s, more than "
+                    f"the {policy.max_retry_after_s:.0f} s allowed",
+                    status=retry.status,
+                    attempts=attempt,
+                ) from retry
+            policy.sleep(max(retry.wait or 0.0, policy.backoff(attempt)))
+    raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+
+def _attempt(
+    url: str,
+    client: httpx.Client,
+    policy: HttpPolicy,
+    headers: Mapping[str, str],
+    params: Mapping[str, str] | None,
+    validators: Validators | None,
+    attempt: int,
+) -> HttpBody:
+    try:
+        with client.stream(
+            "GET", url, params=params, headers=headers, timeout=policy.timeout_s
+        ) as response:
+            return _read(url, response, policy, validators, attempt)
+    except httpx.TimeoutException as error:
+        problem = f"timed out after {policy.timeout_s:g} s ({type(error).__name__})"
+        raise _Retryable(problem, None) from error
+    except httpx.ConnectError as error:
+        raise _Retryable(f"cannot connect ({error})", None) from error
+    except httpx.RemoteProtocolError as error:
+        raise _Retryable(f"the body was cut short or malformed ({error})", None) from error
+    except httpx.TransportError as error:
+        raise _Retryable(f"transport error ({type(error).__name__}: {error})", None) from error
+
+
+def _read(
+    url: str,
+    response: httpx.Response,
+    policy: HttpPolicy,
+    validators: Validators | None,
+    attempt: int,
+) -> HttpBody:
+    status = response.status_code
+    if status == 304:
+        kept = _validators(response, fallback=validators)
+        return HttpBody(url, status, b"", "", kept, unchanged=True, attempts=attempt)
+    if status in RETRY_STATUSES:
+        wait = _retry_after(response.headers.get("Retry-After"))
+        raise _Retryable(f"HTTP {status} {response.reason_phrase}", status, wait)
+    if status >= 400:
+        raise HttpFetchError(
+            url,
+            f"HTTP {status} {response.reason_phrase} (not retried: a client error)",
+            status=status,
+            attempts=attempt,
+        )
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > policy.max_bytes:
+        raise _too_big(url, status, attempt, policy, f"Content-Length {declared}")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > policy.max_bytes:
+            raise _too_big(url, status, attempt, policy, f"more than {size} bytes read")
+        chunks.append(chunk)
+    return HttpBody(
+        url=str(response.url),
+        status=status,
+        content=b"".join(chunks),
+        content_type=response.headers.get("Content-Type", ""),
+        validators=_validators(response, fallback=None),
+        unchanged=False,
+        attempts=attempt,
+    )
+
+
+def _too_big(url: str, status: int, attempt: int, policy: HttpPolicy, seen: str) -> HttpFetchError:
+    return HttpFetchError(
+        url,
+        f"response too large ({seen}; the cap is {policy.max_bytes} bytes)",
+        status=status,
+        attempts=attempt,
+    )
+
+
+def _validators(response: httpx.Response, *, fallback: Validators | None) -> Validators:
+    etag = response.headers.get("ETag")
+    modified = response.headers.get("Last-Modified")
+    if fallback is not None:
+        etag = etag or fallback.etag
+        modified = modified or fallback.last_modified
+    return Validators(etag=etag, last_modified=modified)
+
+
+def _retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())

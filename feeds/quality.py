@@ -1,0 +1,99 @@
+"""Row checks beyond the long format's own (feeds.longformat.validate_long_frame).
+
+:mod:`feeds.longformat` already refuses unparseable values, non-positive prices, future
+periods, duplicate periods, and a unit / frequency / indicator / material that contradicts the
+series (the feed's definition and the caller's known series). This module adds:
+
+- :func:`refusals`: a row for a series the feed does not produce; a period coarser than the
+  series' frequency (``2024-03`` for a daily series); a daily period on a weekend (exchanges
+  do not trade then, so such a row is a mislabelled date);
+- :func:`suspect_jumps`: a value more than ``factor`` times, or less than ``1/factor`` of,
+  the previous value of its series (the last stored one for the first row of a batch). Such
+  rows are accepted but flagged ``suspect``: operators see them, and rules should not read
+  them as a warning without review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+import pandas as pd
+
+from feeds.longformat import SeriesSpec
+
+DEFAULT_JUMP_FACTOR: Final = 5.0
+# How fine a period each precision names; a row fits a frequency if it is at least that fine.
+_FINENESS: Final[dict[str, int]] = {"D": 0, "W": 1, "T": 1, "M": 2, "Q": 3, "Y": 4}
+_WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def refusals(frame: pd.DataFrame, *, specs: Mapping[str, SeriesSpec], feed_id: str) -> pd.Series:
+    """A reason per row ("" = no objection) for the checks listed in the module docstring.
+
+    ``frame`` has ``series_id``, ``period`` (ISO text) and ``precision`` (D, M, Q or Y).
+    """
+    reasons = pd.Series("", index=frame.index, dtype=object)
+    if frame.empty:
+        return reasons
+    foreign = ~frame["series_id"].isin(specs.keys())
+    reasons[foreign] = (
+        "series '" + frame.loc[foreign, "series_id"] + f"' is not produced by feed '{feed_id}'"
+    )
+    frequency = frame["series_id"].map({k: s.frequency for k, s in specs.items()})
+    open_rows = reasons == ""
+    coarse = open_rows & (frame["precision"].map(_FINENESS) > frequency.map(_FINENESS).fillna(99))
+    reasons[coarse] = (
+        "period '"
+        + frame.loc[coarse, "period"]
+        + "' names a whole "
+        + frame.loc[coarse, "precision"].map({"M": "month", "Q": "quarter", "Y": "year"})
+        + " but series '"
+        + frame.loc[coarse, "series_id"]
+        + "' is "
+        + frequency[coarse]
+    )
+    days = pd.to_datetime(frame["period"], format="%Y-%m-%d", errors="coerce")
+    weekend = (reasons == "") & (frequency == "D") & (days.dt.weekday >= 5)
+    reasons[weekend] = (
+        "period "
+        + frame.loc[weekend, "period"]
+        + " is a "
+        + days[weekend].dt.weekday.map(dict(enumerate(_WEEKDAYS)))
+        + ", not a trading day of daily series '"
+        + frame.loc[weekend, "series_id"]
+        + "'"
+    )
+    return reasons
+
+
+def suspect_jumps(
+    observations: pd.DataFrame,
+    *,
+    last_values: Mapping[str, float],
+    factor: float = DEFAULT_JUMP_FACTOR,
+) -> pd.Series:
+    """True for each row whose value jumped by more than ``factor`` from the one before.
+
+    Rows are compared in period order within their series; the first row of a series is
+    compared with ``last_values[series_id]`` when given. Zero or negative neighbours (e.g.
+    a net export) are not compared.
+    """
+    if observations.empty:
+        return pd.Series(False, index=observations.index, dtype=bool)
+    ordered = observations.sort_values(["series_id", "period"], kind="stable")
+    previous = ordered.groupby("series_id")["value"].shift(1)
+    first = previous.isna()
+    previous[first] = ordered.loc[first, "series_id"].map(dict(last_values))
+    ratio = ordered["value"] / previous
+    comparable = (previous > 0) & (ordered["value"] > 0)
+    jump = comparable & ((ratio > factor) | (ratio < 1.0 / factor))
+    return jump.reindex(observations.index).fillna(False).astype(bool)
+
+
+def jump_reason(value: float, previous: float) -> str:
+    """Plain words for a suspect jump, for operator views."""
+    return f"value {value:g} is {value / previous:.2f}x the previous {previous:g}"
+
+
+__all__ = ["DEFAULT_JUMP_FACTOR", "jump_reason", "refusals", "suspect_jumps"]

@@ -1,0 +1,74 @@
+"""A real HTTP server on loopback whose answers each test scripts, and real data paths."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+REAL = Path("/work/shared/data/real")
+PINKSHEET = REAL / "worldbank_pinksheet" / "CMO-Historical-Data-Monthly_2026-03-03.xlsx"
+COPPER_CSV = REAL / "china_futures_sina_continuous" / "shfe_copper_CU0.csv"
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    declared_length: int | None = None  # a Content-Length larger than the body = truncation
+
+
+@dataclass
+class LoopbackServer:
+    url: str
+    replies: list[Callable[[dict[str, str]], Reply]]
+    requests: list[dict[str, str]]
+
+    def serve(self, *replies: Reply | Callable[[dict[str, str]], Reply]) -> None:
+        self.replies.extend(r if callable(r) else (lambda _h, r=r: r) for r in replies)
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    replies: list[Callable[[dict[str, str]], Reply]] = []
+    requests: list[dict[str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            headers["path"] = self.path
+            requests.append(headers)
+            reply = replies.pop(0)(headers) if len(replies) > 1 else replies[0](headers)
+            time.sleep(reply.delay_s)
+            self.send_response(reply.status)
+            for key, value in reply.headers.items():
+                self.send_header(key, value)
+            length = reply.declared_length if reply.declared_length else len(reply.body)
+            self.send_header("Content-Length", str(length))
+            self.end_headers()
+            try:
+                self.wfile.write(reply.body)
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield LoopbackServer(f"http://127.0.0.1:{httpd.server_port}", replies, requests)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

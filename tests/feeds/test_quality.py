@@ -1,0 +1,117 @@
+"""feeds.quality through fetch: refusals and suspect jumps, table-driven."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from feeds.definitions import FeedDefinition
+from feeds.engine import fetch
+from feeds.quality import suspect_jumps
+
+
+def monthly_feed(path: Path, **extra: object) -> FeedDefinition:
+    return FeedDefinition.model_validate(
+        {
+            "id": "q",
+            "source": "file",
+            "location": str(path),
+            "mapping": {"period": "month", "period_format": "%Y-%m", "unit_field": "unit"},
+            "series": [
+                {"id": "cu_m", "material": "copper", "indicator": "price", "frequency": "M",
+                 "unit": "USD/t", "value": "v"},
+                {"id": "cu_d", "material": "copper", "indicator": "price", "frequency": "D",
+                 "unit": "USD/t", "value": "d"},
+            ],
+            **extra,
+        }
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("row", "series_id", "reason"),
+    [
+        ("2024-01,100,USD/t,", "cu_m", None),
+        ("2024-13,100,USD/t,", "cu_m", "bad period '2024-13'; expected the format %Y-%m"),
+        ("2024-01,-5,USD/t,", "cu_m", "non-positive price -5"),
+        ("2024-01,abc,USD/t,", "cu_m", "bad number 'abc'"),
+        (
+            "2024-01,100,CNY/t,",
+            "cu_m",
+            "unit 'CNY/t' contradicts series 'cu_m' whose unit is 'USD/t'",
+        ),
+        ("2030-01,100,USD/t,", "cu_m", "period 2030-01-01 is in the future"),
+        (
+            "2024-01,,USD/t,7",
+            "cu_d",
+            "period '2024-01-01' names a whole month but series 'cu_d' is D",
+        ),
+    ],
+)
+def test_row_checks(tmp_path: Path, row: str, series_id: str, reason: str | None) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text(f"month,v,unit,d\n{row}\n")
+    result = fetch(
+        monthly_feed(path), known={}, last_values={}, validators=None, today=date(2026, 1, 1)
+    )
+    if reason is None:
+        assert result.accepted == 1 and result.rejected == 0
+        return
+    assert result.accepted == 0
+    assert result.rejects["reason"].tolist() == [reason]
+    assert result.rejects["series_id"].tolist() == [series_id]
+    assert result.rejects["raw"].tolist() == [row]
+    assert result.rejects["line"].tolist() == [2]
+
+
+def test_duplicate_period_in_a_batch(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("month,v,unit,d\n2024-01,100,USD/t,\n2024-01,101,USD/t,\n")
+    result = fetch(
+        monthly_feed(path), known={}, last_values={}, validators=None, today=date(2026, 1, 1)
+    )
+    assert result.accepted == 1
+    assert result.rejects["reason"].tolist() == ["duplicate of line 2 (same series and period)"]
+
+
+@pytest.mark.parametrize(
+    ("last", "values", "factor", "expected"),
+    [
+        (None, [100, 120, 90], 5.0, [False, False, False]),
+        (100.0, [600, 610], 5.0, [True, False]),
+        (100.0, [19, 20], 5.0, [True, False]),
+        (100.0, [20, 21], 5.0, [False, False]),  # exactly 1/5 is not beyond it
+        (100.0, [250], 2.0, [True]),
+        (None, [100, 501, 100], 5.0, [False, True, True]),
+        (0.0, [100], 5.0, [False]),  # a zero neighbour is not compared
+    ],
+)
+def test_suspect_jumps(
+    last: float | None, values: list[float], factor: float, expected: list[bool]
+) -> None:
+    frame = pd.DataFrame(
+        {
+            "series_id": "s",
+            "period": pd.date_range("2024-01-01", periods=len(values), freq="MS"),
+            "value": [float(v) for v in values],
+        }
+    ).sample(frac=1.0, random_state=3)  # order in the batch must not matter
+    flags = suspect_jumps(frame, last_values={} if last is None else {"s": last}, factor=factor)
+    assert flags.sort_index().tolist() == expected
+
+
+def test_suspect_rows_are_accepted_and_flagged_by_fetch(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("month,v,unit,d\n2024-01,100,USD/t,\n2024-02,900,USD/t,\n")
+    result = fetch(
+        monthly_feed(path, jump_factor=3.0),
+        known={},
+        last_values={"cu_m": 90.0},
+        validators=None,
+        today=date(2026, 1, 1),
+    )
+    assert result.accepted == 2 and result.suspect == 1
+    assert result.observations["suspect"].tolist() == [False, True]
