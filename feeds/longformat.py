@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -74,7 +75,77 @@ def read_long_file(path: Path) -> pd.DataFrame:
     Rows with the wrong number of fields are kept with a ``field_count`` so that validation
     can refuse them with a reason instead of failing the whole file.
     """
+    if path.suffix.lower() in {".csv", ".txt", ""}:
+        return csv_text_frame(_read_text(path), source=path)
     return long_frame_from_records(file_records(path), source=path)
+
+
+# Characters str.splitlines() treats as line breaks but the csv module does not.
+_PADDED_CELL = re.compile(r"[ \t],|,[ \t]|[ \t]$|^[ \t]", re.MULTILINE)
+_OTHER_LINE_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def csv_text_frame(text: str, *, source: Path | str) -> pd.DataFrame:
+    """The frame of :func:`read_long_file` for CSV ``text``, read with pandas' C parser.
+
+    Text with quotes (a quoted field may span lines) goes through the csv module, which keeps
+    line numbers right; plain text, the usual case, is read about ten times faster here.
+    """
+    if '"' in text or _OTHER_LINE_BREAKS.search(text):
+        return long_frame_from_records(list(csv_text_records(text, source=source)), source=source)
+    lines = text.splitlines()
+    if not lines:
+        raise FileFormatError(source, "the file is empty; expected a header row")
+    positions, width = _header_positions(lines[0].split(","), source)
+    body = pd.Series(lines[1:], dtype=object)
+    numbers = np.arange(2, len(lines) + 1, dtype=np.int64)
+    counts = (body.str.count(",") + 1).to_numpy(dtype=np.int64)
+    nonblank = ~body.str.fullmatch(r"[\s,]*").to_numpy(dtype=bool)  # as in the csv path
+    regular = nonblank & (counts == width)
+    cells = pd.read_csv(
+        io.StringIO("\n".join(body[regular])),
+        header=None,
+        names=list(range(width)),
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        engine="c",
+    )
+    padded = _PADDED_CELL.search(text) is not None  # stripping a million cells costs ~1 s
+    frame = pd.DataFrame(
+        {
+            name: cells[position].str.strip() if padded else cells[position]
+            for name, position in zip(LONG_COLUMNS, positions, strict=True)
+        }
+    )
+    frame["line"], frame["raw"], frame["field_count"] = (
+        numbers[regular],
+        body[regular].to_numpy(),
+        width,
+    )
+    irregular = nonblank & ~regular
+    if irregular.any():
+        records = [(1, lines[0].split(","))] + [
+            (int(number), line.split(","))
+            for number, line in zip(numbers[irregular], body[irregular], strict=True)
+        ]
+        odd = long_frame_from_records(records, source=source)
+        frame = pd.concat([frame, odd], ignore_index=True).sort_values("line", ignore_index=True)
+    frame.attrs["width"] = width
+    return frame
+
+
+def _header_positions(cells: list[str], source: Path | str) -> tuple[list[int], int]:
+    """Where each long-format column is in a header row, and the row's width."""
+    header = [cell.strip().lower() for cell in cells]
+    missing = [name for name in LONG_COLUMNS if name not in header]
+    if missing:
+        raise FileFormatError(
+            source,
+            f"line 1: header lacks {', '.join(missing)}; expected {','.join(LONG_COLUMNS)}",
+        )
+    return [header.index(name) for name in LONG_COLUMNS], len(header)
 
 
 def file_records(path: Path) -> list[tuple[int, list[str]]]:
@@ -94,18 +165,9 @@ def long_frame_from_records(
 
     Feeds use this for long-format data that does not come from a local file (an HTTP body).
     """
-    path = source
     if not records:
-        raise FileFormatError(path, "the file is empty; expected a header row")
-    header = [cell.strip().lower() for cell in records[0][1]]
-    missing = [name for name in LONG_COLUMNS if name not in header]
-    if missing:
-        raise FileFormatError(
-            path,
-            f"line 1: header lacks {', '.join(missing)}; expected {','.join(LONG_COLUMNS)}",
-        )
-    positions = [header.index(name) for name in LONG_COLUMNS]
-    width = len(header)
+        raise FileFormatError(source, "the file is empty; expected a header row")
+    positions, width = _header_positions(records[0][1], source)
     lines, raws, counts = [], [], []
     columns: list[list[str]] = [[] for _ in LONG_COLUMNS]
     for line, cells in records[1:]:
@@ -126,15 +188,18 @@ def long_frame_from_records(
 
 
 def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    yield from csv_text_records(_read_text(path), source=path)
+
+
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        return path.read_bytes().decode("utf-8-sig")
     except OSError as error:
         raise FileFormatError(path, f"cannot read the file ({error.strerror})") from error
     except UnicodeDecodeError as error:
         raise FileFormatError(
             path, f"not UTF-8 text (byte {error.start}); save the file as UTF-8"
         ) from error
-    yield from csv_text_records(text, source=path)
 
 
 def csv_text_records(text: str, *, source: Path | str) -> Iterator[tuple[int, list[str]]]:
@@ -190,58 +255,74 @@ def validate_long_frame(
     a bad number, a non-positive price, a contradiction with its series, a duplicate period.
     """
     reasons = pd.Series("", index=frame.index, dtype=object)
+    refused = np.zeros(len(frame), dtype=bool)
 
-    def refuse(mask: pd.Series | np.ndarray, why: pd.Series | str) -> None:
-        open_rows = (reasons == "") & mask
-        if isinstance(why, str):
-            reasons[open_rows] = why
-        else:
-            reasons[open_rows] = why[open_rows]
+    def refuse(
+        mask: pd.Series | np.ndarray, why: Callable[[pd.DataFrame], pd.Series] | str
+    ) -> None:
+        """Give rows in ``mask`` not refused yet the reason ``why`` (built for them only)."""
+        newly = np.asarray(mask, dtype=bool) & ~refused
+        if not newly.any():
+            return
+        refused[newly] = True
+        reasons[newly] = why if isinstance(why, str) else why(frame[newly])
 
     width = int(frame.attrs.get("width", len(LONG_COLUMNS)))
     if "field_count" in frame:
-        wrong = frame["field_count"] != width
-        refuse(wrong, f"expected {width} fields, found " + frame["field_count"].astype(str))
+        refuse(
+            frame["field_count"] != width,
+            lambda rows: f"expected {width} fields, found " + rows["field_count"].astype(str),
+        )
     for column in LONG_COLUMNS:
         refuse(frame[column] == "", f"empty {column}")
     refuse(
         ~frame["material"].isin(known_materials),
-        "unknown material '" + frame["material"] + "'",
+        lambda rows: "unknown material '" + rows["material"] + "'",
     )
     refuse(
         ~frame["indicator"].isin(INDICATORS),
-        "unknown indicator '" + frame["indicator"] + f"'; expected one of {', '.join(INDICATORS)}",
+        lambda rows: (
+            "unknown indicator '"
+            + rows["indicator"]
+            + f"'; expected one of {', '.join(INDICATORS)}"
+        ),
     )
     refuse(
         ~frame["frequency"].isin(FREQUENCIES),
-        "unknown frequency '" + frame["frequency"] + f"'; expected one of {', '.join(FREQUENCIES)}",
+        lambda rows: (
+            "unknown frequency '"
+            + rows["frequency"]
+            + f"'; expected one of {', '.join(FREQUENCIES)}"
+        ),
     )
     periods = pd.to_datetime(frame["period"], format="%Y-%m-%d", errors="coerce")
-    refuse(periods.isna(), "bad date '" + frame["period"] + "'; expected YYYY-MM-DD")
-    refuse(periods > pd.Timestamp(today), "period " + frame["period"] + " is in the future")
-    values = pd.to_numeric(frame["value"], errors="coerce")
+    refuse(periods.isna(), lambda rows: "bad date '" + rows["period"] + "'; expected YYYY-MM-DD")
     refuse(
-        values.isna() | ~np.isfinite(values),
-        "bad number '" + frame["value"] + "'",
+        periods > pd.Timestamp(today), lambda rows: "period " + rows["period"] + " is in the future"
     )
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    refuse(values.isna() | ~np.isfinite(values), lambda rows: "bad number '" + rows["value"] + "'")
     refuse(
         (frame["indicator"] == "price") & (values <= 0),
-        "non-positive price " + frame["value"],
+        lambda rows: "non-positive price " + rows["value"],
     )
-    refuse_series_conflicts = _series_conflicts(frame, reasons, known_series)
-    refuse(refuse_series_conflicts != "", refuse_series_conflicts)
+    conflicts = _series_conflicts(frame, reasons, known_series)
+    refuse(conflicts != "", lambda rows: conflicts[rows.index])
 
-    ok = reasons == ""
+    ok = ~refused
     normalised = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     normalised[ok] = normalise_periods(periods[ok], frame.loc[ok, "frequency"])
-    keys = frame["series_id"] + "|" + normalised.dt.strftime("%Y-%m-%d")
-    first_line = frame.loc[ok].groupby(keys[ok])["line"].transform("min")
-    duplicate = pd.Series(False, index=frame.index)
-    duplicate[ok] = (frame.loc[ok, "line"] != first_line).to_numpy(dtype=bool)
-    first_text = first_line.reindex(frame.index).astype("Int64").astype(str)
-    refuse(duplicate, "duplicate of line " + first_text + " (same series and period)")
+    first_lines = _first_line_of_duplicates(
+        frame["series_id"][ok], normalised[ok], frame["line"][ok]
+    )
+    refuse(
+        frame.index.isin(first_lines.index),
+        lambda rows: (
+            "duplicate of line " + first_lines[rows.index].astype(str) + " (same series and period)"
+        ),
+    )
 
-    ok = reasons == ""
+    ok = ~refused
     observations = frame.loc[ok, [*LONG_COLUMNS, "line"]].copy()
     observations["period"] = normalised[ok]
     observations["value"] = values[ok].astype(float)
@@ -255,6 +336,19 @@ def validate_long_frame(
         rejects=rejects,
         new_series=_new_series(observations, known_series),
     )
+
+
+def _first_line_of_duplicates(
+    series_ids: pd.Series, periods: pd.Series, lines: pd.Series
+) -> pd.Series:
+    """For each row repeating an earlier row's series and period, that earlier row's line."""
+    keys = pd.DataFrame({"series_id": series_ids, "period": periods})
+    repeated = keys.duplicated(keep="first")
+    if not repeated.any():
+        return pd.Series(dtype=np.int64)
+    involved = keys.duplicated(keep=False)
+    first = lines[involved].groupby([series_ids[involved], periods[involved]]).transform("min")
+    return first[repeated[involved]].astype(np.int64)
 
 
 def _series_conflicts(

@@ -11,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from feeds.longformat import FileFormatError, SeriesSpec, parse_long_file
+from feeds.longformat import (
+    FileFormatError,
+    SeriesSpec,
+    csv_text_frame,
+    csv_text_records,
+    long_frame_from_records,
+    parse_long_file,
+)
 from feeds.periods import normalise_period, normalise_periods
 
 HEADER = "series_id,material,indicator,frequency,period,value,unit"
@@ -138,3 +145,30 @@ def test_vectorised_normalisation_matches_the_scalar_one(days, frequencies) -> N
     result = normalise_periods(pd.Series(pd.to_datetime(days)), frequency)
     expected = [normalise_period(d, f) for d, f in zip(days, frequency, strict=True)]
     assert [ts.date() for ts in result] == expected
+
+
+cell = st.sampled_from(["cu_d", "copper", "price", "D", "2024-01-02", "68000", " CNY/t ", "", "x"])
+
+
+@given(
+    rows=st.lists(
+        st.one_of(
+            st.lists(cell, min_size=7, max_size=7),
+            st.lists(cell, min_size=0, max_size=9),
+            st.just([" ", "", "\t"]),
+            st.just(["", " ", "", "", "", "", ""]),
+        ),
+        max_size=25,
+    ),
+    quoted=st.booleans(),
+)
+def test_the_fast_csv_reader_agrees_with_the_csv_module(rows, quoted) -> None:
+    lines = [HEADER, *(",".join(cells) for cells in rows)]
+    if quoted:
+        lines.append('"cu_d",copper,price,D,2024-01-02,1,CNY/t')
+    text = "\n".join(lines) + "\n"
+
+    fast = csv_text_frame(text, source="t.csv")
+    slow = long_frame_from_records(list(csv_text_records(text, source="t.csv")), source="t.csv")
+
+    pd.testing.assert_frame_equal(fast.reset_index(drop=True), slow, check_dtype=False)
