@@ -31,6 +31,7 @@ LONG_COLUMNS: Final[tuple[str, ...]] = (
     "value",
     "unit",
 )
+SERIES_ID: Final = r"[a-z][a-z0-9_]*"
 INDICATORS: Final[tuple[str, ...]] = ("price", "output", "inventory", "import", "export")
 
 
@@ -174,7 +175,7 @@ def long_frame_from_records(
         if not any(cell.strip() for cell in cells):
             continue  # blank lines are not rows
         lines.append(line)
-        raws.append(",".join(cells))
+        raws.append(_as_csv_line(cells))
         counts.append(len(cells))
         padded = cells + [""] * (width - len(cells))
         for column, position in zip(columns, positions, strict=True):
@@ -185,6 +186,13 @@ def long_frame_from_records(
     frame["field_count"] = np.asarray(counts, dtype=np.int64)
     frame.attrs["width"] = width
     return frame
+
+
+def _as_csv_line(cells: list[str]) -> str:
+    """The cells as one CSV line, quoted where needed, so a stored raw row reads as input."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(cells)
+    return buffer.getvalue()
 
 
 def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -246,13 +254,14 @@ def validate_long_frame(
     source: str,
     known_materials: frozenset[str],
     known_series: Mapping[str, SeriesSpec],
-    today: date,
+    today: date | None,
 ) -> ParsedBatch:
     """Check every row and split the frame into accepted observations and rejected rows.
 
     A row is refused with the first reason that applies, in this order: wrong field count,
-    an empty field, an unknown material / indicator / frequency, a bad date, a future period,
-    a bad number, a non-positive price, a contradiction with its series, a duplicate period.
+    an empty field, a series id that is not lower snake case, an unknown material /
+    indicator / frequency, a bad date, a future period (unless ``today`` is None), a bad
+    number, a non-positive price, a contradiction with its series, a duplicate period.
     """
     reasons = pd.Series("", index=frame.index, dtype=object)
     refused = np.zeros(len(frame), dtype=bool)
@@ -276,6 +285,10 @@ def validate_long_frame(
     for column in LONG_COLUMNS:
         refuse(frame[column] == "", f"empty {column}")
     refuse(
+        ~frame["series_id"].str.fullmatch(SERIES_ID).fillna(False).astype(bool),
+        lambda rows: "bad series_id '" + rows["series_id"] + "'; expected lower snake case",
+    )
+    refuse(
         ~frame["material"].isin(known_materials),
         lambda rows: "unknown material '" + rows["material"] + "'",
     )
@@ -297,9 +310,11 @@ def validate_long_frame(
     )
     periods = pd.to_datetime(frame["period"], format="%Y-%m-%d", errors="coerce")
     refuse(periods.isna(), lambda rows: "bad date '" + rows["period"] + "'; expected YYYY-MM-DD")
-    refuse(
-        periods > pd.Timestamp(today), lambda rows: "period " + rows["period"] + " is in the future"
-    )
+    if today is not None:  # None: history replays, where no period is "future"
+        refuse(
+            periods > pd.Timestamp(today),
+            lambda rows: "period " + rows["period"] + " is in the future",
+        )
     values = pd.to_numeric(frame["value"], errors="coerce")
     refuse(values.isna() | ~np.isfinite(values), lambda rows: "bad number '" + rows["value"] + "'")
     refuse(
@@ -408,7 +423,7 @@ def parse_long_file(
     *,
     known_materials: frozenset[str],
     known_series: Mapping[str, SeriesSpec],
-    today: date,
+    today: date | None,
 ) -> ParsedBatch:
     """Read and validate a long file; see :func:`validate_long_frame`."""
     frame = read_long_file(path)

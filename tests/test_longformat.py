@@ -54,6 +54,7 @@ def parse(tmp_path: Path, *rows: str, name: str = "in.csv"):  # type: ignore[no-
         ("cu_d,copper,output,D,2024-01-02,5,CNY/t", "indicator 'output' contradicts series"),
         ("cu_d,copper,price,D,2024-01-02,5", "expected 7 fields, found 6"),
         ("cu_d,copper,price,D,2024-01-02,5,CNY/t,extra", "expected 7 fields, found 8"),
+        ("Cu D,copper,price,D,2024-01-02,5,CNY/t", "bad series_id 'Cu D'; expected lower snake"),
     ],
 )
 def test_each_bad_row_is_refused_with_its_reason(tmp_path: Path, row: str, reason: str) -> None:
@@ -61,7 +62,7 @@ def test_each_bad_row_is_refused_with_its_reason(tmp_path: Path, row: str, reaso
     assert batch.observations["line"].tolist() == [2]
     assert batch.rejects["line"].tolist() == [3]
     assert reason in batch.rejects["reason"].iloc[0]
-    assert batch.rejects["raw"].iloc[0].startswith("cu_d,")
+    assert batch.rejects["raw"].iloc[0] == row
 
 
 def test_negative_output_changes_are_not_prices_and_are_kept(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warning.catalog import Catalog
+from warning.evaluation import latest_assessments
 from warning.models import Observation, Series
 
 PRICE_PREFERENCE = ("D", "W", "T", "M", "Q", "Y")
@@ -47,7 +48,11 @@ class MaterialLine:
 def material_lines(
     session: Session, catalog: Catalog, *, as_of: date | None = None
 ) -> list[MaterialLine]:
-    """A line per catalog material, in catalog order, with data on or before ``as_of``."""
+    """A line per catalog material, in catalog order, with data on or before ``as_of``.
+
+    The level and reason are the material's newest stored assessment (as of ``as_of``).
+    """
+    assessments = latest_assessments(session, as_of=as_of)
     series_rows = [
         SeriesInfo(*row)
         for row in session.execute(
@@ -63,6 +68,7 @@ def material_lines(
         value, change = (None, None)
         if headline is not None:
             value, change = _latest_change(session, headline.id, as_of)
+        assessment = assessments.get(material.id)
         lines.append(
             MaterialLine(
                 material=material.id,
@@ -75,6 +81,9 @@ def material_lines(
                 latest_value=value,
                 unit=headline.unit if headline is not None else None,
                 change_pct=change,
+                level=assessment.level if assessment else None,
+                direction=assessment.direction if assessment else None,
+                reason=f"{assessment.reasons_zh}\n{assessment.reasons_en}" if assessment else None,
             )
         )
     return lines

@@ -13,10 +13,14 @@ from rich.console import Console
 from rich.table import Table
 
 from feeds.longformat import FileFormatError
+from rules import RuleSet, RuleSetError
+from warning.backtest import BacktestInputError, run_backtest
 from warning.board import MaterialLine, material_lines
-from warning.catalog import CatalogError
+from warning.catalog import Catalog, CatalogError, load_catalog
+from warning.cli_feeds import feeds_app, ingest, series, serve
 from warning.context import ServiceContext, initialise, open_context
 from warning.demo import run_demo
+from warning.evaluation import evaluate_store, load_ruleset
 from warning.ingest import IngestReport, ingest_file
 from warning.settings import Settings, SettingsError, get_settings
 
@@ -112,9 +116,80 @@ def demo(
     console.print(materials_table(list(result.lines), title=f"Board as of {result.as_of}"))
     if result.stale:
         console.print(f"Stale series on {result.as_of} (shown as missing data, not as normal):")
-        for item in result.stale:
-            last = item.last_period.isoformat() if item.last_period else "never"
-            console.print(f"  {item.series_id} ({item.frequency}): last period {last}")
+        for item, staleness in result.stale:
+            console.print(f"  {item.series_id} ({item.frequency}): {staleness.reason}")
+
+
+@app.command()
+def evaluate(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="evaluate as of this date (default: today)")
+    ] = None,
+) -> None:
+    """Assess every material now (or as of a date), store the assessments, show the board."""
+    context = _context()
+    day = _parse_date(as_of) or context.settings.as_of or date.today()
+    outcome = evaluate_store(
+        context.factory, context.catalog, _ruleset(context), as_of=day, trigger="cli"
+    )
+    with context.factory() as session:
+        lines = material_lines(session, context.catalog, as_of=day)
+    console.print(
+        materials_table(lines, title=f"Board as of {day} (rules {outcome.ruleset_version})")
+    )
+
+
+@app.command()
+def backtest(
+    data: Annotated[Path, typer.Option("--data", help="long-format CSV of observations")],
+    out: Annotated[Path, typer.Option("--out", help="CSV of levels to write")],
+    rules_path: Annotated[
+        Path | None, typer.Option("--rules", help="rule set YAML (default: bundled)")
+    ] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="first date reported")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="last date evaluated")] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="folder for one PNG per material")
+    ] = None,
+) -> None:
+    """Replay the rule set over a CSV's whole history, without a database.
+
+    Writes material,period,level,direction,score,reasons for every evaluation step and prints a
+    summary per material.
+    """
+    catalog = _catalog()
+    try:
+        code = run_backtest(
+            data,
+            out,
+            rules_path,
+            _parse_date(date_from, option="--from"),
+            _parse_date(date_to, option="--to"),
+            plot,
+            set(catalog.material_ids),
+            typer.echo,
+            names=catalog.names(),
+        )
+    except (BacktestInputError, RuleSetError, FileFormatError) as error:
+        errors.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
+def _catalog() -> Catalog:
+    try:
+        return load_catalog(_settings().catalog_path)
+    except CatalogError as error:
+        errors.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _ruleset(context: ServiceContext) -> RuleSet:
+    try:
+        return load_ruleset(context.settings.rules_path)
+    except RuleSetError as error:
+        errors.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
 
 
 def print_report(report: IngestReport) -> None:
@@ -159,15 +234,20 @@ def _level_text(line: MaterialLine) -> str:
     return f"[{colour}]{line.level}{arrow}[/]"
 
 
-def _parse_date(text: str | None) -> date | None:
+def _parse_date(text: str | None, *, option: str = "--as-of") -> date | None:
     if text is None:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        errors.print(f"[bold red]error:[/] --as-of: expected YYYY-MM-DD, got {text!r}")
+        errors.print(f"[bold red]error:[/] {option}: expected YYYY-MM-DD, got {text!r}")
         raise typer.Exit(2) from None
 
+
+app.command()(ingest)
+app.command()(series)
+app.command()(serve)
+app.add_typer(feeds_app, name="feeds")
 
 if __name__ == "__main__":
     app()

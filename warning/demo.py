@@ -1,8 +1,9 @@
 """The demo: the service's main job once, on embedded defaults and the bundled sample.
 
 It initialises the store, loads every bundled sample file through the same ingestion path
-as real files, and shows the board as of a stated date (by default the newest period in the
-sample), naming the series that are stale on that date instead of hiding them.
+as real files, evaluates every material as of a stated date (by default the newest period
+in the sample) and shows the board with each level and its reasons, naming the series that
+are stale on that date instead of hiding them.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from feeds.staleness import Staleness
 from warning.board import MaterialLine, material_lines
 from warning.context import ServiceContext
-from warning.freshness import SeriesFreshness, series_freshness
+from warning.evaluation import evaluate_store, load_ruleset
+from warning.feed_status import StoredSeries, stale_series
 from warning.ingest import IngestReport, ingest_file
 from warning.models import Observation
 
@@ -29,7 +32,7 @@ class DemoResult:
     reports: tuple[IngestReport, ...]
     as_of: date
     lines: tuple[MaterialLine, ...]
-    stale: tuple[SeriesFreshness, ...]
+    stale: tuple[tuple[StoredSeries, Staleness], ...]
 
 
 def bundled_sample_dir() -> Path:
@@ -51,13 +54,21 @@ def run_demo(
         reports.append(report)
     with context.factory() as session:
         as_of = as_of or session.scalar(select(func.max(Observation.period)))
-        if as_of is None:
-            raise ValueError(f"no observations were loaded from {sample_dir}")
+    if as_of is None:
+        raise ValueError(f"no observations were loaded from {sample_dir}")
+    evaluate_store(
+        context.factory,
+        context.catalog,
+        load_ruleset(context.settings.rules_path),
+        as_of=as_of,
+        trigger="demo",
+    )
+    with context.factory() as session:
         lines = material_lines(session, context.catalog, as_of=as_of)
-        freshness = series_freshness(session, as_of=as_of)
+        stale = stale_series(session, as_of=as_of)
     return DemoResult(
         reports=tuple(reports),
         as_of=as_of,
         lines=tuple(lines),
-        stale=tuple(item for item in freshness if item.stale),
+        stale=tuple(stale),
     )

@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     feeds_path: Path | None = Field(
         default=None, description="YAML feed definitions replacing the bundled ones"
     )
+    feeds_data_root: Path | None = Field(
+        default=None,
+        description="folder that {data_root} in feed locations names (default ../shared/data/real)",
+    )
+    feed_secrets: dict[str, str] = Field(
+        default_factory=dict,
+        description='secrets for feeds that need authentication, as JSON {"name": "value"}',
+    )
     sample_dir: Path | None = Field(
         default=None, description="folder of long-format CSV files loaded by `warning demo`"
     )

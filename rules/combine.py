@@ -1,0 +1,165 @@
+"""Combining a material's indicator scores into one level, with persistence and hysteresis.
+
+All functions work on whole step sequences with numpy (no loop over steps):
+
+* :func:`combine_scores` folds the indicator scores of one direction into one raw score
+  (``highest``; or ``agreement``: red only when two indicators are at least yellow, or one is
+  backed by a supply signal) and says where a veto (a strong move the other way) applies.
+* :func:`latch_levels` raises level L after the raw score has been >= L for N consecutive
+  steps (persistence) and lowers it after the score has been below L - margin for M
+  consecutive steps (hysteresis), or at once when vetoed.
+* :func:`resolve` picks the direction and the reported score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from rules.ruleset import Combine
+
+#: Rules whose scores set the level. Supply rules back a red (``red_or_supply``) and set the
+#: level only where no signal rule has data; veto and info rules never raise it.
+SIGNAL_ROLES = ("signal",)
+
+
+def combine_scores(
+    scores: np.ndarray,
+    opposite: np.ndarray,
+    roles: Sequence[str],
+    cfg: Combine,
+    rule_names: Sequence[str] | None = None,
+    vetoing: Sequence[bool] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Raw material score for one direction and the veto mask.
+
+    ``scores`` (steps x indicators) are this direction's scores, ``opposite`` the other
+    direction's (used by veto rules). NaN = no data; the raw score is NaN only when every
+    signal indicator is NaN. Agreement counts distinct rules (``rule_names``), so the same
+    rule on a daily and a weekly copy of one price is one indicator, not two.
+    """
+    n = scores.shape[0]
+    role = np.asarray(roles)
+    sig = scores[:, np.isin(role, SIGNAL_ROLES)]
+    raw = _row_max(sig)
+    # supply rules set the level only where no signal rule has data (e.g. output-only history)
+    raw = np.where(np.isnan(raw), _row_max(scores[:, role == "supply"]), raw)
+    if cfg.method == "agreement" and sig.shape[1]:
+        names = np.asarray(rule_names if rule_names is not None else range(len(roles)))
+        sig_names = names[np.isin(role, SIGNAL_ROLES)]
+        at_yellow = np.nan_to_num(sig, nan=0.0) >= 2.0
+        distinct = sum(
+            at_yellow[:, sig_names == nm].any(axis=1).astype(int)
+            for nm in dict.fromkeys(sig_names.tolist())
+        )
+        agree = np.asarray(distinct) >= cfg.red_min_indicators
+        sup = scores[:, role == "supply"]
+        backed = (
+            (np.nan_to_num(sup, nan=0.0) >= 1.0).any(axis=1)
+            if cfg.red_or_supply and sup.shape[1]
+            else np.zeros(n, dtype=bool)
+        )
+        raw = np.where((raw >= 3.0) & ~(agree | backed), 2.999, raw)
+    veto_mask = role == "veto"
+    if vetoing is not None:
+        veto_mask |= np.asarray(vetoing, dtype=bool)
+    veto_cols = opposite[:, veto_mask]
+    veto = (
+        (np.nan_to_num(veto_cols, nan=0.0) >= cfg.veto_level).any(axis=1)
+        if veto_cols.shape[1]
+        else np.zeros(n, dtype=bool)
+    )
+    return raw, hold(veto, cfg.veto_hold)
+
+
+def _row_max(cols: np.ndarray) -> np.ndarray:
+    """Row-wise maximum ignoring NaN; NaN where a row has no value at all."""
+    if cols.shape[1] == 0:
+        return np.full(cols.shape[0], np.nan)
+    has = ~np.isnan(cols).all(axis=1)
+    return np.where(has, np.max(np.where(np.isnan(cols), -1.0, cols), axis=1), np.nan)
+
+
+def hold(trigger: np.ndarray, steps: int) -> np.ndarray:
+    """True on each trigger and for ``steps`` steps after the last one."""
+    if steps <= 0 or not trigger.any():
+        return trigger
+    idx = np.arange(len(trigger))
+    last = np.maximum.accumulate(np.where(trigger, idx, -(steps + 1)))
+    return idx - last <= steps
+
+
+def run_length(cond: np.ndarray) -> np.ndarray:
+    """Number of consecutive True values ending at each position."""
+    c = np.cumsum(cond, dtype=np.int64)
+    reset = np.maximum.accumulate(np.where(~cond, c, 0))
+    return c - reset
+
+
+def latch(on: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """True from each ``on`` until the next ``off`` (``off`` wins on the same step)."""
+    n = len(on)
+    event = np.where(off, 0, np.where(on, 1, -1))
+    idx = np.where(event >= 0, np.arange(n), -1)
+    idx = np.maximum.accumulate(idx) if n else idx
+    return np.where(idx >= 0, event[np.maximum(idx, 0)], 0) == 1
+
+
+def latch_levels(
+    raw: np.ndarray,
+    persist: np.ndarray,
+    release: np.ndarray,
+    margin: float,
+    veto: np.ndarray | None = None,
+) -> np.ndarray:
+    """Level codes 0-3 over steps for one direction.
+
+    ``persist`` is (steps x 3): consecutive steps needed to raise blue, yellow, red (0 or 1 =
+    at once); ``release`` (steps,) consecutive steps below ``level - margin`` to lower it.
+    NaN raw scores (no data) neither raise nor lower a level.
+    """
+    n = len(raw)
+    known = ~np.isnan(raw)
+    score = np.nan_to_num(raw, nan=0.0)
+    veto = np.zeros(n, dtype=bool) if veto is None else veto
+    level = np.zeros(n, dtype=np.int8)
+    for code in (1, 2, 3):  # three levels, each vectorised over all steps
+        above = known & (score >= code) & ~veto
+        on = above & (run_length(above) >= np.maximum(persist[:, code - 1], 1))
+        below = known & (score < code - margin)
+        off = (below & (run_length(below) >= np.maximum(release, 1))) | veto
+        level = np.where(latch(on, off), np.int8(code), level)
+    return level
+
+
+def resolve(
+    level_up: np.ndarray, level_down: np.ndarray, raw_up: np.ndarray, raw_down: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Level code (-1 no data), direction (+1 up, -1 down, 0 none) and score per step.
+
+    The score is the level code plus the raw score's excess within that level (< 1), so it
+    grows with severity; NaN for no data.
+    """
+    ru = np.nan_to_num(raw_up, nan=-1.0)
+    rd = np.nan_to_num(raw_down, nan=-1.0)
+    tie = (level_up == level_down) & (level_up > 0)
+    # on a tie the direction already shown stays (no flip-flop between equal warnings)
+    warned = np.maximum(level_up, level_down) > 0
+    decided = np.where(tie | ~warned, np.nan, (level_up > level_down).astype(float))
+    held = pd.Series(decided).ffill().to_numpy()
+    fresh_tie = tie & np.isnan(held)
+    up_wins = np.where(
+        tie & ~np.isnan(held), held == 1.0, np.where(fresh_tie, ru >= rd, level_up > level_down)
+    )
+    code = np.maximum(level_up, level_down).astype(np.int8)
+    direction = np.where(code > 0, np.where(up_wins, 1, -1), 0).astype(np.int8)
+    raw_dir = np.where(direction >= 0, ru, rd)
+    raw_dir = np.where(direction == 0, np.maximum(ru, rd), raw_dir)
+    score = code + np.clip(raw_dir - code, 0.0, 0.99)
+    no_data = np.isnan(raw_up) & np.isnan(raw_down)
+    code = np.where(no_data, np.int8(-1), code)
+    direction = np.where(no_data, 0, direction)
+    score = np.where(no_data, np.nan, np.round(score, 2))
+    return code, direction, score

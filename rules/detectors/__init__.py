@@ -1,0 +1,52 @@
+"""Detector registry: one small class per check, found by name from rule sets."""
+
+from __future__ import annotations
+
+from rules.detectors.base import Detector, monthly_means
+from rules.detectors.change import Band, Change, CumulativeMove
+from rules.detectors.fao import Alps, Ifpa, compound_growth, same_month_weighted_z
+from rules.detectors.forecast import ForecastExceedance
+from rules.detectors.history import LevelShift, Percentile, ZScore
+from rules.detectors.stl import StlResidual
+from rules.detectors.supply import PriceVsOutput
+from rules.detectors.volatility import IfpriVolatility, VolatilityRatio
+
+DETECTORS: dict[str, type[Detector]] = {
+    cls.name: cls
+    for cls in (
+        Change,
+        CumulativeMove,
+        Band,
+        ZScore,
+        Percentile,
+        LevelShift,
+        Ifpa,
+        Alps,
+        StlResidual,
+        IfpriVolatility,
+        VolatilityRatio,
+        ForecastExceedance,
+        PriceVsOutput,
+    )
+}
+
+__all__ = [
+    "DETECTORS",
+    "Alps",
+    "Band",
+    "Change",
+    "CumulativeMove",
+    "Detector",
+    "ForecastExceedance",
+    "Ifpa",
+    "IfpriVolatility",
+    "LevelShift",
+    "Percentile",
+    "PriceVsOutput",
+    "StlResidual",
+    "VolatilityRatio",
+    "ZScore",
+    "compound_growth",
+    "monthly_means",
+    "same_month_weighted_z",
+]

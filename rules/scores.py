@@ -1,0 +1,71 @@
+"""From indicator values to scores on the shared 0-4 scale (1 blue, 2 yellow, 3 red).
+
+Scores are piecewise linear between thresholds, so a value halfway between the yellow and red
+thresholds scores 2.5. Below the least severe threshold the score falls to 0 over one
+threshold gap; above the most severe it rises to the cap of 4 at the same pace. Hysteresis
+works on this scale ("below the yellow threshold by half a level").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rules.levels import SCORE_CAP
+from rules.ruleset import Thresholds
+
+
+def score_side(values: np.ndarray, th: Thresholds | None, side: str) -> np.ndarray:
+    """Score of ``values`` against one side's thresholds; NaN stays NaN."""
+    values = np.asarray(values, dtype=float)
+    if th is None or not th.points():
+        return np.where(np.isnan(values), np.nan, 0.0)
+    sign = 1.0 if side == "up" else -1.0
+    codes = [float(c) for c, _ in th.points()]
+    ts = [sign * t for _, t in th.points()]
+    v = sign * values
+    gap_first = (ts[1] - ts[0]) / (codes[1] - codes[0]) if len(ts) > 1 else _default_gap(ts[0])
+    gap_last = (ts[-1] - ts[-2]) / (codes[-1] - codes[-2]) if len(ts) > 1 else gap_first
+    xp = [ts[0] - gap_first]
+    fp = [0.0]
+    if codes[0] > 1:  # no blue threshold: nothing below the first level reaches blue
+        xp.append(ts[0] - 1e-9 * max(1.0, abs(ts[0])))
+        fp.append(0.999)
+    xp += ts
+    fp += codes
+    # a rule without the more severe levels can never reach them
+    cap = SCORE_CAP if codes[-1] >= 3 else codes[-1] + 0.999
+    xp.append(ts[-1] + gap_last * (cap - codes[-1]))
+    fp.append(cap)
+    out = np.interp(v, xp, fp, left=0.0, right=cap)
+    out[np.isnan(v)] = np.nan
+    return out
+
+
+def _default_gap(t: float) -> float:
+    return abs(t) * 0.25 if t != 0 else 1.0
+
+
+def threshold_text(up: Thresholds | None, down: Thresholds | None, unit: str = "") -> str:
+    """Thresholds as compact text, e.g. ``up: blue 10%, yellow 15%, red 30%; down: ...``."""
+    parts = []
+    for side, th in (("up", up), ("down", down)):
+        if th is None:
+            continue
+        names = ("blue", "yellow", "red")
+        vals = ", ".join(f"{names[c - 1]} {fmt_number(t)}{unit}" for c, t in th.points())
+        parts.append(f"{side}: {vals}")
+    return "; ".join(parts)
+
+
+def fmt_number(x: float) -> str:
+    """Readable number: thousands separators for big values, few decimals for small ones."""
+    if x != x:
+        return "n/a"
+    ax = abs(x)
+    if ax >= 1000:
+        return f"{x:,.0f}"
+    if ax >= 10:
+        return f"{x:.0f}"
+    if ax >= 1:
+        return f"{x:.1f}".rstrip("0").rstrip(".")
+    return f"{x:.2f}".rstrip("0").rstrip(".") or "0"

@@ -1,0 +1,172 @@
+"""The engine end to end on small synthetic series: steps, levels, reasons, no_data."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from rules_testdata import long_frame
+
+from rules import Level, RuleSet, assess_latest, evaluate, load_ruleset, parse_ruleset
+from rules.engine import INDICATOR_COLUMNS, MATERIAL_COLUMNS
+
+SIMPLE = {
+    "version": "simple-1",
+    "combine": {"method": "highest"},
+    "persistence": {"default": {"blue": 1, "yellow": 1, "red": 1}},
+    "hysteresis": {"margin": 0.5, "steps": {"default": 1}},
+    "rules": [
+        {
+            "name": "price_yoy",
+            "detector": "change",
+            "params": {"days": 365},
+            "up": {"blue": 20, "yellow": 30, "red": 50},
+            "down": {"blue": -20, "yellow": -25},
+        },
+        {
+            "name": "output_yoy",
+            "detector": "change",
+            "indicator": "output",
+            "frequencies": ["M"],
+            "params": {"periods": 12},
+            "invert": True,
+            "role": "supply",
+            "down": {"blue": -10},
+        },
+    ],
+}
+NAMES = {"copper": ("铜", "Copper")}
+
+
+@pytest.fixture
+def simple() -> RuleSet:
+    return parse_ruleset(SIMPLE)
+
+
+def surge(n: int = 600, jump_at: int = 400, to: float = 1.6) -> np.ndarray:
+    v = np.full(n, 100.0)
+    v[jump_at:] = np.linspace(100, 100 * to, n - jump_at)
+    return v
+
+
+def test_levels_follow_the_year_on_year_change(simple: RuleSet) -> None:
+    obs = long_frame(surge())
+    ev = evaluate(obs, simple, names=NAMES)
+    m = ev.materials
+    assert list(m.columns) == MATERIAL_COLUMNS
+    assert len(m) == 600  # every trading day is a step
+    assert (m["level"].iloc[:261] == "no_data").all()  # less than a year of history
+    assert m["level"].iloc[300] == "normal"
+    last = m.iloc[-1]
+    assert (last["level"], last["direction"]) == ("red", "up")
+    assert last["score"] >= 3
+    assert "铜价同比上涨60%，超过红色阈值50%" in last["reasons"]
+    assert "Copper price up 60 % year on year, above the red threshold of 50 %" in last["reasons"]
+    ind = ev.indicators
+    assert list(ind.columns) == INDICATOR_COLUMNS
+    row = ind[ind["period"] == m["period"].iloc[-1]].iloc[0]
+    assert row["level"] == "red" and row["value"] == pytest.approx(60.0)
+    assert "red 50%" in row["thresholds"]
+
+
+def test_down_moves_warn_down(simple: RuleSet) -> None:
+    ev = evaluate(long_frame(surge(to=0.7)), simple, with_indicators=False)
+    last = ev.materials.iloc[-1]
+    assert (last["level"], last["direction"]) == ("yellow", "down")
+    assert ev.indicators.empty
+
+
+def test_coarser_series_give_the_steps_before_the_finer_one_starts(simple: RuleSet) -> None:
+    monthly = long_frame(
+        np.linspace(100, 120, 60), start="2010-01-01", freq="M", series_id="copper_wb"
+    )
+    daily = long_frame(np.full(300, 120.0), start="2014-06-02")
+    ev = evaluate(pd.concat([monthly, daily]), simple, with_indicators=False)
+    periods = ev.materials["period"]
+    first_daily = daily["period"].min()
+    assert (periods[periods < first_daily].dt.day == 1).all()
+    assert (periods[periods < first_daily] < first_daily).all()
+    assert len(periods[periods >= first_daily]) == 300
+    assert periods.is_monotonic_increasing
+
+
+def test_supply_series_turn_a_fall_in_output_into_an_up_warning(simple: RuleSet) -> None:
+    out = np.r_[np.full(12, 100.0), np.full(12, 85.0)]
+    obs = long_frame(
+        out, start="2015-01-01", freq="M", series_id="copper_output", indicator="output"
+    )
+    ev = evaluate(obs, simple, names=NAMES)
+    last = ev.materials.iloc[-1]
+    assert (last["level"], last["direction"]) == ("blue", "up")
+    assert "铜产量" in last["reasons"] and "supply tightening" in last["reasons"]
+
+
+def test_start_and_end_limit_the_reported_steps(simple: RuleSet) -> None:
+    obs = long_frame(surge())
+    full = evaluate(obs, simple, with_indicators=False).materials
+    part = evaluate(
+        obs, simple, start=date(2016, 6, 1), end=date(2016, 9, 30), with_indicators=False
+    ).materials
+    assert part["period"].min() >= pd.Timestamp("2016-06-01")
+    assert part["period"].max() <= pd.Timestamp("2016-09-30")
+    merged = part.merge(full, on=["material", "period"], suffixes=("", "_full"))
+    assert (merged["level"] == merged["level_full"]).all()  # history before start is used
+
+
+def test_assess_latest_matches_the_backtest(simple: RuleSet) -> None:
+    obs = long_frame(surge())
+    as_of = obs["period"].iloc[-1].date()
+    (a,) = assess_latest(obs, simple, as_of=as_of, names=NAMES)
+    last = evaluate(obs, simple, with_indicators=False).materials.iloc[-1]
+    assert (a.level.value, a.direction.value) == (last["level"], last["direction"])
+    assert a.ruleset_version == "simple-1"
+    assert a.period == as_of
+    assert a.indicators and a.indicators[0].reason_en.startswith("Copper price up")
+
+
+def test_assess_latest_uses_only_data_up_to_as_of(simple: RuleSet) -> None:
+    obs = long_frame(surge())
+    as_of = obs["period"].iloc[350].date()
+    (a,) = assess_latest(obs, simple, as_of=as_of)
+    assert a.level == Level.NORMAL and a.period == as_of
+
+
+def test_stale_series_and_old_data_are_no_data_never_normal(simple: RuleSet) -> None:
+    obs = long_frame(np.full(400, 100.0))
+    last = obs["period"].iloc[-1].date()
+    (fresh,) = assess_latest(obs, simple, as_of=last)
+    assert fresh.level == Level.NORMAL
+    (stale,) = assess_latest(obs, simple, as_of=last, stale_series=frozenset({"copper_futures"}))
+    assert stale.level == Level.NO_DATA and stale.indicators[0].level == Level.NO_DATA
+    (old,) = assess_latest(obs, simple, as_of=date(last.year + 1, 1, 1))
+    assert old.level == Level.NO_DATA
+
+
+def test_short_history_is_no_data(simple: RuleSet) -> None:
+    obs = long_frame(np.full(100, 100.0))
+    (a,) = assess_latest(obs, simple, as_of=obs["period"].iloc[-1].date())
+    assert a.level == Level.NO_DATA
+    assert a.score is None
+
+
+def test_every_material_present_gets_an_assessment(simple: RuleSet) -> None:
+    a = long_frame(np.full(400, 100.0))
+    b = long_frame(np.full(10, 50.0), series_id="zinc_futures", material="zinc", start="2010-01-01")
+    out = assess_latest(pd.concat([a, b]), simple, as_of=date(2016, 8, 1))
+    assert [x.material for x in out] == ["copper", "zinc"]
+    assert out[1].level == Level.NO_DATA
+
+
+def test_default_rule_set_runs_on_a_random_walk(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    obs = long_frame(100 * np.exp(np.cumsum(rng.normal(0, 0.01, 1500))))
+    rs = load_ruleset()
+    ev = evaluate(obs, rs, with_indicators=False)
+    assert set(ev.materials["level"]) <= {"normal", "blue", "yellow", "red", "no_data"}
+    assert ev.ruleset_version == rs.version
+    (path := tmp_path / "x.yaml").write_text(yaml.safe_dump(SIMPLE), encoding="utf-8")
+    assert load_ruleset(path).version == "simple-1"

@@ -1,0 +1,133 @@
+"""Rule-set validation: errors name the file, material, rule and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rules import RuleSetError, load_ruleset
+
+BASE = {
+    "version": "t1",
+    "rules": [
+        {
+            "name": "price_yoy",
+            "detector": "change",
+            "params": {"days": 365},
+            "up": {"yellow": 30, "red": 50},
+            "down": {"yellow": -25, "red": -35},
+        }
+    ],
+}
+
+
+def write(tmp_path: Path, data: object) -> Path:
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def with_(**changes: object) -> dict[str, object]:
+    out = {**BASE, **changes}
+    return out
+
+
+def rule(**changes: object) -> dict[str, object]:
+    return {**BASE["rules"][0], **changes}  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("data", "needles"),
+    [
+        (with_(rules=[rule(detector="magic")]), ["rule 'price_yoy'", "field 'detector'", "magic"]),
+        (with_(rules=[rule(up={"yellow": 50, "red": 30})]), ["rule 'price_yoy'", "increasing"]),
+        (with_(rules=[rule(down={"yellow": -35, "red": -25})]), ["rule 'price_yoy'", "decreasing"]),
+        (
+            with_(rules=[rule(params={"periods": 5, "days": 5})]),
+            ["rule 'price_yoy'", "exactly one"],
+        ),
+        (with_(rules=[rule(params={"dayz": 5})]), ["rule 'price_yoy'", "dayz"]),
+        (with_(rules=[rule(up=None, down=None)]), ["rule 'price_yoy'", "thresholds"]),
+        (with_(rules=[rule(frequencies=["X"])]), ["rule 'price_yoy'", "field 'frequencies.0'"]),
+        (
+            with_(materials={"coke": {"overrides": {"nope": {}}}}),
+            ["material 'coke'", "rule 'nope'"],
+        ),
+        (
+            with_(materials={"coke": {"overrides": {"price_yoy": {"up": {"red": "high"}}}}}),
+            ["material 'coke'", "rule 'price_yoy'", "field 'up.red'"],
+        ),
+        (
+            with_(materials={"coke": {"overrides": {"price_yoy": {"up": {"red": 20}}}}}),
+            ["material 'coke'", "rule 'price_yoy'", "increasing"],
+        ),
+        (
+            with_(
+                materials={
+                    "coke": {
+                        "rules": [rule(name="band", detector="band", params={}, up={"red": "x"})]
+                    }
+                }
+            ),
+            ["material 'coke'", "rule 'band'", "field 'up.red'"],
+        ),
+        (with_(rules=[rule(), rule()]), ["duplicate"]),
+        ({"rules": []}, ["field 'version'"]),
+        (with_(colour="red"), ["field 'colour'"]),
+    ],
+)
+def test_validation_errors_name_where(tmp_path: Path, data: object, needles: list[str]) -> None:
+    path = write(tmp_path, data)
+    with pytest.raises(RuleSetError) as info:
+        load_ruleset(path)
+    msg = str(info.value)
+    assert str(path) in msg
+    for needle in needles:
+        assert needle in msg, msg
+
+
+def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(RuleSetError, match="cannot read"):
+        load_ruleset(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: [1,\n", encoding="utf-8")
+    with pytest.raises(RuleSetError, match="not valid YAML"):
+        load_ruleset(bad)
+
+
+def test_overrides_merge_into_the_default_rule(tmp_path: Path) -> None:
+    data = with_(
+        materials={
+            "coke": {
+                "overrides": {"price_yoy": {"up": {"red": 80}}},
+                "rules": [
+                    rule(
+                        name="coal_band", detector="band", params={}, up={"yellow": 900}, down=None
+                    )
+                ],
+            },
+            "copper": {"disable": ["price_yoy"]},
+        }
+    )
+    rs = load_ruleset(write(tmp_path, data))
+    coke = {r.name: r for r in rs.rules_for("coke")}
+    assert coke["price_yoy"].up is not None and coke["price_yoy"].up.red == 80
+    assert coke["price_yoy"].up.yellow == 30  # the rest of the default is kept
+    assert "coal_band" in coke
+    assert rs.rules_for("copper") == []
+    assert rs.rules_for("zinc")[0].up.red == 50  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", ["default", "naive_yoy", "ifpa"])
+def test_bundled_rule_sets_load(name: str) -> None:
+    from rules.ruleset import DEFAULT_RULESET_PATH
+
+    rs = load_ruleset(DEFAULT_RULESET_PATH.parent / f"{name}.yaml")
+    assert rs.version
+    assert rs.rules_for("copper")
+
+
+def test_default_is_loaded_without_a_path() -> None:
+    assert load_ruleset().version == load_ruleset(None).version

@@ -1,0 +1,151 @@
+"""The feed scheduler: Asia/Shanghai jobs on a UTC host, catch-up once, one instance at a time."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobEvent
+from apscheduler.schedulers.background import BackgroundScheduler
+from feed_helpers import definitions, price_feed, write_prices
+from sqlalchemy.orm import Session, sessionmaker
+
+from warning.scheduler import add_feed_jobs, build_feed_scheduler, last_runs, make_scheduler
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FEEDS = definitions(
+    price_feed("daily", "d.csv"),
+    price_feed("weekly", "w.csv", schedule={"frequency": "W"}),
+    price_feed("monthly", "m.csv", schedule={"frequency": "M", "day": 6, "hour": 10}),
+    price_feed("fresh", "f.csv"),
+    price_feed("off", "o.csv", enabled=False),
+).feeds
+# Monday 9 March 2026, 09:00 in Shanghai (01:00 UTC)
+NOW = datetime(2026, 3, 9, 9, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def utc_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The host clock in UTC, whatever the machine's zone."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_jobs_fire_in_shanghai_time_on_a_utc_host(utc_host: None) -> None:
+    assert time.localtime().tm_gmtoff == 0
+    scheduler = make_scheduler()
+    add_feed_jobs(scheduler, definitions=FEEDS, run=print, last_run={}, now=NOW)
+    scheduler.start(paused=True)
+    try:
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+        assert sorted(jobs) == ["feed:daily", "feed:fresh", "feed:monthly", "feed:weekly"]
+        for job in jobs.values():
+            assert job.coalesce is True and job.max_instances == 1
+            assert job.misfire_grace_time >= 3600
+            assert str(job.trigger.timezone) == "Asia/Shanghai"
+        daily = jobs["feed:daily"].trigger
+        # 16:00 in Shanghai on Monday: next run 17:00 Shanghai the same day = 09:00 UTC
+        after = datetime(2026, 3, 9, 8, 0, tzinfo=ZoneInfo("UTC"))
+        fire = daily.get_next_fire_time(None, after)
+        assert fire == datetime(2026, 3, 9, 17, 0, tzinfo=SHANGHAI)
+        assert fire.utcoffset() == timedelta(hours=8)
+        friday_evening = datetime(2026, 3, 13, 10, 0, tzinfo=ZoneInfo("UTC"))  # 18:00 Shanghai
+        assert daily.get_next_fire_time(None, friday_evening) == datetime(
+            2026, 3, 16, 17, 0, tzinfo=SHANGHAI
+        )
+        monthly = jobs["feed:monthly"].trigger.get_next_fire_time(None, NOW)
+        assert monthly == datetime(2026, 4, 6, 10, 0, tzinfo=SHANGHAI)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_catch_up_after_downtime_picks_each_missed_job_once() -> None:
+    last = {
+        "daily": datetime(2026, 3, 5, 18, 0, tzinfo=SHANGHAI),  # missed Friday 17:00
+        "weekly": datetime(2026, 3, 7, 10, 30, tzinfo=SHANGHAI),  # Saturday's run happened
+        "monthly": datetime(2026, 1, 6, 10, 30, tzinfo=SHANGHAI),  # missed Feb 6 and Mar 6
+        "fresh": datetime(2026, 3, 6, 17, 5, tzinfo=SHANGHAI),  # ran Friday; next is tonight
+    }
+    scheduler = BackgroundScheduler(timezone=SHANGHAI)
+    caught = add_feed_jobs(scheduler, definitions=FEEDS, run=print, last_run=last, now=NOW)
+    assert caught == ["feed:daily", "feed:monthly"]
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert jobs["feed:daily"].next_run_time == NOW
+    assert jobs["feed:monthly"].next_run_time == NOW
+    never = add_feed_jobs(
+        BackgroundScheduler(timezone=SHANGHAI), definitions=FEEDS, run=print, last_run={}, now=NOW
+    )
+    assert never == ["feed:daily", "feed:weekly", "feed:monthly", "feed:fresh"]
+
+
+def test_started_scheduler_runs_missed_jobs_exactly_once_and_not_again(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    rows = [("2026-03-02", 100), ("2026-03-03", 101)]
+    feeds = definitions(
+        price_feed("cu", str(write_prices(tmp_path / "cu.csv", rows))),
+        price_feed(
+            "zn",
+            str(write_prices(tmp_path / "zn.csv", rows)),
+            series="zinc_shfe_futures",
+            material="zinc",
+        ),
+    ).feeds
+    seen: list[str] = []
+    done = threading.Event()
+
+    def record(outcome: object) -> None:
+        seen.append(outcome.feed_id)  # type: ignore[attr-defined]
+        if len(seen) == 2:
+            done.set()
+
+    scheduler, caught = build_feed_scheduler(factory, definitions=feeds, on_outcome=record)
+    assert caught == ["feed:cu", "feed:zn"]
+    scheduler.start()
+    try:
+        assert done.wait(20), f"catch-up runs did not finish: {seen}"
+        time.sleep(0.3)  # a second run, if any, would show up here
+    finally:
+        scheduler.shutdown(wait=True)
+    assert sorted(seen) == ["cu", "zn"]
+    with factory() as session:
+        previous = last_runs(session)
+    assert set(previous) == {"cu", "zn"} and all(previous.values())
+    _scheduler, caught_again = build_feed_scheduler(factory, definitions=feeds)
+    assert caught_again == []  # a restart right after does not run them twice
+
+
+def test_a_job_never_runs_twice_at_once() -> None:
+    started, release, refused = threading.Event(), threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow(feed_id: str) -> None:
+        calls.append(feed_id)
+        started.set()
+        release.wait(10)
+
+    def on_max(event: JobEvent) -> None:
+        refused.set()
+
+    scheduler = make_scheduler()
+    scheduler.add_listener(on_max, EVENT_JOB_MAX_INSTANCES)
+    now = datetime.now(SHANGHAI)
+    add_feed_jobs(scheduler, definitions=FEEDS[:1], run=slow, last_run={}, now=now)
+    scheduler.start()
+    try:
+        assert started.wait(5)
+        scheduler.modify_job("feed:daily", next_run_time=datetime.now(SHANGHAI))
+        assert refused.wait(5), "the second instance was not refused"
+        assert calls == ["daily"]
+    finally:
+        release.set()
+        scheduler.shutdown(wait=True)
+    assert calls == ["daily"]

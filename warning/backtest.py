@@ -1,0 +1,125 @@
+"""``warning backtest``: replay the rule engine over a long CSV, without a database.
+
+The same engine code the service runs, fed from a file that is validated exactly like
+``warning ingest-file`` input. See :func:`run_backtest`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import rules
+from feeds.longformat import FileFormatError, parse_long_file
+from rules.plot import plot_material
+
+OUT_COLUMNS = ["material", "period", "level", "direction", "score", "reasons"]
+
+
+class BacktestInputError(ValueError):
+    """The input CSV is unreadable or a row is malformed; the message names file and line
+    (the header is line 1) and what was expected."""
+
+
+def read_observations(path: Path, known_materials: set[str]) -> pd.DataFrame:
+    """Read a long CSV with the same validation as ``warning ingest-file``.
+
+    Any refused row is an error naming its line (the header is line 1) and the reason; the
+    backtest does not run on partial data.
+    """
+    try:
+        batch = parse_long_file(
+            path, known_materials=frozenset(known_materials), known_series={}, today=None
+        )
+    except FileFormatError as error:
+        raise BacktestInputError(str(error)) from None
+    if not batch.rejects.empty:
+        first = batch.rejects.iloc[0]
+        more = len(batch.rejects) - 1
+        tail = f" (and {more} more refused rows)" if more else ""
+        raise BacktestInputError(f"{path}: line {first['line']}: {first['reason']}{tail}")
+    return batch.observations.drop(columns="line")
+
+
+def episodes(levels: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp, str, str]]:
+    """Runs of consecutive warning steps (blue or above) as (first, last, peak level, direction)."""
+    lv = levels.reset_index(drop=True)
+    warn = lv["level"].isin(["blue", "yellow", "red"]).to_numpy()
+    dirn = lv["direction"].fillna("").to_numpy()
+    if not warn.any():
+        return []
+    key = np.cumsum(np.r_[True, (warn[1:] != warn[:-1]) | (dirn[1:] != dirn[:-1])])
+    out = []
+    rank = {"blue": 1, "yellow": 2, "red": 3}
+    for _, run in lv[warn].groupby(key[warn]):
+        peak = max(run["level"], key=lambda x: rank[x])
+        out.append((run["period"].iloc[0], run["period"].iloc[-1], peak, run["direction"].iloc[0]))
+    return out
+
+
+def summarise(levels: pd.DataFrame, echo: Callable[[str], None]) -> None:
+    """Per material: steps at each level, level changes and the warning episodes."""
+    order = ["normal", "blue", "yellow", "red", "no_data"]
+    for material, lv in levels.groupby("material", sort=True):
+        lv = lv.sort_values("period")
+        counts = lv["level"].value_counts()
+        state = lv["level"] + ":" + lv["direction"].fillna("")
+        changes = int((state != state.shift()).sum() - 1)
+        echo(
+            f"{material}: {len(lv)} steps "
+            f"({lv['period'].min():%Y-%m-%d} .. {lv['period'].max():%Y-%m-%d}); "
+            + ", ".join(f"{k} {int(counts.get(k, 0))}" for k in order)
+            + f"; {changes} level changes"
+        )
+        eps = episodes(lv)
+        shown = [e for e in eps if e[2] in ("yellow", "red")]
+        for first, last, peak, direction in shown:
+            span = f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} .. {last:%Y-%m-%d}"
+            echo(f"    {span}  {peak} {direction}")
+        blue_only = len(eps) - len(shown)
+        if blue_only:
+            echo(f"    (+{blue_only} blue-only episodes)")
+
+
+def run_backtest(
+    data: Path,
+    out: Path,
+    rules_path: Path | None,
+    date_from: date | None,
+    date_to: date | None,
+    plot_dir: Path | None,
+    known_materials: set[str],
+    echo: Callable[[str], None],
+    *,
+    names: Mapping[str, tuple[str, str]] | None = None,
+) -> int:
+    """Backtest the rule set on a long CSV; write ``out`` and optional plots; return 0.
+
+    Raises :class:`BacktestInputError` for a bad input file and ``rules.RuleSetError`` for a
+    bad rule set (the CLI turns both into a message and exit code 2).
+    """
+    ruleset = rules.load_ruleset(rules_path)
+    obs = read_observations(data, known_materials)
+    ev = rules.evaluate(
+        obs, ruleset, start=date_from, end=date_to, names=names, with_indicators=False
+    )
+    levels = ev.materials
+    table = levels.assign(
+        period=levels["period"].dt.strftime("%Y-%m-%d"), score=levels["score"].round(2)
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table[OUT_COLUMNS].to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
+    echo(
+        f"rule set {ruleset.version}: {len(levels)} steps for "
+        f"{levels['material'].nunique()} materials written to {out}"
+    )
+    summarise(levels, echo)
+    if plot_dir is not None:
+        for material in sorted(levels["material"].unique()):
+            plot_material(material, obs, levels, plot_dir, names=names)
+        echo(f"plots written to {plot_dir}")
+    return 0

@@ -1,0 +1,151 @@
+"""Evaluation runs: the rule engine applied to the store, with every assessment kept.
+
+The service loads the observations known on a date, marks stale series as missing, asks the
+rule engine for each material's level and stores the assessments (per material and per
+indicator, with their reasons) under one evaluation run recording the rule-set version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+import rules
+from warning.catalog import Catalog
+from warning.feed_status import stale_series_ids
+from warning.models import Assessment, EvaluationRun, IndicatorAssessment, Observation, Series
+
+
+@dataclass(frozen=True)
+class EvaluationOutcome:
+    """What one evaluation run produced."""
+
+    run_id: int
+    as_of: date
+    ruleset_version: str
+    assessments: tuple[rules.Assessment, ...]
+    stale_series: frozenset[str]
+
+
+def load_ruleset(path: Path | None) -> rules.RuleSet:
+    """The configured rule set (the bundled default when ``path`` is None)."""
+    return rules.load_ruleset(path)
+
+
+def load_observations(session: Session, *, until: date) -> pd.DataFrame:
+    """Every stored observation with a period on or before ``until``, in the long format."""
+    rows = session.execute(
+        select(
+            Observation.series_id,
+            Series.material_id,
+            Series.indicator,
+            Series.frequency,
+            Observation.period,
+            Observation.value,
+            Series.unit,
+        )
+        .join(Series, Series.id == Observation.series_id)
+        .where(Observation.period <= until, Observation.suspect.is_(False))
+    ).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=["series_id", "material", "indicator", "frequency", "period", "value", "unit"],
+    )
+    frame["period"] = pd.to_datetime(frame["period"])
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def evaluate_store(
+    factory: sessionmaker[Session],
+    catalog: Catalog,
+    ruleset: rules.RuleSet,
+    *,
+    as_of: date,
+    trigger: str,
+) -> EvaluationOutcome:
+    """Assess every catalog material as of ``as_of`` and store the run and its assessments."""
+    started = datetime.now(UTC)
+    with factory() as session:
+        observations = load_observations(session, until=as_of)
+        stale = stale_series_ids(session, as_of=as_of)
+    observations = observations[observations["material"].isin(catalog.material_ids)]
+    assessed = {
+        a.material: a
+        for a in rules.assess_latest(
+            observations, ruleset, as_of=as_of, stale_series=stale, names=catalog.names()
+        )
+    }
+    ordered = tuple(
+        assessed.get(material.id) or _no_data(material.id, as_of, ruleset.version)
+        for material in catalog.materials
+    )
+    with factory() as session, session.begin():
+        run = EvaluationRun(
+            as_of=as_of, ruleset_version=ruleset.version, started_at=started, trigger=trigger
+        )
+        session.add(run)
+        session.add_all(_assessment_row(run, item) for item in ordered)
+        run.finished_at = datetime.now(UTC)
+        session.flush()
+        run_id = run.id
+    return EvaluationOutcome(run_id, as_of, ruleset.version, ordered, stale)
+
+
+def _no_data(material: str, as_of: date, version: str) -> rules.Assessment:
+    return rules.Assessment(
+        material=material,
+        as_of=as_of,
+        period=None,
+        level=rules.Level.NO_DATA,
+        direction=rules.Direction.NONE,
+        score=None,
+        reasons_zh="没有数据",
+        reasons_en="no data stored for this material",
+        ruleset_version=version,
+        indicators=(),
+    )
+
+
+def _assessment_row(run: EvaluationRun, item: rules.Assessment) -> Assessment:
+    return Assessment(
+        run=run,
+        material_id=item.material,
+        as_of=item.as_of,
+        period=item.period,
+        level=str(item.level),
+        direction=str(item.direction),
+        score=item.score,
+        reasons_zh=item.reasons_zh,
+        reasons_en=item.reasons_en,
+        ruleset_version=item.ruleset_version,
+        indicators=[
+            IndicatorAssessment(
+                indicator=ind.indicator,
+                detector=ind.detector,
+                series_id=ind.series_id,
+                value=ind.value,
+                thresholds=ind.thresholds,
+                level=str(ind.level),
+                direction=str(ind.direction),
+                score=ind.score,
+                reason_zh=ind.reason_zh,
+                reason_en=ind.reason_en,
+            )
+            for ind in item.indicators
+        ],
+    )
+
+
+def latest_assessments(session: Session, *, as_of: date | None = None) -> dict[str, Assessment]:
+    """Each material's newest stored assessment (as of ``as_of`` when given)."""
+    newest = select(func.max(Assessment.id)).group_by(Assessment.material_id)
+    if as_of is not None:
+        newest = newest.where(Assessment.as_of <= as_of)
+    rows = session.scalars(select(Assessment).where(Assessment.id.in_(newest)))
+    return {row.material_id: row for row in rows}
