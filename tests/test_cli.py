@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+AS_OF = {"WARNING_AS_OF": "2024-01-03"}
 COMMANDS = [
     "init",
     "materials",
@@ -33,6 +35,12 @@ def board_ids(output: str) -> list[str]:
         for line in output.splitlines()
         if (match := re.match(r"^│ ([a-z_]+) +│", line))
     ]
+
+
+def runs_of(tmp_path: Path) -> list[tuple[str, str]]:
+    """The evaluation runs stored in the CLI test database: (trigger, as_of)."""
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        return connection.execute("SELECT trigger, as_of FROM evaluation_run").fetchall()
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -76,10 +84,11 @@ def test_ingest_file_json_prints_one_object_with_the_documented_keys(tmp_path: P
     )
     assert run(tmp_path, "init").returncode == 0
 
-    first = json.loads(run(tmp_path, "ingest-file", str(data), "--json").stdout)
-    second = json.loads(run(tmp_path, "ingest-file", str(data), "--json").stdout)
+    first = json.loads(run(tmp_path, "ingest-file", str(data), "--json", **AS_OF).stdout)
+    second = json.loads(run(tmp_path, "ingest-file", str(data), "--json", **AS_OF).stdout)
 
     assert set(first) == {"accepted", "revised", "unchanged", "rejected", "rejects"}
+    assert runs_of(tmp_path) == [("ingest-file", "2024-01-03")]  # evaluated after storing
     assert first["accepted"] == 1 and first["rejected"] == 1
     assert first["rejects"] == [{"line": 3, "reason": "bad number 'oops'"}]
     assert (second["accepted"], second["unchanged"]) == (0, 1)

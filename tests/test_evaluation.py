@@ -11,9 +11,16 @@ from sqlalchemy import select
 import rules
 from warning.board import material_lines
 from warning.catalog import load_catalog
-from warning.evaluation import evaluate_store, latest_assessments
+from warning.context import open_context
+from warning.evaluation import (
+    evaluate_after_ingest,
+    evaluate_store,
+    latest_assessments,
+    level_counts,
+)
 from warning.ingest import ingest_file
 from warning.models import Assessment, EvaluationRun, IndicatorAssessment
+from warning.settings import load_settings
 
 START = date(2020, 1, 1)
 DAYS = 1300
@@ -98,3 +105,18 @@ def test_the_board_shows_the_newest_assessment(surge_and_calm):
     assert earlier["copper"].as_of == date(2024, 6, 28)
     assert lines["copper"].level == newest["copper"].level
     assert lines["copper"].reason and "Copper" in lines["copper"].reason
+
+
+def test_an_ingest_that_stored_values_is_followed_by_an_evaluation(surge_and_calm, database_url):
+    settings = load_settings(database_url=database_url, as_of=LAST_DAY)
+    context = open_context(settings)
+
+    nothing = evaluate_after_ingest(context, stored=0, trigger="ingest")
+    outcome = evaluate_after_ingest(context, stored=12, trigger="ingest")
+
+    assert nothing is None
+    assert outcome is not None and outcome.as_of == LAST_DAY
+    with context.factory() as session:
+        runs = session.scalars(select(EvaluationRun)).all()
+    assert [(run.trigger, run.as_of) for run in runs] == [("ingest", LAST_DAY)]
+    assert "no_data" in level_counts(outcome)

@@ -20,7 +20,12 @@ from warning.catalog import Catalog, CatalogError, load_catalog
 from warning.cli_feeds import feeds_app, ingest, series, serve
 from warning.context import ServiceContext, initialise, open_context
 from warning.demo import run_demo
-from warning.evaluation import evaluate_store, load_ruleset
+from warning.evaluation import (
+    evaluate_after_ingest,
+    evaluate_store,
+    level_counts,
+    load_ruleset,
+)
 from warning.ingest import IngestReport, ingest_file
 from warning.settings import Settings, SettingsError, get_settings
 
@@ -92,6 +97,15 @@ def ingest_file_command(
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         print_report(report)
+    try:
+        evaluated = evaluate_after_ingest(
+            context, stored=report.accepted + report.revised, trigger="ingest-file"
+        )
+    except RuleSetError as error:
+        errors.print(f"[bold red]error:[/] data stored, but not evaluated: {error}")
+        raise typer.Exit(2) from None
+    if evaluated is not None and not as_json:
+        console.print(f"Evaluated as of {evaluated.as_of}: {level_counts(evaluated)}")
 
 
 @app.command()

@@ -23,7 +23,9 @@ from rich.table import Table
 
 from feeds.aggregate import RULES, TARGETS, AggregationError, aggregate, spread_jan_feb
 from feeds.definitions import DefinitionError, FeedDefinition, FeedDefinitions
+from rules import RuleSetError
 from warning.context import ServiceContext, open_context
+from warning.evaluation import evaluate_after_ingest, level_counts
 from warning.feed_status import (
     combined_jan_feb_ids,
     rejected_rows,
@@ -43,6 +45,7 @@ from warning.scheduler import build_feed_scheduler
 from warning.settings import SettingsError, get_settings
 
 feeds_app = typer.Typer(help="Feed state: series status and rejected rows.", no_args_is_help=True)
+log = logging.getLogger(__name__)
 console = Console(width=None if sys.stdout.isatty() else 200)
 errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
@@ -88,6 +91,13 @@ def ingest(
         raise _fail(error) from None
     outcomes = _run_with_progress(context, chosen)
     console.print(outcomes_table(outcomes))
+    stored = sum(outcome.accepted + outcome.revised for outcome in outcomes)
+    try:
+        evaluated = evaluate_after_ingest(context, stored=stored, trigger="ingest")
+    except RuleSetError as error:
+        raise _fail(f"data stored, but not evaluated: {error}") from None
+    if evaluated is not None:
+        console.print(f"Evaluated as of {evaluated.as_of}: {level_counts(evaluated)}")
     if any(outcome.status == "failed" for outcome in outcomes):
         raise typer.Exit(1)
 
@@ -258,6 +268,14 @@ def _print_series(
         )
 
 
+def _evaluate_scheduled(context: ServiceContext, outcome: FeedOutcome) -> None:
+    evaluated = evaluate_after_ingest(
+        context, stored=outcome.accepted + outcome.revised, trigger=f"feed:{outcome.feed_id}"
+    )
+    if evaluated is not None:
+        log.info("evaluated as of %s: %s", evaluated.as_of, level_counts(evaluated))
+
+
 def serve() -> None:
     """Run the feed scheduler in the foreground (Asia/Shanghai times) until interrupted."""
     context, definitions = _context()
@@ -268,6 +286,7 @@ def serve() -> None:
         blocking=True,
         secrets=context.settings.feed_secrets,
         timezone=context.settings.timezone,
+        on_outcome=lambda outcome: _evaluate_scheduled(context, outcome),
     )
     now = datetime.now(SERVICE_TZ)
     table = Table(title=f"Feed jobs ({context.settings.timezone})")

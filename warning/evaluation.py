@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import rules
 from warning.catalog import Catalog
+from warning.context import ServiceContext
 from warning.feed_status import stale_series_ids
 from warning.models import Assessment, EvaluationRun, IndicatorAssessment, Observation, Series
 
@@ -95,6 +97,39 @@ def evaluate_store(
         session.flush()
         run_id = run.id
     return EvaluationOutcome(run_id, as_of, ruleset.version, ordered, stale)
+
+
+def service_today(timezone: str) -> date:
+    """Today's date where the desk works (Asia/Shanghai by default), whatever the host's zone."""
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def evaluate_after_ingest(
+    context: ServiceContext, *, stored: int, trigger: str
+) -> EvaluationOutcome | None:
+    """Re-evaluate every material after an ingest that stored new or revised values.
+
+    Evaluation follows every ingest (the CLI, scheduled feeds, files); an ingest that changed
+    nothing leaves the last assessments standing. Evaluates as of ``WARNING_AS_OF`` or today.
+    """
+    if stored == 0:
+        return None
+    settings = context.settings
+    return evaluate_store(
+        context.factory,
+        context.catalog,
+        load_ruleset(settings.rules_path),
+        as_of=settings.as_of or service_today(settings.timezone),
+        trigger=trigger,
+    )
+
+
+def level_counts(outcome: EvaluationOutcome) -> str:
+    """A one-line summary such as ``2 red, 3 yellow, 1 blue, 10 normal, 3 no_data``."""
+    counts = {level: 0 for level in ("red", "yellow", "blue", "normal", "no_data")}
+    for assessment in outcome.assessments:
+        counts[str(assessment.level)] += 1
+    return ", ".join(f"{n} {level}" for level, n in counts.items() if n)
 
 
 def _no_data(material: str, as_of: date, version: str) -> rules.Assessment:
