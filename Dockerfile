@@ -9,7 +9,9 @@ COPY warning ./warning
 COPY feeds ./feeds
 COPY rules ./rules
 COPY alerts ./alerts
-RUN pip install -c requirements.lock . && useradd --create-home --uid 1000 warning
+RUN pip install -c requirements.lock . \
+    && useradd --create-home --uid 1000 warning \
+    && mkdir -p /app/var /data && chown warning /app/var
 USER warning
 
 ENTRYPOINT ["warning"]

@@ -32,6 +32,9 @@ LONG_COLUMNS: Final[tuple[str, ...]] = (
     "unit",
 )
 SERIES_ID: Final = r"[a-z][a-z0-9_]*"
+# The store's column sizes (warning/models.py uses these): longer values are refused rows,
+# never a database error that would fail the whole batch on PostgreSQL.
+FIELD_LIMITS: Final[dict[str, int]] = {"series_id": 128, "material": 64, "unit": 32}
 INDICATORS: Final[tuple[str, ...]] = ("price", "output", "inventory", "import", "export")
 
 
@@ -284,6 +287,8 @@ def validate_long_frame(
         )
     for column in LONG_COLUMNS:
         refuse(frame[column] == "", f"empty {column}")
+    for column, limit in FIELD_LIMITS.items():
+        refuse(frame[column].str.len() > limit, f"{column} longer than {limit} characters")
     refuse(
         ~frame["series_id"].str.fullmatch(SERIES_ID).fillna(False).astype(bool),
         lambda rows: "bad series_id '" + rows["series_id"] + "'; expected lower snake case",
@@ -310,9 +315,12 @@ def validate_long_frame(
     )
     periods = pd.to_datetime(frame["period"], format="%Y-%m-%d", errors="coerce")
     refuse(periods.isna(), lambda rows: "bad date '" + rows["period"] + "'; expected YYYY-MM-DD")
+    datable = periods.notna() & frame["frequency"].isin(FREQUENCIES)
+    normalised = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    normalised[datable] = normalise_periods(periods[datable], frame.loc[datable, "frequency"])
     if today is not None:  # None: history replays, where no period is "future"
-        refuse(
-            periods > pd.Timestamp(today),
+        refuse(  # the period, not the date: 2026-11-30 names November, which has begun
+            normalised > pd.Timestamp(today),
             lambda rows: "period " + rows["period"] + " is in the future",
         )
     values = pd.to_numeric(frame["value"], errors="coerce")
@@ -325,8 +333,6 @@ def validate_long_frame(
     refuse(conflicts != "", lambda rows: conflicts[rows.index])
 
     ok = ~refused
-    normalised = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    normalised[ok] = normalise_periods(periods[ok], frame.loc[ok, "frequency"])
     first_lines = _first_line_of_duplicates(
         frame["series_id"][ok], normalised[ok], frame["line"][ok]
     )

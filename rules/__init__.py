@@ -11,7 +11,14 @@ from rules.levels import (
     level_rank,
     max_level,
 )
-from rules.ruleset import DEFAULT_RULESET_PATH, RuleSet, RuleSetError, load_ruleset, parse_ruleset
+from rules.ruleset import (
+    DEFAULT_RULESET_PATH,
+    RuleSet,
+    RuleSetError,
+    check_materials,
+    load_ruleset,
+    parse_ruleset,
+)
 
 __all__ = [
     "DEFAULT_RULESET_PATH",
@@ -23,6 +30,7 @@ __all__ = [
     "RuleSet",
     "RuleSetError",
     "assess_latest",
+    "check_materials",
     "evaluate",
     "level_from_score",
     "level_rank",

@@ -9,7 +9,8 @@ file, material, rule and field of the first problem.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+import itertools
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -108,22 +110,64 @@ class Rule(BaseModel):
             raise ValueError(f"unknown detector {name!r}; expected one of {sorted(DETECTORS)}")
         return name
 
+    @field_validator("up", "down")
+    @classmethod
+    def _ordered(cls, th: Thresholds | None, info: ValidationInfo) -> Thresholds | None:
+        if th is None:
+            return th
+        side = str(info.field_name)
+        problem = _threshold_problem(side, th.points(), info.data.get("detector"))
+        if problem:
+            raise ValueError(problem)
+        return th
+
     @model_validator(mode="after")
     def _check(self) -> Rule:
         if self.up is None and self.down is None:
             raise ValueError("a rule needs 'up' or 'down' thresholds")
-        for side, th in (("up", self.up), ("down", self.down)):
-            if th is None:
-                continue
-            vals = [v for _, v in th.points()]
-            if not vals:
-                raise ValueError(f"'{side}' has no threshold")
-            ordered = sorted(vals) if side == "up" else sorted(vals, reverse=True)
-            if vals != ordered or len(set(vals)) != len(vals):
-                expect = "increasing" if side == "up" else "decreasing"
-                raise ValueError(f"'{side}' thresholds must be strictly {expect} blue→yellow→red")
+        if self.up is not None and self.down is not None:
+            lowest_up = min(v for _, v in self.up.points())
+            highest_down = max(v for _, v in self.down.points())
+            if lowest_up <= highest_down:
+                raise ValueError(
+                    f"every 'up' threshold must be above every 'down' threshold "
+                    f"(got up {_fmt(lowest_up)} <= down {_fmt(highest_down)})"
+                )
         DETECTORS[self.detector].validate_params(self.params)
         return self
+
+
+def _threshold_problem(side: str, points: list[tuple[int, float]], detector: Any) -> str | None:
+    """Why one side's thresholds are invalid, or ``None``.
+
+    Each side needs at least one threshold, strictly more severe from blue to red (higher for
+    ``up``, lower for ``down``); for a detector whose values are centred on zero (``signed``)
+    ``up`` thresholds must be above 0 and ``down`` thresholds below 0.
+    """
+    if not points:
+        return "has no threshold; expected at least one of blue, yellow, red"
+    names = dict(zip((1, 2, 3), LEVEL_KEYS, strict=True))
+    for (c1, v1), (c2, v2) in itertools.pairwise(points):
+        if (v2 <= v1) if side == "up" else (v2 >= v1):
+            expect = "increasing" if side == "up" else "decreasing"
+            return (
+                f"thresholds must be strictly {expect} blue→yellow→red "
+                f"(got {names[c1]} {_fmt(v1)}, {names[c2]} {_fmt(v2)})"
+            )
+    cls = DETECTORS.get(detector) if isinstance(detector, str) else None
+    if cls is not None and cls.signed:
+        for code, value in points:
+            if (value <= 0) if side == "up" else (value >= 0):
+                bound = "above 0" if side == "up" else "below 0"
+                return (
+                    f"{names[code]} threshold must be {bound} for detector {detector!r}, "
+                    f"whose values are signed (got {_fmt(value)})"
+                )
+    return None
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
 
 
 class LevelSteps(BaseModel):
@@ -224,6 +268,30 @@ class RuleSet:
         p = self.model.persistence
         return p.get(freq) or p.get("default") or LevelSteps()
 
+    def unknown_materials(self, known: Collection[str]) -> list[str]:
+        """Material ids configured under ``materials:`` that are not in ``known``, sorted."""
+        known_ids = set(known)
+        return sorted(m for m in self.model.materials if m not in known_ids)
+
+
+def check_materials(ruleset: RuleSet, known: Collection[str]) -> None:
+    """Raise :class:`RuleSetError` when the rule set configures a material not in ``known``.
+
+    ``known`` is the catalog's material ids; the caller passes them in so that this package
+    does not depend on the catalog. The error names the file and the first unknown material,
+    and lists any others.
+    """
+    unknown = ruleset.unknown_materials(known)
+    if not unknown:
+        return
+    others = f" (also unknown: {', '.join(unknown[1:])})" if len(unknown) > 1 else ""
+    raise RuleSetError(
+        f"unknown material id{others}; expected one of {sorted(known)}",
+        path=ruleset.path,
+        material=unknown[0],
+        field="materials",
+    )
+
 
 def _resolve(
     defaults: list[Rule], spec: MaterialRules, material: str, path: Path | None
@@ -264,7 +332,7 @@ def _from_validation(
     err = exc.errors()[0]
     loc = [str(x) for x in err["loc"]]
     field = ".".join(loc) or None
-    msg = err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")
     if "input" in err and err["type"] != "value_error":
         msg = f"{msg} (got {err['input']!r})"
     return RuleSetError(msg, path=path, material=material, rule=rule, field=field)

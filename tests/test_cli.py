@@ -100,6 +100,32 @@ def test_a_bad_setting_stops_start_up_with_one_message(tmp_path: Path) -> None:
     assert "WARNING_DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("command", ["materials", "feeds status", "evaluate"])
+def test_a_store_that_was_never_initialised_says_to_run_init(tmp_path: Path, command: str) -> None:
+    result = run(tmp_path, *command.split())
+    assert result.returncode == 2
+    assert "is at migration none" in result.stderr and "run `warning init`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_rule_set_stops_ingest_file_before_anything_is_stored(tmp_path: Path) -> None:
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text("version: [not, a, version\n", encoding="utf-8")
+    data = tmp_path / "in.csv"
+    data.write_text(
+        "series_id,material,indicator,frequency,period,value,unit\n"
+        "copper_shfe_futures,copper,price,D,2024-01-02,68000,CNY/t\n",
+        encoding="utf-8",
+    )
+    assert run(tmp_path, "init").returncode == 0
+
+    result = run(tmp_path, "ingest-file", str(data), WARNING_RULES_PATH=str(rules_file))
+
+    assert result.returncode == 2 and "rules.yaml" in result.stderr
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        assert connection.execute("SELECT count(*) FROM observation").fetchone() == (0,)
+
+
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     assert run(tmp_path, "init").returncode == 0
     result = run(tmp_path, "ingest-file", str(tmp_path / "nope.csv"))

@@ -111,8 +111,9 @@ def test_an_ingest_that_stored_values_is_followed_by_an_evaluation(surge_and_cal
     settings = load_settings(database_url=database_url, as_of=LAST_DAY)
     context = open_context(settings)
 
-    nothing = evaluate_after_ingest(context, stored=0, trigger="ingest")
-    outcome = evaluate_after_ingest(context, stored=12, trigger="ingest")
+    ruleset = rules.load_ruleset()
+    nothing = evaluate_after_ingest(context, ruleset=ruleset, stored=0, trigger="ingest")
+    outcome = evaluate_after_ingest(context, ruleset=ruleset, stored=12, trigger="ingest")
 
     assert nothing is None
     assert outcome is not None and outcome.as_of == LAST_DAY
@@ -120,3 +121,17 @@ def test_an_ingest_that_stored_values_is_followed_by_an_evaluation(surge_and_cal
         runs = session.scalars(select(EvaluationRun)).all()
     assert [(run.trigger, run.as_of) for run in runs] == [("ingest", LAST_DAY)]
     assert "no_data" in level_counts(outcome)
+
+
+def test_a_replay_of_an_earlier_date_does_not_become_the_current_level(surge_and_calm):
+    factory, catalog = surge_and_calm, load_catalog()
+    ruleset = rules.load_ruleset()
+    evaluate_store(factory, catalog, ruleset, as_of=LAST_DAY, trigger="daily")
+    evaluate_store(factory, catalog, ruleset, as_of=date(2022, 6, 30), trigger="replay")
+
+    with factory() as session:
+        current = latest_assessments(session)
+        replayed = latest_assessments(session, as_of=date(2022, 6, 30))
+
+    assert current["copper"].as_of == LAST_DAY
+    assert replayed["copper"].as_of == date(2022, 6, 30)

@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from feeds.longformat import FileFormatError
 from warning import ingest as ingest_module
+from warning.catalog import CatalogError, bundled_catalog_path, load_catalog
+from warning.context import sync_catalog
 from warning.ingest import ingest_file
 from warning.models import FeedRun, Observation, ObservationRevision, RejectedRow, Series
 
@@ -149,3 +151,73 @@ def test_monthly_rows_name_their_period_by_any_date_inside_it(factory, write_csv
 
     assert report.accepted == 1 and report.rejects[0].line == 3
     assert ("copper_wb_monthly", date(2024, 3, 1)) in observations(factory)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pytest.param((), id="header only"),
+        pytest.param(("copper_shfe_futures,copper,price,D,2024-01-02,oops,CNY/t",), id="all bad"),
+        pytest.param(("copper_wb_monthly,copper,price,M,2026-12-01,1,USD/t",), id="all future"),
+    ],
+)
+def test_a_batch_with_nothing_to_accept_still_keeps_its_rejects(factory, write_csv, rows):
+    report = ingest_file(factory, write_csv("none.csv", *rows), today=date(2026, 11, 21))
+
+    assert (report.accepted, report.revised, report.rejected) == (0, 0, len(rows))
+    with factory() as session:
+        run = session.scalars(select(FeedRun)).one()
+        kept = session.scalars(select(RejectedRow.line)).all()
+    assert run.status == "ok" and kept == [2] * len(rows)
+
+
+def test_values_too_long_for_the_store_are_refused_rows_not_a_failed_file(factory, write_csv):
+    long_unit = "CNY per tonne delivered to the warehouse"
+    long_id = "copper_" + "x" * 130
+    path = write_csv(
+        "long.csv",
+        f"copper_lme_cash,copper,price,D,2024-01-02,8400,{long_unit}",
+        f"{long_id},copper,price,D,2024-01-02,8400,USD/t",
+        "copper_shfe_futures,copper,price,D,2024-01-02,68000,CNY/t",
+    )
+
+    report = ingest_file(factory, path, today=date(2026, 1, 1))
+
+    assert report.accepted == 1
+    assert [r.reason for r in report.rejects] == [
+        "unit longer than 32 characters",
+        "series_id longer than 128 characters",
+    ]
+
+
+def test_a_date_later_this_month_names_a_period_that_has_begun(factory, write_csv):
+    path = write_csv(
+        "month.csv",
+        "copper_wb_monthly,copper,price,M,2026-11-30,9100,USD/t",  # November has begun
+        "copper_wb_monthly,copper,price,M,2026-12-01,9200,USD/t",  # December has not
+    )
+
+    report = ingest_file(factory, path, today=date(2026, 11, 21))
+
+    assert report.accepted == 1
+    assert report.rejects[0].line == 3 and "in the future" in report.rejects[0].reason
+    assert ("copper_wb_monthly", date(2026, 11, 1)) in observations(factory)
+
+
+def test_a_catalog_may_not_relabel_a_series_that_has_data(factory, write_csv, tmp_path):
+    ingest_file(factory, write_csv("good.csv", *GOOD), today=date(2026, 1, 1))
+    changed = bundled_catalog_path().read_text(encoding="utf-8")
+    changed = changed.replace("unit: CNY/t", "unit: USD/t", 1)  # the first series: iron ore's
+    path = tmp_path / "catalog.yaml"
+    path.write_text(changed, encoding="utf-8")
+    ingest_file(
+        factory,
+        write_csv("ore.csv", "iron_ore_dce_futures,iron_ore,price,D,2024-01-02,900,CNY/t"),
+        today=date(2026, 1, 1),
+    )
+
+    with pytest.raises(CatalogError, match=r"series iron_ore_dce_futures: would change"):
+        sync_catalog(factory, load_catalog(path))
+
+    with factory() as session:
+        assert session.get(Series, "iron_ore_dce_futures").unit == "CNY/t"  # type: ignore[union-attr]

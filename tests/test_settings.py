@@ -11,7 +11,7 @@ from warning.settings import SettingsError, load_settings
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("WARNING_CONFIG", "WARNING_DATABASE_URL", "WARNING_AS_OF"):
+    for name in ("WARNING_CONFIG", "WARNING_DATABASE_URL", "WARNING_AS_OF", "WARNING_TIMEZONE"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -31,8 +31,12 @@ def test_environment_overrides_the_config_file(tmp_path: Path, monkeypatch) -> N
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [
-        ("WARNING_DATABASE_URL", "mysql://db", r"WARNING_DATABASE_URL: .*expected a sqlite"),
+        ("WARNING_DATABASE_URL", "mysql://db", r"WARNING_DATABASE_URL: .*expected sqlite:///PATH"),
         ("WARNING_AS_OF", "2024-13-01", r"WARNING_AS_OF: .*date.*'2024-13-01'"),
+        ("WARNING_DATABASE_URL", "postgresql://h/db", r"unsupported driver 'postgresql'"),
+        ("WARNING_DATABASE_URL", "sqlite", r"WARNING_DATABASE_URL: .*not a database URL"),
+        ("WARNING_TIMEZONE", "Mars/Base", r"WARNING_TIMEZONE: .*IANA time zone"),
+        ("WARNING_FEED_SECRETS", "[1", r"WARNING_FEED_SECRETS: expected JSON"),
     ],
 )
 def test_a_malformed_setting_names_itself(monkeypatch, variable, value, expected) -> None:

@@ -45,6 +45,35 @@ def read_observations(path: Path, known_materials: set[str]) -> pd.DataFrame:
     return batch.observations.drop(columns="line")
 
 
+def check_period(
+    obs: pd.DataFrame, path: Path, date_from: date | None, date_to: date | None
+) -> None:
+    """Raise :class:`BacktestInputError` when no observation falls between the two dates."""
+    if obs.empty:
+        raise BacktestInputError(f"no observations in {path}: the file has a header but no rows")
+    periods = pd.to_datetime(obs["period"])
+    inside = pd.Series(True, index=obs.index)
+    if date_from is not None:
+        inside &= periods >= pd.Timestamp(date_from)
+    if date_to is not None:
+        inside &= periods <= pd.Timestamp(date_to)
+    if not inside.any():
+        raise BacktestInputError(
+            f"no observations in {path} {_span(date_from, date_to)} "
+            f"(the file covers {periods.min():%Y-%m-%d} .. {periods.max():%Y-%m-%d})"
+        )
+
+
+def _span(date_from: date | None, date_to: date | None) -> str:
+    if date_from is not None and date_to is not None:
+        return f"between {date_from} and {date_to}"
+    if date_from is not None:
+        return f"from {date_from} on"
+    if date_to is not None:
+        return f"up to {date_to}"
+    return "over its whole span"
+
+
 def episodes(levels: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp, str, str]]:
     """Runs of consecutive warning steps (blue or above) as (first, last, peak level, direction)."""
     lv = levels.reset_index(drop=True)
@@ -99,15 +128,26 @@ def run_backtest(
 ) -> int:
     """Backtest the rule set on a long CSV; write ``out`` and optional plots; return 0.
 
-    Raises :class:`BacktestInputError` for a bad input file and ``rules.RuleSetError`` for a
-    bad rule set (the CLI turns both into a message and exit code 2).
+    Raises :class:`BacktestInputError` for a bad input file, a file without observations
+    between ``date_from`` and ``date_to``, or ``date_from`` later than ``date_to``; and
+    ``rules.RuleSetError`` for a bad rule set or one that configures a material not in
+    ``known_materials`` (the CLI turns both into a message and exit code 2).
     """
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise BacktestInputError(f"--from {date_from} is later than --to {date_to}")
     ruleset = rules.load_ruleset(rules_path)
+    rules.check_materials(ruleset, known_materials)
     obs = read_observations(data, known_materials)
+    check_period(obs, data, date_from, date_to)
     ev = rules.evaluate(
         obs, ruleset, start=date_from, end=date_to, names=names, with_indicators=False
     )
     levels = ev.materials
+    if levels.empty:
+        raise BacktestInputError(
+            f"no evaluation steps for {data} {_span(date_from, date_to)}: "
+            f"no rule of rule set {ruleset.version} applies to its series"
+        )
     table = levels.assign(
         period=levels["period"].dt.strftime("%Y-%m-%d"), score=levels["score"].round(2)
     )

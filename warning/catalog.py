@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from feeds.longformat import SeriesSpec
+from feeds.longformat import FIELD_LIMITS, SeriesSpec
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 Indicator = Literal["price", "output", "inventory", "import", "export"]
@@ -32,10 +32,10 @@ class SeriesEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
+    id: str = Field(max_length=FIELD_LIMITS["series_id"])
     indicator: Indicator
     frequency: FrequencyCode
-    unit: str = Field(min_length=1)
+    unit: str = Field(min_length=1, max_length=FIELD_LIMITS["unit"])
     source: str = ""
 
     @field_validator("id")
@@ -51,10 +51,10 @@ class MaterialEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
-    name_zh: str = Field(min_length=1)
-    name_en: str = Field(min_length=1)
-    sector: str = Field(min_length=1)
+    id: str = Field(max_length=FIELD_LIMITS["material"])
+    name_zh: str = Field(min_length=1, max_length=64)
+    name_en: str = Field(min_length=1, max_length=128)
+    sector: str = Field(min_length=1, max_length=64)
     series: tuple[SeriesEntry, ...] = Field(min_length=1)
 
     @field_validator("id")
@@ -115,6 +115,8 @@ def load_catalog(path: Path | None = None) -> Catalog:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise CatalogError(f"{path}: cannot read the catalog ({error.strerror})") from error
+    except UnicodeDecodeError as error:
+        raise CatalogError(f"{path}: not UTF-8 text (byte {error.start})") from error
     except yaml.YAMLError as error:
         raise CatalogError(f"{path}: not valid YAML ({error})") from error
     if not isinstance(document, dict):

@@ -18,8 +18,10 @@ from warning.backtest import BacktestInputError, run_backtest
 from warning.board import MaterialLine, material_lines
 from warning.catalog import Catalog, CatalogError, load_catalog
 from warning.cli_feeds import feeds_app, ingest, series, serve
+from warning.clock import desk_today, evaluation_date
 from warning.context import ServiceContext, initialise, open_context
-from warning.demo import run_demo
+from warning.db import StoreError
+from warning.demo import DemoError, run_demo
 from warning.evaluation import (
     evaluate_after_ingest,
     evaluate_store,
@@ -50,7 +52,7 @@ def _context(*, init: bool = False) -> ServiceContext:
     settings = _settings()
     try:
         return initialise(settings) if init else open_context(settings)
-    except CatalogError as error:
+    except (CatalogError, StoreError) as error:
         errors.print(f"[bold red]error:[/] {error}", highlight=False)
         raise typer.Exit(2) from None
 
@@ -88,22 +90,19 @@ def ingest_file_command(
     Columns: series_id,material,indicator,frequency,period,value,unit (UTF-8, header row).
     """
     context = _context()
+    ruleset = _ruleset(context)
     try:
-        report = ingest_file(context.factory, file)
-    except (FileFormatError, ValueError) as error:
+        report = ingest_file(context.factory, file, today=desk_today(context.settings))
+    except FileFormatError as error:
         errors.print(f"[bold red]error:[/] {error}", highlight=False)
         raise typer.Exit(2) from None
     if as_json:
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         print_report(report)
-    try:
-        evaluated = evaluate_after_ingest(
-            context, stored=report.accepted + report.revised, trigger="ingest-file"
-        )
-    except RuleSetError as error:
-        errors.print(f"[bold red]error:[/] data stored, but not evaluated: {error}")
-        raise typer.Exit(2) from None
+    evaluated = evaluate_after_ingest(
+        context, ruleset=ruleset, stored=report.accepted + report.revised, trigger="ingest-file"
+    )
     if evaluated is not None and not as_json:
         console.print(f"Evaluated as of {evaluated.as_of}: {level_counts(evaluated)}")
 
@@ -118,15 +117,19 @@ def demo(
     """Run the main job once on embedded defaults: init, load the sample, show the board."""
     context = _context(init=True)
     console.print(f"Store: {context.settings.database_url}", highlight=False)
-    result = run_demo(
-        context,
-        as_of=_parse_date(as_of) or context.settings.as_of,
-        on_report=lambda report: console.print(
-            f"  loaded {Path(report.source).name}: {report.accepted} new, {report.revised} "
-            f"revised, {report.unchanged} unchanged, {report.rejected} rejected",
-            highlight=False,
-        ),
-    )
+    try:
+        result = run_demo(
+            context,
+            as_of=_parse_date(as_of) or context.settings.as_of,
+            on_report=lambda report: console.print(
+                f"  loaded {Path(report.source).name}: {report.accepted} new, {report.revised} "
+                f"revised, {report.unchanged} unchanged, {report.rejected} rejected",
+                highlight=False,
+            ),
+        )
+    except (FileFormatError, RuleSetError, DemoError) as error:
+        errors.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
     console.print(materials_table(list(result.lines), title=f"Board as of {result.as_of}"))
     if result.stale:
         console.print(f"Stale series on {result.as_of} (shown as missing data, not as normal):")
@@ -142,7 +145,7 @@ def evaluate(
 ) -> None:
     """Assess every material now (or as of a date), store the assessments, show the board."""
     context = _context()
-    day = _parse_date(as_of) or context.settings.as_of or date.today()
+    day = _parse_date(as_of) or evaluation_date(context.settings)
     outcome = evaluate_store(
         context.factory, context.catalog, _ruleset(context), as_of=day, trigger="cli"
     )
@@ -200,7 +203,7 @@ def _catalog() -> Catalog:
 
 def _ruleset(context: ServiceContext) -> RuleSet:
     try:
-        return load_ruleset(context.settings.rules_path)
+        return load_ruleset(context.settings.rules_path, context.catalog)
     except RuleSetError as error:
         errors.print(f"[bold red]error:[/] {error}", highlight=False)
         raise typer.Exit(2) from None

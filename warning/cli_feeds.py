@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from datetime import date, datetime
 from typing import Annotated
 
@@ -23,9 +24,12 @@ from rich.table import Table
 
 from feeds.aggregate import RULES, TARGETS, AggregationError, aggregate, spread_jan_feb
 from feeds.definitions import DefinitionError, FeedDefinition, FeedDefinitions
-from rules import RuleSetError
+from rules import RuleSet, RuleSetError
+from warning.catalog import CatalogError
+from warning.clock import desk_today, evaluation_date
 from warning.context import ServiceContext, open_context
-from warning.evaluation import evaluate_after_ingest, level_counts
+from warning.db import StoreError
+from warning.evaluation import evaluate_after_ingest, level_counts, load_ruleset
 from warning.feed_status import (
     combined_jan_feb_ids,
     rejected_rows,
@@ -59,13 +63,20 @@ def _context() -> tuple[ServiceContext, FeedDefinitions]:
     try:
         context = open_context(get_settings())
         return context, load_feed_definitions(context.settings)
-    except (SettingsError, DefinitionError, ValueError) as error:
+    except (SettingsError, DefinitionError, CatalogError, StoreError) as error:
+        raise _fail(error) from None
+
+
+def _ruleset(context: ServiceContext) -> RuleSet:
+    try:
+        return load_ruleset(context.settings.rules_path, context.catalog)
+    except RuleSetError as error:
         raise _fail(error) from None
 
 
 def _as_of(text: str | None, context: ServiceContext) -> date:
     if text is None:
-        return context.settings.as_of or datetime.now(SERVICE_TZ).date()
+        return evaluation_date(context.settings)
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -89,13 +100,11 @@ def ingest(
         chosen = select_feeds(definitions, feed_ids=feed_ids or (), series_ids=series_ids or ())
     except FeedSelectionError as error:
         raise _fail(error) from None
+    ruleset = _ruleset(context)
     outcomes = _run_with_progress(context, chosen)
     console.print(outcomes_table(outcomes))
     stored = sum(outcome.accepted + outcome.revised for outcome in outcomes)
-    try:
-        evaluated = evaluate_after_ingest(context, stored=stored, trigger="ingest")
-    except RuleSetError as error:
-        raise _fail(f"data stored, but not evaluated: {error}") from None
+    evaluated = evaluate_after_ingest(context, ruleset=ruleset, stored=stored, trigger="ingest")
     if evaluated is not None:
         console.print(f"Evaluated as of {evaluated.as_of}: {level_counts(evaluated)}")
     if any(outcome.status == "failed" for outcome in outcomes):
@@ -118,6 +127,7 @@ def _run_with_progress(context: ServiceContext, chosen: list[FeedDefinition]) ->
                 context.factory,
                 definitions=[definition],
                 secrets=context.settings.feed_secrets,
+                today=desk_today(context.settings),
             )
             progress.advance(task)
     return outcomes
@@ -268,10 +278,17 @@ def _print_series(
         )
 
 
-def _evaluate_scheduled(context: ServiceContext, outcome: FeedOutcome) -> None:
-    evaluated = evaluate_after_ingest(
-        context, stored=outcome.accepted + outcome.revised, trigger=f"feed:{outcome.feed_id}"
-    )
+_EVALUATION_LOCK = threading.Lock()  # feeds finishing together evaluate one after another
+
+
+def _evaluate_scheduled(context: ServiceContext, ruleset: RuleSet, outcome: FeedOutcome) -> None:
+    with _EVALUATION_LOCK:
+        evaluated = evaluate_after_ingest(
+            context,
+            ruleset=ruleset,
+            stored=outcome.accepted + outcome.revised,
+            trigger=f"feed:{outcome.feed_id}",
+        )
     if evaluated is not None:
         log.info("evaluated as of %s: %s", evaluated.as_of, level_counts(evaluated))
 
@@ -279,6 +296,7 @@ def _evaluate_scheduled(context: ServiceContext, outcome: FeedOutcome) -> None:
 def serve() -> None:
     """Run the feed scheduler in the foreground (Asia/Shanghai times) until interrupted."""
     context, definitions = _context()
+    ruleset = _ruleset(context)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     scheduler, caught_up = build_feed_scheduler(
         context.factory,
@@ -286,7 +304,7 @@ def serve() -> None:
         blocking=True,
         secrets=context.settings.feed_secrets,
         timezone=context.settings.timezone,
-        on_outcome=lambda outcome: _evaluate_scheduled(context, outcome),
+        on_outcome=lambda outcome: _evaluate_scheduled(context, ruleset, outcome),
     )
     now = datetime.now(SERVICE_TZ)
     table = Table(title=f"Feed jobs ({context.settings.timezone})")

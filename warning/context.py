@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from warning.catalog import Catalog, load_catalog
-from warning.db import make_engine, migrate, session_factory
-from warning.models import Material, Series
+from warning.catalog import Catalog, CatalogError, load_catalog
+from warning.db import check_store, make_engine, migrate, session_factory
+from warning.models import Material, Observation, Series
 from warning.settings import Settings
 
 
@@ -28,6 +28,7 @@ def open_context(settings: Settings) -> ServiceContext:
     """Connect to the configured database and load the configured catalog."""
     catalog = load_catalog(settings.catalog_path)
     engine = make_engine(settings.database_url)
+    check_store(engine)
     return ServiceContext(settings, engine, session_factory(engine), catalog)
 
 
@@ -38,6 +39,24 @@ def initialise(settings: Settings) -> ServiceContext:
     context = open_context(settings)
     sync_catalog(context.factory, catalog)
     return context
+
+
+def _refuse_relabelling(
+    session: Session, catalog: Catalog, row: Series, material: str, unit: str, frequency: str
+) -> None:
+    """A catalog may not change the unit, frequency or material of a series that has data."""
+    if row.unit is None or (row.unit, row.frequency, row.material_id) == (
+        unit,
+        frequency,
+        material,
+    ):
+        return
+    if session.scalar(select(Observation.period).where(Observation.series_id == row.id).limit(1)):
+        raise CatalogError(
+            f"{catalog.path}: material {material}: series {row.id}: would change the stored "
+            f"series from {row.unit}/{row.frequency}/{row.material_id} to "
+            f"{unit}/{frequency}/{material}; give the new definition a new series id"
+        )
 
 
 def sync_catalog(factory: sessionmaker[Session], catalog: Catalog) -> None:
@@ -53,6 +72,7 @@ def sync_catalog(factory: sessionmaker[Session], catalog: Catalog) -> None:
             session.add(material)
             for spec in entry.series:
                 row = series.get(spec.id) or Series(id=spec.id, created_at=now)
+                _refuse_relabelling(session, catalog, row, entry.id, spec.unit, spec.frequency)
                 row.material_id, row.indicator = entry.id, spec.indicator
                 row.frequency, row.unit = spec.frequency, spec.unit
                 row.source, row.in_catalog = spec.source, True

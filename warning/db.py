@@ -10,8 +10,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -33,6 +36,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+class StoreError(Exception):
+    """The database cannot be used: unreachable, or not initialised by ``warning init``."""
+
+
+def check_store(engine: Engine) -> None:
+    """Fail with a :class:`StoreError` that says what to do unless the store is ready."""
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as error:
+        raise StoreError(f"cannot reach the database {where}: {error.orig}") from None
+    head = ScriptDirectory.from_config(alembic_config(where)).get_current_head()
+    if current != head:
+        raise StoreError(
+            f"the database {where} is at migration {current or 'none'}, not {head}: "
+            "run `warning init`"
+        )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

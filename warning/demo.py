@@ -18,11 +18,16 @@ from sqlalchemy import func, select
 
 from feeds.staleness import Staleness
 from warning.board import MaterialLine, material_lines
+from warning.clock import desk_today
 from warning.context import ServiceContext
 from warning.evaluation import evaluate_store, load_ruleset
 from warning.feed_status import StoredSeries, stale_series
 from warning.ingest import IngestReport, ingest_file
 from warning.models import Observation
+
+
+class DemoError(Exception):
+    """The demo cannot run on the configured sample."""
 
 
 @dataclass(frozen=True)
@@ -49,17 +54,19 @@ def run_demo(
     sample_dir = context.settings.sample_dir or bundled_sample_dir()
     reports = []
     for path in sorted(sample_dir.glob("*.csv")):
-        report = ingest_file(context.factory, path, feed="sample")
+        report = ingest_file(
+            context.factory, path, feed="sample", today=desk_today(context.settings)
+        )
         on_report(report)
         reports.append(report)
     with context.factory() as session:
         as_of = as_of or session.scalar(select(func.max(Observation.period)))
     if as_of is None:
-        raise ValueError(f"no observations were loaded from {sample_dir}")
+        raise DemoError(f"{sample_dir}: no observations were loaded (no *.csv with rows?)")
     evaluate_store(
         context.factory,
         context.catalog,
-        load_ruleset(context.settings.rules_path),
+        load_ruleset(context.settings.rules_path, context.catalog),
         as_of=as_of,
         trigger="demo",
     )

@@ -8,9 +8,8 @@ indicator, with their reasons) under one evaluation run recording the rule-set v
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import rules
 from warning.catalog import Catalog
+from warning.clock import evaluation_date, utc_now
 from warning.context import ServiceContext
 from warning.feed_status import stale_series_ids
 from warning.models import Assessment, EvaluationRun, IndicatorAssessment, Observation, Series
@@ -34,9 +34,12 @@ class EvaluationOutcome:
     stale_series: frozenset[str]
 
 
-def load_ruleset(path: Path | None) -> rules.RuleSet:
-    """The configured rule set (the bundled default when ``path`` is None)."""
-    return rules.load_ruleset(path)
+def load_ruleset(path: Path | None, catalog: Catalog) -> rules.RuleSet:
+    """The configured rule set (the bundled default when ``path`` is None), whose material
+    overrides must all name catalog materials (:class:`rules.RuleSetError` otherwise)."""
+    ruleset = rules.load_ruleset(path)
+    rules.check_materials(ruleset, catalog.material_ids)
+    return ruleset
 
 
 def load_observations(session: Session, *, until: date) -> pd.DataFrame:
@@ -72,7 +75,7 @@ def evaluate_store(
     trigger: str,
 ) -> EvaluationOutcome:
     """Assess every catalog material as of ``as_of`` and store the run and its assessments."""
-    started = datetime.now(UTC)
+    started = utc_now()
     with factory() as session:
         observations = load_observations(session, until=as_of)
         stale = stale_series_ids(session, as_of=as_of)
@@ -93,33 +96,28 @@ def evaluate_store(
         )
         session.add(run)
         session.add_all(_assessment_row(run, item) for item in ordered)
-        run.finished_at = datetime.now(UTC)
+        run.finished_at = utc_now()
         session.flush()
         run_id = run.id
     return EvaluationOutcome(run_id, as_of, ruleset.version, ordered, stale)
 
 
-def service_today(timezone: str) -> date:
-    """Today's date where the desk works (Asia/Shanghai by default), whatever the host's zone."""
-    return datetime.now(ZoneInfo(timezone)).date()
-
-
 def evaluate_after_ingest(
-    context: ServiceContext, *, stored: int, trigger: str
+    context: ServiceContext, *, ruleset: rules.RuleSet, stored: int, trigger: str
 ) -> EvaluationOutcome | None:
     """Re-evaluate every material after an ingest that stored new or revised values.
 
     Evaluation follows every ingest (the CLI, scheduled feeds, files); an ingest that changed
     nothing leaves the last assessments standing. Evaluates as of ``WARNING_AS_OF`` or today.
+    Callers load ``ruleset`` before ingesting, so a bad rule set fails before data is stored.
     """
     if stored == 0:
         return None
-    settings = context.settings
     return evaluate_store(
         context.factory,
         context.catalog,
-        load_ruleset(settings.rules_path),
-        as_of=settings.as_of or service_today(settings.timezone),
+        ruleset,
+        as_of=evaluation_date(context.settings),
         trigger=trigger,
     )
 
@@ -178,9 +176,18 @@ def _assessment_row(run: EvaluationRun, item: rules.Assessment) -> Assessment:
 
 
 def latest_assessments(session: Session, *, as_of: date | None = None) -> dict[str, Assessment]:
-    """Each material's newest stored assessment (as of ``as_of`` when given)."""
-    newest = select(func.max(Assessment.id)).group_by(Assessment.material_id)
+    """Each material's current assessment: the one for the latest date (on or before ``as_of``
+    when given), and of those the newest run. A replay of an earlier date never becomes
+    current."""
+    newest_first = func.row_number().over(
+        partition_by=Assessment.material_id,
+        order_by=(Assessment.as_of.desc(), Assessment.id.desc()),
+    )
+    ranked = select(Assessment.id, newest_first.label("rank"))
     if as_of is not None:
-        newest = newest.where(Assessment.as_of <= as_of)
-    rows = session.scalars(select(Assessment).where(Assessment.id.in_(newest)))
+        ranked = ranked.where(Assessment.as_of <= as_of)
+    current = ranked.subquery()
+    rows = session.scalars(
+        select(Assessment).join(current, current.c.id == Assessment.id).where(current.c.rank == 1)
+    )
     return {row.material_id: row for row in rows}

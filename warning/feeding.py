@@ -134,7 +134,10 @@ def run_feeds(
             )
         outcomes.append(outcome)
         if on_outcome is not None:
-            on_outcome(outcome)
+            try:
+                on_outcome(outcome)
+            except Exception:  # what follows a run (evaluation) must not stop the next feed
+                log.exception("feed %s: handling its outcome failed", definition.id)
     return outcomes
 
 

@@ -70,9 +70,11 @@ def known_materials(session: Session) -> frozenset[str]:
 
 
 def ingest_file(
-    factory: sessionmaker[Session], path: Path, *, feed: str = "file", today: date | None = None
+    factory: sessionmaker[Session], path: Path, *, today: date, feed: str = "file"
 ) -> IngestReport:
     """Validate a long-format file and store it as one batch (see :func:`store_batch`).
+
+    ``today`` is the desk's date (:func:`warning.clock.desk_today`): later periods are refused.
 
     A file that cannot be read at all raises :class:`feeds.longformat.FileFormatError` after
     recording the failed run; nothing stored before is touched.
@@ -85,7 +87,7 @@ def ingest_file(
             path,
             known_materials=materials,
             known_series=series,
-            today=today or started.date(),
+            today=today,
         )
     except ValueError as error:
         record_failed_run(factory, feed=feed, source=str(path), started=started, error=str(error))
@@ -140,7 +142,7 @@ def _store(session: Session, batch: ParsedBatch, *, feed: str, started: datetime
     )
     suspect = merged["suspect"] if "suspect" in merged else pd.Series(False, index=merged.index)
     _insert_new(session, merged[is_new], suspect[is_new], run_id=run.id, now=now)
-    _revise(session, merged[is_changed], run_id=run.id, now=now)
+    _revise(session, merged[is_changed], suspect[is_changed], run_id=run.id, now=now)
     _insert_rejects(session, batch, run_id=run.id, now=now)
 
     run.rows_fetched = len(incoming) + len(batch.rejects)
@@ -190,18 +192,25 @@ def _create_series(
 
 
 def _existing(session: Session, series_ids: list[str]) -> pd.DataFrame:
-    columns = ["series_id", "period", "old_value", "old_revisions"]
-    if not series_ids:
-        return pd.DataFrame(columns=columns)
-    rows = session.execute(
-        select(
-            Observation.series_id, Observation.period, Observation.value, Observation.revisions
-        ).where(Observation.series_id.in_(series_ids))
-    ).all()
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["period"] = pd.to_datetime(frame["period"])
-    frame["old_value"] = frame["old_value"].astype(float)
-    return frame
+    """Stored values of these series, typed like the incoming frame even when empty."""
+    rows = (
+        session.execute(
+            select(
+                Observation.series_id, Observation.period, Observation.value, Observation.revisions
+            ).where(Observation.series_id.in_(series_ids))
+        ).all()
+        if series_ids
+        else []
+    )
+    frame = pd.DataFrame(rows, columns=["series_id", "period", "old_value", "old_revisions"])
+    return frame.astype(
+        {
+            "series_id": object,
+            "period": "datetime64[ns]",
+            "old_value": float,
+            "old_revisions": np.int64,
+        }
+    )
 
 
 def _insert_new(
@@ -221,7 +230,10 @@ def _insert_new(
     insert_observations(session, records, run_id=run_id, now=now)
 
 
-def _revise(session: Session, rows: pd.DataFrame, *, run_id: int, now: datetime) -> None:
+def _revise(
+    session: Session, rows: pd.DataFrame, suspect: pd.Series, *, run_id: int, now: datetime
+) -> None:
+    """Record each changed value as a revision; its suspect flag is judged afresh."""
     if rows.empty:
         return
     periods = rows["period"].dt.date.tolist()
@@ -229,6 +241,7 @@ def _revise(session: Session, rows: pd.DataFrame, *, run_id: int, now: datetime)
     old_values = rows["old_value"].astype(float).tolist()
     new_values = rows["value"].astype(float).tolist()
     counts = rows["old_revisions"].astype(int).tolist()
+    flags = suspect.astype(bool).tolist()
     session.execute(
         insert(ObservationRevision),
         [
@@ -252,9 +265,12 @@ def _revise(session: Session, rows: pd.DataFrame, *, run_id: int, now: datetime)
                 "value": new,
                 "changed_at": now,
                 "revisions": count + 1,
+                "suspect": flag,
                 "feed_run_id": run_id,
             }
-            for (series_id, period), new, count in zip(keys, new_values, counts, strict=True)
+            for (series_id, period), new, count, flag in zip(
+                keys, new_values, counts, flags, strict=True
+            )
         ],
     )
 

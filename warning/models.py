@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from feeds.longformat import FIELD_LIMITS
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -44,7 +46,7 @@ class Material(Base):
 
     __tablename__ = "material"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(FIELD_LIMITS["material"]), primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(64))
     name_en: Mapped[str] = mapped_column(String(128))
     sector: Mapped[str] = mapped_column(String(64))
@@ -58,11 +60,11 @@ class Series(Base):
 
     __tablename__ = "series"
 
-    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    id: Mapped[str] = mapped_column(String(FIELD_LIMITS["series_id"]), primary_key=True)
     material_id: Mapped[str] = mapped_column(ForeignKey("material.id"), index=True)
     indicator: Mapped[str] = mapped_column(String(16))
     frequency: Mapped[str] = mapped_column(String(1))
-    unit: Mapped[str] = mapped_column(String(32))
+    unit: Mapped[str] = mapped_column(String(FIELD_LIMITS["unit"]))
     source: Mapped[str] = mapped_column(Text, default="")
     in_catalog: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -8,11 +8,13 @@ setting stops start-up with one message naming the setting and what was expected
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
@@ -21,6 +23,11 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings import (
+    SettingsError as PydanticSettingsError,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 CONFIG_ENV = "WARNING_CONFIG"
 ENV_PREFIX = "WARNING_"
@@ -68,8 +75,22 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
-        if not value.startswith(("sqlite", "postgresql")):
-            raise ValueError("expected a sqlite:/// or postgresql+psycopg:// URL")
+        expected = "expected sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            raise ValueError(f"not a database URL; {expected}") from None
+        if driver not in {"sqlite", "sqlite+pysqlite", "postgresql+psycopg"}:
+            raise ValueError(f"unsupported driver {driver!r}; {expected}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA time zone such as Asia/Shanghai") from None
         return value
 
     @classmethod
@@ -95,6 +116,10 @@ def load_settings(**overrides: Any) -> Settings:
         _check_config_file(Path(config_file))
     try:
         return Settings(**overrides)
+    except PydanticSettingsError as error:  # a JSON setting that is not JSON
+        field = re.search(r'field "(\w+)"', str(error))
+        name = f"{ENV_PREFIX}{field.group(1).upper()}" if field else "a setting"
+        raise SettingsError(f"invalid settings: {name}: expected JSON ({error})") from None
     except ValidationError as error:
         problems = []
         for item in error.errors():

@@ -31,6 +31,9 @@ class Detector:
     aggregates_to: ClassVar[str] = ""
     #: True for detectors that need several indicator kinds of one material (engine-level).
     cross: ClassVar[bool] = False
+    #: True when values are centred on zero (changes, z-scores): an ``up`` threshold must then
+    #: be above 0 and a ``down`` threshold below 0. False for levels and percentiles.
+    signed: ClassVar[bool] = True
 
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         self.params = self.params_model.model_validate(params or {})

@@ -144,6 +144,7 @@ class Band(Detector):
 
     name = "band"
     params_model = Params
+    signed = False
 
     def compute(self, wide: pd.DataFrame, freq: str) -> tuple[pd.DataFrame, str]:
         return wide.copy(), freq

@@ -44,6 +44,7 @@ class Percentile(Detector):
 
     name = "percentile"
     params_model = HistoryParams
+    signed = False
 
     def compute(self, wide: pd.DataFrame, freq: str) -> tuple[pd.DataFrame, str]:
         p = self.params

@@ -113,3 +113,54 @@ def test_episodes_compact_runs() -> None:
     eps = episodes(lv)
     assert [(e[2], e[3]) for e in eps] == [("red", "up"), ("yellow", "down")]
     assert eps[0][0] == pd.Timestamp("2020-01-02") and eps[0][1] == pd.Timestamp("2020-01-04")
+
+
+HEADER = "series_id,material,indicator,frequency,period,value,unit\n"
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "needles"),
+    [
+        ("2030-01-01", None, ["no observations in", "from 2030-01-01 on", "covers 2013-01-01"]),
+        (None, "2000-01-01", ["no observations in", "up to 2000-01-01"]),
+        ("2030-01-01", "2030-12-31", ["no observations in", "between 2030-01-01 and 2030-12-31"]),
+        ("2018-01-01", "2017-01-01", ["--from 2018-01-01 is later than --to 2017-01-01"]),
+    ],
+)
+def test_dates_without_data_are_input_errors(
+    tmp_path: Path, date_from: str | None, date_to: str | None, needles: list[str]
+) -> None:
+    from datetime import date
+
+    data = write_csv(tmp_path, synthetic())
+    out = tmp_path / "out.csv"
+    start = date.fromisoformat(date_from) if date_from else None
+    end = date.fromisoformat(date_to) if date_to else None
+    with pytest.raises(BacktestInputError) as info:
+        run_backtest(data, out, None, start, end, None, MATERIALS, print)
+    for needle in needles:
+        assert needle in str(info.value), str(info.value)
+    assert not out.exists()
+
+
+def test_header_only_file_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text(HEADER, encoding="utf-8")
+    with pytest.raises(BacktestInputError) as info:
+        run_backtest(path, tmp_path / "o.csv", None, None, None, None, MATERIALS, print)
+    assert f"no observations in {path}" in str(info.value)
+
+
+def test_rule_set_for_an_unknown_material_is_refused(tmp_path: Path) -> None:
+    from rules import DEFAULT_RULESET_PATH, RuleSetError
+
+    rules_path = tmp_path / "rules.yaml"
+    bundled = DEFAULT_RULESET_PATH.read_text(encoding="utf-8")
+    rules_path.write_text(
+        bundled.replace("materials: {}", "materials: {unobtainium: {disable: [price_yoy]}}"),
+        encoding="utf-8",
+    )
+    data = write_csv(tmp_path, synthetic())
+    with pytest.raises(RuleSetError) as info:
+        run_backtest(data, tmp_path / "o.csv", rules_path, None, None, None, MATERIALS, print)
+    assert str(rules_path) in str(info.value) and "material 'unobtainium'" in str(info.value)

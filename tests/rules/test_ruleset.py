@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rules import RuleSetError, load_ruleset
+from rules import RuleSetError, check_materials, load_ruleset
 
 BASE = {
     "version": "t1",
@@ -73,6 +73,46 @@ def rule(**changes: object) -> dict[str, object]:
             ),
             ["material 'coke'", "rule 'band'", "field 'up.red'"],
         ),
+        (
+            with_(rules=[rule(up={"yellow": 30, "red": 30})]),
+            ["rule 'price_yoy'", "field 'up'", "strictly increasing", "yellow 30, red 30"],
+        ),
+        (
+            with_(rules=[rule(up={"blue": -5, "yellow": 30})]),
+            ["rule 'price_yoy'", "field 'up'", "blue threshold must be above 0", "-5"],
+        ),
+        (
+            with_(rules=[rule(down={"yellow": 5, "red": -35})]),
+            ["rule 'price_yoy'", "field 'down'", "yellow threshold must be below 0"],
+        ),
+        (
+            with_(rules=[rule(up={})]),
+            ["rule 'price_yoy'", "field 'up'", "has no threshold"],
+        ),
+        (
+            with_(
+                rules=[
+                    rule(
+                        name="lvl", detector="band", params={}, up={"yellow": 5}, down={"yellow": 9}
+                    )
+                ]
+            ),
+            ["rule 'lvl'", "above every 'down' threshold", "up 5 <= down 9"],
+        ),
+        (
+            with_(materials={"coke": {"overrides": {"price_yoy": {"up": {"yellow": -30}}}}}),
+            ["material 'coke'", "rule 'price_yoy'", "field 'up'", "above 0"],
+        ),
+        (
+            with_(materials={"coke": {"overrides": {"price_yoy": {"down": {"red": -10}}}}}),
+            ["material 'coke'", "rule 'price_yoy'", "field 'down'", "yellow -25, red -10"],
+        ),
+        (
+            with_(
+                materials={"coke": {"rules": [rule(name="extra", up={"yellow": 40, "red": 20})]}}
+            ),
+            ["material 'coke'", "rule 'extra'", "field 'up'", "increasing"],
+        ),
         (with_(rules=[rule(), rule()]), ["duplicate"]),
         ({"rules": []}, ["field 'version'"]),
         (with_(colour="red"), ["field 'colour'"]),
@@ -131,3 +171,44 @@ def test_bundled_rule_sets_load(name: str) -> None:
 
 def test_default_is_loaded_without_a_path() -> None:
     assert load_ruleset().version == load_ruleset(None).version
+
+
+@pytest.mark.parametrize(
+    ("detector", "params", "up", "down"),
+    [
+        ("band", {}, {"yellow": 900}, {"yellow": 500}),  # absolute levels: both positive
+        ("percentile", {"window": 250}, {"yellow": 90}, {"yellow": 10}),  # ranks 0-100
+        ("change", {"days": 92}, {"blue": 5}, {"blue": -5}),
+    ],
+)
+def test_threshold_signs_follow_the_detector(
+    tmp_path: Path, detector: str, params: dict[str, object], up: object, down: object
+) -> None:
+    data = with_(rules=[rule(detector=detector, params=params, up=up, down=down)])
+    assert load_ruleset(write(tmp_path, data)).rules_for("coke")
+
+
+@pytest.mark.parametrize(
+    ("materials", "known", "unknown"),
+    [
+        ({}, {"coke"}, []),
+        ({"coke": {"disable": ["price_yoy"]}}, {"coke", "zinc"}, []),
+        ({"coke": {"disable": ["price_yoy"]}}, {"zinc"}, ["coke"]),
+        ({"zz": {"disable": ["price_yoy"]}, "aa": {}, "zinc": {}}, ["zinc"], ["aa", "zz"]),
+    ],
+)
+def test_unknown_materials(
+    tmp_path: Path, materials: dict[str, object], known: set[str], unknown: list[str]
+) -> None:
+    path = write(tmp_path, with_(materials=materials))
+    rs = load_ruleset(path)
+    assert rs.unknown_materials(known) == unknown
+    if not unknown:
+        check_materials(rs, known)
+        return
+    with pytest.raises(RuleSetError) as info:
+        check_materials(rs, known)
+    msg = str(info.value)
+    assert str(path) in msg and f"material {unknown[0]!r}" in msg
+    for other in unknown[1:]:
+        assert other in msg

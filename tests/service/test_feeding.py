@@ -249,3 +249,24 @@ def test_select_feeds_by_series_and_by_id(tmp_path: Path) -> None:
     assert [f.id for f in select_feeds(defs, feed_ids=["c"])] == ["c"]
     with pytest.raises(ValueError, match="nope"):
         select_feeds(defs, series_ids=["nope"])
+
+
+def test_an_error_after_a_run_does_not_stop_the_next_feed(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    copper = one(price_feed("cu", str(write_prices(tmp_path / "cu.csv", WEEK))))
+    zinc_path = write_prices(tmp_path / "zn.csv", WEEK)
+    zinc = one(price_feed("zn", str(zinc_path), series="zinc_shfe_futures", material="zinc"))
+    seen: list[str] = []
+
+    def evaluation_breaks(outcome) -> None:  # type: ignore[no-untyped-def]
+        seen.append(outcome.feed_id)
+        raise RuntimeError("rule set unreadable")
+
+    outcomes = run_feeds(
+        factory, definitions=[copper, zinc], on_outcome=evaluation_breaks, today=TODAY
+    )
+
+    assert [(o.feed_id, o.status) for o in outcomes] == [("cu", "ok"), ("zn", "ok")]
+    assert seen == ["cu", "zn"]
+    assert len(stored(factory, "zinc_shfe_futures")) == len(WEEK)
