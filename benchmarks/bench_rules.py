@@ -44,31 +44,12 @@ import pandas as pd
 
 import rules
 from rules.ruleset import Rule, RuleSet
+from warning.catalog import load_catalog
 
 SERIES = int(os.environ.get("BENCH_RULES_SERIES", "1000"))
 YEARS = 10
 LOOP_SERIES = int(os.environ.get("BENCH_RULES_LOOP_SERIES", str(SERIES)))
-MATERIALS = [
-    "iron_ore",
-    "coke",
-    "steel",
-    "copper",
-    "aluminium",
-    "alumina",
-    "zinc",
-    "lithium_carbonate",
-    "rare_earth",
-    "industrial_silicon",
-    "urea",
-    "phosphate",
-    "potash",
-    "soda_ash",
-    "caustic_soda",
-    "pvc",
-    "methanol",
-    "cement",
-    "flat_glass",
-]
+MATERIALS = sorted(load_catalog().material_ids)  # the 19 catalog materials
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -20,7 +20,8 @@ from warning.catalog import Catalog
 from warning.clock import evaluation_date, utc_now
 from warning.context import ServiceContext
 from warning.feed_status import stale_series_ids
-from warning.models import Assessment, EvaluationRun, IndicatorAssessment, Observation, Series
+from warning.models import Assessment, EvaluationRun, IndicatorAssessment
+from warning.observations import observation_frame
 
 
 @dataclass(frozen=True)
@@ -43,27 +44,8 @@ def load_ruleset(path: Path | None, catalog: Catalog) -> rules.RuleSet:
 
 
 def load_observations(session: Session, *, until: date) -> pd.DataFrame:
-    """Every stored observation with a period on or before ``until``, in the long format."""
-    rows = session.execute(
-        select(
-            Observation.series_id,
-            Series.material_id,
-            Series.indicator,
-            Series.frequency,
-            Observation.period,
-            Observation.value,
-            Series.unit,
-        )
-        .join(Series, Series.id == Observation.series_id)
-        .where(Observation.period <= until, Observation.suspect.is_(False))
-    ).all()
-    frame = pd.DataFrame(
-        rows,
-        columns=["series_id", "material", "indicator", "frequency", "period", "value", "unit"],
-    )
-    frame["period"] = pd.to_datetime(frame["period"])
-    frame["value"] = frame["value"].astype(float)
-    return frame
+    """What evaluation sees: every non-suspect observation up to ``until``, long format."""
+    return observation_frame(session, until=until)
 
 
 def evaluate_store(

@@ -16,10 +16,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from feeds.definitions import FeedDefinitions
-from feeds.longformat import LONG_COLUMNS
 from feeds.staleness import Staleness, is_stale
 from warning.feeding import aware, feed_states
 from warning.models import FeedRun, Observation, RejectedRow, Series
+from warning.observations import observation_frame
 
 
 @dataclass(frozen=True)
@@ -215,24 +215,4 @@ def rejected_rows(
 
 def series_observations(session: Session, *, series_id: str, until: date) -> pd.DataFrame:
     """One series' stored observations up to ``until`` in the long format, with ``suspect``."""
-    rows = session.execute(
-        select(
-            Observation.series_id,
-            Series.material_id,
-            Series.indicator,
-            Series.frequency,
-            Observation.period,
-            Observation.value,
-            Series.unit,
-            Observation.suspect,
-        )
-        .join(Series, Series.id == Observation.series_id)
-        .where(Observation.series_id == series_id, Observation.period <= until)
-        .order_by(Observation.period)
-    ).all()
-    columns = [*LONG_COLUMNS, "suspect"]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["period"] = pd.to_datetime(frame["period"])
-    frame["value"] = frame["value"].astype(float)
-    frame["suspect"] = frame["suspect"].astype(bool)
-    return frame
+    return observation_frame(session, until=until, series_id=series_id, with_suspect=True)

@@ -1,5 +1,5 @@
-"""Fixtures for the feeds engine tests (helpers live in loopback.py)."""
+"""Fixtures for the feeds engine tests (shared with tests/service: tests/support)."""
 
-from loopback import server
+from tests.support.loopback import refused_url, server
 
-__all__ = ["server"]
+__all__ = ["refused_url", "server"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from loopback import COPPER_CSV
 
 from feeds.aggregate import AggregationError, aggregate, spread_jan_feb
 from feeds.calendar import trading_mask
+from tests.support.loopback import COPPER_CSV
 
 
 def series(

@@ -9,6 +9,7 @@ import pytest
 
 from feeds.definitions import DefinitionError, load_definitions, parse_definitions
 from feeds.schedule import job_specs
+from tests.support.loopback import REAL
 
 GOOD: dict[str, Any] = {
     "id": "cu",
@@ -83,7 +84,7 @@ def test_bad_yaml_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_bundled_definitions_cover_real_files_and_catalog_series() -> None:
-    root = Path("/work/shared/data/real")
+    root = REAL
     loaded = load_definitions(data_root=root)
     enabled = [f for f in loaded.feeds if f.enabled]
     assert enabled and all(Path(f.location).is_file() for f in enabled)

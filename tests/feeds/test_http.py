@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from loopback import LoopbackServer, Reply
 
 from feeds.http import USER_AGENT, HttpFetchError, HttpPolicy, _retry_after, get
 from feeds.result import Validators
+from tests.support.loopback import LoopbackServer, Reply
 
 
 def policy(waits: list[float], **overrides: object) -> HttpPolicy:

@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pandas as pd
 import pytest
-from loopback import COPPER_CSV, PINKSHEET, LoopbackServer, Reply
 
 from feeds.definitions import FeedDefinition
 from feeds.engine import fetch
@@ -20,6 +19,7 @@ from feeds.http import HttpPolicy
 from feeds.longformat import SeriesSpec
 from feeds.result import FetchResult, Validators
 from feeds.sources import SOURCES
+from tests.support.loopback import COPPER_CSV, PINKSHEET, LoopbackServer, Reply
 
 TODAY = date(2026, 9, 1)
 COPPER = {

@@ -6,10 +6,10 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from loopback import REAL
 
 from feeds.calendar import holidays, is_trading_day, trading_days_between, trading_mask
 from feeds.staleness import is_stale, next_period, stale_series
+from tests.support.loopback import REAL
 
 
 @pytest.mark.parametrize(

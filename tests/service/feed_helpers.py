@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -75,21 +74,3 @@ def write_feeds_yaml(path: Path, *feeds: dict[str, Any]) -> Path:
 
 
 # --- a real HTTP server on loopback whose answers each test scripts (fixture in conftest) ---
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class LoopbackServer:
-    url: str
-    replies: list[Reply]
-    requests: list[dict[str, str]]
-
-    def serve(self, *replies: Reply) -> None:
-        """Answer with these replies in turn (replacing any left); the last keeps answering."""
-        self.replies[:] = replies

@@ -6,12 +6,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from feed_helpers import TODAY, Reply, definitions, one, price_feed, prices_csv, write_prices
+from feed_helpers import TODAY, definitions, one, price_feed, prices_csv, write_prices
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import warning.ingest
 from feeds.http import HttpPolicy
+from tests.support.loopback import Reply
 from warning.evaluation import load_observations
 from warning.feeding import FAILING_AFTER, run_feed, run_feeds, select_feeds
 from warning.models import FeedRun, FeedState, Observation, ObservationRevision, RejectedRow

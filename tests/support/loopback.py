@@ -1,7 +1,9 @@
-"""A real HTTP server on loopback whose answers each test scripts, and real data paths."""
+"""Shared by the feeds and service tests: a real HTTP server on loopback whose answers each
+test scripts, a URL where nothing listens, and the paths of the real data beside the repo."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -11,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-REAL = Path("/work/shared/data/real")
+ROOT = Path(__file__).resolve().parents[2]
+REAL = ROOT.parent / "shared" / "data" / "real"  # shared/ lies beside the checkout
 PINKSHEET = REAL / "worldbank_pinksheet" / "CMO-Historical-Data-Monthly_2026-03-03.xlsx"
 COPPER_CSV = REAL / "china_futures_sina_continuous" / "shfe_copper_CU0.csv"
 
@@ -32,7 +35,11 @@ class LoopbackServer:
     requests: list[dict[str, str]]
 
     def serve(self, *replies: Reply | Callable[[dict[str, str]], Reply]) -> None:
-        self.replies.extend(r if callable(r) else (lambda _h, r=r: r) for r in replies)
+        """Answer with these in turn, replacing any left; the last one keeps answering.
+
+        A reply may be a function of the request headers (for conditional requests).
+        """
+        self.replies[:] = [r if callable(r) else (lambda _h, r=r: r) for r in replies]
 
 
 @pytest.fixture
@@ -72,3 +79,12 @@ def server() -> Iterator[LoopbackServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture
+def refused_url() -> str:
+    """A loopback URL where nothing listens (connection refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/prices.csv"
