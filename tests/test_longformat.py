@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from feeds.longformat import (
+    LONG_COLUMNS,
     FileFormatError,
     SeriesSpec,
     csv_text_frame,
     csv_text_records,
     long_frame_from_records,
     parse_long_file,
+    validate_long_frame,
 )
 from feeds.periods import normalise_period, normalise_periods
 
@@ -169,7 +171,40 @@ def test_the_fast_csv_reader_agrees_with_the_csv_module(rows, quoted) -> None:
         lines.append('"cu_d",copper,price,D,2024-01-02,1,CNY/t')
     text = "\n".join(lines) + "\n"
 
-    fast = csv_text_frame(text, source="t.csv")
+    fast = csv_text_frame(text, source="t.csv").astype({name: object for name in LONG_COLUMNS})
     slow = long_frame_from_records(list(csv_text_records(text, source="t.csv")), source="t.csv")
 
     pd.testing.assert_frame_equal(fast.reset_index(drop=True), slow, check_dtype=False)
+
+
+row = st.tuples(
+    st.sampled_from(["cu_d", "zn_w", "Bad Id", ""]),
+    st.sampled_from(["copper", "copper", "zinc"]),
+    st.sampled_from(["price", "price", "output"]),
+    st.sampled_from(["D", "W", "X"]),
+    st.sampled_from(["2024-01-02", "2024-01-03", "2024-01-08", "2024-02-30", "2099-01-01"]),
+    st.sampled_from(["68000", "68000.5", "-5", "1e3", "x", " 7 "]),
+    st.sampled_from(["CNY/t", "CNY/t", "t"]),
+)
+
+
+@given(rows=st.lists(row, max_size=30))
+def test_validation_of_the_fast_frame_agrees_with_the_csv_module_frame(rows) -> None:
+    """The one-pass reader's categorical columns are validated exactly as plain text columns:
+    the same rows accepted with the same values, the same rows refused for the same reasons."""
+    text = "\n".join([HEADER, *(",".join(cells) for cells in rows)]) + "\n"
+    frames = (
+        csv_text_frame(text, source="t.csv"),
+        long_frame_from_records(list(csv_text_records(text, source="t.csv")), source="t.csv"),
+    )
+    materials = frozenset({"copper"})
+    fast, slow = (
+        validate_long_frame(
+            frame, source="t.csv", known_materials=materials, known_series=KNOWN, today=TODAY
+        )
+        for frame in frames
+    )
+
+    pd.testing.assert_frame_equal(fast.observations, slow.observations, check_dtype=False)
+    pd.testing.assert_frame_equal(fast.rejects, slow.rejects, check_dtype=False)
+    assert fast.new_series == slow.new_series

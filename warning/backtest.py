@@ -15,7 +15,6 @@ import pandas as pd
 
 import rules
 from feeds.longformat import FileFormatError, parse_long_file
-from rules.plot import plot_material
 
 OUT_COLUMNS = ["material", "period", "level", "direction", "score", "reasons"]
 
@@ -159,6 +158,8 @@ def run_backtest(
     )
     summarise(levels, echo)
     if plot_dir is not None:
+        from rules.plot import plot_material  # imported here: matplotlib loads in ~1 s
+
         for material in sorted(levels["material"].unique()):
             plot_material(material, obs, levels, plot_dir, names=names)
         echo(f"plots written to {plot_dir}")

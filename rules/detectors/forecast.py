@@ -15,7 +15,6 @@ import warnings
 import numpy as np
 import pandas as pd
 from pydantic import Field
-from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from rules.detectors.base import Detector, Params, log_positive
 from rules.detectors.fao import _monthly_complete
@@ -52,6 +51,10 @@ class ForecastExceedance(Detector):
 
 
 def _one_step_z(s: pd.Series, min_months: int, every: int) -> pd.Series:
+    # imported here: statsmodels' state-space module takes ~2 s to import, and only rule
+    # sets that use this detector need it
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
     y = s.to_numpy()
     out = np.full(len(y), np.nan)
     first = int(np.argmax(~np.isnan(y))) if (~np.isnan(y)).any() else len(y)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from pydantic import Field
-from statsmodels.tsa.seasonal import STL
 
 from rules.detectors.base import Detector, Params, log_positive
 from rules.detectors.fao import _monthly_complete
@@ -49,6 +48,8 @@ class StlResidual(Detector):
 
 
 def _endpoint_z(s: pd.Series, window: int, every: int) -> pd.Series:
+    from statsmodels.tsa.seasonal import STL  # imported here: only rule sets using STL need it
+
     vals = s.to_numpy()
     out = np.full(len(vals), np.nan)
     for end in range(window, len(vals) + 1, every):

@@ -1,0 +1,56 @@
+"""The rule benchmarks run end to end on a small panel (the figures come from `make bench`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+import rules
+from benchmarks import bench_rules
+
+
+def test_the_rule_benchmark_steps_run_on_a_small_panel(tmp_path: Path) -> None:
+    frame = bench_rules.panel(series=4, years=2)
+    csv, out = tmp_path / "panel.csv", tmp_path / "out.csv"
+    frame.to_csv(csv, index=False)
+
+    assert bench_rules.time_backtest_command(csv, out) > 0
+    levels = pd.read_csv(out)
+    assert set(levels["material"]) == set(frame["material"])
+    assert set(levels["level"]) <= {"normal", "blue", "yellow", "red", "no_data"}
+
+    obs = frame.assign(period=pd.to_datetime(frame["period"]))
+    ruleset = rules.load_ruleset()
+    by_name = {rule.name: rule for rule in ruleset.model.rules}
+    loop = bench_rules.loop_indicators(obs[obs["series_id"] == "bench_0000"], by_name)
+    assert list(loop.columns) == [
+        "price_change_3m",
+        "price_yoy",
+        "price_drawdown",
+        "price_change_3m_level",
+        "price_yoy_level",
+        "price_drawdown_level",
+    ]
+    assert loop["price_change_3m_level"].between(0, 3).all()
+    assert bench_rules.time_engine(obs, ruleset) > 0
+    assert bench_rules.time_incremental(obs, ruleset) > 0
+
+
+def test_the_loop_baseline_computes_the_engines_indicators() -> None:
+    """The ratio compares like with like: the loop's values are the engine's."""
+    frame = bench_rules.panel(series=1, years=3)
+    obs = frame.assign(period=pd.to_datetime(frame["period"]))
+    ruleset = rules.load_ruleset()
+    by_name = {rule.name: rule for rule in ruleset.model.rules}
+
+    loop = bench_rules.loop_indicators(obs, by_name)
+    engine = rules.evaluate(obs, ruleset).indicators
+    for name in ("price_change_3m", "price_yoy", "price_drawdown"):
+        ours = engine[engine["indicator"] == name].set_index("period")["value"].astype(float)
+        theirs = loop[name].reindex(ours.index)
+        both = ours.notna() & theirs.notna()
+        assert both.sum() > 200, name
+        pd.testing.assert_series_equal(
+            ours[both], theirs[both], check_names=False, check_index_type=False, rtol=0, atol=1e-4
+        )
