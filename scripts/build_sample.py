@@ -45,19 +45,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from feeds import longformat
+
 REPO: Final[Path] = Path(__file__).resolve().parent.parent
 DEFAULT_REAL: Final[Path] = REPO.parent / "shared" / "data" / "real"
 DEFAULT_SAMPLE: Final[Path] = REPO / "warning" / "data" / "sample"
 CATALOG: Final[Path] = REPO / "warning" / "data" / "catalog.yaml"
-LONG_COLUMNS: Final[list[str]] = [
-    "series_id",
-    "material",
-    "indicator",
-    "frequency",
-    "period",
-    "value",
-    "unit",
-]
+LONG_COLUMNS: Final[list[str]] = list(longformat.LONG_COLUMNS)
 WEEKLY_SUFFIX: Final[str] = "_weekly"
 SAMPLE_DAILY_YEARS: Final[int] = 2
 SPIKE_OUT: Final[float] = 0.15

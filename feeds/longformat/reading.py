@@ -1,0 +1,250 @@
+"""Reading long files (CSV or XLSX) into a frame of text cells, one row per line.
+
+Every row keeps its line number (the header is line 1), its raw text and its field count, so
+that validation can refuse a malformed row with a reason instead of failing the whole file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Hashable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from feeds.longformat.columns import as_text, each_value
+from feeds.longformat.schema import LONG_COLUMNS, FileFormatError
+
+
+def read_long_file(path: Path) -> pd.DataFrame:
+    """Read a CSV or XLSX long file into a frame of strings with a ``line`` and ``raw`` column.
+
+    Rows with the wrong number of fields are kept with a ``field_count`` so that validation
+    can refuse them with a reason instead of failing the whole file.
+    """
+    if path.suffix.lower() in {".csv", ".txt", ""}:
+        return csv_text_frame(_read_text(path), source=path)
+    return long_frame_from_records(file_records(path), source=path)
+
+
+# Characters str.splitlines() treats as line breaks but the csv module does not.
+_OTHER_LINE_BREAKS: Final = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# Columns with few distinct values are read as categoricals: checks then run once per value.
+_REPEATING: Final[frozenset[str]] = frozenset(LONG_COLUMNS) - {"value"}
+
+
+def csv_text_frame(text: str, *, source: Path | str) -> pd.DataFrame:
+    """The frame of :func:`read_long_file` for CSV ``text``, read with pandas' C parser.
+
+    Text with quotes (a quoted field may span lines) goes through the csv module, which keeps
+    line numbers right. Plain text, the usual case, is read by pandas in one pass when every
+    line has the header's number of fields, and line by line only when some do not.
+    """
+    if any(mark in text for mark in ('"', *_OTHER_LINE_BREAKS)):
+        return long_frame_from_records(list(csv_text_records(text, source=source)), source=source)
+    lines = text.splitlines()
+    if not lines:
+        raise FileFormatError(source, "the file is empty; expected a header row")
+    header = lines[0].split(",")
+    positions, width = _header_positions(header, source)
+    body = np.asarray(lines[1:], dtype=object)
+    numbers = np.arange(2, len(lines) + 1, dtype=np.int64)
+    cells = _read_regular(text, header, width, len(body))
+    if cells is not None:  # every line has the header's width; lines of blanks are no rows
+        regular, irregular = ~_blank_rows(cells), np.zeros(len(body), dtype=bool)
+        cells = cells if regular.all() else cells[regular].reset_index(drop=True)
+    else:  # some line has a field too many or too few: find them line by line
+        texts = pd.Series(body, dtype=object)
+        counts = (texts.str.count(",") + 1).to_numpy(dtype=np.int64)
+        nonblank = ~texts.str.fullmatch(r"[\s,]*").to_numpy(dtype=bool)  # as the csv path
+        regular = nonblank & (counts == width)
+        irregular = nonblank & ~regular
+        cells = _read_cells("\n".join(body[regular]), header, width)
+    padded = " " in text or "\t" in text  # stripping a million values costs ~0.5 s
+    frame = pd.DataFrame(
+        {
+            name: _strip(cells[position]) if padded else cells[position]
+            for name, position in zip(LONG_COLUMNS, positions, strict=True)
+        }
+    )
+    frame["line"], frame["raw"], frame["field_count"] = numbers[regular], body[regular], width
+    if irregular.any():
+        records = [(1, header)] + [
+            (int(number), line.split(","))
+            for number, line in zip(numbers[irregular], body[irregular], strict=True)
+        ]
+        odd = long_frame_from_records(records, source=source)
+        frame = pd.concat([as_text(frame), odd], ignore_index=True)
+        frame = frame.sort_values("line", ignore_index=True)
+    frame.attrs["width"] = width
+    return frame
+
+
+def _read_regular(text: str, header: list[str], width: int, rows: int) -> pd.DataFrame | None:
+    """All of ``text`` after its header read in one pass, or None when a line has a field
+    too many or too few (including blank lines), which then need reading line by line."""
+    if text.count(",") != (width - 1) * (rows + 1):
+        return None  # some line has too few fields (too many is caught by the parser)
+    try:
+        cells = _read_cells(text, header, width, skip_header=True)
+    except pd.errors.ParserError:
+        return None
+    return cells if len(cells) == rows else None
+
+
+def _read_cells(
+    text: str, header: list[str], width: int, *, skip_header: bool = False
+) -> pd.DataFrame:
+    """Plain CSV ``text``, ``width`` fields a line, as text; repeating columns categorical."""
+    names = [cell.strip().lower() for cell in header]
+    dtypes: dict[Hashable, str] = {
+        i: "category" if names[i] in _REPEATING else "str" for i in range(width)
+    }
+    return pd.read_csv(
+        io.BytesIO(text.encode("utf-8")),  # read twice as fast as from a StringIO
+        encoding="utf-8",
+        header=None,
+        skiprows=1 if skip_header else 0,
+        names=list(range(width)),
+        index_col=False,
+        dtype=dtypes,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        engine="c",
+    )
+
+
+def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
+    """Rows with nothing but spaces in every cell (the csv path skips them as blank lines)."""
+    blank = np.ones(len(cells), dtype=bool)
+    categorical_first = sorted(cells, key=lambda p: cells[p].dtype != "category")
+    for position in categorical_first:  # checked once per distinct value: cheap
+        blank &= each_value(cells[position], lambda texts: texts.str.strip() == "")
+        if not blank.any():
+            break
+    return blank
+
+
+def _strip(column: pd.Series) -> pd.Series:
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        stripped = column.cat.categories.str.strip()
+        if stripped.equals(column.cat.categories):
+            return column
+        return column.astype(object).str.strip().astype("category")
+    return column.str.strip()
+
+
+def _header_positions(cells: list[str], source: Path | str) -> tuple[list[int], int]:
+    """Where each long-format column is in a header row, and the row's width."""
+    header = [cell.strip().lower() for cell in cells]
+    missing = [name for name in LONG_COLUMNS if name not in header]
+    if missing:
+        raise FileFormatError(
+            source,
+            f"line 1: header lacks {', '.join(missing)}; expected {','.join(LONG_COLUMNS)}",
+        )
+    return [header.index(name) for name in LONG_COLUMNS], len(header)
+
+
+def file_records(path: Path) -> list[tuple[int, list[str]]]:
+    """The ``(line, cells)`` records of a CSV file or of an XLSX file's first sheet, as text."""
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        return list(_xlsx_records(path))
+    if suffix in {".csv", ".txt", ""}:
+        return list(_csv_records(path))
+    raise FileFormatError(path, f"unsupported file type {suffix!r}; expected .csv or .xlsx")
+
+
+def long_frame_from_records(
+    records: list[tuple[int, list[str]]], *, source: Path | str
+) -> pd.DataFrame:
+    """Build the frame of :func:`read_long_file` from ``(line, cells)`` records, header first.
+
+    Feeds use this for long-format data that does not come from a local file (an HTTP body).
+    """
+    if not records:
+        raise FileFormatError(source, "the file is empty; expected a header row")
+    positions, width = _header_positions(records[0][1], source)
+    lines, raws, counts = [], [], []
+    columns: list[list[str]] = [[] for _ in LONG_COLUMNS]
+    for line, cells in records[1:]:
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines are not rows
+        lines.append(line)
+        raws.append(_as_csv_line(cells))
+        counts.append(len(cells))
+        padded = cells + [""] * (width - len(cells))
+        for column, position in zip(columns, positions, strict=True):
+            column.append(padded[position].strip())
+    frame = pd.DataFrame(dict(zip(LONG_COLUMNS, columns, strict=True)), dtype=object)
+    frame["line"] = np.asarray(lines, dtype=np.int64)
+    frame["raw"] = raws
+    frame["field_count"] = np.asarray(counts, dtype=np.int64)
+    frame.attrs["width"] = width
+    return frame
+
+
+def _as_csv_line(cells: list[str]) -> str:
+    """The cells as one CSV line, quoted where needed, so a stored raw row reads as input."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(cells)
+    return buffer.getvalue()
+
+
+def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    yield from csv_text_records(_read_text(path), source=path)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise FileFormatError(path, f"cannot read the file ({error.strerror})") from error
+    except UnicodeDecodeError as error:
+        raise FileFormatError(
+            path, f"not UTF-8 text (byte {error.start}); save the file as UTF-8"
+        ) from error
+
+
+def csv_text_records(text: str, *, source: Path | str) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line, cells)`` for CSV ``text``; a malformed quote is a FileFormatError."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    try:
+        for cells in reader:
+            yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise FileFormatError(source, f"line {reader.line_num}: {error}") from error
+
+
+def _xlsx_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook  # imported here: only XLSX files need it
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken workbook
+        raise FileFormatError(path, f"not a readable XLSX workbook ({error})") from error
+    sheet = workbook.worksheets[0]
+    for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [_xlsx_cell_text(value) for value in row]
+        while cells and cells[-1] == "":
+            cells.pop()
+        yield index, cells
+    workbook.close()
+
+
+def _xlsx_cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
