@@ -1,0 +1,145 @@
+"""One material's evaluation path: its indicators aligned on its steps, combined into levels.
+
+For each material, the indicator blocks (rules.indicators) are read as they were known at each
+evaluation step (stale values blanked), coarser series give way to finer ones, and the scores
+are combined, held for persistence and released with hysteresis (rules.combine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rules import frames
+from rules.combine import combine_scores, latch_levels, resolve
+from rules.indicators import Block, build_blocks
+from rules.reasons import Names, ReasonWriter
+from rules.ruleset import RuleSet
+
+
+@dataclass
+class MaterialPath:
+    """One material's aligned indicators and resulting levels over its steps."""
+
+    material: str
+    periods: np.ndarray
+    freqs: np.ndarray
+    cols: list[tuple[Block, int]]
+    writers: list[ReasonWriter]
+    values: np.ndarray
+    up: np.ndarray
+    down: np.ndarray
+    code: np.ndarray
+    direction: np.ndarray
+    score: np.ndarray
+
+
+def lookback_days(ruleset: RuleSet) -> int:
+    """The longest history, in days, any rule of ``ruleset`` needs for one step."""
+    from rules.detectors import DETECTORS
+
+    rules = list(ruleset.model.rules)
+    for spec in ruleset.model.materials.values():
+        rules += spec.rules
+    days = [DETECTORS[r.detector](r.params).lookback_days(f) for r in rules for f in r.frequencies]
+    return max(days, default=0)
+
+
+def material_paths(
+    obs: pd.DataFrame,
+    ruleset: RuleSet,
+    stale: frozenset[str] = frozenset(),
+    names: Names | None = None,
+) -> list[MaterialPath]:
+    """The path of every material in ``obs``; series in ``stale`` count as missing."""
+    wides = {f: frames.wide(obs, f) for f in obs["frequency"].unique()}
+    blocks = build_blocks(obs, ruleset, wides)
+    out = []
+    for material, group in obs.groupby("material", sort=True, observed=True):
+        out.append(_material_path(str(material), group, blocks, ruleset, stale, names))
+    return out
+
+
+def _material_path(
+    material: str,
+    obs: pd.DataFrame,
+    blocks: list[Block],
+    ruleset: RuleSet,
+    stale: frozenset[str],
+    names: Names | None,
+) -> MaterialPath:
+    periods, asof, freqs = frames.material_steps(obs)
+    staleness = ruleset.model.timing.staleness_days
+    cols: list[tuple[Block, int]] = []
+    parts: dict[str, list[np.ndarray]] = {"values": [], "up": [], "down": []}
+    for block in blocks:
+        idx = block.by_material.get(material)
+        if idx is None or len(idx) == 0:
+            continue
+        row = np.searchsorted(block.avail, asof, side="right") - 1
+        ok_row = row >= 0
+        r = np.maximum(row, 0)
+        rows_cols = np.ix_(r, idx)
+        known = block.known_at[rows_cols]
+        limit = np.timedelta64(staleness.get(block.freq, 100), "D")
+        fresh = ok_row[:, None] & (known <= asof[:, None]) & (asof[:, None] - known <= limit)
+        fresh &= ~np.isin(np.asarray(block.series_ids)[idx], list(stale))[None, :]
+        for key in parts:
+            arr = getattr(block, key)[rows_cols]
+            parts[key].append(np.where(fresh, arr, np.nan))
+        cols += [(block, int(i)) for i in idx]
+    n = len(periods)
+    values, up, down = (np.hstack(parts[k]) if parts[k] else np.empty((n, 0)) for k in parts)
+    _keep_finest(cols, up, down, ruleset.model.timing.finest_only)
+    roles = [b.rules[i].role for b, i in cols]
+    cfg = ruleset.model.combine
+    rule_names = [b.rule_name for b, _ in cols]
+    vetoing = [b.rules[i].vetoes for b, i in cols]
+    raw_up, veto_up = combine_scores(up, down, roles, cfg, rule_names, vetoing)
+    raw_down, veto_down = combine_scores(down, up, roles, cfg, rule_names, vetoing)
+    persist = np.array([_persist_row(ruleset, f) for f in freqs], dtype=int).reshape(n, 3)
+    hyst = ruleset.model.hysteresis
+    release = np.array([hyst.steps_for(str(f)) for f in freqs], dtype=int)
+    level_up = latch_levels(raw_up, persist, release, hyst.margin, veto_up)
+    level_down = latch_levels(raw_down, persist, release, hyst.margin, veto_down)
+    code, direction, score = resolve(level_up, level_down, raw_up, raw_down)
+    writers = [
+        ReasonWriter(
+            rule=b.rules[c],
+            phrase=b.detector.describe(b.freq),
+            unit=b.detector.unit,
+            material=material,
+            names=names,
+        )
+        for b, c in cols
+    ]
+    return MaterialPath(
+        material, periods, freqs, cols, writers, values, up, down, code, direction, score
+    )
+
+
+def _keep_finest(
+    cols: list[tuple[Block, int]], up: np.ndarray, down: np.ndarray, kinds: Sequence[str]
+) -> None:
+    """Blank (in place) the scores of coarser series where a finer one of the kind has data."""
+    for kind in kinds:
+        sel = np.array(
+            [b.rules[c].indicator == kind and not b.detector.cross for b, c in cols], dtype=bool
+        )
+        if not sel.any():
+            continue
+        rank = np.array([frames.FREQ_ORDER.index(b.src_freq) for b, _ in cols], dtype=float)
+        has = ~(np.isnan(up) & np.isnan(down)) & sel[None, :]
+        finest = np.min(np.where(has, rank[None, :], np.inf), axis=1, keepdims=True)
+        coarse = sel[None, :] & (rank[None, :] > finest)
+        up[coarse] = np.nan
+        down[coarse] = np.nan
+
+
+def _persist_row(ruleset: RuleSet, freq: Any) -> tuple[int, int, int]:
+    p = ruleset.persistence_for(str(freq))
+    return (p.blue, p.yellow, p.red)
