@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from collections.abc import Hashable, Iterator
 from datetime import date
 from pathlib import Path
@@ -88,11 +89,14 @@ def _read_regular(text: str, header: list[str], width: int, rows: int) -> pd.Dat
     """All of ``text`` after its header read in one pass, or None when a line has a field
     too many or too few (including blank lines), which then need reading line by line."""
     if text.count(",") != (width - 1) * (rows + 1):
-        return None  # some line has too few fields (too many is caught by the parser)
-    try:
-        cells = _read_cells(text, header, width, skip_header=True)
-    except pd.errors.ParserError:
-        return None
+        return None  # some line has too few or too many fields
+    # The count can balance (a line short, another long): the parser warns of the long one.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            cells = _read_cells(text, header, width, skip_header=True)
+        except (pd.errors.ParserError, pd.errors.ParserWarning):
+            return None
     return cells if len(cells) == rows else None
 
 
