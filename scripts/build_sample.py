@@ -15,7 +15,9 @@ Outputs:
 
 - ``--sample DIR`` (default ``warning/data/sample``): one CSV per material. A daily series holds
   its last two years of daily values; its ``<id>_weekly`` companion holds the weekly means of
-  the full history; monthly series are as published. Plus ``PROVENANCE.md``.
+  the history before them (the service derives the later weeks from the daily values: catalog
+  ``derived_from``, warning/derived.py); monthly series are as published. Plus
+  ``PROVENANCE.md``.
 - ``--full OUT.csv``: every series at full resolution (all daily values, all months, and the
   weekly companions) for backtesting.
 
@@ -586,12 +588,22 @@ def build(real: Path, catalog: list[CatalogSeries]) -> Built:
 
 
 def sample_rows(full: pd.DataFrame) -> pd.DataFrame:
-    """Daily series: the last two years of each; weekly and monthly series: everything."""
+    """Daily series: the last two years of each; their weekly companions: the weeks before the
+    first daily value kept; other series: everything.
+
+    The service derives a weekly companion from its daily series for every week starting on or
+    after the daily series' first period and refuses file rows for those weeks (warning.derived,
+    warning.derived_rows), so the sample gives only the weekly history that cannot be derived.
+    """
     daily = full["frequency"] == "D"
     last = full.loc[daily].groupby("series_id")["period"].transform("max")
     start = last - pd.DateOffset(years=SAMPLE_DAILY_YEARS)
     keep = pd.Series(True, index=full.index)
     keep.loc[daily] = full.loc[daily, "period"] > start
+    first_daily = full.loc[daily & keep].groupby("series_id")["period"].min()
+    parent = full["series_id"].str.removesuffix(WEEKLY_SUFFIX)
+    weekly = full["series_id"].str.endswith(WEEKLY_SUFFIX) & parent.isin(first_daily.index)
+    keep.loc[weekly] = full.loc[weekly, "period"] < parent[weekly].map(first_daily)
     return full.loc[keep].reset_index(drop=True)
 
 
@@ -640,8 +652,9 @@ def provenance(
         f"- Daily series (D): the last {SAMPLE_DAILY_YEARS} years of daily values of each series",
         "  (counted back from that series' own last date).",
         "- Weekly companions (`<id>_weekly`, W): the mean of the daily values in each ISO week",
-        "  over the full history of the daily series (a week with one trading day is the mean of",
-        "  one value).",
+        "  (a week with one trading day is the mean of one value), for the weeks before the daily",
+        "  values in the sample begin. The service derives the later weeks from the daily values",
+        "  (catalog `derived_from`, `warning/derived.py`) and refuses file rows for them.",
         "- Monthly series (M): as published. World Bank values are monthly averages in nominal",
         "  USD. NBS output is the current-month value (当期值).",
         "- Values are rounded to 2 decimals (4 decimals below 10). The full-resolution data (every",
@@ -701,7 +714,7 @@ def provenance(
         lines += [f"### {material['id']} — {material['name_zh']} ({material['name_en']})", ""]
         for spec in by_material.get(material["id"], []):
             full_span = spans.loc[spec.id]
-            sample_span = sample_spans.loc[spec.id]
+            sample_span = sample_spans.loc[spec.id] if spec.id in sample_spans.index else None
             parent = spec.id[: -len(WEEKLY_SUFFIX)]
             if spec.id in sources:
                 source = sources[spec.id]
@@ -717,10 +730,18 @@ def provenance(
                 path = f"`shared/data/real/{source.path}`"
                 transformation = f"weekly mean (ISO week, Monday) of the cleaned `{parent}`"
                 license_note = source.license
-            if spec.frequency == "D":
+            if sample_span is None:  # a weekly companion whose every week can be derived
+                in_sample = f"no rows: every week is derived by the service from `{parent}`"
+            elif spec.frequency == "D":
                 in_sample = (
                     f"last {SAMPLE_DAILY_YEARS} years, {sample_span['min'].date()} → "
                     f"{sample_span['max'].date()} ({sample_span['count']} rows)"
+                )
+            elif spec.id.endswith(WEEKLY_SUFFIX) and parent in sources:
+                in_sample = (
+                    f"the weeks before the daily sample, {sample_span['min'].date()} → "
+                    f"{sample_span['max'].date()} ({sample_span['count']} rows); later weeks "
+                    f"are derived by the service from `{parent}`"
                 )
             else:
                 in_sample = f"all {sample_span['count']} rows"

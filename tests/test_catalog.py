@@ -81,3 +81,101 @@ def test_a_catalog_that_is_not_yaml_is_named(tmp_path: Path) -> None:
     path.write_text("materials: [unclosed\n", encoding="utf-8")
     with pytest.raises(CatalogError, match=r"catalog.yaml: not valid YAML"):
         load_catalog(path)
+
+
+def _derive(series: int, source: str | None, **changes: str):  # type: ignore[no-untyped-def]
+    """Set iron ore's series ``series`` to be derived from ``source``, with other changes."""
+
+    def mutate(document: dict) -> None:  # type: ignore[type-arg]
+        entry = document["materials"][0]["series"][series]
+        entry.pop("derived_from", None)
+        if source is not None:
+            entry["derived_from"] = source
+        entry.update(changes)
+
+    return mutate
+
+
+def _weekly_of_weekly(document: dict) -> None:  # type: ignore[type-arg]
+    document["materials"][0]["series"].append(
+        {
+            "id": "iron_ore_dce_futures_monthly",
+            "indicator": "price",
+            "frequency": "M",
+            "unit": "CNY/t",
+            "derived_from": "iron_ore_dce_futures_weekly",
+        }
+    )
+
+
+def _daily_from_weekly(document: dict) -> None:  # type: ignore[type-arg]
+    _derive(1, None)(document)
+    _derive(0, "iron_ore_dce_futures_weekly")(document)
+
+
+WHERE = r"material iron_ore: field series.derived_from: series "
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        pytest.param(
+            _derive(1, "copper_shfe_futures"),
+            WHERE + r"iron_ore_dce_futures_weekly is derived from copper_shfe_futures, "
+            r"which is not a series of this material",
+            id="other material",
+        ),
+        pytest.param(
+            _derive(1, "iron_ore_spot"),
+            WHERE + r"iron_ore_dce_futures_weekly is derived from iron_ore_spot, which is not",
+            id="unknown series",
+        ),
+        pytest.param(
+            _derive(1, "iron_ore_dce_futures", unit="USD/t"),
+            WHERE + r".* which is price in CNY/t, not price in USD/t; a derived series keeps",
+            id="other unit",
+        ),
+        pytest.param(
+            _derive(1, "iron_ore_dce_futures", indicator="inventory"),
+            WHERE + r".* which is price in CNY/t, not inventory in CNY/t",
+            id="other indicator",
+        ),
+        pytest.param(
+            _derive(1, "iron_ore_dce_futures", frequency="D"),
+            WHERE + r".* which is D; a derived series must be coarser than its source "
+            r"\(W, T, M, Q, Y for D\), not D",
+            id="same frequency",
+        ),
+        pytest.param(
+            _daily_from_weekly,
+            WHERE + r"iron_ore_dce_futures is derived from iron_ore_dce_futures_weekly, which is "
+            r"W; .* \(M, Q, Y for W\), not D",
+            id="finer than its source",
+        ),
+        pytest.param(
+            _weekly_of_weekly,
+            WHERE + r"iron_ore_dce_futures_monthly is derived from iron_ore_dce_futures_weekly, "
+            r"which is itself derived \(from iron_ore_dce_futures\)",
+            id="source itself derived",
+        ),
+        pytest.param(
+            _derive(1, "Iron Ore"),
+            r"material iron_ore: field series.1.derived_from: .*snake case",
+            id="not an id",
+        ),
+    ],
+)
+def test_a_bad_derived_from_names_the_series_and_why(tmp_path, mutate, expected) -> None:
+    path = _broken(tmp_path, mutate)
+    with pytest.raises(CatalogError, match=expected) as caught:
+        load_catalog(path)
+    assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_every_daily_series_has_a_weekly_series_derived_from_it() -> None:
+    catalog = load_catalog()
+    for material in catalog.materials:
+        daily = {s.id for s in material.series if s.frequency == "D"}
+        derived = {s.derived_from: s for s in material.series if s.derived_from}
+        assert set(derived) == daily, material.id
+        assert all(derived[d].id == f"{d}_weekly" and derived[d].frequency == "W" for d in daily)

@@ -94,6 +94,35 @@ def test_ingest_file_json_prints_one_object_with_the_documented_keys(tmp_path: P
     assert (second["accepted"], second["unchanged"]) == (0, 1)
 
 
+def test_ingest_file_derives_the_weekly_series_before_it_evaluates(tmp_path: Path) -> None:
+    data = tmp_path / "in.csv"
+    data.write_text(
+        "series_id,material,indicator,frequency,period,value,unit\n"
+        "copper_shfe_futures,copper,price,D,2024-01-01,68000,CNY/t\n"
+        "copper_shfe_futures,copper,price,D,2024-01-02,68300,CNY/t\n"
+        "copper_shfe_futures_weekly,copper,price,W,2024-01-01,1,CNY/t\n",
+        encoding="utf-8",
+    )
+    assert run(tmp_path, "init").returncode == 0
+
+    result = run(tmp_path, "ingest-file", str(data), **AS_OF)
+
+    assert result.returncode == 0, result.stderr
+    assert "line 4: series copper_shfe_futures_weekly is derived from" in result.stdout
+    assert "derived from copper_shfe_futures: 1 new, 0 revised" in result.stdout
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        weekly = connection.execute(
+            "SELECT period, value FROM observation WHERE series_id = ?",
+            ("copper_shfe_futures_weekly",),
+        ).fetchall()
+        derived_end, evaluated_start = connection.execute(
+            "SELECT (SELECT finished_at FROM feed_run WHERE feed = 'derived'),"
+            " (SELECT started_at FROM evaluation_run)"
+        ).fetchone()
+    assert weekly == [("2024-01-01", 68150.0)]  # the mean so far, not the file's 1
+    assert derived_end <= evaluated_start  # evaluation saw the derived values
+
+
 def test_a_bad_setting_stops_start_up_with_one_message(tmp_path: Path) -> None:
     result = run(tmp_path, "materials", WARNING_DATABASE_URL="mysql://nowhere")
     assert result.returncode == 2
@@ -142,3 +171,6 @@ def test_demo_loads_the_sample_and_shows_the_board_with_stale_series(tmp_path: P
     assert re.search(r"│ (red|yellow|blue|normal|no_data)", result.stdout)
     assert "Stale series on" in result.stdout
     assert " 0 rejected" in result.stdout
+    # the weekly series are derived from the sample's daily values and keep up with them
+    assert re.search(r"derived 2\d series from their sources: \d+ new", result.stdout)
+    assert "behind its source" not in result.stdout

@@ -207,7 +207,8 @@ def test_a_date_later_this_month_names_a_period_that_has_begun(factory, write_cs
 def test_a_catalog_may_not_relabel_a_series_that_has_data(factory, write_csv, tmp_path):
     ingest_file(factory, write_csv("good.csv", *GOOD), today=date(2026, 1, 1))
     changed = bundled_catalog_path().read_text(encoding="utf-8")
-    changed = changed.replace("unit: CNY/t", "unit: USD/t", 1)  # the first series: iron ore's
+    # the first two series: iron ore's daily price and its weekly mean (derived: same unit)
+    changed = changed.replace("unit: CNY/t", "unit: USD/t", 2)
     path = tmp_path / "catalog.yaml"
     path.write_text(changed, encoding="utf-8")
     ingest_file(

@@ -98,8 +98,24 @@ def test_rows_match_the_catalog(sample: pd.DataFrame, series: dict[str, dict[str
 def test_every_catalog_series_has_data(
     sample: pd.DataFrame, series: dict[str, dict[str, str]]
 ) -> None:
-    missing = set(series) - set(sample["series_id"])
+    present = set(sample["series_id"])
+    # a derived series may have no rows of its own: the service computes it from its source
+    missing = {s for s in set(series) - present if series[s].get("derived_from") not in present}
     assert not missing, f"catalog series without sample rows: {sorted(missing)}"
+
+
+def test_derived_rows_are_only_history_their_source_cannot_give(
+    sample: pd.DataFrame, series: dict[str, dict[str, str]]
+) -> None:
+    """The service refuses file rows of a derived series from its source's first period on."""
+    periods = pd.to_datetime(sample["period"], format="%Y-%m-%d")
+    first = periods.groupby(sample["series_id"]).min()
+    derived = {s: entry["derived_from"] for s, entry in series.items() if "derived_from" in entry}
+    assert derived, "the catalog declares no derived series"
+    rows = sample["series_id"].isin(list(derived))
+    boundary = sample.loc[rows, "series_id"].map(derived).map(first)
+    late = sample.loc[rows][periods[rows] >= boundary]
+    assert late.empty, f"derivable rows in the sample: {late.head(3).to_dict('records')}"
 
 
 def test_periods_are_normalised(sample: pd.DataFrame) -> None:

@@ -3,6 +3,10 @@
 The bundled catalog (``warning/data/catalog.yaml``) holds the working list of 19 materials;
 operators can replace it with their own file through ``WARNING_CATALOG_PATH``. The file is
 validated at load and a problem is reported with the file, the material and the field.
+
+A series with ``derived_from`` is computed by the service from another series of the same
+material (:mod:`warning.derived`): same indicator and unit, a strictly finer frequency, and a
+source that is not itself derived.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from feeds.aggregate import TARGETS
 from feeds.longformat import FIELD_LIMITS, SeriesSpec
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -37,11 +42,12 @@ class SeriesEntry(BaseModel):
     frequency: FrequencyCode
     unit: str = Field(min_length=1, max_length=FIELD_LIMITS["unit"])
     source: str = ""
+    derived_from: str | None = Field(default=None, max_length=FIELD_LIMITS["series_id"])
 
-    @field_validator("id")
+    @field_validator("id", "derived_from")
     @classmethod
-    def _snake_case(cls, value: str) -> str:
-        if not IDENTIFIER.match(value):
+    def _snake_case(cls, value: str | None) -> str | None:
+        if value is not None and not IDENTIFIER.match(value):
             raise ValueError("expected lower snake case, e.g. copper_shfe_futures")
         return value
 
@@ -127,6 +133,8 @@ def load_catalog(path: Path | None = None) -> Catalog:
         raise CatalogError(f"{path}: {_first_problem(error)}") from None
     materials = tuple(_material(path, index, raw) for index, raw in enumerate(top.materials))
     _check_unique(path, materials)
+    for material in materials:
+        _check_derived(path, material)
     return Catalog(path=str(path), materials=materials)
 
 
@@ -158,3 +166,41 @@ def _check_unique(path: Path, materials: tuple[MaterialEntry, ...]) -> None:
                     f"is already declared by material {seen_series[entry.id]}"
                 )
             seen_series[entry.id] = material.id
+
+
+def _check_derived(path: Path, material: MaterialEntry) -> None:
+    """Each ``derived_from`` names a series this material can aggregate to the derived one."""
+    by_id = {entry.id: entry for entry in material.series}
+    for entry in material.series:
+        if entry.derived_from is None:
+            continue
+        problem = _derivation_problem(entry, by_id.get(entry.derived_from))
+        if problem:
+            raise CatalogError(
+                f"{path}: material {material.id}: field series.derived_from: series "
+                f"{entry.id} is derived from {entry.derived_from}, {problem}"
+            )
+
+
+def _derivation_problem(entry: SeriesEntry, source: SeriesEntry | None) -> str:
+    """Why ``entry`` cannot be computed from ``source`` ("" when it can)."""
+    if source is None:
+        return "which is not a series of this material"
+    if source.derived_from is not None:
+        return (
+            f"which is itself derived (from {source.derived_from}); "
+            "derive from a series that is fed"
+        )
+    if (source.indicator, source.unit) != (entry.indicator, entry.unit):
+        return (
+            f"which is {source.indicator} in {source.unit}, not {entry.indicator} in "
+            f"{entry.unit}; a derived series keeps its source's indicator and unit"
+        )
+    if entry.frequency == source.frequency or entry.frequency not in TARGETS[source.frequency]:
+        coarser = [f for f in TARGETS[source.frequency] if f != source.frequency]
+        return (
+            f"which is {source.frequency}; a derived series must be coarser than its source "
+            f"({', '.join(coarser) or 'nothing'} for {source.frequency}), "
+            f"not {entry.frequency}"
+        )
+    return ""

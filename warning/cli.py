@@ -17,17 +17,13 @@ from rules import RuleSet, RuleSetError
 from warning.backtest import BacktestInputError, run_backtest
 from warning.board import MaterialLine, material_lines
 from warning.catalog import Catalog, CatalogError, load_catalog
-from warning.cli_feeds import feeds_app, ingest, series, serve
+from warning.cli_feeds import feeds_app, ingest, print_derivation, series, serve
 from warning.clock import desk_today, evaluation_date
 from warning.context import ServiceContext, initialise, open_context
 from warning.db import StoreError
 from warning.demo import DemoError, run_demo
-from warning.evaluation import (
-    evaluate_after_ingest,
-    evaluate_store,
-    level_counts,
-    load_ruleset,
-)
+from warning.derived import DerivationOutcome
+from warning.evaluation import after_ingest, evaluate_store, level_counts, load_ruleset
 from warning.ingest import IngestReport, ingest_file
 from warning.settings import Settings, SettingsError, get_settings
 
@@ -100,11 +96,12 @@ def ingest_file_command(
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         print_report(report)
-    evaluated = evaluate_after_ingest(
-        context, ruleset=ruleset, stored=report.accepted + report.revised, trigger="ingest-file"
-    )
-    if evaluated is not None and not as_json:
-        console.print(f"Evaluated as of {evaluated.as_of}: {level_counts(evaluated)}")
+    after = after_ingest(context, ruleset=ruleset, stored=report.stored, trigger="ingest-file")
+    print_derivation(after.derivation, quiet=as_json)
+    if after.evaluation is not None and not as_json:
+        console.print(f"Evaluated as of {after.evaluation.as_of}: {level_counts(after.evaluation)}")
+    if after.derivation.failures:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -130,11 +127,25 @@ def demo(
     except (FileFormatError, RuleSetError, DemoError) as error:
         errors.print(f"[bold red]error:[/] {error}", highlight=False)
         raise typer.Exit(2) from None
+    _print_derived_total(result.derivation)
     console.print(materials_table(list(result.lines), title=f"Board as of {result.as_of}"))
     if result.stale:
         console.print(f"Stale series on {result.as_of} (shown as missing data, not as normal):")
         for item, staleness in result.stale:
             console.print(f"  {item.series_id} ({item.frequency}): {staleness.reason}")
+    if result.derivation.failures:
+        raise typer.Exit(1)
+
+
+def _print_derived_total(outcome: DerivationOutcome) -> None:
+    """One line for all the series derived while the sample loaded; failures on stderr."""
+    reports = outcome.reports
+    console.print(
+        f"  derived {sum(len(r.stored) for r in reports)} series from their sources: "
+        f"{sum(r.accepted for r in reports)} new, {sum(r.revised for r in reports)} revised",
+        highlight=False,
+    )
+    print_derivation(outcome, quiet=True)
 
 
 @app.command()

@@ -29,7 +29,8 @@ from warning.catalog import CatalogError
 from warning.clock import desk_today, evaluation_date
 from warning.context import ServiceContext, open_context
 from warning.db import StoreError
-from warning.evaluation import evaluate_after_ingest, level_counts, load_ruleset
+from warning.derived import DerivationOutcome
+from warning.evaluation import after_ingest, level_counts, load_ruleset
 from warning.feed_status import (
     combined_jan_feb_ids,
     rejected_rows,
@@ -62,7 +63,7 @@ def _fail(message: object) -> typer.Exit:
 def _context() -> tuple[ServiceContext, FeedDefinitions]:
     try:
         context = open_context(get_settings())
-        return context, load_feed_definitions(context.settings)
+        return context, load_feed_definitions(context.settings, context.catalog)
     except (SettingsError, DefinitionError, CatalogError, StoreError) as error:
         raise _fail(error) from None
 
@@ -103,12 +104,31 @@ def ingest(
     ruleset = _ruleset(context)
     outcomes = _run_with_progress(context, chosen)
     console.print(outcomes_table(outcomes))
-    stored = sum(outcome.accepted + outcome.revised for outcome in outcomes)
-    evaluated = evaluate_after_ingest(context, ruleset=ruleset, stored=stored, trigger="ingest")
-    if evaluated is not None:
-        console.print(f"Evaluated as of {evaluated.as_of}: {level_counts(evaluated)}")
-    if any(outcome.status == "failed" for outcome in outcomes):
+    stored = [span for outcome in outcomes for span in outcome.stored]
+    after = after_ingest(context, ruleset=ruleset, stored=stored, trigger="ingest")
+    print_derivation(after.derivation)
+    if after.evaluation is not None:
+        console.print(f"Evaluated as of {after.evaluation.as_of}: {level_counts(after.evaluation)}")
+    failed = any(outcome.status == "failed" for outcome in outcomes)
+    if failed or after.derivation.failures:
         raise typer.Exit(1)
+
+
+def print_derivation(outcome: DerivationOutcome, *, quiet: bool = False) -> None:
+    """One line per source whose derived series changed (unless ``quiet``); failures on stderr."""
+    for report in outcome.reports:
+        if not quiet and report.accepted + report.revised:
+            console.print(
+                f"derived from {report.source}: {report.accepted} new, {report.revised} "
+                f"revised, {report.unchanged} unchanged",
+                highlight=False,
+            )
+    for failure in outcome.failures:
+        errors.print(
+            f"[bold red]error:[/] deriving the series computed from {failure.source_id} "
+            f"failed (its own values are stored): {failure.error}",
+            highlight=False,
+        )
 
 
 def _run_with_progress(context: ServiceContext, chosen: list[FeedDefinition]) -> list[FeedOutcome]:
@@ -156,7 +176,10 @@ def outcomes_table(outcomes: list[FeedOutcome]) -> Table:
 
 @feeds_app.command("status")
 def feeds_status(as_of: AsOf = None) -> None:
-    """Every series: last period, its feed's last run and status, stale or not, failing or not."""
+    """Every series: last period, its feed's last run and status, stale or not, failing or not.
+
+    A derived series shows its source (``derived from ...``) and its last derivation run.
+    """
     context, definitions = _context()
     day = _as_of(as_of, context)
     with context.factory() as session:
@@ -171,7 +194,7 @@ def feeds_status(as_of: AsOf = None) -> None:
         table.add_row(
             line.series_id,
             line.frequency,
-            line.feed_id or "-",
+            f"derived from {line.derived_from}" if line.derived_from else line.feed_id or "-",
             line.last_period.isoformat() if line.last_period else "no data",
             str(line.observations),
             f"[yellow]{line.suspect}[/]" if line.suspect else "0",
@@ -281,16 +304,25 @@ def _print_series(
 _EVALUATION_LOCK = threading.Lock()  # feeds finishing together evaluate one after another
 
 
-def _evaluate_scheduled(context: ServiceContext, ruleset: RuleSet, outcome: FeedOutcome) -> None:
+def after_feed_run(context: ServiceContext, ruleset: RuleSet, outcome: FeedOutcome) -> None:
+    """What follows a scheduled feed run: derive, then evaluate (``after_ingest``), logged."""
     with _EVALUATION_LOCK:
-        evaluated = evaluate_after_ingest(
-            context,
-            ruleset=ruleset,
-            stored=outcome.accepted + outcome.revised,
-            trigger=f"feed:{outcome.feed_id}",
+        after = after_ingest(
+            context, ruleset=ruleset, stored=outcome.stored, trigger=f"feed:{outcome.feed_id}"
         )
-    if evaluated is not None:
-        log.info("evaluated as of %s: %s", evaluated.as_of, level_counts(evaluated))
+    for report in after.derivation.reports:
+        log.info(
+            "derived from %s: %d new, %d revised", report.source, report.accepted, report.revised
+        )
+    for failure in after.derivation.failures:
+        log.error(
+            "feed %s: deriving from %s failed: %s",
+            outcome.feed_id,
+            failure.source_id,
+            failure.error,
+        )
+    if after.evaluation is not None:
+        log.info("evaluated as of %s: %s", after.evaluation.as_of, level_counts(after.evaluation))
 
 
 def serve() -> None:
@@ -304,7 +336,7 @@ def serve() -> None:
         blocking=True,
         secrets=context.settings.feed_secrets,
         timezone=context.settings.timezone,
-        on_outcome=lambda outcome: _evaluate_scheduled(context, ruleset, outcome),
+        on_outcome=lambda outcome: after_feed_run(context, ruleset, outcome),
     )
     now = datetime.now(SERVICE_TZ)
     table = Table(title=f"Feed jobs ({context.settings.timezone})")

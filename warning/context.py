@@ -76,4 +76,9 @@ def sync_catalog(factory: sessionmaker[Session], catalog: Catalog) -> None:
                 row.material_id, row.indicator = entry.id, spec.indicator
                 row.frequency, row.unit = spec.frequency, spec.unit
                 row.source, row.in_catalog = spec.source, True
+                row.derived_from = spec.derived_from
                 session.add(row)
+        declared = {spec.id for entry in catalog.materials for spec in entry.series}
+        for row in series.values():
+            if row.id not in declared:  # only the catalog makes a series derived
+                row.derived_from = None

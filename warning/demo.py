@@ -1,7 +1,8 @@
 """The demo: the service's main job once, on embedded defaults and the bundled sample.
 
 It initialises the store, loads every bundled sample file through the same ingestion path
-as real files, evaluates every material as of a stated date (by default the newest period
+as real files, derives the series computed from them (warning.derived: the weekly means of
+the daily series), evaluates every material as of a stated date (by default the newest period
 in the sample) and shows the board with each level and its reasons, naming the series that
 are stale on that date instead of hiding them.
 """
@@ -20,6 +21,7 @@ from feeds.staleness import Staleness
 from warning.board import MaterialLine, material_lines
 from warning.clock import desk_today
 from warning.context import ServiceContext
+from warning.derived import DerivationOutcome, derive_after_ingest
 from warning.evaluation import evaluate_store, load_ruleset
 from warning.feed_status import StoredSeries, stale_series
 from warning.ingest import IngestReport, ingest_file
@@ -35,6 +37,7 @@ class DemoResult:
     """What the demo did and found."""
 
     reports: tuple[IngestReport, ...]
+    derivation: DerivationOutcome
     as_of: date
     lines: tuple[MaterialLine, ...]
     stale: tuple[tuple[StoredSeries, Staleness], ...]
@@ -59,6 +62,8 @@ def run_demo(
         )
         on_report(report)
         reports.append(report)
+    # before evaluation, which must see the derived values (as warning.evaluation.after_ingest)
+    derivation = derive_after_ingest(context.factory, [s for r in reports for s in r.stored])
     with context.factory() as session:
         as_of = as_of or session.scalar(select(func.max(Observation.period)))
     if as_of is None:
@@ -75,6 +80,7 @@ def run_demo(
         stale = stale_series(session, as_of=as_of)
     return DemoResult(
         reports=tuple(reports),
+        derivation=derivation,
         as_of=as_of,
         lines=tuple(lines),
         stale=tuple(stale),

@@ -3,10 +3,12 @@
 The service loads the observations known on a date, marks stale series as missing, asks the
 rule engine for each material's level and stores the assessments (per material and per
 indicator, with their reasons) under one evaluation run recording the rule-set version.
+Every ingest is followed by :func:`after_ingest`: derived series first, then evaluation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,7 +21,9 @@ import rules
 from warning.catalog import Catalog
 from warning.clock import evaluation_date, utc_now
 from warning.context import ServiceContext
+from warning.derived import DerivationOutcome, derive_after_ingest
 from warning.feed_status import stale_series_ids
+from warning.ingest import PeriodSpan
 from warning.models import Assessment, EvaluationRun, IndicatorAssessment
 from warning.observations import observation_frame
 
@@ -102,6 +106,35 @@ def evaluate_after_ingest(
         as_of=evaluation_date(context.settings),
         trigger=trigger,
     )
+
+
+@dataclass(frozen=True)
+class AfterIngest:
+    """What followed an ingest: the derived series computed, and the evaluation if any."""
+
+    derivation: DerivationOutcome
+    evaluation: EvaluationOutcome | None
+
+
+def after_ingest(
+    context: ServiceContext,
+    *,
+    ruleset: rules.RuleSet,
+    stored: Sequence[PeriodSpan],
+    trigger: str,
+) -> AfterIngest:
+    """Derive the series computed from what an ingest ``stored``, then re-evaluate.
+
+    Every ingest (the CLI, scheduled feeds, files) ends here. Derivation comes first so that
+    evaluation sees the derived values; a failed derivation is in the outcome (and logged) and
+    evaluation still runs: a derived series left behind its source counts as stale, so it
+    reaches the rules as missing data rather than as an outdated value.
+    """
+    derivation = derive_after_ingest(context.factory, stored)
+    evaluation = evaluate_after_ingest(
+        context, ruleset=ruleset, stored=len(stored) + derivation.changed, trigger=trigger
+    )
+    return AfterIngest(derivation, evaluation)
 
 
 def level_counts(outcome: EvaluationOutcome) -> str:

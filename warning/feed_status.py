@@ -1,13 +1,17 @@
 """What operators see of feeds: each series' freshness, failures, rejects and values.
 
 Staleness follows :mod:`feeds.staleness` (trading-day aware for daily series; NBS's combined
-January-February output is not stale for lacking January). :func:`stale_series_ids` is what
+January-February output is not stale for lacking January). A derived series (catalog
+``derived_from``, :mod:`warning.derived`) follows its source: fresh while the source is fresh
+and the derived values keep up with it, stale when the source is stale or derivation is behind.
+History that the source cannot give (periods past what it holds, e.g. a replay of a date before
+the source's first period) is judged by its own cadence. :func:`stale_series_ids` is what
 evaluation treats as missing data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,9 +20,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from feeds.definitions import FeedDefinitions
+from feeds.periods import normalise_period
 from feeds.staleness import Staleness, is_stale
+from warning.derived import FEED as DERIVED_FEED
 from warning.feeding import aware, feed_states
-from warning.models import FeedRun, Observation, RejectedRow, Series
+from warning.models import FeedRun, FeedState, Observation, RejectedRow, Series
 from warning.observations import observation_frame
 
 
@@ -37,6 +43,7 @@ class SeriesStatus:
     last_status: str | None
     failing: bool
     staleness: Staleness
+    derived_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,8 @@ class StoredSeries:
     last_period: date | None
     observations: int
     suspect: int
+    first_period: date | None = None
+    derived_from: str | None = None
 
 
 def combined_jan_feb_ids(
@@ -80,6 +89,7 @@ def stored_series(session: Session, *, as_of: date) -> list[StoredSeries]:
     counts = (
         select(
             Observation.series_id,
+            func.min(Observation.period).label("first_period"),
             func.max(Observation.period).label("last_period"),
             func.count().label("n"),
             func.sum(case((Observation.suspect.is_(True), 1), else_=0)).label("suspect"),
@@ -98,14 +108,66 @@ def stored_series(session: Session, *, as_of: date) -> list[StoredSeries]:
             counts.c.last_period,
             counts.c.n,
             counts.c.suspect,
+            counts.c.first_period,
+            Series.derived_from,
         )
         .outerjoin(counts, counts.c.series_id == Series.id)
         .order_by(Series.material_id, Series.id)
     )
     return [
-        StoredSeries(sid, material, freq, ind, source or "", last, int(n or 0), int(sus or 0))
-        for sid, material, freq, ind, source, last, n, sus in rows
+        StoredSeries(
+            sid, material, freq, ind, source or "", last, int(n or 0), int(sus or 0), first, parent
+        )
+        for sid, material, freq, ind, source, last, n, sus, first, parent in rows
     ]
+
+
+def staleness_by_series(
+    stored: Iterable[StoredSeries], *, as_of: date, combined_jan_feb: Collection[str] = ()
+) -> dict[str, Staleness]:
+    """Each stored series' staleness on ``as_of``; derived series as the module docstring says."""
+    items = {item.series_id: item for item in stored}
+    own = {
+        item.series_id: is_stale(
+            item.last_period,
+            item.frequency,
+            as_of,
+            combined_jan_feb=item.series_id in combined_jan_feb,
+        )
+        for item in items.values()
+    }
+    return {
+        series_id: _derived_staleness(item, items.get(item.derived_from), own)
+        if item.derived_from
+        else own[series_id]
+        for series_id, item in items.items()
+    }
+
+
+def _derived_staleness(
+    item: StoredSeries, source: StoredSeries | None, own: dict[str, Staleness]
+) -> Staleness:
+    name = item.derived_from
+    expected = _newest_derivable(source, item.frequency)
+    if expected is None or (item.last_period is not None and item.last_period > expected):
+        return own[item.series_id]  # history its source cannot give: its own cadence judges
+    verdict = own[str(name)]
+    if verdict.stale:
+        return Staleness(True, verdict.due_by, f"its source {name} is stale: {verdict.reason}")
+    if item.last_period is None or item.last_period < expected:
+        return Staleness(
+            True, None, f"behind its source {name}: period {expected.isoformat()} not derived"
+        )
+    return Staleness(False, None, f"derived from {name}, which is fresh")
+
+
+def _newest_derivable(source: StoredSeries | None, frequency: str) -> date | None:
+    """The newest period the source's data can give (warning.derived skips a period that the
+    source's history begins inside)."""
+    if source is None or source.last_period is None or source.first_period is None:
+        return None
+    newest = normalise_period(source.last_period, frequency)
+    return newest if newest >= source.first_period else None
 
 
 def stale_series(
@@ -114,19 +176,8 @@ def stale_series(
     """The stored series that are stale on ``as_of``, each with why (:mod:`feeds.staleness`)."""
     stored = stored_series(session, as_of=as_of)
     combined = combined_jan_feb_ids(stored, definitions)
-    judged = (
-        (
-            item,
-            is_stale(
-                item.last_period,
-                item.frequency,
-                as_of,
-                combined_jan_feb=item.series_id in combined,
-            ),
-        )
-        for item in stored
-    )
-    return [(item, staleness) for item, staleness in judged if staleness.stale]
+    verdicts = staleness_by_series(stored, as_of=as_of, combined_jan_feb=combined)
+    return [(item, verdicts[item.series_id]) for item in stored if verdicts[item.series_id].stale]
 
 
 def stale_series_ids(
@@ -144,12 +195,16 @@ def series_status(
     """Every stored series (catalog or not) with its data, feed run state and staleness."""
     stored = stored_series(session, as_of=as_of)
     combined = combined_jan_feb_ids(stored, definitions)
+    verdicts = staleness_by_series(stored, as_of=as_of, combined_jan_feb=combined)
     states = feed_states(session)
+    derivations = last_derivations(session)
     lines = []
     for item in stored:
         feeds = definitions.for_series(item.series_id)
         feed = next((f for f in feeds if f.enabled), feeds[0] if feeds else None)
-        state = states.get(feed.id) if feed else None
+        last_run, status, failing = _last_run(
+            item, states.get(feed.id) if feed else None, derivations
+        )
         lines.append(
             SeriesStatus(
                 series_id=item.series_id,
@@ -159,18 +214,45 @@ def series_status(
                 last_period=item.last_period,
                 observations=item.observations,
                 suspect=item.suspect,
-                last_run_at=aware(state.last_run_at) if state else None,
-                last_status=state.last_status if state else None,
-                failing=bool(state and state.failing),
-                staleness=is_stale(
-                    item.last_period,
-                    item.frequency,
-                    as_of,
-                    combined_jan_feb=item.series_id in combined,
-                ),
+                last_run_at=aware(last_run),
+                last_status=status,
+                failing=failing,
+                staleness=verdicts[item.series_id],
+                derived_from=item.derived_from,
             )
         )
     return lines
+
+
+def _last_run(
+    item: StoredSeries,
+    state: FeedState | None,
+    derivations: dict[str, tuple[datetime, str]],
+) -> tuple[datetime | None, str | None, bool]:
+    """Last run start, its status and whether failing: the feed's, or for a derived series
+    the last derivation from its source."""
+    if item.derived_from:
+        started, status = derivations.get(item.derived_from, (None, None))
+        return started, status, status == "failed"
+    if state is None:
+        return None, None, False
+    return state.last_run_at, state.last_status, bool(state.failing)
+
+
+def last_derivations(session: Session) -> dict[str, tuple[datetime, str]]:
+    """The start and status of the newest derivation run (warning.derived) per source series."""
+    newest = (
+        select(func.max(FeedRun.id).label("id"))
+        .where(FeedRun.feed == DERIVED_FEED)
+        .group_by(FeedRun.source)
+        .subquery()
+    )
+    rows = session.execute(
+        select(FeedRun.source, FeedRun.started_at, FeedRun.status).join(
+            newest, newest.c.id == FeedRun.id
+        )
+    )
+    return {source: (started, status) for source, started, status in rows}
 
 
 # --- views for operators --------------------------------------------------------------------

@@ -25,13 +25,14 @@ import pandas as pd
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from feeds.definitions import FeedDefinition, FeedDefinitions, load_definitions
+from feeds.definitions import DefinitionError, FeedDefinition, FeedDefinitions, load_definitions
 from feeds.engine import fetch
 from feeds.http import HttpPolicy
 from feeds.longformat import ParsedBatch, SeriesSpec
 from feeds.result import FetchResult, Validators
 from feeds.schedule import TIMEZONE
-from warning.ingest import known_series, record_failed_run, store_batch
+from warning.catalog import Catalog
+from warning.ingest import PeriodSpan, known_series, record_failed_run, store_batch
 from warning.models import FeedRun, FeedState, Observation
 from warning.settings import Settings
 
@@ -69,11 +70,33 @@ class FeedOutcome:
     error: str | None = None
     consecutive_failures: int = 0
     failing: bool = False
+    stored: tuple[PeriodSpan, ...] = ()  # what the run stored, for warning.derived
 
 
-def load_feed_definitions(settings: Settings) -> FeedDefinitions:
-    """The configured feed definitions (``WARNING_FEEDS_PATH``), else the bundled ones."""
-    return load_definitions(settings.feeds_path, data_root=settings.feeds_data_root)
+def load_feed_definitions(settings: Settings, catalog: Catalog) -> FeedDefinitions:
+    """The configured feed definitions (``WARNING_FEEDS_PATH``), else the bundled ones.
+
+    A feed may not name a catalog series that is derived (the service computes those, see
+    :mod:`warning.derived`): :class:`feeds.definitions.DefinitionError` names feed and field.
+    """
+    definitions = load_definitions(settings.feeds_path, data_root=settings.feeds_data_root)
+    derived = {
+        entry.id: entry.derived_from
+        for material in catalog.materials
+        for entry in material.series
+        if entry.derived_from
+    }
+    for feed in definitions.feeds:
+        for index, series in enumerate(feed.series):
+            if series.id in derived:
+                raise DefinitionError(
+                    definitions.source,
+                    feed.id,
+                    f"series.{index}.id",
+                    f"series {series.id} is derived from {derived[series.id]}; it is computed "
+                    "by the service, not fed",
+                )
+    return definitions
 
 
 def select_feeds(
@@ -210,6 +233,7 @@ def _store(
         unchanged=report.unchanged,
         rejected=report.rejected,
         suspect=report.suspect,
+        stored=report.stored,
     )
 
 

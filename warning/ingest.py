@@ -4,6 +4,9 @@ A batch (one file, or one feed pull) is stored in one transaction: either every 
 row, revision and rejected row of the batch lands, or none does and the store is as it was.
 The feed run that records the batch is written in the same transaction; if the batch fails,
 a separate transaction records the failed run with its error.
+
+Rows for a derived series are refused unless they are history its source cannot give
+(:mod:`warning.derived_rows`); the service computes the rest itself (:mod:`warning.derived`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from feeds.longformat import ParsedBatch, SeriesSpec, parse_long_file
 from warning.bulk import insert_observations
+from warning.derived_rows import refuse_derived_rows
 from warning.models import FeedRun, Material, Observation, ObservationRevision, RejectedRow, Series
 
 RELATIVE_TOLERANCE = 1e-9
@@ -34,8 +38,17 @@ class Reject:
 
 
 @dataclass(frozen=True)
+class PeriodSpan:
+    """The first and last period of one series that a batch stored new or revised values for."""
+
+    series_id: str
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
 class IngestReport:
-    """What one batch did to the store."""
+    """What one batch did to the store; ``stored`` says which periods of which series changed."""
 
     feed_run_id: int
     source: str
@@ -45,6 +58,7 @@ class IngestReport:
     rejected: int
     suspect: int = 0
     rejects: tuple[Reject, ...] = field(default=())
+    stored: tuple[PeriodSpan, ...] = field(default=())
 
     def as_json(self) -> dict[str, object]:
         """The report in the documented JSON shape of ``warning ingest-file --json``."""
@@ -96,12 +110,21 @@ def ingest_file(
 
 
 def store_batch(
-    factory: sessionmaker[Session], batch: ParsedBatch, *, feed: str, started: datetime
+    factory: sessionmaker[Session],
+    batch: ParsedBatch,
+    *,
+    feed: str,
+    started: datetime,
+    derivation: bool = False,
 ) -> IngestReport:
-    """Store a validated batch atomically and return what it did."""
+    """Store a validated batch atomically and return what it did.
+
+    Rows for derived series are refused (module docstring) unless ``derivation`` is set: the
+    batch is the service's own computation of them (:mod:`warning.derived`).
+    """
     try:
         with factory() as session, session.begin():
-            return _store(session, batch, feed=feed, started=started)
+            return _store(session, batch, feed=feed, started=started, derivation=derivation)
     except Exception as error:
         record_failed_run(
             factory, feed=feed, source=batch.source, started=started, error=repr(error)
@@ -127,13 +150,17 @@ def record_failed_run(
         return run.id
 
 
-def _store(session: Session, batch: ParsedBatch, *, feed: str, started: datetime) -> IngestReport:
+def _store(
+    session: Session, batch: ParsedBatch, *, feed: str, started: datetime, derivation: bool
+) -> IngestReport:
     now = _now()
     run = FeedRun(feed=feed, source=batch.source, started_at=started, status="running")
     session.add(run)
     session.flush()
     _create_series(session, batch.new_series, source=batch.source, now=now)
-    incoming = batch.observations
+    incoming, rejects = batch.observations, batch.rejects
+    if not derivation:
+        incoming, rejects = refuse_derived_rows(session, incoming, rejects)
     existing = _existing(session, incoming["series_id"].unique().tolist())
     merged = incoming.merge(existing, on=["series_id", "period"], how="left")
     is_new = merged["old_value"].isna()
@@ -143,13 +170,13 @@ def _store(session: Session, batch: ParsedBatch, *, feed: str, started: datetime
     suspect = merged["suspect"] if "suspect" in merged else pd.Series(False, index=merged.index)
     _insert_new(session, merged[is_new], suspect[is_new], run_id=run.id, now=now)
     _revise(session, merged[is_changed], suspect[is_changed], run_id=run.id, now=now)
-    _insert_rejects(session, batch, run_id=run.id, now=now)
+    _insert_rejects(session, rejects, source=batch.source, run_id=run.id, now=now)
 
-    run.rows_fetched = len(incoming) + len(batch.rejects)
+    run.rows_fetched = len(incoming) + len(rejects)
     run.accepted = int(is_new.sum())
     run.revised = int(is_changed.sum())
     run.unchanged = len(merged) - run.accepted - run.revised
-    run.rejected = len(batch.rejects)
+    run.rejected = len(rejects)
     run.suspect = int(suspect.sum())
     run.status = "ok"
     run.finished_at = _now()
@@ -163,8 +190,19 @@ def _store(session: Session, batch: ParsedBatch, *, feed: str, started: datetime
         suspect=run.suspect,
         rejects=tuple(
             Reject(int(line), str(reason))
-            for line, reason in zip(batch.rejects["line"], batch.rejects["reason"], strict=True)
+            for line, reason in zip(rejects["line"], rejects["reason"], strict=True)
         ),
+        stored=_spans(merged[is_new | is_changed]),
+    )
+
+
+def _spans(stored: pd.DataFrame) -> tuple[PeriodSpan, ...]:
+    periods = stored.groupby("series_id")["period"].agg(["min", "max"])
+    return tuple(
+        PeriodSpan(str(series_id), first.date(), last.date())
+        for series_id, first, last in zip(
+            periods.index, periods["min"], periods["max"], strict=True
+        )
     )
 
 
@@ -275,22 +313,24 @@ def _revise(
     )
 
 
-def _insert_rejects(session: Session, batch: ParsedBatch, *, run_id: int, now: datetime) -> None:
-    if batch.rejects.empty:
+def _insert_rejects(
+    session: Session, rejects: pd.DataFrame, *, source: str, run_id: int, now: datetime
+) -> None:
+    if rejects.empty:
         return
     session.execute(
         insert(RejectedRow),
         [
             {
                 "feed_run_id": run_id,
-                "source": batch.source,
+                "source": source,
                 "line": int(line),
                 "raw": str(raw),
                 "reason": str(reason),
                 "created_at": now,
             }
             for line, raw, reason in zip(
-                batch.rejects["line"], batch.rejects["raw"], batch.rejects["reason"], strict=True
+                rejects["line"], rejects["raw"], rejects["reason"], strict=True
             )
         ],
     )

@@ -67,6 +67,10 @@ class Series(Base):
     unit: Mapped[str] = mapped_column(String(FIELD_LIMITS["unit"]))
     source: Mapped[str] = mapped_column(Text, default="")
     in_catalog: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The catalog's derived_from, copied at sync: the store path refuses fed rows for such a
+    # series and warning.derived computes it. No foreign key: the catalog check guarantees the
+    # source exists, and a self-reference would constrain the order of inserts at sync.
+    derived_from: Mapped[str | None] = mapped_column(String(FIELD_LIMITS["series_id"]))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     material: Mapped[Material] = relationship(back_populates="series")

@@ -16,10 +16,11 @@ def observation_frame(
     session: Session,
     *,
     until: date,
+    since: date | None = None,
     series_id: str | None = None,
     with_suspect: bool = False,
 ) -> pd.DataFrame:
-    """Observations with a period on or before ``until``, in the long format.
+    """Observations with a period on or before ``until`` (and from ``since``), long format.
 
     By default suspect values are left out (what evaluation sees); ``with_suspect=True`` keeps
     them and adds a boolean ``suspect`` column (what operators see). ``series_id`` narrows to
@@ -40,6 +41,8 @@ def observation_frame(
         .where(Observation.period <= until)
         .order_by(Observation.series_id, Observation.period)
     )
+    if since is not None:
+        query = query.where(Observation.period >= since)
     if series_id is not None:
         query = query.where(Observation.series_id == series_id)
     if not with_suspect:

@@ -119,3 +119,22 @@ def test_series_aggregated_to_months_uses_the_mean_without_suspect_values(
     own = invoke(cli, "series", "copper_shfe_futures", "--as-of", "2026-02-28")
     assert "2026-01-06" in own and "2026-02-04" not in own  # suspect values are left out
     invoke(cli, "series", "copper_wb_monthly", "--to", "W", code=2)
+
+
+def test_a_daily_run_derives_the_weekly_series_which_status_shows_as_derived_and_fresh(
+    cli: typer.Typer,
+) -> None:
+    out = invoke(cli, "ingest")
+    assert "derived from copper_shfe_futures: 2 new, 0 revised" in out
+    status = invoke(cli, "feeds", "status", "--as-of", "2026-02-06")
+    weekly = row(status, "series", "copper_shfe_futures_weekly")
+    assert (weekly["feed"], weekly["run status"], weekly["stale"], weekly["last period"]) == (
+        "derived from copper_shfe_futures",
+        "ok",
+        "fresh",
+        "2026-02-02",
+    )
+    zinc = row(status, "series", "zinc_shfe_futures_weekly")["stale"]
+    assert zinc.startswith("stale: its source zinc_shfe_futures")  # the rest wraps
+    shown = invoke(cli, "series", "copper_shfe_futures_weekly", "--as-of", "2026-02-06")
+    assert row(shown, "period", "2026-02-02")["value"] == "112.00"  # 110, 114; not the suspect

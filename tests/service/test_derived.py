@@ -1,0 +1,337 @@
+"""Derived series (catalog ``derived_from``): computed after each ingest, never fed.
+
+On SQLite and, when configured, PostgreSQL (the ``factory`` fixture of tests/conftest.py,
+which syncs the bundled catalog: ``copper_shfe_futures_weekly`` is the weekly mean of
+``copper_shfe_futures``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from feed_helpers import one, price_feed, write_feeds_yaml, write_prices
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+import rules
+from feeds.definitions import DefinitionError
+from warning import derived as derived_module
+from warning.catalog import bundled_catalog_path, load_catalog
+from warning.cli_feeds import after_feed_run
+from warning.context import open_context, sync_catalog
+from warning.derived import derive_after_ingest
+from warning.evaluation import after_ingest
+from warning.feed_status import series_status, stale_series_ids
+from warning.feeding import load_feed_definitions, run_feeds
+from warning.ingest import IngestReport, ingest_file
+from warning.models import (
+    EvaluationRun,
+    FeedRun,
+    Observation,
+    ObservationRevision,
+    RejectedRow,
+    Series,
+)
+from warning.settings import load_settings
+
+TODAY = date(2026, 3, 31)
+DAILY = "copper_shfe_futures"
+WEEKLY = "copper_shfe_futures_weekly"
+
+
+def daily(day: str, value: float) -> str:
+    return f"{DAILY},copper,price,D,{day},{value},CNY/t"
+
+
+def weekly(day: str, value: float) -> str:
+    return f"{WEEKLY},copper,price,W,{day},{value},CNY/t"
+
+
+def values(factory: sessionmaker[Session], series_id: str = WEEKLY) -> dict[date, float]:
+    with factory() as session:
+        rows = session.execute(
+            select(Observation.period, Observation.value).where(Observation.series_id == series_id)
+        )
+        return {period: value for period, value in rows}
+
+
+def load(factory: sessionmaker[Session], write_csv, name: str, *rows: str) -> IngestReport:
+    return ingest_file(factory, write_csv(name, *rows), today=TODAY)
+
+
+def test_a_daily_ingest_derives_the_weeks_it_touched_and_a_later_day_revises_its_week(
+    factory: sessionmaker[Session], write_csv
+) -> None:
+    week1 = [daily(f"2026-03-0{d}", 100 + 2 * i) for i, d in enumerate(range(2, 7))]
+    first = load(
+        factory, write_csv, "a.csv", *week1, daily("2026-03-09", 110), daily("2026-03-10", 112)
+    )
+
+    made = derive_after_ingest(factory, first.stored)
+
+    assert values(factory) == {date(2026, 3, 2): 104.0, date(2026, 3, 9): 111.0}
+    (report,) = made.reports
+    assert (report.source, report.accepted, report.revised) == (DAILY, 2, 0)
+    with factory() as session:
+        run = session.get(FeedRun, report.feed_run_id)
+    assert run is not None and (run.feed, run.source, run.status) == ("derived", DAILY, "ok")
+
+    wednesday = load(factory, write_csv, "b.csv", daily("2026-03-11", 120))
+    again = derive_after_ingest(factory, wednesday.stored)
+
+    (report,) = again.reports
+    assert (report.accepted, report.revised, report.unchanged) == (0, 1, 0)  # week 1 untouched
+    assert values(factory)[date(2026, 3, 9)] == pytest.approx(114.0)
+    with factory() as session:
+        revision = session.scalars(select(ObservationRevision)).one()
+        stored = session.get(Observation, (WEEKLY, date(2026, 3, 9)))
+    assert (revision.series_id, revision.old_value, revision.new_value) == (WEEKLY, 111.0, 114.0)
+    assert stored is not None and (stored.first_value, stored.revisions) == (111.0, 1)
+
+
+def test_a_revised_day_revises_only_its_week(factory: sessionmaker[Session], write_csv) -> None:
+    rows = [daily("2026-03-05", 100), daily("2026-03-06", 102), daily("2026-03-09", 110)]
+    derive_after_ingest(factory, load(factory, write_csv, "a.csv", *rows).stored)
+    before = values(factory)
+
+    revised = load(factory, write_csv, "b.csv", daily("2026-03-09", 130))
+    (report,) = derive_after_ingest(factory, revised.stored).reports
+
+    assert (report.accepted, report.revised, report.unchanged) == (0, 1, 0)
+    assert values(factory) == {**before, date(2026, 3, 9): 130.0}
+
+
+def test_a_file_may_give_a_derived_series_only_history_its_source_cannot(
+    factory: sessionmaker[Session], write_csv
+) -> None:
+    report = load(
+        factory,
+        write_csv,
+        "mixed.csv",
+        weekly("2026-02-23", 90),  # line 2: before the daily series begins: history
+        weekly("2026-03-02", 95),  # line 3: the daily series begins inside this week: history
+        weekly("2026-03-09", 99),  # line 4: derivable: refused
+        daily("2026-03-04", 100),
+        daily("2026-03-09", 110),
+    )
+
+    assert (report.accepted, report.rejected) == (4, 1)
+    assert report.rejects[0].line == 4
+    assert report.rejects[0].reason.startswith(
+        f"series {WEEKLY} is derived from {DAILY}; it is computed by the service"
+    )
+    assert "2026-03-04" in report.rejects[0].reason
+    with factory() as session:
+        kept = session.scalars(select(RejectedRow)).one()
+    assert kept.line == 4 and kept.raw.startswith(f"{WEEKLY},copper,price,W,2026-03-09,99")
+
+    derive_after_ingest(factory, report.stored)
+
+    assert values(factory) == {
+        date(2026, 2, 23): 90.0,
+        date(2026, 3, 2): 95.0,  # not derived: a mean of Wed-Fri only would not be the week's
+        date(2026, 3, 9): 110.0,
+    }
+    later = load(factory, write_csv, "later.csv", weekly("2026-03-02", 96), weekly("2026-03-16", 1))
+    assert (later.revised, later.rejected) == (1, 1)
+
+
+def test_suspect_source_values_are_left_out_of_the_derived_mean(
+    factory: sessionmaker[Session], write_csv
+) -> None:
+    report = load(factory, write_csv, "a.csv", daily("2026-03-09", 100), daily("2026-03-10", 104))
+    with factory() as session, session.begin():
+        tuesday = session.get(Observation, (DAILY, date(2026, 3, 10)))
+        assert tuesday is not None
+        tuesday.suspect = True  # as the jump check or an operator would flag it
+
+    derive_after_ingest(factory, report.stored)
+
+    assert values(factory) == {date(2026, 3, 9): 100.0}
+
+
+def test_sums_are_derived_for_complete_periods_only(
+    factory: sessionmaker[Session], write_csv, tmp_path: Path
+) -> None:
+    document = yaml.safe_load(bundled_catalog_path().read_text(encoding="utf-8"))
+    copper = next(m for m in document["materials"] if m["id"] == "copper")
+    quarterly = {
+        "id": "copper_nbs_output_quarterly",
+        "indicator": "output",
+        "frequency": "Q",
+        "unit": "10k t",
+        "derived_from": "copper_nbs_output",
+    }
+    copper["series"].append(quarterly)
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    sync_catalog(factory, load_catalog(path))
+    months = [f"copper_nbs_output,copper,output,M,2025-0{m}-01,10{m},10k t" for m in range(1, 5)]
+
+    derive_after_ingest(factory, load(factory, write_csv, "nbs.csv", *months).stored)
+
+    # the first quarter is complete (101 + 102 + 103); April alone would understate Q2
+    assert values(factory, "copper_nbs_output_quarterly") == {date(2025, 1, 1): 306.0}
+
+
+def test_evaluation_after_an_ingest_sees_the_derived_values(
+    factory: sessionmaker[Session], database_url: str, write_csv, tmp_path: Path
+) -> None:
+    rules_file = tmp_path / "weekly_only.yaml"
+    rules_file.write_text(
+        yaml.safe_dump(
+            {
+                "version": "weekly-only",
+                "timing": {"finest_only": []},
+                "rules": [
+                    {
+                        "name": "weekly_change",
+                        "detector": "change",
+                        "frequencies": ["W"],
+                        "params": {"periods": 1},
+                        "up": {"yellow": 5},
+                        "down": {"yellow": -5},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    context = open_context(load_settings(database_url=database_url, as_of=date(2026, 3, 13)))
+    days = [daily(f"2026-02-{d}", 100) for d in range(23, 28)]
+    days += [daily(f"2026-03-0{d}", 110) for d in range(2, 7)]
+    days += [daily(f"2026-03-{d}", 150) for d in range(9, 14)]
+    report = load(factory, write_csv, "a.csv", *days)
+
+    after = after_ingest(
+        context, ruleset=rules.load_ruleset(rules_file), stored=report.stored, trigger="test"
+    )
+
+    assert after.evaluation is not None
+    assert WEEKLY not in after.evaluation.stale_series
+    copper = next(a for a in after.evaluation.assessments if a.material == "copper")
+    (indicator,) = [i for i in copper.indicators if i.series_id == WEEKLY]
+    # the rules read a week once it has ended (rules.indicators): on Friday 13 March the
+    # newest is the week of 2 March, up 10 % on the week before
+    assert indicator.value == pytest.approx(10.0)
+    assert str(copper.level) == "yellow"
+
+
+def test_a_failed_derivation_keeps_the_source_values_and_leaves_the_series_stale(
+    factory: sessionmaker[Session],
+    database_url: str,
+    write_csv,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("aggregation broke")
+
+    monkeypatch.setattr(derived_module, "aggregate", broken)
+    context = open_context(load_settings(database_url=database_url, as_of=date(2026, 3, 11)))
+    report = load(factory, write_csv, "a.csv", daily("2026-03-09", 100), daily("2026-03-10", 104))
+
+    after = after_ingest(context, ruleset=rules.load_ruleset(), stored=report.stored, trigger="t")
+
+    (failure,) = after.derivation.failures
+    assert failure.source_id == DAILY and "aggregation broke" in failure.error
+    assert len(values(factory, DAILY)) == 2 and values(factory) == {}
+    with factory() as session:
+        failed = session.scalars(select(FeedRun).where(FeedRun.feed == "derived")).one()
+        lines = {
+            line.series_id: line
+            for line in series_status(
+                session,
+                definitions=load_feed_definitions(context.settings, context.catalog),
+                as_of=date(2026, 3, 11),
+            )
+        }
+    assert failed.status == "failed" and failed.error and "aggregation broke" in failed.error
+    assert after.evaluation is not None and WEEKLY in after.evaluation.stale_series
+    weekly_line = lines[WEEKLY]
+    assert weekly_line.staleness.reason.startswith(f"behind its source {DAILY}")
+    assert (weekly_line.derived_from, weekly_line.last_status, weekly_line.failing) == (
+        DAILY,
+        "failed",
+        True,
+    )
+
+
+def test_a_scheduled_feed_run_derives_then_evaluates(
+    factory: sessionmaker[Session], database_url: str, tmp_path: Path
+) -> None:
+    prices = write_prices(tmp_path / "cu.csv", [("2026-03-09", 100), ("2026-03-10", 104)])
+    context = open_context(load_settings(database_url=database_url, as_of=date(2026, 3, 11)))
+    ruleset = rules.load_ruleset()
+
+    run_feeds(
+        factory,
+        definitions=[one(price_feed("cu", str(prices)))],
+        today=TODAY,
+        on_outcome=lambda outcome: after_feed_run(context, ruleset, outcome),
+    )
+
+    assert values(factory) == {date(2026, 3, 9): 102.0}
+    with factory() as session:
+        feeds = session.scalars(select(FeedRun.feed).order_by(FeedRun.id)).all()
+        evaluation = session.scalars(select(EvaluationRun)).one()
+        stale = stale_series_ids(session, as_of=date(2026, 3, 11))
+    assert feeds == ["cu", "derived"] and evaluation.trigger == "feed:cu"
+    assert WEEKLY not in stale
+
+
+def test_history_its_source_cannot_give_is_judged_by_its_own_cadence(
+    factory: sessionmaker[Session], write_csv
+) -> None:
+    report = load(
+        factory,
+        write_csv,
+        "a.csv",
+        weekly("2021-05-03", 90),
+        daily("2026-03-09", 100),
+        daily("2026-03-10", 101),
+    )
+    derive_after_ingest(factory, report.stored)
+
+    with factory() as session:
+        replay = stale_series_ids(session, as_of=date(2021, 5, 12))
+        now = stale_series_ids(session, as_of=date(2026, 3, 11))
+        later = stale_series_ids(session, as_of=date(2026, 3, 20))
+    assert WEEKLY not in replay and DAILY in replay  # no daily value yet in 2021
+    assert WEEKLY not in now and DAILY not in now
+    assert {WEEKLY, DAILY} <= later  # the source is stale, so is what is derived from it
+
+
+def test_a_feed_may_not_name_a_derived_series(tmp_path: Path) -> None:
+    feeds = write_feeds_yaml(
+        tmp_path / "feeds.yaml",
+        price_feed("cu_weekly", "w.csv", series=WEEKLY),
+    )
+    settings = load_settings(database_url="sqlite://", feeds_path=feeds)
+    with pytest.raises(
+        DefinitionError,
+        match=rf"feed 'cu_weekly', field 'series.0.id': series {WEEKLY} is derived from {DAILY}",
+    ):
+        load_feed_definitions(settings, load_catalog())
+
+
+def test_the_store_knows_derived_series_and_matches_the_models(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    with factory() as session:
+        assert session.get(Series, WEEKLY).derived_from == DAILY  # type: ignore[union-attr]
+        with session.get_bind().connect() as connection:  # migration 0004 = the model
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Series.metadata) == []
+    plain = bundled_catalog_path().read_text(encoding="utf-8")
+    path = tmp_path / "catalog.yaml"
+    path.write_text(plain.replace(f"        derived_from: {DAILY}\n", ""), encoding="utf-8")
+
+    sync_catalog(factory, load_catalog(path))
+
+    with factory() as session:
+        assert session.get(Series, WEEKLY).derived_from is None  # type: ignore[union-attr]
