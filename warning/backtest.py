@@ -41,7 +41,7 @@ def read_observations(path: Path, known_materials: set[str]) -> pd.DataFrame:
         more = len(batch.rejects) - 1
         tail = f" (and {more} more refused rows)" if more else ""
         raise BacktestInputError(f"{path}: line {first['line']}: {first['reason']}{tail}")
-    return batch.observations.drop(columns="line")
+    return batch.observations.drop(columns=["line", "raw"])
 
 
 def check_period(

@@ -48,7 +48,8 @@ class SeriesSpec:
 class ParsedBatch:
     """The outcome of reading one file.
 
-    ``observations`` has the long columns plus ``line`` (period as datetime64, value float),
+    ``observations`` has the long columns plus ``line`` and ``raw`` (period as datetime64,
+    value float), so that a later step refusing an accepted row can still show it as it was;
     ``rejects`` has ``line``, ``raw`` (the row as it was in the file) and ``reason``;
     ``new_series`` are series the file names that the caller did not know yet.
     """

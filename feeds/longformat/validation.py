@@ -81,7 +81,8 @@ def validate_long_frame(
     columns["period"] = periods.to_numpy()[ok]
     columns["value"] = values.to_numpy(dtype=float)[ok]
     columns["line"] = frame["line"].to_numpy(dtype=np.int64)[ok]
-    observations = pd.DataFrame(columns)[[*LONG_COLUMNS, "line"]]
+    columns["raw"] = np.asarray(frame["raw"], dtype=object)[ok]
+    observations = pd.DataFrame(columns)[[*LONG_COLUMNS, "line", "raw"]]
     rejects = pd.DataFrame(
         {
             "line": frame.loc[~ok, "line"],
