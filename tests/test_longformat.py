@@ -150,7 +150,10 @@ def test_vectorised_normalisation_matches_the_scalar_one(days, frequencies) -> N
     assert [ts.date() for ts in result] == expected
 
 
-cell = st.sampled_from(["cu_d", "copper", "price", "D", "2024-01-02", "68000", " CNY/t ", "", "x"])
+cell = st.one_of(
+    st.sampled_from(["cu_d", "copper", "price", "D", "2024-01-02", "68000", " CNY/t ", "", "x"]),
+    st.text(alphabet="a1 \t\x00\x1f\u3000\xa0\u2028\r", max_size=4),  # odd bytes and spaces
+)
 
 
 @given(
