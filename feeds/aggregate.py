@@ -18,12 +18,18 @@ counts February as covering both months: January is not expected, and a quarter 
 is complete without it. Where a monthly view is needed, :func:`spread_jan_feb` splits the
 combined value evenly over January and February (marked ``estimated``) – an explicit estimate,
 never silently mixed with published months.
+
+**Derivable periods.** An aggregate stands for its whole target period only if the source's
+history covers the period from its start: :func:`derivable` is that rule, the one the
+service uses for its derived series (warning.derived) and ``scripts/build_sample.py`` for the
+history it ships.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Final
+from datetime import date
+from typing import Final, overload
 
 import pandas as pd
 
@@ -127,6 +133,24 @@ def _target_end(start: pd.Timestamp, to: str) -> pd.Timestamp:
         return start + pd.Timedelta(days=6)
     step = {"M": pd.DateOffset(months=1), "Q": pd.DateOffset(months=3), "Y": pd.DateOffset(years=1)}
     return start + step[to] - pd.Timedelta(days=1)
+
+
+@overload
+def derivable(period_start: date, source_first: date) -> bool: ...
+@overload
+def derivable(period_start: pd.Series, source_first: pd.Series | pd.Timestamp) -> pd.Series: ...
+def derivable(
+    period_start: date | pd.Series, source_first: date | pd.Series | pd.Timestamp
+) -> bool | pd.Series:
+    """Whether the target period starting at ``period_start`` can be aggregated from a source
+    whose history begins at ``source_first`` (its first period).
+
+    Only a period that starts on or after the source's first period can: the source's history
+    begins inside an earlier one, so its aggregate would cover part of the period only.
+    Element-wise on pandas objects, where a missing first period (NaT: the source holds
+    nothing) makes nothing derivable.
+    """
+    return period_start >= source_first
 
 
 def spread_jan_feb(observations: pd.DataFrame, *, series_ids: Collection[str]) -> pd.DataFrame:

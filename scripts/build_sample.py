@@ -48,6 +48,7 @@ import pandas as pd
 import yaml
 
 from feeds import longformat
+from feeds.aggregate import derivable
 
 REPO: Final[Path] = Path(__file__).resolve().parent.parent
 DEFAULT_REAL: Final[Path] = REPO.parent / "shared" / "data" / "real"
@@ -591,9 +592,10 @@ def sample_rows(full: pd.DataFrame) -> pd.DataFrame:
     """Daily series: the last two years of each; their weekly companions: the weeks before the
     first daily value kept; other series: everything.
 
-    The service derives a weekly companion from its daily series for every week starting on or
-    after the daily series' first period and refuses file rows for those weeks (warning.derived,
-    warning.derived_rows), so the sample gives only the weekly history that cannot be derived.
+    The service derives a weekly companion from its daily series for every week that
+    :func:`feeds.aggregate.derivable` allows (starting on or after the daily series' first
+    period) and refuses file rows for those weeks (warning.derived, warning.derived_rows), so
+    the sample gives only the weekly history that cannot be derived.
     """
     daily = full["frequency"] == "D"
     last = full.loc[daily].groupby("series_id")["period"].transform("max")
@@ -603,7 +605,7 @@ def sample_rows(full: pd.DataFrame) -> pd.DataFrame:
     first_daily = full.loc[daily & keep].groupby("series_id")["period"].min()
     parent = full["series_id"].str.removesuffix(WEEKLY_SUFFIX)
     weekly = full["series_id"].str.endswith(WEEKLY_SUFFIX) & parent.isin(first_daily.index)
-    keep.loc[weekly] = full.loc[weekly, "period"] < parent[weekly].map(first_daily)
+    keep.loc[weekly] = ~derivable(full.loc[weekly, "period"], parent[weekly].map(first_daily))
     return full.loc[keep].reset_index(drop=True)
 
 

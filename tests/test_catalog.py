@@ -113,6 +113,31 @@ def _daily_from_weekly(document: dict) -> None:  # type: ignore[type-arg]
     _derive(0, "iron_ore_dce_futures_weekly")(document)
 
 
+def _derived_output(document: dict) -> None:  # type: ignore[type-arg]
+    document["materials"][0]["series"].append(
+        {
+            "id": "iron_ore_nbs_output_quarterly",
+            "indicator": "output",
+            "frequency": "Q",
+            "unit": "10k t",
+            "derived_from": "iron_ore_nbs_output",
+        }
+    )
+
+
+def _daily_and_weekly_stock(document: dict) -> None:  # type: ignore[type-arg]
+    common = {"indicator": "inventory", "unit": "10k t"}
+    document["materials"][0]["series"] += [
+        {"id": "iron_ore_port_stock", "frequency": "D", **common},
+        {
+            "id": "iron_ore_port_stock_weekly",
+            "frequency": "W",
+            "derived_from": "iron_ore_port_stock",
+            **common,
+        },
+    ]
+
+
 WHERE = r"material iron_ore: field series.derived_from: series "
 
 
@@ -159,6 +184,13 @@ WHERE = r"material iron_ore: field series.derived_from: series "
             id="source itself derived",
         ),
         pytest.param(
+            _derived_output,
+            WHERE + r"iron_ore_nbs_output_quarterly is derived from iron_ore_nbs_output, but it "
+            r"is output, which aggregates by sum: derived flow series \(sum\) are not supported: "
+            r"a partial period would understate the total",
+            id="flow summed",
+        ),
+        pytest.param(
             _derive(1, "Iron Ore"),
             r"material iron_ore: field series.1.derived_from: .*snake case",
             id="not an id",
@@ -170,6 +202,12 @@ def test_a_bad_derived_from_names_the_series_and_why(tmp_path, mutate, expected)
     with pytest.raises(CatalogError, match=expected) as caught:
         load_catalog(path)
     assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_a_derived_stock_series_is_accepted(tmp_path: Path) -> None:
+    catalog = load_catalog(_broken(tmp_path, _daily_and_weekly_stock))
+    weekly = next(s for s in catalog.material("iron_ore").series if s.id.endswith("stock_weekly"))
+    assert weekly.derived_from == "iron_ore_port_stock"  # last of the period: no understatement
 
 
 def test_every_daily_series_has_a_weekly_series_derived_from_it() -> None:

@@ -21,6 +21,7 @@ COMMANDS = [
     "evaluate",
     "backtest",
     "ingest",
+    "derive",
     "series",
     "serve",
     "feeds status",
@@ -121,6 +122,38 @@ def test_ingest_file_derives_the_weekly_series_before_it_evaluates(tmp_path: Pat
         ).fetchone()
     assert weekly == [("2024-01-01", 68150.0)]  # the mean so far, not the file's 1
     assert derived_end <= evaluated_start  # evaluation saw the derived values
+
+
+def test_derive_recomputes_derived_series_from_their_sources_history(tmp_path: Path) -> None:
+    data = tmp_path / "in.csv"
+    data.write_text(
+        "series_id,material,indicator,frequency,period,value,unit\n"
+        "copper_shfe_futures,copper,price,D,2024-01-01,68000,CNY/t\n"
+        "copper_shfe_futures,copper,price,D,2024-01-02,68300,CNY/t\n",
+        encoding="utf-8",
+    )
+    assert run(tmp_path, "init").returncode == 0
+    assert run(tmp_path, "ingest-file", str(data), **AS_OF).returncode == 0
+    with sqlite3.connect(tmp_path / "cli.db") as connection:  # as a lost derivation leaves it
+        connection.execute(
+            "UPDATE observation SET value = 1 WHERE series_id = 'copper_shfe_futures_weekly'"
+        )
+
+    everything = run(tmp_path, "derive", **AS_OF)
+    again = run(tmp_path, "derive", "--series", "copper_shfe_futures_weekly", **AS_OF)
+    not_derived = run(tmp_path, "derive", "--series", "copper_shfe_futures", **AS_OF)
+
+    assert everything.returncode == 0, everything.stderr
+    assert "derived from copper_shfe_futures: 0 new, 1 revised, 0 unchanged" in everything.stdout
+    assert "derived from copper_shfe_futures: 0 new, 0 revised, 1 unchanged" in again.stdout
+    assert not_derived.returncode == 2
+    assert "series copper_shfe_futures is not a derived series" in not_derived.stderr
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        weekly = connection.execute(
+            "SELECT value FROM observation WHERE series_id = 'copper_shfe_futures_weekly'"
+        ).fetchall()
+    assert weekly == [(68150.0,)]
+    assert runs_of(tmp_path)[-1] == ("derive", "2024-01-03")  # evaluated after the repair
 
 
 def test_a_bad_setting_stops_start_up_with_one_message(tmp_path: Path) -> None:

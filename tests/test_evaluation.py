@@ -112,8 +112,8 @@ def test_an_ingest_that_stored_values_is_followed_by_an_evaluation(surge_and_cal
     context = open_context(settings)
 
     ruleset = rules.load_ruleset()
-    nothing = evaluate_after_ingest(context, ruleset=ruleset, stored=0, trigger="ingest")
-    outcome = evaluate_after_ingest(context, ruleset=ruleset, stored=12, trigger="ingest")
+    nothing = evaluate_after_ingest(context, ruleset=ruleset, changed=False, trigger="ingest")
+    outcome = evaluate_after_ingest(context, ruleset=ruleset, changed=True, trigger="ingest")
 
     assert nothing is None
     assert outcome is not None and outcome.as_of == LAST_DAY

@@ -6,7 +6,9 @@ validated at load and a problem is reported with the file, the material and the 
 
 A series with ``derived_from`` is computed by the service from another series of the same
 material (:mod:`warning.derived`): same indicator and unit, a strictly finer frequency, and a
-source that is not itself derived.
+source that is not itself derived. Only indicators aggregated by mean (prices) or last value
+(inventory) may be derived: a flow's sum over a period that has not ended (or lacks a
+month) would understate the total, and rules would read it as a drop.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from feeds.aggregate import TARGETS
+from feeds.aggregate import RULES, TARGETS
 from feeds.longformat import FIELD_LIMITS, SeriesSpec
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -184,6 +186,11 @@ def _check_derived(path: Path, material: MaterialEntry) -> None:
 
 def _derivation_problem(entry: SeriesEntry, source: SeriesEntry | None) -> str:
     """Why ``entry`` cannot be computed from ``source`` ("" when it can)."""
+    if RULES[entry.indicator] == "sum":
+        return (
+            f"but it is {entry.indicator}, which aggregates by sum: derived flow series (sum) "
+            "are not supported: a partial period would understate the total"
+        )
     if source is None:
         return "which is not a series of this material"
     if source.derived_from is not None:

@@ -22,8 +22,14 @@ from warning.clock import desk_today, evaluation_date
 from warning.context import ServiceContext, initialise, open_context
 from warning.db import StoreError
 from warning.demo import DemoError, run_demo
-from warning.derived import DerivationOutcome
-from warning.evaluation import after_ingest, evaluate_store, level_counts, load_ruleset
+from warning.derived import DerivationOutcome, NotDerivedError, derive_from_history
+from warning.evaluation import (
+    derive_and_evaluate,
+    evaluate_after_ingest,
+    evaluate_store,
+    level_counts,
+    load_ruleset,
+)
 from warning.ingest import IngestReport, ingest_file
 from warning.settings import Settings, SettingsError, get_settings
 
@@ -96,11 +102,51 @@ def ingest_file_command(
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         print_report(report)
-    after = after_ingest(context, ruleset=ruleset, stored=report.stored, trigger="ingest-file")
-    print_derivation(after.derivation, quiet=as_json)
-    if after.evaluation is not None and not as_json:
-        console.print(f"Evaluated as of {after.evaluation.as_of}: {level_counts(after.evaluation)}")
-    if after.derivation.failures:
+    follow_up = derive_and_evaluate(
+        context, ruleset=ruleset, stored=report.stored, trigger="ingest-file"
+    )
+    print_derivation(follow_up.derivation, quiet=as_json)
+    if follow_up.evaluation is not None and not as_json:
+        console.print(
+            f"Evaluated as of {follow_up.evaluation.as_of}: {level_counts(follow_up.evaluation)}"
+        )
+    if follow_up.derivation.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def derive(
+    series_id: Annotated[
+        str | None, typer.Option("--series", help="only this derived series (and its siblings)")
+    ] = None,
+) -> None:
+    """Recompute derived series from their sources' whole history, then re-evaluate.
+
+    For repair after a failed derivation (``warning feeds status`` names it). Every derived
+    series by default; with --series, those derived from the same source as that one. Values
+    that change are stored as revisions; exit 1 if a derivation failed.
+    """
+    context = _context()
+    ruleset = _ruleset(context)
+    try:
+        outcome = derive_from_history(context.factory, series_id=series_id)
+    except NotDerivedError as error:
+        errors.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
+    for report in outcome.reports:
+        if report.accepted + report.revised + report.unchanged:
+            console.print(
+                f"derived from {report.source}: {report.accepted} new, {report.revised} "
+                f"revised, {report.unchanged} unchanged",
+                highlight=False,
+            )
+    print_derivation(outcome, quiet=True)
+    evaluation = evaluate_after_ingest(
+        context, ruleset=ruleset, changed=outcome.changed > 0, trigger="derive"
+    )
+    if evaluation is not None:
+        console.print(f"Evaluated as of {evaluation.as_of}: {level_counts(evaluation)}")
+    if outcome.failures:
         raise typer.Exit(1)
 
 

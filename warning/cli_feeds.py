@@ -30,7 +30,7 @@ from warning.clock import desk_today, evaluation_date
 from warning.context import ServiceContext, open_context
 from warning.db import StoreError
 from warning.derived import DerivationOutcome
-from warning.evaluation import after_ingest, level_counts, load_ruleset
+from warning.evaluation import derive_and_evaluate, level_counts, load_ruleset
 from warning.feed_status import (
     combined_jan_feb_ids,
     rejected_rows,
@@ -105,12 +105,14 @@ def ingest(
     outcomes = _run_with_progress(context, chosen)
     console.print(outcomes_table(outcomes))
     stored = [span for outcome in outcomes for span in outcome.stored]
-    after = after_ingest(context, ruleset=ruleset, stored=stored, trigger="ingest")
-    print_derivation(after.derivation)
-    if after.evaluation is not None:
-        console.print(f"Evaluated as of {after.evaluation.as_of}: {level_counts(after.evaluation)}")
+    follow_up = derive_and_evaluate(context, ruleset=ruleset, stored=stored, trigger="ingest")
+    print_derivation(follow_up.derivation)
+    if follow_up.evaluation is not None:
+        console.print(
+            f"Evaluated as of {follow_up.evaluation.as_of}: {level_counts(follow_up.evaluation)}"
+        )
     failed = any(outcome.status == "failed" for outcome in outcomes)
-    if failed or after.derivation.failures:
+    if failed or follow_up.derivation.failures:
         raise typer.Exit(1)
 
 
@@ -305,24 +307,26 @@ _EVALUATION_LOCK = threading.Lock()  # feeds finishing together evaluate one aft
 
 
 def after_feed_run(context: ServiceContext, ruleset: RuleSet, outcome: FeedOutcome) -> None:
-    """What follows a scheduled feed run: derive, then evaluate (``after_ingest``), logged."""
+    """What follows a scheduled feed run: ``derive_and_evaluate``, logged."""
     with _EVALUATION_LOCK:
-        after = after_ingest(
+        follow_up = derive_and_evaluate(
             context, ruleset=ruleset, stored=outcome.stored, trigger=f"feed:{outcome.feed_id}"
         )
-    for report in after.derivation.reports:
+    for report in follow_up.derivation.reports:
         log.info(
             "derived from %s: %d new, %d revised", report.source, report.accepted, report.revised
         )
-    for failure in after.derivation.failures:
+    for failure in follow_up.derivation.failures:
         log.error(
             "feed %s: deriving from %s failed: %s",
             outcome.feed_id,
             failure.source_id,
             failure.error,
         )
-    if after.evaluation is not None:
-        log.info("evaluated as of %s: %s", after.evaluation.as_of, level_counts(after.evaluation))
+    if follow_up.evaluation is not None:
+        log.info(
+            "evaluated as of %s: %s", follow_up.evaluation.as_of, level_counts(follow_up.evaluation)
+        )
 
 
 def serve() -> None:

@@ -62,7 +62,7 @@ def run_demo(
         )
         on_report(report)
         reports.append(report)
-    # before evaluation, which must see the derived values (as warning.evaluation.after_ingest)
+    # before evaluation, which must see the derived values (as in derive_and_evaluate)
     derivation = derive_after_ingest(context.factory, [s for r in reports for s in r.stored])
     with context.factory() as session:
         as_of = as_of or session.scalar(select(func.max(Observation.period)))

@@ -2,48 +2,68 @@
 
 A catalog series with ``derived_from`` (e.g. ``copper_shfe_futures_weekly``, the weekly mean of
 ``copper_shfe_futures``) is never fetched. After an ingest stored new or revised values of a
-source series, :func:`derive_after_ingest` recomputes each series derived from it for the
-affected target periods only: from the period containing the earliest stored source period
-through the one containing the latest. It aggregates with :func:`feeds.aggregate.aggregate`
-(the indicator kind's rule: mean for prices, sum for flows, last for inventory) and stores the
-result as one batch per source through :func:`warning.ingest.store_batch` (feed ``derived``,
-source = the source series id), so revisions and feed runs work as for any series.
+source series, :func:`derive_after_ingest` recomputes each series derived from it. It
+aggregates with :func:`feeds.aggregate.aggregate` (the indicator kind's rule: mean for prices,
+last for inventory; the catalog refuses derived flows, whose partial sums would understate)
+and stores the result as one batch per source through :func:`warning.ingest.store_batch` (feed
+``derived``, source = the source series id), so revisions and feed runs work as for any series.
 
+- **What is recomputed.** The target periods from the one containing the earliest source
+  period to the one containing the latest, over the union of what the ingest stored and every
+  source value changed since the start of the last successful derivation run from that source
+  (all of the source's history if there was none, or if a run failed after it). So a
+  derivation that failed is made good by the next one from the same source, and
+  :func:`derive_from_history` (``warning derive``) redoes everything. A run's start is taken
+  before it reads the source: a value stored after that start counts as changed for the next
+  run; one whose batch began before it but committed while it read is covered by that batch's
+  own derivation, and should that fail, by the whole history the next run then takes.
 - The source values aggregated are those evaluation sees: suspect values are left out.
-- A target period that starts before the source's first period is not derived: the source's
-  history begins inside it, so the aggregate would cover part of it only. Files may give such
-  history; rows of derived series are accepted for those periods only
+- A target period is derived only where :func:`feeds.aggregate.derivable` says so, from the
+  source's first period (:func:`warning.derived_rows.source_first_periods`). Files may give
+  the earlier history; rows of derived series are accepted for those periods only
   (:mod:`warning.derived_rows`).
 - The current period is stored as it accrues (for a mean, the mean of the days so far) and
-  revised as data arrive. Sums are stored for complete periods only: a partial sum is an
-  understatement, not an estimate of the total.
+  revised as data arrive.
 - A failure is logged, recorded as a failed ``derived`` run and returned; the source values
-  stored before were committed in their own transaction and are kept.
+  stored before were committed in their own transaction and are kept. Until a later run from
+  the same source succeeds, the derived series counts as stale (:mod:`warning.feed_status`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Final
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from feeds.aggregate import RULES, aggregate
+from feeds.aggregate import aggregate, derivable
 from feeds.longformat import LONG_COLUMNS, ParsedBatch, SeriesSpec
 from feeds.periods import normalise_period
 from feeds.staleness import period_end
+from warning.derived_rows import source_first_periods
 from warning.ingest import IngestReport, PeriodSpan, record_failed_run, store_batch
-from warning.models import Observation, Series
+from warning.models import FeedRun, Observation, Series
 from warning.observations import observation_frame
 
 log = logging.getLogger(__name__)
 
 FEED: Final = "derived"  # the feed name of derivation runs in feed_run
+
+
+class NotDerivedError(ValueError):
+    """A series named for derivation is not a derived series (no catalog ``derived_from``)."""
+
+    def __init__(self, series_id: str) -> None:
+        self.series_id = series_id
+        super().__init__(
+            f"series {series_id} is not a derived series (no derived_from in the catalog); "
+            "`warning feeds status` shows each derived series with its source"
+        )
 
 
 @dataclass(frozen=True)
@@ -92,75 +112,148 @@ def derive_after_ingest(
         return DerivationOutcome()
     with factory() as session:
         targets = derived_targets(session, source_ids=spans)
+    return _derive(factory, targets, ingested=spans)
+
+
+def derive_from_history(
+    factory: sessionmaker[Session], *, series_id: str | None = None
+) -> DerivationOutcome:
+    """Recompute every derived series (or ``series_id``) from its source's whole history.
+
+    For repair (``warning derive``). A run covers a source, so ``series_id`` brings along any
+    other series derived from the same source. :class:`NotDerivedError` when ``series_id`` is
+    not a derived series.
+    """
+    with factory() as session:
+        targets = derived_targets(session)
+    if series_id is not None:
+        targets = {
+            source: specs
+            for source, specs in targets.items()
+            if any(spec.series_id == series_id for spec in specs)
+        }
+        if not targets:
+            raise NotDerivedError(series_id)
+    return _derive(factory, targets, ingested=None)
+
+
+def derived_targets(
+    session: Session, *, source_ids: Iterable[str] | None = None
+) -> dict[str, list[SeriesSpec]]:
+    """The series derived from each of ``source_ids`` (every source when None), as specs."""
+    query = select(
+        Series.derived_from,
+        Series.id,
+        Series.material_id,
+        Series.indicator,
+        Series.frequency,
+        Series.unit,
+    ).where(Series.derived_from.is_not(None))
+    if source_ids is not None:
+        query = query.where(Series.derived_from.in_(list(source_ids)))
+    targets: dict[str, list[SeriesSpec]] = {}
+    for source_id, series_id, material, indicator, frequency, unit in session.execute(
+        query.order_by(Series.derived_from, Series.id)
+    ):
+        spec = SeriesSpec(series_id, material, indicator, frequency, unit)
+        targets.setdefault(str(source_id), []).append(spec)
+    return targets
+
+
+def _derive(
+    factory: sessionmaker[Session],
+    targets: Mapping[str, list[SeriesSpec]],
+    *,
+    ingested: Mapping[str, PeriodSpan] | None,
+) -> DerivationOutcome:
+    """Derive each source's targets: from what changed (``ingested`` given) or everything."""
     reports, failures = [], []
     for source_id, specs in targets.items():
         try:
-            reports.append(_derive_source(factory, spans[source_id], specs))
+            span = None if ingested is None else ingested[source_id]
+            reports.append(_derive_source(factory, source_id, specs, ingested=span))
         except Exception as error:  # reported and recorded; the next source goes on
             log.exception("deriving from %s failed", source_id)
             failures.append(DerivationFailure(source_id, f"{type(error).__name__}: {error}"))
     return DerivationOutcome(tuple(reports), tuple(failures))
 
 
-def derived_targets(session: Session, *, source_ids: Iterable[str]) -> dict[str, list[SeriesSpec]]:
-    """The series derived from each of ``source_ids`` that has any, as specs."""
-    rows = session.execute(
-        select(
-            Series.derived_from,
-            Series.id,
-            Series.material_id,
-            Series.indicator,
-            Series.frequency,
-            Series.unit,
-        )
-        .where(Series.derived_from.in_(list(source_ids)))
-        .order_by(Series.id)
-    )
-    targets: dict[str, list[SeriesSpec]] = {}
-    for source_id, series_id, material, indicator, frequency, unit in rows:
-        spec = SeriesSpec(series_id, material, indicator, frequency, unit)
-        targets.setdefault(str(source_id), []).append(spec)
-    return targets
-
-
 def _derive_source(
-    factory: sessionmaker[Session], span: PeriodSpan, targets: list[SeriesSpec]
+    factory: sessionmaker[Session],
+    source_id: str,
+    targets: list[SeriesSpec],
+    *,
+    ingested: PeriodSpan | None,
 ) -> IngestReport:
-    started = datetime.now(UTC)
+    started = datetime.now(UTC)  # before the source is read (module docstring)
     try:
-        batch = derived_batch(factory, span, targets)
+        with factory() as session:
+            span = _span_to_derive(session, source_id, ingested=ingested)
+            batch = derived_batch(session, source_id, span, targets)
     except Exception as error:
-        record_failed_run(
-            factory, feed=FEED, source=span.series_id, started=started, error=repr(error)
-        )
+        record_failed_run(factory, feed=FEED, source=source_id, started=started, error=repr(error))
         raise
     # store_batch records a failed run itself when storing fails
     return store_batch(factory, batch, feed=FEED, started=started, derivation=True)
 
 
+def _span_to_derive(
+    session: Session, source_id: str, *, ingested: PeriodSpan | None
+) -> PeriodSpan | None:
+    """The source periods to derive from (None: the source holds nothing).
+
+    With ``ingested`` (what an ingest stored): that span and the periods of every source value
+    changed since the start of the last successful derivation run from this source; all of
+    them if there was none, or if a run failed after it. Without: the whole history.
+    """
+    query = select(func.min(Observation.period), func.max(Observation.period)).where(
+        Observation.series_id == source_id
+    )
+    if ingested is not None:
+        # compared in the database: the times are stored alike (naive UTC text on SQLite)
+        runs = (FeedRun.feed == FEED, FeedRun.source == source_id)
+        last_ok = (
+            select(func.max(FeedRun.started_at))
+            .where(*runs, FeedRun.status == "ok")
+            .scalar_subquery()
+        )
+        failed_since = (
+            select(FeedRun.id)
+            .where(*runs, FeedRun.status == "failed", FeedRun.started_at > last_ok)
+            .exists()
+        )
+        query = query.where(or_(last_ok.is_(None), failed_since, Observation.changed_at >= last_ok))
+    first, last = session.execute(query).one()
+    spans = [PeriodSpan(source_id, first, last)] if first is not None else []
+    return merge_spans([*spans, *([ingested] if ingested else [])]).get(source_id)
+
+
 def derived_batch(
-    factory: sessionmaker[Session], span: PeriodSpan, targets: list[SeriesSpec]
+    session: Session, source_id: str, span: PeriodSpan | None, targets: list[SeriesSpec]
 ) -> ParsedBatch:
     """The derived values of ``targets`` for the target periods that ``span`` touches."""
-    windows = {target.series_id: _window(span, target.frequency) for target in targets}
-    with factory() as session:
-        first = session.scalar(
-            select(func.min(Observation.period)).where(Observation.series_id == span.series_id)
-        )
+    first = source_first_periods(session, [source_id]).get(source_id)
+    observations = _no_observations()  # nothing to derive: an empty batch
+    if span is not None and first is not None:
+        windows = {target.series_id: _window(span, target.frequency) for target in targets}
         source = observation_frame(
             session,
             since=min(start for start, _ in windows.values()),
             until=max(end for _, end in windows.values()),
-            series_id=span.series_id,
+            series_id=source_id,
         )
-    observations = source.iloc[0:0].copy()  # nothing to derive from: an empty batch
-    if first is not None and not source.empty:
-        parts = [_derived_rows(source, t, windows[t.series_id], first) for t in targets]
-        observations = pd.concat(parts, ignore_index=True)
+        if not source.empty:
+            parts = [_derived_rows(source, t, windows[t.series_id], first) for t in targets]
+            observations = pd.concat(parts, ignore_index=True)
     observations["line"] = 0  # not from a file: no line to name
     observations["suspect"] = False  # the inputs left out suspect values already
     rejects = pd.DataFrame({"line": pd.Series(dtype="int64"), "raw": [], "reason": []})
-    return ParsedBatch(span.series_id, observations, rejects, new_series=())
+    return ParsedBatch(source_id, observations, rejects, new_series=())
+
+
+def _no_observations() -> pd.DataFrame:
+    frame = pd.DataFrame({column: pd.Series(dtype=object) for column in LONG_COLUMNS})
+    return frame.astype({"period": "datetime64[ns]", "value": float})
 
 
 def _window(span: PeriodSpan, frequency: str) -> tuple[date, date]:
@@ -175,9 +268,7 @@ def _derived_rows(
     aggregated = aggregate(source, target.frequency)
     periods = aggregated["period"]
     start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
-    keep = (periods >= start) & (periods <= end) & (periods >= pd.Timestamp(first))
-    if RULES[target.indicator] == "sum":
-        keep &= aggregated["complete"]
+    keep = (periods >= start) & (periods <= end) & derivable(periods, pd.Timestamp(first))
     rows = aggregated.loc[keep, list(LONG_COLUMNS)].copy()
     rows["series_id"], rows["material"] = target.series_id, target.material
     rows["indicator"], rows["unit"] = target.indicator, target.unit

@@ -3,7 +3,7 @@
 The service loads the observations known on a date, marks stale series as missing, asks the
 rule engine for each material's level and stores the assessments (per material and per
 indicator, with their reasons) under one evaluation run recording the rule-set version.
-Every ingest is followed by :func:`after_ingest`: derived series first, then evaluation.
+Every ingest is followed by :func:`derive_and_evaluate`: derived series first, then evaluation.
 """
 
 from __future__ import annotations
@@ -89,15 +89,15 @@ def evaluate_store(
 
 
 def evaluate_after_ingest(
-    context: ServiceContext, *, ruleset: rules.RuleSet, stored: int, trigger: str
+    context: ServiceContext, *, ruleset: rules.RuleSet, changed: bool, trigger: str
 ) -> EvaluationOutcome | None:
-    """Re-evaluate every material after an ingest that stored new or revised values.
+    """Re-evaluate every material if an ingest (or a derivation) ``changed`` stored values.
 
     Evaluation follows every ingest (the CLI, scheduled feeds, files); an ingest that changed
     nothing leaves the last assessments standing. Evaluates as of ``WARNING_AS_OF`` or today.
     Callers load ``ruleset`` before ingesting, so a bad rule set fails before data is stored.
     """
-    if stored == 0:
+    if not changed:
         return None
     return evaluate_store(
         context.factory,
@@ -109,32 +109,31 @@ def evaluate_after_ingest(
 
 
 @dataclass(frozen=True)
-class AfterIngest:
+class IngestFollowUp:
     """What followed an ingest: the derived series computed, and the evaluation if any."""
 
     derivation: DerivationOutcome
     evaluation: EvaluationOutcome | None
 
 
-def after_ingest(
+def derive_and_evaluate(
     context: ServiceContext,
     *,
     ruleset: rules.RuleSet,
     stored: Sequence[PeriodSpan],
     trigger: str,
-) -> AfterIngest:
+) -> IngestFollowUp:
     """Derive the series computed from what an ingest ``stored``, then re-evaluate.
 
     Every ingest (the CLI, scheduled feeds, files) ends here. Derivation comes first so that
     evaluation sees the derived values; a failed derivation is in the outcome (and logged) and
-    evaluation still runs: a derived series left behind its source counts as stale, so it
+    evaluation still runs: a derived series whose derivation failed counts as stale, so it
     reaches the rules as missing data rather than as an outdated value.
     """
     derivation = derive_after_ingest(context.factory, stored)
-    evaluation = evaluate_after_ingest(
-        context, ruleset=ruleset, stored=len(stored) + derivation.changed, trigger=trigger
-    )
-    return AfterIngest(derivation, evaluation)
+    changed = bool(stored) or derivation.changed > 0
+    evaluation = evaluate_after_ingest(context, ruleset=ruleset, changed=changed, trigger=trigger)
+    return IngestFollowUp(derivation, evaluation)
 
 
 def level_counts(outcome: EvaluationOutcome) -> str:

@@ -3,22 +3,24 @@
 Staleness follows :mod:`feeds.staleness` (trading-day aware for daily series; NBS's combined
 January-February output is not stale for lacking January). A derived series (catalog
 ``derived_from``, :mod:`warning.derived`) follows its source: fresh while the source is fresh
-and the derived values keep up with it, stale when the source is stale or derivation is behind.
-History that the source cannot give (periods past what it holds, e.g. a replay of a date before
-the source's first period) is judged by its own cadence. :func:`stale_series_ids` is what
-evaluation treats as missing data.
+and the derived values keep up with it; stale when the last derivation from its source failed
+(a failed run newer than the last successful one: its values may be out of date anywhere),
+when the source is stale, or when derivation is behind. History that the source cannot give
+(periods past what it holds, e.g. a replay of a date before the source's first period) is
+judged by its own cadence. :func:`stale_series_ids` is what evaluation treats as missing data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from feeds.aggregate import derivable
 from feeds.definitions import FeedDefinitions
 from feeds.periods import normalise_period
 from feeds.staleness import Staleness, is_stale
@@ -58,8 +60,25 @@ class StoredSeries:
     last_period: date | None
     observations: int
     suspect: int
-    first_period: date | None = None
+    first_period: date | None = None  # suspect values count, as warning.derived_rows says
     derived_from: str | None = None
+
+
+@dataclass(frozen=True)
+class FailedDerivation:
+    """The newest derivation run from a source, when it failed after the last that succeeded."""
+
+    source_id: str
+    started_at: datetime
+    error: str
+
+    def reason(self) -> str:
+        started = self.started_at.astimezone(UTC)
+        return (
+            f"derivation from {self.source_id} failed at {started:%Y-%m-%d %H:%M} UTC: "
+            f"{self.error}; it is retried on the next ingest of {self.source_id} that stores "
+            "values (or run `warning derive`)"
+        )
 
 
 def combined_jan_feb_ids(
@@ -123,9 +142,17 @@ def stored_series(session: Session, *, as_of: date) -> list[StoredSeries]:
 
 
 def staleness_by_series(
-    stored: Iterable[StoredSeries], *, as_of: date, combined_jan_feb: Collection[str] = ()
+    stored: Iterable[StoredSeries],
+    *,
+    as_of: date,
+    combined_jan_feb: Collection[str] = (),
+    failed: Mapping[str, FailedDerivation] | None = None,
 ) -> dict[str, Staleness]:
-    """Each stored series' staleness on ``as_of``; derived series as the module docstring says."""
+    """Each stored series' staleness on ``as_of``; derived series as the module docstring says.
+
+    ``failed``: :func:`failed_derivations`, by source series.
+    """
+    failed = failed or {}
     items = {item.series_id: item for item in stored}
     own = {
         item.series_id: is_stale(
@@ -137,7 +164,9 @@ def staleness_by_series(
         for item in items.values()
     }
     return {
-        series_id: _derived_staleness(item, items.get(item.derived_from), own)
+        series_id: _derived_staleness(
+            item, items.get(item.derived_from), own, failed.get(item.derived_from)
+        )
         if item.derived_from
         else own[series_id]
         for series_id, item in items.items()
@@ -145,12 +174,17 @@ def staleness_by_series(
 
 
 def _derived_staleness(
-    item: StoredSeries, source: StoredSeries | None, own: dict[str, Staleness]
+    item: StoredSeries,
+    source: StoredSeries | None,
+    own: dict[str, Staleness],
+    failure: FailedDerivation | None,
 ) -> Staleness:
     name = item.derived_from
     expected = _newest_derivable(source, item.frequency)
     if expected is None or (item.last_period is not None and item.last_period > expected):
         return own[item.series_id]  # history its source cannot give: its own cadence judges
+    if failure is not None:
+        return Staleness(True, None, failure.reason())
     verdict = own[str(name)]
     if verdict.stale:
         return Staleness(True, verdict.due_by, f"its source {name} is stale: {verdict.reason}")
@@ -162,12 +196,11 @@ def _derived_staleness(
 
 
 def _newest_derivable(source: StoredSeries | None, frequency: str) -> date | None:
-    """The newest period the source's data can give (warning.derived skips a period that the
-    source's history begins inside)."""
+    """The newest period the source's data can give (:func:`feeds.aggregate.derivable`)."""
     if source is None or source.last_period is None or source.first_period is None:
         return None
     newest = normalise_period(source.last_period, frequency)
-    return newest if newest >= source.first_period else None
+    return newest if derivable(newest, source.first_period) else None
 
 
 def stale_series(
@@ -176,7 +209,9 @@ def stale_series(
     """The stored series that are stale on ``as_of``, each with why (:mod:`feeds.staleness`)."""
     stored = stored_series(session, as_of=as_of)
     combined = combined_jan_feb_ids(stored, definitions)
-    verdicts = staleness_by_series(stored, as_of=as_of, combined_jan_feb=combined)
+    verdicts = staleness_by_series(
+        stored, as_of=as_of, combined_jan_feb=combined, failed=failed_derivations(session)
+    )
     return [(item, verdicts[item.series_id]) for item in stored if verdicts[item.series_id].stale]
 
 
@@ -195,7 +230,8 @@ def series_status(
     """Every stored series (catalog or not) with its data, feed run state and staleness."""
     stored = stored_series(session, as_of=as_of)
     combined = combined_jan_feb_ids(stored, definitions)
-    verdicts = staleness_by_series(stored, as_of=as_of, combined_jan_feb=combined)
+    failed = failed_derivations(session)
+    verdicts = staleness_by_series(stored, as_of=as_of, combined_jan_feb=combined, failed=failed)
     states = feed_states(session)
     derivations = last_derivations(session)
     lines = []
@@ -203,7 +239,7 @@ def series_status(
         feeds = definitions.for_series(item.series_id)
         feed = next((f for f in feeds if f.enabled), feeds[0] if feeds else None)
         last_run, status, failing = _last_run(
-            item, states.get(feed.id) if feed else None, derivations
+            item, states.get(feed.id) if feed else None, derivations, failed
         )
         lines.append(
             SeriesStatus(
@@ -228,12 +264,13 @@ def _last_run(
     item: StoredSeries,
     state: FeedState | None,
     derivations: dict[str, tuple[datetime, str]],
+    failed: Mapping[str, FailedDerivation],
 ) -> tuple[datetime | None, str | None, bool]:
     """Last run start, its status and whether failing: the feed's, or for a derived series
-    the last derivation from its source."""
+    the last derivation from its source (failing: :func:`failed_derivations`)."""
     if item.derived_from:
         started, status = derivations.get(item.derived_from, (None, None))
-        return started, status, status == "failed"
+        return started, status, item.derived_from in failed
     if state is None:
         return None, None, False
     return state.last_run_at, state.last_status, bool(state.failing)
@@ -253,6 +290,29 @@ def last_derivations(session: Session) -> dict[str, tuple[datetime, str]]:
         )
     )
     return {source: (started, status) for source, started, status in rows}
+
+
+def failed_derivations(session: Session) -> dict[str, FailedDerivation]:
+    """Per source series, its newest failed derivation run that started after the start of
+    its last successful one (a later success redid what the failure left, see
+    :mod:`warning.derived`)."""
+    last_ok = (
+        select(FeedRun.source, func.max(FeedRun.started_at).label("started_at"))
+        .where(FeedRun.feed == DERIVED_FEED, FeedRun.status == "ok")
+        .group_by(FeedRun.source)
+        .subquery()
+    )
+    rows = session.execute(
+        select(FeedRun.source, FeedRun.started_at, FeedRun.error)
+        .outerjoin(last_ok, last_ok.c.source == FeedRun.source)
+        .where(FeedRun.feed == DERIVED_FEED, FeedRun.status == "failed")
+        .where(or_(last_ok.c.started_at.is_(None), FeedRun.started_at > last_ok.c.started_at))
+        .order_by(FeedRun.started_at, FeedRun.id)
+    )
+    return {  # the newest failure per source wins
+        source: FailedDerivation(source, aware(started) or started, error or "unknown error")
+        for source, started, error in rows
+    }
 
 
 # --- views for operators --------------------------------------------------------------------

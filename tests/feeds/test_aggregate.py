@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
-from feeds.aggregate import AggregationError, aggregate, spread_jan_feb
+from feeds.aggregate import AggregationError, aggregate, derivable, spread_jan_feb
 from feeds.calendar import trading_mask
 from tests.support.loopback import COPPER_CSV
 
@@ -49,6 +51,26 @@ def test_rule_per_indicator(indicator: str, to: str, expected_q1: float, rule: s
     assert first["frequency"] == to and first["period"] == pd.Timestamp("2023-01-01")
     assert first["rule"] == (rule or {"price": "mean"}[indicator])
     assert bool(first["complete"])
+
+
+@pytest.mark.parametrize(
+    ("period", "source_first", "expected"),
+    [
+        ("2026-03-02", "2026-03-02", True),  # the source begins on the period's first day
+        ("2026-03-09", "2026-03-04", True),
+        ("2026-03-02", "2026-03-04", False),  # the source's history begins inside the period
+        ("2026-02-23", "2026-03-04", False),
+    ],
+)
+def test_a_period_is_derivable_only_from_a_history_that_covers_its_start(
+    period: str, source_first: str, expected: bool
+) -> None:
+    start, first = date.fromisoformat(period), date.fromisoformat(source_first)
+    assert derivable(start, first) is expected
+    periods = pd.Series(pd.to_datetime([period, period]))
+    firsts = pd.Series([pd.Timestamp(first), pd.NaT])  # NaT: the source holds nothing
+    assert derivable(periods, firsts).tolist() == [expected, False]
+    assert derivable(periods, pd.Timestamp(first)).tolist() == [expected, expected]
 
 
 def test_incomplete_sum_is_marked() -> None:

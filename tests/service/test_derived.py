@@ -7,7 +7,7 @@ which syncs the bundled catalog: ``copper_shfe_futures_weekly`` is the weekly me
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -24,9 +24,9 @@ from warning import derived as derived_module
 from warning.catalog import bundled_catalog_path, load_catalog
 from warning.cli_feeds import after_feed_run
 from warning.context import open_context, sync_catalog
-from warning.derived import derive_after_ingest
-from warning.evaluation import after_ingest
-from warning.feed_status import series_status, stale_series_ids
+from warning.derived import NotDerivedError, derive_after_ingest, derive_from_history
+from warning.evaluation import derive_and_evaluate
+from warning.feed_status import series_status, stale_series, stale_series_ids
 from warning.feeding import load_feed_definitions, run_feeds
 from warning.ingest import IngestReport, ingest_file
 from warning.models import (
@@ -141,6 +141,19 @@ def test_a_file_may_give_a_derived_series_only_history_its_source_cannot(
     assert (later.revised, later.rejected) == (1, 1)
 
 
+def test_a_refused_row_keeps_its_text_as_it_was_in_the_file(
+    factory: sessionmaker[Session], write_csv
+) -> None:
+    row = f"{WEEKLY},copper,price,W,2026-03-11,99.1234567890123,CNY/t"
+
+    report = load(factory, write_csv, "a.csv", daily("2026-03-09", 100), row)
+
+    assert (report.accepted, report.rejected) == (1, 1)
+    with factory() as session:
+        kept = session.scalars(select(RejectedRow)).one()
+    assert (kept.line, kept.raw) == (3, row)  # not the normalised period and rounded value
+
+
 def test_suspect_source_values_are_left_out_of_the_derived_mean(
     factory: sessionmaker[Session], write_csv
 ) -> None:
@@ -153,30 +166,6 @@ def test_suspect_source_values_are_left_out_of_the_derived_mean(
     derive_after_ingest(factory, report.stored)
 
     assert values(factory) == {date(2026, 3, 9): 100.0}
-
-
-def test_sums_are_derived_for_complete_periods_only(
-    factory: sessionmaker[Session], write_csv, tmp_path: Path
-) -> None:
-    document = yaml.safe_load(bundled_catalog_path().read_text(encoding="utf-8"))
-    copper = next(m for m in document["materials"] if m["id"] == "copper")
-    quarterly = {
-        "id": "copper_nbs_output_quarterly",
-        "indicator": "output",
-        "frequency": "Q",
-        "unit": "10k t",
-        "derived_from": "copper_nbs_output",
-    }
-    copper["series"].append(quarterly)
-    path = tmp_path / "catalog.yaml"
-    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    sync_catalog(factory, load_catalog(path))
-    months = [f"copper_nbs_output,copper,output,M,2025-0{m}-01,10{m},10k t" for m in range(1, 5)]
-
-    derive_after_ingest(factory, load(factory, write_csv, "nbs.csv", *months).stored)
-
-    # the first quarter is complete (101 + 102 + 103); April alone would understate Q2
-    assert values(factory, "copper_nbs_output_quarterly") == {date(2025, 1, 1): 306.0}
 
 
 def test_evaluation_after_an_ingest_sees_the_derived_values(
@@ -208,7 +197,7 @@ def test_evaluation_after_an_ingest_sees_the_derived_values(
     days += [daily(f"2026-03-{d}", 150) for d in range(9, 14)]
     report = load(factory, write_csv, "a.csv", *days)
 
-    after = after_ingest(
+    after = derive_and_evaluate(
         context, ruleset=rules.load_ruleset(rules_file), stored=report.stored, trigger="test"
     )
 
@@ -228,14 +217,13 @@ def test_a_failed_derivation_keeps_the_source_values_and_leaves_the_series_stale
     write_csv,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError("aggregation broke")
-
     monkeypatch.setattr(derived_module, "aggregate", broken)
     context = open_context(load_settings(database_url=database_url, as_of=date(2026, 3, 11)))
     report = load(factory, write_csv, "a.csv", daily("2026-03-09", 100), daily("2026-03-10", 104))
 
-    after = after_ingest(context, ruleset=rules.load_ruleset(), stored=report.stored, trigger="t")
+    after = derive_and_evaluate(
+        context, ruleset=rules.load_ruleset(), stored=report.stored, trigger="t"
+    )
 
     (failure,) = after.derivation.failures
     assert failure.source_id == DAILY and "aggregation broke" in failure.error
@@ -253,12 +241,109 @@ def test_a_failed_derivation_keeps_the_source_values_and_leaves_the_series_stale
     assert failed.status == "failed" and failed.error and "aggregation broke" in failed.error
     assert after.evaluation is not None and WEEKLY in after.evaluation.stale_series
     weekly_line = lines[WEEKLY]
-    assert weekly_line.staleness.reason.startswith(f"behind its source {DAILY}")
+    assert weekly_line.staleness.reason.startswith(f"derivation from {DAILY} failed at ")
     assert (weekly_line.derived_from, weekly_line.last_status, weekly_line.failing) == (
         DAILY,
         "failed",
         True,
     )
+
+
+def broken(*_args: object, **_kwargs: object) -> None:
+    raise RuntimeError("aggregation broke")
+
+
+def stale_reasons(factory: sessionmaker[Session], as_of: date) -> dict[str, str]:
+    with factory() as session:
+        return {item.series_id: why.reason for item, why in stale_series(session, as_of=as_of)}
+
+
+def test_a_failed_derivation_leaves_its_series_stale_until_the_next_ingest_redoes_it(
+    factory: sessionmaker[Session], write_csv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    week1 = [daily(f"2026-03-0{d}", 100) for d in range(2, 7)]
+    first = load(factory, write_csv, "a.csv", daily("2026-02-23", 90), *week1)
+    derive_after_ingest(factory, first.stored)
+    derive_after_ingest(factory, load(factory, write_csv, "m.csv", daily("2026-03-09", 110)).stored)
+    tuesday = load(factory, write_csv, "b.csv", daily("2026-03-03", 150))  # a revision
+    with monkeypatch.context() as patch:
+        patch.setattr(derived_module, "aggregate", broken)
+        assert derive_after_ingest(factory, tuesday.stored).failures
+
+    assert values(factory)[date(2026, 3, 2)] == 100.0  # the old mean: the week is stale
+    reason = stale_reasons(factory, date(2026, 3, 10))[WEEKLY]
+    assert reason.startswith(f"derivation from {DAILY} failed at ")
+    assert "aggregation broke" in reason and f"retried on the next ingest of {DAILY}" in reason
+
+    wednesday = load(factory, write_csv, "c.csv", daily("2026-03-11", 120))
+    (report,) = derive_after_ingest(factory, wednesday.stored).reports
+
+    # the revised Tuesday's week is redone though the ingest touched the next week only; after
+    # a failure the whole history is (the week of 23 February is unchanged)
+    assert values(factory) == {
+        date(2026, 2, 23): 90.0,
+        date(2026, 3, 2): 110.0,
+        date(2026, 3, 9): 115.0,
+    }
+    assert (report.accepted, report.revised, report.unchanged) == (0, 2, 1)
+    assert WEEKLY not in stale_reasons(factory, date(2026, 3, 11))
+
+
+def test_values_changed_since_the_last_derivation_are_derived_with_the_next_ingest(
+    factory: sessionmaker[Session], write_csv
+) -> None:
+    rows = [daily("2026-02-23", 90), daily("2026-03-02", 100), daily("2026-03-03", 100)]
+    derive_after_ingest(factory, load(factory, write_csv, "a.csv", *rows).stored)
+    load(factory, write_csv, "b.csv", daily("2026-03-03", 130))  # stored, never derived (a crash)
+
+    later = load(factory, write_csv, "c.csv", daily("2026-03-09", 110))
+    (report,) = derive_after_ingest(factory, later.stored).reports
+
+    assert values(factory) == {
+        date(2026, 2, 23): 90.0,
+        date(2026, 3, 2): 115.0,
+        date(2026, 3, 9): 110.0,
+    }
+    assert (report.accepted, report.revised, report.unchanged) == (1, 1, 0)  # not 23 February
+
+
+def test_the_first_derivation_from_a_source_covers_its_whole_history(
+    factory: sessionmaker[Session], write_csv
+) -> None:
+    load(factory, write_csv, "old.csv", daily("2026-02-23", 90), daily("2026-03-02", 100))
+    later = load(factory, write_csv, "new.csv", daily("2026-03-09", 110))
+
+    derive_after_ingest(factory, later.stored)
+
+    assert values(factory) == {
+        date(2026, 2, 23): 90.0,
+        date(2026, 3, 2): 100.0,
+        date(2026, 3, 9): 110.0,
+    }
+
+
+def test_derivation_from_history_repairs_a_series_and_names_what_is_not_derived(
+    factory: sessionmaker[Session], write_csv
+) -> None:
+    load(factory, write_csv, "a.csv", daily("2026-03-09", 100), daily("2026-03-10", 104))
+    with factory() as session, session.begin():
+        session.add(
+            Observation(
+                series_id=WEEKLY,
+                period=date(2026, 3, 9),
+                value=1.0,
+                first_value=1.0,
+                first_seen_at=datetime.now(UTC),
+                changed_at=datetime.now(UTC),
+            )
+        )
+
+    (report,) = derive_from_history(factory, series_id=WEEKLY).reports
+
+    assert (report.source, report.revised) == (DAILY, 1)
+    assert values(factory) == {date(2026, 3, 9): 102.0}
+    with pytest.raises(NotDerivedError, match=f"series {DAILY} is not a derived series"):
+        derive_from_history(factory, series_id=DAILY)
 
 
 def test_a_scheduled_feed_run_derives_then_evaluates(
