@@ -62,6 +62,7 @@ class StoredSeries:
     suspect: int
     first_period: date | None = None  # suspect values count, as warning.derived_rows says
     derived_from: str | None = None
+    last_clean_period: date | None = None  # newest value that is not suspect
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def stored_series(session: Session, *, as_of: date) -> list[StoredSeries]:
             func.max(Observation.period).label("last_period"),
             func.count().label("n"),
             func.sum(case((Observation.suspect.is_(True), 1), else_=0)).label("suspect"),
+            func.max(case((Observation.suspect.is_(False), Observation.period))).label("clean"),
         )
         .where(Observation.period <= as_of)
         .group_by(Observation.series_id)
@@ -129,15 +131,26 @@ def stored_series(session: Session, *, as_of: date) -> list[StoredSeries]:
             counts.c.suspect,
             counts.c.first_period,
             Series.derived_from,
+            counts.c.clean,
         )
         .outerjoin(counts, counts.c.series_id == Series.id)
         .order_by(Series.material_id, Series.id)
     )
     return [
         StoredSeries(
-            sid, material, freq, ind, source or "", last, int(n or 0), int(sus or 0), first, parent
+            sid,
+            material,
+            freq,
+            ind,
+            source or "",
+            last,
+            int(n or 0),
+            int(sus or 0),
+            first,
+            parent,
+            clean,
         )
-        for sid, material, freq, ind, source, last, n, sus, first, parent in rows
+        for sid, material, freq, ind, source, last, n, sus, first, parent, clean in rows
     ]
 
 
@@ -196,10 +209,11 @@ def _derived_staleness(
 
 
 def _newest_derivable(source: StoredSeries | None, frequency: str) -> date | None:
-    """The newest period the source's data can give (:func:`feeds.aggregate.derivable`)."""
-    if source is None or source.last_period is None or source.first_period is None:
+    """The newest period the source's data can give (:func:`feeds.aggregate.derivable`):
+    that of its newest value that is not suspect, since derivation leaves suspect values out."""
+    if source is None or source.last_clean_period is None or source.first_period is None:
         return None
-    newest = normalise_period(source.last_period, frequency)
+    newest = normalise_period(source.last_clean_period, frequency)
     return newest if derivable(newest, source.first_period) else None
 
 

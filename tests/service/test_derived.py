@@ -391,6 +391,26 @@ def test_history_its_source_cannot_give_is_judged_by_its_own_cadence(
     assert {WEEKLY, DAILY} <= later  # the source is stale, so is what is derived from it
 
 
+def test_a_suspect_newest_source_value_does_not_put_the_derived_series_behind(
+    factory: sessionmaker[Session], write_csv
+) -> None:
+    """The derived mean leaves suspect values out, so a week holding only a suspect value has
+    nothing to derive: the series is not behind its source for lacking that week."""
+    report = load(factory, write_csv, "a.csv", daily("2026-03-09", 100), daily("2026-03-16", 300))
+    with factory() as session, session.begin():
+        monday = session.get(Observation, (DAILY, date(2026, 3, 16)))
+        assert monday is not None
+        monday.suspect = True
+    derive_after_ingest(factory, report.stored)
+
+    with factory() as session:
+        stale = dict((item.series_id, why) for item, why in stale_series(session, as_of=TODAY))
+        fresh_then = stale_series_ids(session, as_of=date(2026, 3, 17))
+    assert values(factory) == {date(2026, 3, 9): 100.0}
+    assert WEEKLY not in fresh_then and DAILY not in fresh_then
+    assert "behind" not in stale[WEEKLY].reason  # late on 31 March because its source is
+
+
 def test_a_feed_may_not_name_a_derived_series(tmp_path: Path) -> None:
     feeds = write_feeds_yaml(
         tmp_path / "feeds.yaml",
