@@ -14,7 +14,10 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(kinds) if kinds else frame
 
 
-def each_value(column: pd.Series, compute: Callable[[pd.Series], pd.Series]) -> np.ndarray:
-    """``compute`` run on the distinct values of ``column`` only, spread back to every row."""
+def mask_by_distinct_value(
+    column: pd.Series, compute: Callable[[pd.Series], pd.Series]
+) -> np.ndarray:
+    """A row mask: the yes/no ``compute`` run on the distinct values of ``column`` only, and
+    spread back to every row (a million rows name a few thousand distinct values)."""
     codes, distinct = pd.factorize(column, use_na_sentinel=False)
     return np.asarray(compute(pd.Series(distinct, dtype=object)), dtype=bool)[codes]

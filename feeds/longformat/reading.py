@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from feeds.longformat.columns import as_text, each_value
+from feeds.longformat.columns import as_text, mask_by_distinct_value
 from feeds.longformat.schema import LONG_COLUMNS, FileFormatError
 
 
@@ -131,7 +131,7 @@ def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
     blank = np.ones(len(cells), dtype=bool)
     categorical_first = sorted(cells, key=lambda p: cells[p].dtype != "category")
     for position in categorical_first:  # checked once per distinct value: cheap
-        blank &= each_value(cells[position], lambda texts: texts.str.strip() == "")
+        blank &= mask_by_distinct_value(cells[position], lambda texts: texts.str.strip() == "")
         if not blank.any():
             break
     return blank

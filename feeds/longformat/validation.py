@@ -14,7 +14,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from feeds.longformat.columns import as_text, each_value
+from feeds.longformat.columns import as_text, mask_by_distinct_value
 from feeds.longformat.schema import (
     FIELD_LIMITS,
     INDICATORS,
@@ -111,11 +111,11 @@ def _check_fields(frame: pd.DataFrame, refusals: Refusals, known_materials: froz
     for column, limit in FIELD_LIMITS.items():
         refusals.add(_longer(frame[column], limit), f"{column} longer than {limit} characters")
     refusals.add(
-        each_value(frame["series_id"], lambda ids: ~ids.str.fullmatch(SERIES_ID)),
+        mask_by_distinct_value(frame["series_id"], lambda ids: ~ids.str.fullmatch(SERIES_ID)),
         lambda rows: "bad series_id '" + rows["series_id"] + "'; expected lower snake case",
     )
     refusals.add(
-        each_value(frame["material"], lambda names: ~names.isin(known_materials)),
+        mask_by_distinct_value(frame["material"], lambda names: ~names.isin(known_materials)),
         lambda rows: "unknown material '" + rows["material"] + "'",
     )
     for column, allowed in (("indicator", INDICATORS), ("frequency", FREQUENCIES)):
@@ -127,7 +127,7 @@ def _refuse_unknown(
 ) -> None:
     expected = f"'; expected one of {', '.join(allowed)}"
     refusals.add(
-        each_value(frame[column], lambda names: ~names.isin(allowed)),
+        mask_by_distinct_value(frame[column], lambda names: ~names.isin(allowed)),
         lambda rows: f"unknown {column} '" + rows[column] + expected,
     )
 
@@ -137,7 +137,7 @@ def _check_periods(frame: pd.DataFrame, refusals: Refusals, today: date | None) 
     period as its first day (NaT where the date or frequency is bad)."""
     periods = _normalised_periods(frame)
     refusals.add(
-        each_value(frame["period"], lambda texts: _parse_dates(texts).isna()),
+        mask_by_distinct_value(frame["period"], lambda texts: _parse_dates(texts).isna()),
         lambda rows: "bad date '" + rows["period"] + "'; expected YYYY-MM-DD",
     )
     if today is not None:  # None: history replays, where no period is "future"
@@ -174,7 +174,7 @@ def _check_duplicates(frame: pd.DataFrame, refusals: Refusals, periods: pd.Serie
 
 
 def _longer(column: pd.Series, limit: int) -> np.ndarray:
-    return each_value(column, lambda texts: texts.str.len() > limit)
+    return mask_by_distinct_value(column, lambda texts: texts.str.len() > limit)
 
 
 def _groups(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
