@@ -57,17 +57,7 @@ def csv_text_frame(text: str, *, source: Path | str) -> pd.DataFrame:
     positions, width = _header_positions(header, source)
     body = np.asarray(lines[1:], dtype=object)
     numbers = np.arange(2, len(lines) + 1, dtype=np.int64)
-    cells = _read_regular(text, header, width, len(body))
-    if cells is not None:  # every line has the header's width; lines of blanks are no rows
-        regular, irregular = ~_blank_rows(cells), np.zeros(len(body), dtype=bool)
-        cells = cells if regular.all() else cells[regular].reset_index(drop=True)
-    else:  # some line has a field too many or too few: find them line by line
-        texts = pd.Series(body, dtype=object)
-        counts = (texts.str.count(",") + 1).to_numpy(dtype=np.int64)
-        nonblank = ~texts.str.fullmatch(r"[\s,]*").to_numpy(dtype=bool)  # as the csv path
-        regular = nonblank & (counts == width)
-        irregular = nonblank & ~regular
-        cells = _read_cells("\n".join(body[regular]), header, width)
+    cells, regular, irregular = _read_body(text, body, header, width)
     padded = not text.isascii() or any(space in text for space in _SPACES)
     frame = pd.DataFrame(
         {
@@ -86,6 +76,23 @@ def csv_text_frame(text: str, *, source: Path | str) -> pd.DataFrame:
         frame = frame.sort_values("line", ignore_index=True)
     frame.attrs["width"] = width
     return frame
+
+
+def _read_body(
+    text: str, body: np.ndarray, header: list[str], width: int
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The cells of the body lines of the header's width, which lines those are (``regular``),
+    and which other lines are rows (``irregular``: a field too many or too few)."""
+    cells = _read_regular(text, header, width, len(body))
+    if cells is not None:  # every line has the header's width; lines of blanks are no rows
+        regular = ~_blank_rows(cells)
+        cells = cells if regular.all() else cells[regular].reset_index(drop=True)
+        return cells, regular, np.zeros(len(body), dtype=bool)
+    texts = pd.Series(body, dtype=object)  # some line is irregular: find them line by line
+    counts = (texts.str.count(",") + 1).to_numpy(dtype=np.int64)
+    nonblank = ~texts.str.fullmatch(r"[\s,]*").to_numpy(dtype=bool)  # as the csv path
+    regular = nonblank & (counts == width)
+    return _read_cells("\n".join(body[regular]), header, width), regular, nonblank & ~regular
 
 
 def _read_regular(text: str, header: list[str], width: int, rows: int) -> pd.DataFrame | None:
