@@ -8,11 +8,11 @@
         known=catalog_specs,         # Mapping[str, SeriesSpec]: series the store knows
         last_values=last_values,     # Mapping[str, float]: last stored value per series
         validators=previous,         # feeds.result.Validators | None, from the last run
-        today=date.today(),          # periods after today are refused
+        today=desk_today,            # date: periods after it are refused
         client=None,                 # httpx.Client | None; one is made (and closed) if None
         since=None,                  # date | None: last stored period, for {since} placeholders
         secrets=None,                # Mapping[str, str] | None: named secrets for auth
-        policy=None,                 # feeds.http.HttpPolicy | None: sleep/rng/backoff for tests
+        policy=policy,               # feeds.http.HttpPolicy: clock, sleep, rng, backoff
     )
 
 ``fetch`` never raises for a problem of the source (unreachable, HTTP errors, timeouts, HTML
@@ -66,14 +66,14 @@ def fetch(
     client: httpx.Client | None = None,
     since: date | None = None,
     secrets: Mapping[str, str] | None = None,
-    policy: HttpPolicy | None = None,
+    policy: HttpPolicy,
 ) -> FetchResult:
     """Run one feed; see the module docstring. Never raises for source problems."""
     source = SOURCES.get(definition.source)
     if source is None:
         return failed(definition.id, definition.location, _error(definition, "unknown source"))
     effective = replace(
-        policy or HttpPolicy(),
+        policy,
         timeout_s=definition.timeout_s,
         attempts=definition.http.attempts,
         max_bytes=definition.http.max_bytes,

@@ -48,7 +48,11 @@ class HttpFetchError(Exception):
 
 @dataclass(frozen=True)
 class HttpPolicy:
-    """How hard to try: per-request timeout, attempts, backoff, size cap, User-Agent."""
+    """How hard to try: per-request timeout, attempts, backoff, size cap, User-Agent.
+
+    ``clock`` gives the current time (aware) for a Retry-After given as an HTTP date: the
+    engine never reads the wall clock itself, the service passes its own.
+    """
 
     timeout_s: float = 30.0
     attempts: int = 4
@@ -59,6 +63,7 @@ class HttpPolicy:
     user_agent: str = USER_AGENT
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
     rng: random.Random = field(default_factory=random.Random, compare=False)
+    clock: Callable[[], datetime] = field(kw_only=True, compare=False)
 
     def backoff(self, attempt: int) -> float:
         """Full-jitter exponential backoff before retry number ``attempt`` (1-based)."""
@@ -159,7 +164,7 @@ def _read(
         kept = _validators(response, fallback=validators)
         return HttpBody(url, status, b"", "", kept, unchanged=True, attempts=attempt)
     if status in RETRY_STATUSES:
-        wait = _retry_after(response.headers.get("Retry-After"))
+        wait = _retry_after(response.headers.get("Retry-After"), now=policy.clock())
         raise _Retryable(f"HTTP {status} {response.reason_phrase}", status, wait)
     if status >= 400:
         raise HttpFetchError(
@@ -207,7 +212,7 @@ def _validators(response: httpx.Response, *, fallback: Validators | None) -> Val
     return Validators(etag=etag, last_modified=modified)
 
 
-def _retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+def _retry_after(value: str | None, *, now: datetime) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), or None."""
     if not value:
         return None
@@ -220,4 +225,4 @@ def _retry_after(value: str | None, *, now: datetime | None = None) -> float | N
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - now).total_seconds())

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-FREQ_ORDER: tuple[str, ...] = ("D", "W", "T", "M", "Q", "Y")
+from vocabulary import FREQUENCIES as FREQ_ORDER
+
 REQUIRED_COLUMNS = ("series_id", "material", "indicator", "frequency", "period", "value")
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from rules.detectors import DETECTORS, Detector
 from rules.frames import period_end
 from rules.ruleset import Rule, RuleSet
-from rules.scores import score_side
+from rules.threshold_scores import score_side
 
 
 @dataclass

@@ -7,52 +7,28 @@ A detector's value becomes a continuous *score*: 0 is calm, 1 is the blue thresh
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import numpy as np
 
+from vocabulary import LEVEL_NAMES_ZH, WARNING_LEVELS, Direction, Level, level_rank
 
-class Level(StrEnum):
-    """Warning level; red is the most severe (Chinese practice), ``no_data`` is never normal."""
+__all__ = [
+    "CODE_LEVEL",
+    "LEVEL_CODE",
+    "LEVEL_NAMES_ZH",
+    "SCORE_CAP",
+    "WARNING_LEVELS",
+    "Direction",
+    "Level",
+    "codes_from_scores",
+    "level_from_score",
+    "level_rank",
+    "max_level",
+]
 
-    NO_DATA = "no_data"
-    NORMAL = "normal"
-    BLUE = "blue"
-    YELLOW = "yellow"
-    RED = "red"
-
-
-class Direction(StrEnum):
-    """Direction of an abnormal move: up = shortage/surge, down = glut/collapse."""
-
-    UP = "up"
-    DOWN = "down"
-    NONE = ""
-
-
-LEVEL_CODE: dict[Level, int] = {
-    Level.NO_DATA: -1,
-    Level.NORMAL: 0,
-    Level.BLUE: 1,
-    Level.YELLOW: 2,
-    Level.RED: 3,
-}
+# The engine's integer codes are the shared severity ranks (vocabulary.level_rank).
+LEVEL_CODE: dict[Level, int] = {level: level_rank(level) for level in Level}
 CODE_LEVEL: dict[int, Level] = {code: level for level, code in LEVEL_CODE.items()}
-WARNING_LEVELS: tuple[Level, ...] = (Level.BLUE, Level.YELLOW, Level.RED)
 SCORE_CAP = 4.0
-
-LEVEL_NAME_ZH: dict[Level, str] = {
-    Level.NO_DATA: "无数据",
-    Level.NORMAL: "正常",
-    Level.BLUE: "蓝色",
-    Level.YELLOW: "黄色",
-    Level.RED: "红色",
-}
-
-
-def level_rank(level: Level | str) -> int:
-    """Severity rank: no_data -1 < normal 0 < blue 1 < yellow 2 < red 3."""
-    return LEVEL_CODE[Level(level)]
 
 
 def max_level(*levels: Level | str) -> Level:

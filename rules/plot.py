@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from rules.reasons import Names
+from vocabulary import INDICATOR_KINDS
 
 LEVEL_COLOURS = {"blue": "#5b9bd5", "yellow": "#f2c14e", "red": "#d9534f", "no_data": "#bbbbbb"}
 
@@ -33,11 +34,7 @@ def plot_material(
     out_dir.mkdir(parents=True, exist_ok=True)
     obs = observations[observations["material"] == material]
     lv = levels[levels["material"] == material].sort_values("period")
-    kinds = [
-        k
-        for k in ("price", "output", "inventory", "import", "export")
-        if (obs["indicator"] == k).any()
-    ] or ["price"]
+    kinds = [k for k in INDICATOR_KINDS if (obs["indicator"] == k).any()] or ["price"]
     fig, axes = plt.subplots(
         len(kinds), 1, figsize=(12, 2.6 + 1.8 * len(kinds)), sharex=True, squeeze=False
     )

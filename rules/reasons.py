@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rules.levels import LEVEL_NAME_ZH, Level
+from rules.levels import LEVEL_NAMES_ZH, Level
 from rules.ruleset import Rule
-from rules.scores import fmt_number
+from rules.threshold_scores import fmt_number
 
 Names = Mapping[str, tuple[str, str]]
 
@@ -115,7 +115,7 @@ def _threshold_clause(rule: Rule, level: Level, value: float, unit: str) -> tupl
         word_zh = "超过" if high else "低于"
         word_en = "above" if high else "below"
         return (
-            f"，{word_zh}{LEVEL_NAME_ZH[level]}阈值{fmt_number(t)}{zu}",
+            f"，{word_zh}{LEVEL_NAMES_ZH[level]}阈值{fmt_number(t)}{zu}",
             f", {word_en} the {level.value} threshold of {fmt_number(t)}{sp}",
         )
     lo = _threshold_of(rule.down, Level.BLUE) if rule.down else None

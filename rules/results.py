@@ -13,7 +13,7 @@ from rules.indicators import Block
 from rules.levels import CODE_LEVEL, Direction, Level
 from rules.paths import MaterialPath
 from rules.reasons import Names
-from rules.scores import threshold_text
+from rules.threshold_scores import threshold_text
 
 MATERIAL_COLUMNS = ["material", "period", "level", "direction", "score", "reasons"]
 INDICATOR_COLUMNS = [

@@ -27,20 +27,18 @@ from pydantic import (
 )
 
 from rules.detectors import DETECTORS
+from vocabulary import WARNING_LEVELS, Frequency, IndicatorKind
 
 DEFAULT_RULESET_PATH = Path(__file__).parent / "data" / "default.yaml"
-LEVEL_KEYS = ("blue", "yellow", "red")
-IndicatorKind = Literal["price", "output", "inventory", "import", "export"]
-Frequency = Literal["D", "W", "T", "M", "Q", "Y"]
-FREQUENCIES: tuple[str, ...] = ("D", "W", "T", "M", "Q", "Y")
+LEVEL_KEYS = tuple(level.value for level in WARNING_LEVELS)
 
 
 def _all_frequencies() -> list[Frequency]:
-    return ["D", "W", "T", "M", "Q", "Y"]
+    return list(Frequency)
 
 
 def _price_only() -> list[IndicatorKind]:
-    return ["price"]
+    return [IndicatorKind.PRICE]
 
 
 class RuleSetError(ValueError):
@@ -87,10 +85,10 @@ class Thresholds(BaseModel):
 class Rule(BaseModel):
     """One detector applied to the series of one indicator kind."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     detector: str
-    indicator: IndicatorKind = "price"
+    indicator: IndicatorKind = IndicatorKind.PRICE
     frequencies: list[Frequency] = Field(default_factory=lambda: _all_frequencies())
     params: dict[str, Any] = Field(default_factory=dict)
     up: Thresholds | None = None
@@ -209,7 +207,7 @@ class Hysteresis(BaseModel):
 class Timing(BaseModel):
     """When a value becomes known and how long it stays fresh."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
     staleness_days: dict[str, int] = Field(
         default_factory=lambda: {"D": 14, "W": 21, "T": 25, "M": 100, "Q": 200, "Y": 450}
     )

@@ -192,7 +192,7 @@ def run_feed(
         client=client,
         since=_since(definition, last),
         secrets=secrets,
-        policy=policy,
+        policy=policy or HttpPolicy(clock=_now),
     )
     outcome = _store(factory, definition, result, known=known, last=last, started=started)
     return _save_state(factory, outcome, validators=result.validators, failing_after=failing_after)

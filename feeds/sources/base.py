@@ -36,8 +36,8 @@ class ReadContext:
     """Everything a source may use besides its definition; all supplied by the caller."""
 
     today: date
+    policy: HttpPolicy
     client: httpx.Client | None = None
-    policy: HttpPolicy = field(default_factory=HttpPolicy)
     validators: Validators | None = None
     since: date | None = None
     secrets: Mapping[str, str] = field(default_factory=dict)

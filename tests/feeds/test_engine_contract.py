@@ -12,6 +12,7 @@ import httpx
 from feeds.definitions import FeedDefinition
 from feeds.engine import fetch
 from feeds.result import FetchResult
+from tests.support.policies import quick_policy
 
 SERIES = [{"id": "s", "material": "copper", "indicator": "price", "frequency": "D",
            "unit": "CNY/t", "value": "close"}]  # fmt: skip
@@ -26,7 +27,7 @@ def test_a_source_raising_anything_becomes_a_failed_result() -> None:
     )
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
         result = fetch(definition, known={}, last_values={}, validators=None,
-                       today=date(2026, 1, 1), client=client)  # fmt: skip
+                       today=date(2026, 1, 1), client=client, policy=quick_policy())  # fmt: skip
     assert isinstance(result, FetchResult) and result.status == "failed"
     assert result.error is not None and "'f'" in result.error and "boom" in result.error
     assert result.observations.empty and list(result.observations.columns)[-1] == "suspect"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import socket
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -13,6 +14,8 @@ from feeds.http import USER_AGENT, HttpFetchError, HttpPolicy, _retry_after, get
 from feeds.result import Validators
 from tests.support.loopback import LoopbackServer, Reply
 
+FIXED_NOW = datetime(2026, 3, 3, 12, 0, 0, tzinfo=UTC)
+
 
 def policy(waits: list[float], **overrides: object) -> HttpPolicy:
     fields: dict[str, object] = {
@@ -20,6 +23,7 @@ def policy(waits: list[float], **overrides: object) -> HttpPolicy:
         "attempts": 3,
         "sleep": waits.append,
         "rng": random.Random(7),
+        "clock": lambda: FIXED_NOW,
     }
     fields.update(overrides)
     return HttpPolicy(**fields)  # type: ignore[arg-type]
@@ -90,16 +94,33 @@ def test_retry_after_longer_than_allowed_gives_up_at_once() -> None:
 
 
 def test_retry_after_as_http_date() -> None:
-    from datetime import UTC, datetime
-
-    now = datetime(2026, 3, 3, 12, 0, 0, tzinfo=UTC)
+    now = FIXED_NOW
     assert _retry_after("Tue, 03 Mar 2026 12:00:30 GMT", now=now) == 30.0
     assert _retry_after("not a date", now=now) is None
-    assert _retry_after(None) is None
+    assert _retry_after(None, now=now) is None
+
+
+def test_retry_after_http_date_is_read_against_the_policy_clock() -> None:
+    answers = iter(
+        [
+            httpx.Response(429, headers={"Retry-After": "Tue, 03 Mar 2026 12:00:45 GMT"}),
+            httpx.Response(200, content=b"ok"),
+        ]
+    )
+    waits: list[float] = []
+    body = get(
+        "https://feed.test/",
+        client=mock_client(lambda _request: next(answers)),
+        policy=policy(waits, backoff_base_s=0.001),
+    )
+    assert body.content == b"ok"
+    assert waits == [45.0]  # 45 s after the injected clock's time, not the wall clock's
 
 
 def test_backoff_is_exponential_with_jitter_and_capped() -> None:
-    p = HttpPolicy(backoff_base_s=1.0, backoff_max_s=8.0, rng=random.Random(1))
+    p = HttpPolicy(
+        backoff_base_s=1.0, backoff_max_s=8.0, rng=random.Random(1), clock=lambda: FIXED_NOW
+    )
     samples = {attempt: [p.backoff(attempt) for _ in range(200)] for attempt in (1, 2, 3, 6)}
     assert all(0 <= s <= 1.0 for s in samples[1])
     assert all(0 <= s <= 2.0 for s in samples[2]) and max(samples[2]) > 1.0

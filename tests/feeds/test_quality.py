@@ -11,6 +11,7 @@ import pytest
 from feeds.definitions import FeedDefinition
 from feeds.engine import fetch
 from feeds.quality import suspect_jumps
+from tests.support.policies import quick_policy
 
 
 def monthly_feed(path: Path, **extra: object) -> FeedDefinition:
@@ -55,7 +56,12 @@ def test_row_checks(tmp_path: Path, row: str, series_id: str, reason: str | None
     path = tmp_path / "m.csv"
     path.write_text(f"month,v,unit,d\n{row}\n")
     result = fetch(
-        monthly_feed(path), known={}, last_values={}, validators=None, today=date(2026, 1, 1)
+        monthly_feed(path),
+        known={},
+        last_values={},
+        validators=None,
+        today=date(2026, 1, 1),
+        policy=quick_policy(),
     )
     if reason is None:
         assert result.accepted == 1 and result.rejected == 0
@@ -71,7 +77,12 @@ def test_duplicate_period_in_a_batch(tmp_path: Path) -> None:
     path = tmp_path / "m.csv"
     path.write_text("month,v,unit,d\n2024-01,100,USD/t,\n2024-01,101,USD/t,\n")
     result = fetch(
-        monthly_feed(path), known={}, last_values={}, validators=None, today=date(2026, 1, 1)
+        monthly_feed(path),
+        known={},
+        last_values={},
+        validators=None,
+        today=date(2026, 1, 1),
+        policy=quick_policy(),
     )
     assert result.accepted == 1
     assert result.rejects["reason"].tolist() == ["duplicate of line 2 (same series and period)"]
@@ -112,6 +123,7 @@ def test_suspect_rows_are_accepted_and_flagged_by_fetch(tmp_path: Path) -> None:
         last_values={"cu_m": 90.0},
         validators=None,
         today=date(2026, 1, 1),
+        policy=quick_policy(),
     )
     assert result.accepted == 2 and result.suspect == 1
     assert result.observations["suspect"].tolist() == [False, True]

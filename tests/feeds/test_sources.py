@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,11 @@ import pytest
 
 from feeds.definitions import FeedDefinition
 from feeds.engine import fetch
-from feeds.http import HttpPolicy
 from feeds.longformat import SeriesSpec
 from feeds.result import FetchResult, Validators
 from feeds.sources import SOURCES
 from tests.support.loopback import COPPER_CSV, PINKSHEET, LoopbackServer, Reply
+from tests.support.policies import quick_policy
 
 TODAY = date(2026, 9, 1)
 COPPER = {
@@ -65,7 +64,7 @@ def run(definition: FeedDefinition, **kwargs: Any) -> FetchResult:
     kwargs.setdefault("known", {})
     kwargs.setdefault("last_values", {})
     kwargs.setdefault("validators", None)
-    kwargs.setdefault("policy", HttpPolicy(sleep=lambda _s: None, rng=random.Random(0)))
+    kwargs.setdefault("policy", quick_policy())
     return fetch(definition, today=TODAY, **kwargs)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from rules.combine import combine_scores, latch, latch_levels, resolve, run_length
 from rules.ruleset import Combine, Thresholds
-from rules.scores import score_side
+from rules.threshold_scores import score_side
 
 P0 = np.zeros((1, 3), dtype=int)
 

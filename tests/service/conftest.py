@@ -11,13 +11,14 @@ import random
 import pytest
 
 from feeds.http import HttpPolicy
+from tests.support import policies
 from tests.support.loopback import refused_url, server
 
 
 @pytest.fixture
 def quick_policy() -> HttpPolicy:
     """HTTP retries without sleeping between attempts."""
-    return HttpPolicy(timeout_s=2.0, sleep=lambda _s: None, rng=random.Random(3))
+    return policies.quick_policy(timeout_s=2.0, rng=random.Random(3))
 
 
 __all__ = ["quick_policy", "refused_url", "server"]

@@ -1,4 +1,4 @@
-"""Backtest scoring against the five goals of issue 4, reproducible from a backtest output.
+"""Backtest goals: the five figures of issue 4 that a rule set is judged by, from its output.
 
 Definitions (all on each material's *reference* price series, see :func:`reference_prices`):
 
@@ -36,8 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-FREQ_RANK = {"D": 0, "W": 1, "T": 2, "M": 3, "Q": 4, "Y": 5}
-WARN = ("yellow", "red")
+from vocabulary import Level, frequency_rank
+
+WARN = (Level.YELLOW.value, Level.RED.value)  # the levels that count as warned
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def reference_prices(observations: pd.DataFrame) -> dict[str, list[pd.Series]]:
     for material, group in obs.groupby("material", observed=True):
         ranked = sorted(
             group.groupby("series_id", observed=True),
-            key=lambda kv: (FREQ_RANK[str(kv[1]["frequency"].iloc[0])], -len(kv[1])),
+            key=lambda kv: (frequency_rank(str(kv[1]["frequency"].iloc[0])), -len(kv[1])),
         )
         out[str(material)] = [
             pd.Series(g["value"].to_numpy(float), index=pd.DatetimeIndex(g["period"]), name=sid)
@@ -351,9 +352,9 @@ def compare(data: Path, rule_paths: list[Path]) -> pd.DataFrame:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m rules.scoring DATA.csv RULES.yaml [RULES.yaml ...]``: print the figures."""
+    """``python -m rules.backtest_goals DATA.csv RULES.yaml [...]``: print the figures."""
     if len(argv) < 2:
-        print("usage: python -m rules.scoring DATA.csv RULES.yaml [RULES.yaml ...]")
+        print("usage: python -m rules.backtest_goals DATA.csv RULES.yaml [RULES.yaml ...]")
         return 2
     table = compare(Path(argv[0]), [Path(p) for p in argv[1:]])
     print(table.to_string(index=False))

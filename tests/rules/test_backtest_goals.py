@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from rules_testdata import long_frame
 
-from rules.scoring import (
+from rules.backtest_goals import (
     calm_months,
     changes_per_year,
     judge_move,
@@ -58,7 +58,7 @@ def test_small_swings_are_not_large_moves() -> None:
 def test_judge_move(
     warned_days: tuple[int, ...], hit: bool, delay: float | None, overhang: float | None
 ) -> None:
-    from rules.scoring import Move
+    from rules.backtest_goals import Move
 
     idx = pd.date_range("2020-01-01", periods=500, freq="D")
     mv = Move("copper", "s", "up", idx[0], idx[310], idx[350], idx[380], 50.0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rules.levels import SCORE_CAP
+from rules.levels import SCORE_CAP, WARNING_LEVELS
 from rules.ruleset import Thresholds
 
 
@@ -51,8 +51,7 @@ def threshold_text(up: Thresholds | None, down: Thresholds | None, unit: str = "
     for side, th in (("up", up), ("down", down)):
         if th is None:
             continue
-        names = ("blue", "yellow", "red")
-        vals = ", ".join(f"{names[c - 1]} {fmt_number(t)}{unit}" for c, t in th.points())
+        vals = ", ".join(f"{WARNING_LEVELS[c - 1]} {fmt_number(t)}{unit}" for c, t in th.points())
         parts.append(f"{side}: {vals}")
     return "; ".join(parts)
 

@@ -1,0 +1,60 @@
+"""What a series is: its indicator kind and its frequency, with their order and rules."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+
+class IndicatorKind(StrEnum):
+    """What a series measures. Prices are levels; output, import and export are flows over
+    their period; inventory is a stock at the end of its period."""
+
+    PRICE = "price"
+    OUTPUT = "output"
+    INVENTORY = "inventory"
+    IMPORT = "import"
+    EXPORT = "export"
+
+
+class Aggregation(StrEnum):
+    """How values of one kind combine into a coarser period."""
+
+    MEAN = "mean"
+    SUM = "sum"
+    LAST = "last"
+
+
+class Frequency(StrEnum):
+    """How often a series has a period, finest first (the declaration order is the order)."""
+
+    DAILY = "D"
+    WEEKLY = "W"
+    TEN_DAY = "T"
+    MONTHLY = "M"
+    QUARTERLY = "Q"
+    YEARLY = "Y"
+
+
+INDICATOR_KINDS: Final[tuple[str, ...]] = tuple(kind.value for kind in IndicatorKind)
+FREQUENCIES: Final[tuple[str, ...]] = tuple(frequency.value for frequency in Frequency)
+FREQUENCY_NAMES: Final[dict[str, str]] = {
+    "D": "daily",
+    "W": "weekly",
+    "T": "ten-day",
+    "M": "monthly",
+    "Q": "quarterly",
+    "Y": "yearly",
+}
+AGGREGATION: Final[dict[str, Aggregation]] = {
+    IndicatorKind.PRICE: Aggregation.MEAN,
+    IndicatorKind.OUTPUT: Aggregation.SUM,
+    IndicatorKind.IMPORT: Aggregation.SUM,
+    IndicatorKind.EXPORT: Aggregation.SUM,
+    IndicatorKind.INVENTORY: Aggregation.LAST,
+}
+
+
+def frequency_rank(frequency: str) -> int:
+    """0 for daily up to 5 for yearly: a lower rank is a finer series."""
+    return FREQUENCIES.index(frequency)
