@@ -19,9 +19,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from warning.catalog import load_catalog
-from warning.context import sync_catalog
-from warning.db import make_engine, migrate, session_factory
-from warning.ingest import ingest_file
+from warning.catalog.sync import sync_catalog
+from warning.jobs.ingest import ingest_file
+from warning.store import make_engine, migrate, session_factory, transaction
 
 ROWS = int(os.environ.get("BENCH_INGEST_ROWS", "1000000"))
 SERIES = 1000
@@ -63,7 +63,8 @@ def prepared_store(url: str) -> None:
         engine.dispose()
     migrate(url)
     engine = make_engine(url)
-    sync_catalog(session_factory(engine), load_catalog())
+    with transaction(session_factory(engine)) as session:
+        sync_catalog(session, catalog=load_catalog(), now=datetime.now(UTC))
     with engine.begin() as connection:
         now = datetime.now(UTC)
         connection.execute(

@@ -36,14 +36,9 @@ import pandas as pd
 from feeds.calendar import trading_mask
 from feeds.longformat import LONG_COLUMNS
 from feeds.periods import normalise_periods
+from vocabulary import AGGREGATION
 
-RULES: Final[dict[str, str]] = {
-    "price": "mean",
-    "output": "sum",
-    "import": "sum",
-    "export": "sum",
-    "inventory": "last",
-}
+RULES: Final[dict[str, str]] = dict(AGGREGATION)  # by indicator kind, from the vocabulary
 # Which source frequencies may be aggregated to which target (nesting by period start).
 TARGETS: Final[dict[str, tuple[str, ...]]] = {
     "D": ("D", "W", "T", "M", "Q", "Y"),

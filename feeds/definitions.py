@@ -35,14 +35,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from feeds.longformat import SeriesSpec
+from vocabulary import Frequency, IndicatorKind
 
 IDENTIFIER: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 DEFAULT_DATA_ROOT: Final = Path("../shared/data/real")
 # Found beside this module, not through importlib.resources: a tests/feeds directory on
 # sys.path can shadow the package name as a namespace package.
 BUNDLED: Final = Path(__file__).with_name("data") / "feeds.yaml"
-Indicator = Literal["price", "output", "inventory", "import", "export"]
-FrequencyCode = Literal["D", "W", "T", "M", "Q", "Y"]
 
 
 class DefinitionError(ValueError):
@@ -62,7 +61,7 @@ class DefinitionError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
 
 
 class SeriesMapping(_Strict):
@@ -70,8 +69,8 @@ class SeriesMapping(_Strict):
 
     id: str
     material: str
-    indicator: Indicator
-    frequency: FrequencyCode
+    indicator: IndicatorKind
+    frequency: Frequency
     unit: str = Field(min_length=1)
     value: str = ""
     code: str | None = None  # an alternative header (e.g. a World Bank series code)
@@ -110,9 +109,9 @@ class RecordMapping(_Strict):
 
 
 class Schedule(_Strict):
-    """When the service pulls a feed; unset fields take the frequency's default (feeds.schedule)."""
+    """When the service pulls a feed; unset fields take the frequency's default."""
 
-    frequency: FrequencyCode | None = None
+    frequency: Frequency | None = None
     hour: int | None = Field(default=None, ge=0, le=23)
     minute: int | None = Field(default=None, ge=0, le=59)
     day: int | None = Field(default=None, ge=1, le=28)

@@ -45,6 +45,7 @@ from feeds.result import (
     OBSERVATION_COLUMNS,
     REJECT_COLUMNS,
     FetchResult,
+    FetchStatus,
     Validators,
     empty_observations,
     empty_rejects,
@@ -118,7 +119,7 @@ def _result(
         return FetchResult(
             feed_id=definition.id,
             location=rows.location,
-            status="unchanged",
+            status=FetchStatus.UNCHANGED,
             observations=empty_observations(),
             rejects=empty_rejects(),
             validators=rows.validators,
@@ -134,7 +135,7 @@ def _result(
     return FetchResult(
         feed_id=definition.id,
         location=rows.location,
-        status="ok",
+        status=FetchStatus.OK,
         observations=observations[list(OBSERVATION_COLUMNS)],
         rejects=rejects,
         validators=rows.validators,

@@ -8,21 +8,13 @@ of the month, quarterly = the 1st of the quarter, yearly = 1 January.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
 
-Frequency = Literal["D", "W", "T", "M", "Q", "Y"]
-FREQUENCIES: Final[tuple[str, ...]] = ("D", "W", "T", "M", "Q", "Y")
-FREQUENCY_NAMES: Final[dict[str, str]] = {
-    "D": "daily",
-    "W": "weekly",
-    "T": "ten-day",
-    "M": "monthly",
-    "Q": "quarterly",
-    "Y": "yearly",
-}
+from vocabulary import FREQUENCIES, FREQUENCY_NAMES
+
+__all__ = ["FREQUENCIES", "FREQUENCY_NAMES", "normalise_period", "normalise_periods"]
 
 
 def normalise_period(day: date, frequency: str) -> date:

@@ -15,13 +15,22 @@ A ``FetchResult`` is plain data for the service to store in one transaction:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Literal
+from enum import StrEnum
+from typing import Final
 
 import pandas as pd
 
 from feeds.longformat import LONG_COLUMNS
 
-FetchStatus = Literal["ok", "unchanged", "failed"]
+
+class FetchStatus(StrEnum):
+    """How a fetch ended: stored rows to give, nothing new at the source, or a failure."""
+
+    OK = "ok"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+
 OBSERVATION_COLUMNS: Final[tuple[str, ...]] = (*LONG_COLUMNS, "line", "suspect")
 REJECT_COLUMNS: Final[tuple[str, ...]] = ("series_id", "line", "location", "raw", "reason")
 
@@ -53,7 +62,7 @@ class FetchResult:
 
     @property
     def unchanged(self) -> bool:
-        return self.status == "unchanged"
+        return self.status == FetchStatus.UNCHANGED
 
     @property
     def accepted(self) -> int:
@@ -92,7 +101,7 @@ def failed(
     return FetchResult(
         feed_id=feed_id,
         location=location,
-        status="failed",
+        status=FetchStatus.FAILED,
         observations=empty_observations(),
         rejects=empty_rejects(),
         validators=validators,

@@ -16,7 +16,7 @@ Outputs:
 - ``--sample DIR`` (default ``warning/data/sample``): one CSV per material. A daily series holds
   its last two years of daily values; its ``<id>_weekly`` companion holds the weekly means of
   the history before them (the service derives the later weeks from the daily values: catalog
-  ``derived_from``, warning/derived.py); monthly series are as published. Plus
+  ``derived_from``, warning/feeding/derivation.py); monthly series are as published. Plus
   ``PROVENANCE.md``.
 - ``--full OUT.csv``: every series at full resolution (all daily values, all months, and the
   weekly companions) for backtesting.
@@ -594,8 +594,9 @@ def sample_rows(full: pd.DataFrame) -> pd.DataFrame:
 
     The service derives a weekly companion from its daily series for every week that
     :func:`feeds.aggregate.derivable` allows (starting on or after the daily series' first
-    period) and refuses file rows for those weeks (warning.derived, warning.derived_rows), so
-    the sample gives only the weekly history that cannot be derived.
+    period) and refuses file rows for those weeks (warning.feeding.derivation and
+    warning.feeding.derived_history), so the sample gives only the weekly history that cannot
+    be derived.
     """
     daily = full["frequency"] == "D"
     last = full.loc[daily].groupby("series_id")["period"].transform("max")
@@ -656,7 +657,8 @@ def provenance(
         "- Weekly companions (`<id>_weekly`, W): the mean of the daily values in each ISO week",
         "  (a week with one trading day is the mean of one value), for the weeks before the daily",
         "  values in the sample begin. The service derives the later weeks from the daily values",
-        "  (catalog `derived_from`, `warning/derived.py`) and refuses file rows for them.",
+        "  (catalog `derived_from`, `warning/feeding/derivation.py`) and refuses file rows for",
+        "  them.",
         "- Monthly series (M): as published. World Bank values are monthly averages in nominal",
         "  USD. NBS output is the current-month value (当期值).",
         "- Values are rounded to 2 decimals (4 decimals below 10). The full-resolution data (every",

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.support.store import load_catalog_into
 from warning.catalog import load_catalog
-from warning.context import sync_catalog
-from warning.db import make_engine, migrate, session_factory
+from warning.store import make_engine, migrate, session_factory
 
 PG_ENV = "WARNING_TEST_DATABASE_URL"
 HOW_TO_RUN_PG = (
@@ -62,7 +62,7 @@ def factory(database_url: str) -> Iterator[sessionmaker[Session]]:
     """A session factory on a migrated store with the bundled catalog loaded."""
     engine = make_engine(database_url)
     sessions = session_factory(engine)
-    sync_catalog(sessions, load_catalog())
+    load_catalog_into(sessions, load_catalog())
     yield sessions
     engine.dispose()
 

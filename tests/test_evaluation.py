@@ -9,17 +9,14 @@ import pytest
 from sqlalchemy import select
 
 import rules
-from warning.board import material_lines
+from tests.support.store import evaluate_store
 from warning.catalog import load_catalog
 from warning.context import open_context
-from warning.evaluation import (
-    evaluate_after_ingest,
-    evaluate_store,
-    latest_assessments,
-    level_counts,
-)
-from warning.ingest import ingest_file
-from warning.models import Assessment, EvaluationRun, IndicatorAssessment
+from warning.evaluation.board import material_lines
+from warning.evaluation.models import Assessment, EvaluationRun, IndicatorAssessment
+from warning.evaluation.runs import latest_assessments, level_counts
+from warning.jobs.ingest import ingest_file
+from warning.jobs.pipeline import evaluate_after_ingest
 from warning.settings import load_settings
 
 START = date(2020, 1, 1)
@@ -86,7 +83,7 @@ def test_stale_data_is_no_data_not_normal(surge_and_calm):
     )
 
     by_material = {a.material: a for a in outcome.assessments}
-    assert "zinc_shfe_futures" in outcome.stale_series
+    assert "zinc_shfe_futures" in outcome.stale_series_ids
     assert by_material["zinc"].level == rules.Level.NO_DATA
 
 

@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from feeds.longformat import FileFormatError
-from warning import ingest as ingest_module
+from tests.support.store import load_catalog_into
 from warning.catalog import CatalogError, bundled_catalog_path, load_catalog
-from warning.context import sync_catalog
-from warning.ingest import ingest_file
-from warning.models import FeedRun, Observation, ObservationRevision, RejectedRow, Series
+from warning.catalog.models import Observation, ObservationRevision, Series
+from warning.feeding import ingest as ingest_module
+from warning.feeding.models import FeedRun, RejectedRow
+from warning.jobs.ingest import ingest_file
 
 GOOD = (
     "copper_shfe_futures,copper,price,D,2024-01-02,68000,CNY/t",
@@ -218,7 +219,33 @@ def test_a_catalog_may_not_relabel_a_series_that_has_data(factory, write_csv, tm
     )
 
     with pytest.raises(CatalogError, match=r"series iron_ore_dce_futures: would change"):
-        sync_catalog(factory, load_catalog(path))
+        load_catalog_into(factory, load_catalog(path))
 
     with factory() as session:
         assert session.get(Series, "iron_ore_dce_futures").unit == "CNY/t"  # type: ignore[union-attr]
+
+
+def test_store_batch_leaves_the_commit_to_its_caller(factory, write_csv):
+    from feeds.longformat import parse_long_file
+    from warning import clock
+    from warning.catalog.observations import known_materials, known_series
+    from warning.feeding.ingest import store_batch
+    from warning.feeding.models import FeedRunKind
+
+    path = write_csv("good.csv", *GOOD)
+    with factory() as session:
+        batch = parse_long_file(
+            path,
+            known_materials=known_materials(session),
+            known_series=known_series(session),
+            today=date(2026, 1, 1),
+        )
+        report = store_batch(
+            session, batch=batch, feed="file", kind=FeedRunKind.FILE, started=clock.now()
+        )
+        assert report.accepted == 3
+        session.rollback()  # the caller decides: nothing of the batch, nor its run, remains
+
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Observation)) == 0
+        assert session.scalar(select(func.count()).select_from(FeedRun)) == 0

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from feeds.definitions import DefinitionError, load_definitions, parse_definitions
-from feeds.schedule import job_specs
 from tests.support.loopback import REAL
+from warning.jobs.schedule import job_specs
 
 GOOD: dict[str, Any] = {
     "id": "cu",
@@ -101,4 +101,6 @@ def test_bundled_definitions_cover_real_files_and_catalog_series() -> None:
         for f in loaded.feeds:
             for s in f.series:
                 assert declared[s.id] == (s.unit, s.frequency), s.id
-    assert len({j.job_id for j in job_specs(loaded.feeds)}) == len(enabled)
+    assert len({j.job_id for j in job_specs(loaded.feeds, timezone="Asia/Shanghai")}) == len(
+        enabled
+    )

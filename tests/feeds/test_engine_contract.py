@@ -35,8 +35,8 @@ def test_a_source_raising_anything_becomes_a_failed_result() -> None:
 
 def test_feeds_imports_no_service_or_other_engine() -> None:
     code = (
-        "import sys, feeds.engine, feeds.aggregate, feeds.staleness, feeds.schedule;"
-        "banned=('warning','rules','alerts','sqlalchemy');"
+        "import sys, feeds.engine, feeds.aggregate, feeds.staleness;"
+        "banned=('warning','rules','alerts','sqlalchemy','apscheduler');"
         "bad=[m for m in sys.modules if m.split('.')[0] in banned];"
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -1,4 +1,4 @@
-"""``warning.backtest.run_backtest`` end to end on a small synthetic CSV."""
+"""``warning.evaluation.backtest.run_backtest`` end to end on a small synthetic CSV."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from rules_testdata import long_frame
 
-from warning.backtest import BacktestInputError, episodes, run_backtest
+from warning.evaluation.backtest import BacktestInputError, episodes, run_backtest
 
 MATERIALS = {"copper", "zinc"}
 

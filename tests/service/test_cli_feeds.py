@@ -11,7 +11,8 @@ from feed_helpers import price_feed, write_feeds_yaml, write_prices
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from warning.cli_feeds import feeds_app, ingest, series
+from warning.cli.data import ingest, series
+from warning.cli.feeds import feeds_app
 from warning.settings import get_settings
 
 JANUARY = [("2026-01-05", 100), ("2026-01-06", 102), ("2026-01-07", 107)]

@@ -20,23 +20,22 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import rules
 from feeds.definitions import DefinitionError
-from warning import derived as derived_module
+from tests.support.store import load_catalog_into
 from warning.catalog import bundled_catalog_path, load_catalog
-from warning.cli_feeds import after_feed_run
-from warning.context import open_context, sync_catalog
-from warning.derived import NotDerivedError, derive_after_ingest, derive_from_history
-from warning.evaluation import derive_and_evaluate
-from warning.feed_status import series_status, stale_series, stale_series_ids
-from warning.feeding import load_feed_definitions, run_feeds
-from warning.ingest import IngestReport, ingest_file
-from warning.models import (
-    EvaluationRun,
-    FeedRun,
-    Observation,
-    ObservationRevision,
-    RejectedRow,
-    Series,
-)
+from warning.catalog.models import Observation, ObservationRevision, Series
+from warning.context import open_context
+from warning.evaluation.models import EvaluationRun
+from warning.feeding import derivation as derived_module
+from warning.feeding.derivation import NotDerivedError
+from warning.feeding.feed_runs import load_feed_definitions
+from warning.feeding.ingest import IngestReport
+from warning.feeding.models import FeedRun, RejectedRow
+from warning.feeding.staleness import stale_series, stale_series_ids
+from warning.feeding.status import series_status
+from warning.jobs.derivation import derive_after_ingest, derive_from_history
+from warning.jobs.feeds import run_feeds
+from warning.jobs.ingest import ingest_file
+from warning.jobs.pipeline import after_feed_run, derive_and_evaluate
 from warning.settings import load_settings
 
 TODAY = date(2026, 3, 31)
@@ -202,7 +201,7 @@ def test_evaluation_after_an_ingest_sees_the_derived_values(
     )
 
     assert after.evaluation is not None
-    assert WEEKLY not in after.evaluation.stale_series
+    assert WEEKLY not in after.evaluation.stale_series_ids
     copper = next(a for a in after.evaluation.assessments if a.material == "copper")
     (indicator,) = [i for i in copper.indicators if i.series_id == WEEKLY]
     # the rules read a week once it has ended (rules.indicators): on Friday 13 March the
@@ -239,7 +238,7 @@ def test_a_failed_derivation_keeps_the_source_values_and_leaves_the_series_stale
             )
         }
     assert failed.status == "failed" and failed.error and "aggregation broke" in failed.error
-    assert after.evaluation is not None and WEEKLY in after.evaluation.stale_series
+    assert after.evaluation is not None and WEEKLY in after.evaluation.stale_series_ids
     weekly_line = lines[WEEKLY]
     assert weekly_line.staleness.reason.startswith(f"derivation from {DAILY} failed at ")
     assert (weekly_line.derived_from, weekly_line.last_status, weekly_line.failing) == (
@@ -436,7 +435,7 @@ def test_the_store_knows_derived_series_and_matches_the_models(
     path = tmp_path / "catalog.yaml"
     path.write_text(plain.replace(f"        derived_from: {DAILY}\n", ""), encoding="utf-8")
 
-    sync_catalog(factory, load_catalog(path))
+    load_catalog_into(factory, load_catalog(path))
 
     with factory() as session:
         assert session.get(Series, WEEKLY).derived_from is None  # type: ignore[union-attr]

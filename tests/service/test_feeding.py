@@ -10,12 +10,14 @@ from feed_helpers import TODAY, definitions, one, price_feed, prices_csv, write_
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-import warning.ingest
+import warning.feeding.ingest
 from feeds.http import HttpPolicy
 from tests.support.loopback import Reply
-from warning.evaluation import load_observations
-from warning.feeding import FAILING_AFTER, run_feed, run_feeds, select_feeds
-from warning.models import FeedRun, FeedState, Observation, ObservationRevision, RejectedRow
+from warning.catalog.models import Observation, ObservationRevision
+from warning.evaluation.runs import load_observations
+from warning.feeding.feed_runs import FAILING_AFTER, select_feeds
+from warning.feeding.models import FeedRun, FeedState, RejectedRow
+from warning.jobs.feeds import run_feed, run_feeds
 
 SERIES = "copper_shfe_futures"
 WEEK = [
@@ -151,7 +153,7 @@ def test_a_failure_while_storing_leaves_the_store_and_the_validators_as_they_wer
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(warning.ingest, "_insert_rejects", broken)  # after the new rows
+    monkeypatch.setattr(warning.feeding.ingest, "_insert_rejects", broken)  # after the new rows
     outcome = run_feed(factory, definition=feed, today=TODAY)
     assert outcome.status == "failed" and "disk full" in (outcome.error or "")
     assert stored(factory) == before

@@ -15,7 +15,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from feed_helpers import definitions, price_feed, write_prices
 from sqlalchemy.orm import Session, sessionmaker
 
-from warning.scheduler import add_feed_jobs, build_feed_scheduler, last_runs, make_scheduler
+from warning.clock import FrozenClock, use_clock
+from warning.feeding.models import FeedState
+from warning.jobs.scheduler import add_feed_jobs, build_feed_scheduler, last_runs, make_scheduler
+from warning.store import transaction
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FEEDS = definitions(
@@ -41,8 +44,10 @@ def utc_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def test_jobs_fire_in_shanghai_time_on_a_utc_host(utc_host: None) -> None:
     assert time.localtime().tm_gmtoff == 0
-    scheduler = make_scheduler()
-    add_feed_jobs(scheduler, definitions=FEEDS, run=print, last_run={}, now=NOW)
+    scheduler = make_scheduler(timezone="Asia/Shanghai")
+    add_feed_jobs(
+        scheduler, definitions=FEEDS, run=print, last_run={}, now=NOW, timezone="Asia/Shanghai"
+    )
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
@@ -67,6 +72,51 @@ def test_jobs_fire_in_shanghai_time_on_a_utc_host(utc_host: None) -> None:
         scheduler.shutdown(wait=False)
 
 
+def test_jobs_fire_in_the_configured_time_zone_not_shanghai(utc_host: None) -> None:
+    london = ZoneInfo("Europe/London")
+    scheduler = make_scheduler(timezone="Europe/London")
+    add_feed_jobs(
+        scheduler,
+        definitions=FEEDS,
+        run=print,
+        last_run={},
+        now=NOW.astimezone(london),
+        timezone="Europe/London",
+    )
+    scheduler.start(paused=True)
+    try:
+        daily = scheduler.get_job("feed:daily").trigger
+        assert str(daily.timezone) == "Europe/London"
+        monday_noon = datetime(2026, 3, 9, 12, 0, tzinfo=london)
+        assert daily.get_next_fire_time(None, monday_noon) == datetime(
+            2026, 3, 9, 17, 0, tzinfo=london
+        )
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_catch_up_is_judged_against_the_service_clock(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    feeds = definitions(price_feed("cu", str(tmp_path / "cu.csv"))).feeds
+    with transaction(factory) as session:
+        session.add(
+            FeedState(feed_id="cu", last_run_at=datetime(2026, 3, 9, 17, 5, tzinfo=SHANGHAI))
+        )
+    tuesday_morning = FrozenClock(datetime(2026, 3, 10, 9, 0, tzinfo=SHANGHAI))
+    with use_clock(tuesday_morning):  # Monday 17:00's run happened: nothing to catch up
+        _scheduler, caught = build_feed_scheduler(
+            factory, definitions=feeds, timezone="Asia/Shanghai"
+        )
+    assert caught == []
+    tuesday_morning.advance(hours=9)  # 18:00: Tuesday 17:00 was missed
+    with use_clock(tuesday_morning):
+        _scheduler, caught = build_feed_scheduler(
+            factory, definitions=feeds, timezone="Asia/Shanghai"
+        )
+    assert caught == ["feed:cu"]
+
+
 def test_catch_up_after_downtime_picks_each_missed_job_once() -> None:
     last = {
         "daily": datetime(2026, 3, 5, 18, 0, tzinfo=SHANGHAI),  # missed Friday 17:00
@@ -75,13 +125,20 @@ def test_catch_up_after_downtime_picks_each_missed_job_once() -> None:
         "fresh": datetime(2026, 3, 6, 17, 5, tzinfo=SHANGHAI),  # ran Friday; next is tonight
     }
     scheduler = BackgroundScheduler(timezone=SHANGHAI)
-    caught = add_feed_jobs(scheduler, definitions=FEEDS, run=print, last_run=last, now=NOW)
+    caught = add_feed_jobs(
+        scheduler, definitions=FEEDS, run=print, last_run=last, now=NOW, timezone="Asia/Shanghai"
+    )
     assert caught == ["feed:daily", "feed:monthly"]
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert jobs["feed:daily"].next_run_time == NOW
     assert jobs["feed:monthly"].next_run_time == NOW
     never = add_feed_jobs(
-        BackgroundScheduler(timezone=SHANGHAI), definitions=FEEDS, run=print, last_run={}, now=NOW
+        BackgroundScheduler(timezone=SHANGHAI),
+        definitions=FEEDS,
+        run=print,
+        last_run={},
+        now=NOW,
+        timezone="Asia/Shanghai",
     )
     assert never == ["feed:daily", "feed:weekly", "feed:monthly", "feed:fresh"]
 
@@ -107,7 +164,9 @@ def test_started_scheduler_runs_missed_jobs_exactly_once_and_not_again(
         if len(seen) == 2:
             done.set()
 
-    scheduler, caught = build_feed_scheduler(factory, definitions=feeds, on_outcome=record)
+    scheduler, caught = build_feed_scheduler(
+        factory, definitions=feeds, on_outcome=record, timezone="Asia/Shanghai"
+    )
     assert caught == ["feed:cu", "feed:zn"]
     scheduler.start()
     try:
@@ -119,7 +178,9 @@ def test_started_scheduler_runs_missed_jobs_exactly_once_and_not_again(
     with factory() as session:
         previous = last_runs(session)
     assert set(previous) == {"cu", "zn"} and all(previous.values())
-    _scheduler, caught_again = build_feed_scheduler(factory, definitions=feeds)
+    _scheduler, caught_again = build_feed_scheduler(
+        factory, definitions=feeds, timezone="Asia/Shanghai"
+    )
     assert caught_again == []  # a restart right after does not run them twice
 
 
@@ -135,10 +196,12 @@ def test_a_job_never_runs_twice_at_once() -> None:
     def on_max(event: JobEvent) -> None:
         refused.set()
 
-    scheduler = make_scheduler()
+    scheduler = make_scheduler(timezone="Asia/Shanghai")
     scheduler.add_listener(on_max, EVENT_JOB_MAX_INSTANCES)
     now = datetime.now(SHANGHAI)
-    add_feed_jobs(scheduler, definitions=FEEDS[:1], run=slow, last_run={}, now=now)
+    add_feed_jobs(
+        scheduler, definitions=FEEDS[:1], run=slow, last_run={}, now=now, timezone="Asia/Shanghai"
+    )
     scheduler.start()
     try:
         assert started.wait(5)

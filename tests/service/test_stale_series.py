@@ -9,8 +9,9 @@ from feed_helpers import definitions, price_feed
 from sqlalchemy.orm import Session, sessionmaker
 
 from feeds.staleness import is_stale
-from warning.feed_status import series_status, stale_series_ids
-from warning.models import Observation
+from warning.catalog.models import Observation
+from warning.feeding.staleness import stale_series_ids
+from warning.feeding.status import series_status
 
 
 def put(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from warning.db import make_engine
-from warning.models import Base
+import warning.catalog.models
+import warning.evaluation.models
+import warning.feeding.models  # noqa: F401  (every domain's tables join the metadata)
+from warning.store import Base, make_engine
 
 target_metadata = Base.metadata
 

@@ -1,0 +1,100 @@
+"""Stored observations read back: as a long-format frame (docs/contracts.md), the newest
+value per series, and the series specs that incoming rows must agree with."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from feeds.longformat import LONG_COLUMNS, SeriesSpec
+from warning.catalog.models import Material, Observation, Series
+
+
+@dataclass(frozen=True)
+class LastStored:
+    """The newest stored period of a series and its value."""
+
+    period: date
+    value: float
+
+
+def known_series(session: Session) -> dict[str, SeriesSpec]:
+    """Every stored series as the spec that incoming rows must agree with."""
+    rows = session.execute(
+        select(Series.id, Series.material_id, Series.indicator, Series.frequency, Series.unit)
+    )
+    return {row[0]: SeriesSpec(*row) for row in rows}
+
+
+def known_materials(session: Session) -> frozenset[str]:
+    """Every stored material id."""
+    return frozenset(session.scalars(select(Material.id)))
+
+
+def last_stored(session: Session, *, series_ids: Collection[str]) -> dict[str, LastStored]:
+    """The newest stored period and value of each listed series that has any."""
+    if not series_ids:
+        return {}
+    newest = (
+        select(Observation.series_id, func.max(Observation.period).label("period"))
+        .where(Observation.series_id.in_(list(series_ids)))
+        .group_by(Observation.series_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Observation.series_id, Observation.period, Observation.value).join(
+            newest,
+            and_(
+                Observation.series_id == newest.c.series_id,
+                Observation.period == newest.c.period,
+            ),
+        )
+    )
+    return {series_id: LastStored(period, float(value)) for series_id, period, value in rows}
+
+
+def observation_frame(
+    session: Session,
+    *,
+    until: date,
+    since: date | None = None,
+    series_id: str | None = None,
+    with_suspect: bool = False,
+) -> pd.DataFrame:
+    """Observations with a period on or before ``until`` (and from ``since``), long format.
+
+    By default suspect values are left out (what evaluation sees); ``with_suspect=True`` keeps
+    them and adds a boolean ``suspect`` column (what operators see). ``series_id`` narrows to
+    one series. Rows are ordered by series and period.
+    """
+    query = (
+        select(
+            Observation.series_id,
+            Series.material_id,
+            Series.indicator,
+            Series.frequency,
+            Observation.period,
+            Observation.value,
+            Series.unit,
+            Observation.suspect,
+        )
+        .join(Series, Series.id == Observation.series_id)
+        .where(Observation.period <= until)
+        .order_by(Observation.series_id, Observation.period)
+    )
+    if since is not None:
+        query = query.where(Observation.period >= since)
+    if series_id is not None:
+        query = query.where(Observation.series_id == series_id)
+    if not with_suspect:
+        query = query.where(Observation.suspect.is_(False))
+    frame = pd.DataFrame(session.execute(query).all(), columns=[*LONG_COLUMNS, "suspect"])
+    frame["period"] = pd.to_datetime(frame["period"])
+    frame["value"] = frame["value"].astype(float)
+    frame["suspect"] = frame["suspect"].astype(bool)
+    return frame if with_suspect else frame.drop(columns="suspect")

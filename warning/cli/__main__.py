@@ -1,0 +1,5 @@
+"""``python -m warning.cli``: the same as the ``warning`` command."""
+
+from warning.cli.app import app
+
+app()

@@ -1,0 +1,26 @@
+"""The ``warning`` command line: the Typer app and where each command lives."""
+
+from __future__ import annotations
+
+import typer
+
+from warning.cli import board, data, serve
+from warning.cli.feeds import feeds_app
+
+app = typer.Typer(
+    help="Raw-material supply-demand early warning: feeds, rules, review and alerts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+app.command()(data.init)
+app.command()(board.materials)
+app.command("ingest-file")(data.ingest_file_command)
+app.command()(data.derive)
+app.command()(board.demo)
+app.command()(board.evaluate)
+app.command()(board.backtest)
+app.command()(data.ingest)
+app.command()(data.series)
+app.command()(serve.serve)
+app.add_typer(feeds_app, name="feeds")

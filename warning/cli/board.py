@@ -1,0 +1,126 @@
+"""Board commands: ``materials``, ``evaluate``, ``demo`` and ``backtest``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from feeds.longformat import FileFormatError
+from rules import RuleSetError
+from warning.cli.output import catalog, console, fail, parse_date, ruleset, service_context
+from warning.cli.tables import materials_table, print_derivation
+from warning.clock import evaluation_date
+from warning.evaluation.backtest import BacktestInputError, run_backtest
+from warning.evaluation.board import material_lines
+from warning.feeding.derivation import DerivationOutcome
+from warning.jobs.demo import DemoError, run_demo
+from warning.jobs.pipeline import evaluate_and_store
+from warning.store import read_only
+
+
+def materials(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="show data on or before this date (YYYY-MM-DD)")
+    ] = None,
+) -> None:
+    """List the monitored materials with their series, latest data and current level."""
+    context = service_context()
+    day = parse_date(as_of)
+    with read_only(context.factory) as session:
+        lines = material_lines(session, context.catalog, as_of=day)
+    console.print(materials_table(lines))
+
+
+def evaluate(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="evaluate as of this date (default: today)")
+    ] = None,
+) -> None:
+    """Assess every material now (or as of a date), store the assessments, show the board."""
+    context = service_context()
+    day = parse_date(as_of) or evaluation_date(context.settings)
+    outcome = evaluate_and_store(context, ruleset=ruleset(context), as_of=day, trigger="cli")
+    with read_only(context.factory) as session:
+        lines = material_lines(session, context.catalog, as_of=day)
+    console.print(
+        materials_table(lines, title=f"Board as of {day} (rules {outcome.ruleset_version})")
+    )
+
+
+def demo(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="evaluate as of this date (default: newest sample date)"),
+    ] = None,
+) -> None:
+    """Run the main job once on embedded defaults: init, load the sample, show the board."""
+    context = service_context(init=True)
+    console.print(f"Store: {context.settings.database_url}", highlight=False)
+    try:
+        result = run_demo(
+            context,
+            as_of=parse_date(as_of) or context.settings.as_of,
+            on_report=lambda report: console.print(
+                f"  loaded {Path(report.source).name}: {report.accepted} new, {report.revised} "
+                f"revised, {report.unchanged} unchanged, {report.rejected} rejected",
+                highlight=False,
+            ),
+        )
+    except (FileFormatError, RuleSetError, DemoError) as error:
+        raise fail(error) from None
+    _print_derived_total(result.derivation)
+    console.print(materials_table(list(result.lines), title=f"Board as of {result.as_of}"))
+    if result.stale:
+        console.print(f"Stale series on {result.as_of} (shown as missing data, not as normal):")
+        for item, staleness in result.stale:
+            console.print(f"  {item.series_id} ({item.frequency}): {staleness.reason}")
+    if result.derivation.failures:
+        raise typer.Exit(1)
+
+
+def _print_derived_total(outcome: DerivationOutcome) -> None:
+    """One line for all the series derived while the sample loaded; failures on stderr."""
+    reports = outcome.reports
+    console.print(
+        f"  derived {sum(len(r.stored) for r in reports)} series from their sources: "
+        f"{sum(r.accepted for r in reports)} new, {sum(r.revised for r in reports)} revised",
+        highlight=False,
+    )
+    print_derivation(outcome, quiet=True)
+
+
+def backtest(
+    data: Annotated[Path, typer.Option("--data", help="long-format CSV of observations")],
+    out: Annotated[Path, typer.Option("--out", help="CSV of levels to write")],
+    rules_path: Annotated[
+        Path | None, typer.Option("--rules", help="rule set YAML (default: bundled)")
+    ] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="first date reported")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="last date evaluated")] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="folder for one PNG per material")
+    ] = None,
+) -> None:
+    """Replay the rule set over a CSV's whole history, without a database.
+
+    Writes material,period,level,direction,score,reasons for every evaluation step and prints a
+    summary per material.
+    """
+    known = catalog()
+    try:
+        code = run_backtest(
+            data,
+            out,
+            rules_path,
+            parse_date(date_from, option="--from"),
+            parse_date(date_to, option="--to"),
+            plot,
+            set(known.material_ids),
+            typer.echo,
+            names=known.names(),
+        )
+    except (BacktestInputError, RuleSetError, FileFormatError) as error:
+        raise fail(error) from None
+    raise typer.Exit(code)

@@ -1,0 +1,238 @@
+"""Data commands: ``init``, ``ingest-file``, ``ingest``, ``derive`` and ``series``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from feeds.aggregate import RULES, TARGETS, AggregationError, aggregate, spread_jan_feb
+from feeds.definitions import DefinitionError, FeedDefinition, FeedDefinitions
+from feeds.longformat import FileFormatError
+from warning.cli.output import console, fail, parse_date, ruleset, service_context
+from warning.cli.tables import outcomes_table, print_derivation, print_report
+from warning.clock import desk_today, evaluation_date
+from warning.context import ServiceContext
+from warning.evaluation.runs import level_counts
+from warning.feeding.derivation import NotDerivedError
+from warning.feeding.feed_runs import (
+    FeedOutcome,
+    FeedRunStatus,
+    FeedSelectionError,
+    load_feed_definitions,
+    select_feeds,
+)
+from warning.feeding.staleness import combined_jan_feb_ids, stored_series
+from warning.feeding.status import series_observations
+from warning.jobs.feeds import run_feeds
+from warning.jobs.ingest import ingest_file
+from warning.jobs.pipeline import derive_and_evaluate, rederive_and_evaluate
+from warning.store import read_only
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="as of this date (YYYY-MM-DD)")]
+
+
+def feeds_context() -> tuple[ServiceContext, FeedDefinitions]:
+    """The service context and the configured feed definitions."""
+    context = service_context()
+    try:
+        return context, load_feed_definitions(context.settings, context.catalog)
+    except DefinitionError as error:
+        raise fail(error) from None
+
+
+def init() -> None:
+    """Run database migrations and load the material catalog."""
+    context = service_context(init=True)
+    console.print(
+        f"Database ready at {context.settings.database_url}; "
+        f"catalog {context.catalog.path} loaded with {len(context.catalog.materials)} materials."
+    )
+
+
+def ingest_file_command(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX file in the long format")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Load observations from a long-format CSV or XLSX file.
+
+    Columns: series_id,material,indicator,frequency,period,value,unit (UTF-8, header row).
+    """
+    context = service_context()
+    rules = ruleset(context)
+    try:
+        report = ingest_file(context.factory, file, today=desk_today(context.settings))
+    except FileFormatError as error:
+        raise fail(error) from None
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        print_report(report)
+    follow_up = derive_and_evaluate(
+        context, ruleset=rules, stored=report.stored, trigger="ingest-file"
+    )
+    print_derivation(follow_up.derivation, quiet=as_json)
+    if follow_up.evaluation is not None and not as_json:
+        console.print(
+            f"Evaluated as of {follow_up.evaluation.as_of}: {level_counts(follow_up.evaluation)}"
+        )
+    if follow_up.derivation.failures:
+        raise typer.Exit(1)
+
+
+def derive(
+    series_id: Annotated[
+        str | None, typer.Option("--series", help="only this derived series (and its siblings)")
+    ] = None,
+) -> None:
+    """Recompute derived series from their sources' whole history, then re-evaluate.
+
+    For repair after a failed derivation (``warning feeds status`` names it). Every derived
+    series by default; with --series, those derived from the same source as that one. Values
+    that change are stored as revisions; exit 1 if a derivation failed.
+    """
+    context = service_context()
+    rules = ruleset(context)
+    try:
+        follow_up = rederive_and_evaluate(context, ruleset=rules, series_id=series_id)
+    except NotDerivedError as error:
+        raise fail(error) from None
+    for report in follow_up.derivation.reports:
+        if report.accepted + report.revised + report.unchanged:
+            console.print(
+                f"derived from {report.source}: {report.accepted} new, {report.revised} "
+                f"revised, {report.unchanged} unchanged",
+                highlight=False,
+            )
+    print_derivation(follow_up.derivation, quiet=True)
+    evaluation = follow_up.evaluation
+    if evaluation is not None:
+        console.print(f"Evaluated as of {evaluation.as_of}: {level_counts(evaluation)}")
+    if follow_up.derivation.failures:
+        raise typer.Exit(1)
+
+
+def ingest(
+    series_ids: Annotated[
+        list[str] | None, typer.Option("--series", help="run the feed of this series (repeat)")
+    ] = None,
+    feed_ids: Annotated[
+        list[str] | None, typer.Option("--feed", help="run this feed (repeat)")
+    ] = None,
+) -> None:
+    """Run feeds now (all enabled feeds by default) and show what each stored."""
+    context, definitions = feeds_context()
+    try:
+        chosen = select_feeds(definitions, feed_ids=feed_ids or (), series_ids=series_ids or ())
+    except FeedSelectionError as error:
+        raise fail(error) from None
+    rules = ruleset(context)
+    outcomes = _run_with_progress(context, chosen)
+    console.print(outcomes_table(outcomes))
+    stored = [span for outcome in outcomes for span in outcome.stored]
+    follow_up = derive_and_evaluate(context, ruleset=rules, stored=stored, trigger="ingest")
+    print_derivation(follow_up.derivation)
+    if follow_up.evaluation is not None:
+        console.print(
+            f"Evaluated as of {follow_up.evaluation.as_of}: {level_counts(follow_up.evaluation)}"
+        )
+    failed = any(outcome.status == FeedRunStatus.FAILED for outcome in outcomes)
+    if failed or follow_up.derivation.failures:
+        raise typer.Exit(1)
+
+
+def _run_with_progress(context: ServiceContext, chosen: list[FeedDefinition]) -> list[FeedOutcome]:
+    outcomes: list[FeedOutcome] = []
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("feeds", total=len(chosen))
+        for definition in chosen:
+            progress.update(task, description=f"feed {definition.id}")
+            outcomes += run_feeds(
+                context.factory,
+                definitions=[definition],
+                secrets=context.settings.feed_secrets,
+                today=desk_today(context.settings),
+            )
+            progress.advance(task)
+    return outcomes
+
+
+def series(
+    series_id: Annotated[str, typer.Argument(help="a series id, e.g. copper_shfe_futures")],
+    to: Annotated[
+        str | None, typer.Option("--to", help="aggregate to W, M, Q or Y (default: own frequency)")
+    ] = None,
+    as_of: AsOf = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="newest periods shown")] = 24,
+    split_jan_feb: Annotated[
+        bool, typer.Option("--split-jan-feb", help="estimate Jan and Feb from a combined value")
+    ] = False,
+) -> None:
+    """A series at its own frequency or aggregated (mean for prices, sum for output)."""
+    context, definitions = feeds_context()
+    day = parse_date(as_of) or evaluation_date(context.settings)
+    with read_only(context.factory) as session:
+        frame = series_observations(session, series_id=series_id, until=day)
+        stored = [s for s in stored_series(session, as_of=day) if s.series_id == series_id]
+    if not stored:
+        raise fail(f"no series {series_id!r} in the store")
+    item = stored[0]
+    combined = combined_jan_feb_ids(stored, definitions)
+    target = (to or item.frequency).upper()
+    if target not in TARGETS.get(item.frequency, ()):
+        raise fail(AggregationError(series_id, item.frequency, target))
+    usable = frame[~frame["suspect"]].drop(columns="suspect")
+    if split_jan_feb and series_id in combined:
+        usable = spread_jan_feb(usable, series_ids=combined)
+    shown = aggregate(usable, target, combined_jan_feb=combined) if len(usable) else usable
+    _print_series(item.series_id, frame, target=target, combined=series_id in combined)
+    console.print(_series_table(series_id, shown, target=target, own=item.frequency, limit=limit))
+
+
+def _series_table(
+    series_id: str, shown: pd.DataFrame, *, target: str, own: str, limit: int
+) -> Table:
+    table = Table(title=f"{series_id} ({target})")
+    for header in ("period", "value"):
+        table.add_column(header)
+    detail = "n_obs" in shown.columns and target != own
+    if detail:
+        for header in ("obs", "expected", "complete"):
+            table.add_column(header)
+    for _, row in shown.tail(limit).iterrows():
+        cells = [pd.Timestamp(row["period"]).date().isoformat(), f"{row['value']:,.2f}"]
+        if detail:
+            cells += [str(row["n_obs"]), str(row["expected"]), "yes" if row["complete"] else "no"]
+        table.add_row(*cells)
+    return table
+
+
+def _print_series(series_id: str, frame: pd.DataFrame, *, target: str, combined: bool) -> None:
+    if frame.empty:
+        console.print(f"{series_id}: no observations stored")
+        return
+    first = frame.iloc[0]
+    rule = RULES[str(first["indicator"])]
+    console.print(
+        f"{series_id}: {first['material']} {first['indicator']}, {first['frequency']} in "
+        f"{first['unit']}; shown as {target}, rule: {rule} of the {first['indicator']} values "
+        f"in each period; {int(frame['suspect'].sum())} suspect value(s) excluded",
+        highlight=False,
+    )
+    if combined:
+        console.print(
+            "January and February are published combined: the February value covers both "
+            "months and January is not expected (--split-jan-feb estimates each half).",
+            highlight=False,
+        )

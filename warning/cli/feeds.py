@@ -1,0 +1,80 @@
+"""``warning feeds status`` and ``warning feeds rejects``: what operators see of feeds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from warning.cli.data import AsOf, feeds_context
+from warning.cli.output import console, parse_date
+from warning.clock import desk_zone, evaluation_date
+from warning.feeding.status import rejected_rows, series_status
+from warning.store import read_only
+
+feeds_app = typer.Typer(help="Feed state: series status and rejected rows.", no_args_is_help=True)
+
+
+@feeds_app.command("status")
+def feeds_status(as_of: AsOf = None) -> None:
+    """Every series: last period, its feed's last run and status, stale or not, failing or not.
+
+    A derived series shows its source (``derived from ...``) and its last derivation run.
+    Times are in the desk's time zone (``WARNING_TIMEZONE``).
+    """
+    context, definitions = feeds_context()
+    day = parse_date(as_of) or evaluation_date(context.settings)
+    zone = desk_zone(context.settings)
+    with read_only(context.factory) as session:
+        lines = series_status(session, definitions=definitions, as_of=day)
+    table = Table(title=f"Series as of {day}")
+    for header in ("series", "freq", "feed", "last period", "values", "suspect", "last run"):
+        table.add_column(header)
+    for header in ("run status", "stale", "failing"):
+        table.add_column(header)
+    for line in lines:
+        stale = line.staleness
+        table.add_row(
+            line.series_id,
+            line.frequency,
+            f"derived from {line.derived_from}" if line.derived_from else line.feed_id or "-",
+            line.last_period.isoformat() if line.last_period else "no data",
+            str(line.observations),
+            f"[yellow]{line.suspect}[/]" if line.suspect else "0",
+            line.last_run_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            if line.last_run_at
+            else "never",
+            line.last_status or "-",
+            f"[red]stale[/]: {stale.reason}" if stale.stale else "fresh",
+            "[red]failing[/]" if line.failing else "",
+        )
+    console.print(table)
+
+
+@feeds_app.command("rejects")
+def feeds_rejects(
+    feed_id: Annotated[str | None, typer.Option("--feed", help="only this feed")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="at most this many rows")] = 50,
+) -> None:
+    """Rejected rows, newest run first: feed, source, line, reason and the raw row."""
+    context, _definitions = feeds_context()
+    zone = desk_zone(context.settings)
+    with read_only(context.factory) as session:
+        rows = rejected_rows(session, feed_id=feed_id, limit=limit)
+    table = Table(title="Rejected rows")
+    for header in ("feed", "run", "source", "line", "reason"):
+        table.add_column(header, overflow="fold")
+    table.add_column("raw", overflow="fold")
+    for row in rows:
+        table.add_row(
+            row.feed,
+            row.run_started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            row.source,
+            str(row.line) if row.line is not None else "",
+            row.reason,
+            row.raw,
+        )
+    console.print(table)
+    if not rows:
+        console.print("no rejected rows")

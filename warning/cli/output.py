@@ -1,0 +1,73 @@
+"""What every command shares: the consoles, errors that end a command, the service context.
+
+Commands print through :data:`console` (stdout) and :data:`errors` (stderr). A problem the
+user can fix (a bad setting, file, option or store) is one line on stderr naming it and
+exit code 2 (:func:`fail`).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import typer
+from rich.console import Console
+
+from rules import RuleSet, RuleSetError
+from warning.catalog import Catalog, CatalogError, load_catalog
+from warning.context import ServiceContext, initialise, open_context
+from warning.evaluation.runs import load_ruleset
+from warning.settings import Settings, SettingsError, get_settings
+from warning.store import StoreError
+
+console = Console(width=None if sys.stdout.isatty() else 200)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+
+def fail(message: object) -> typer.Exit:
+    """Print ``error: message`` on stderr; return the exit (code 2) for the caller to raise."""
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+def settings() -> Settings:
+    """The settings, or exit 2 naming the bad one."""
+    try:
+        return get_settings()
+    except SettingsError as error:
+        raise fail(error) from None
+
+
+def service_context(*, init: bool = False) -> ServiceContext:
+    """The service context (after migrating and loading the catalog when ``init``)."""
+    loaded = settings()
+    try:
+        return initialise(loaded) if init else open_context(loaded)
+    except (CatalogError, StoreError) as error:
+        raise fail(error) from None
+
+
+def catalog() -> Catalog:
+    """The configured catalog alone (for commands without a store)."""
+    try:
+        return load_catalog(settings().catalog_path)
+    except CatalogError as error:
+        raise fail(error) from None
+
+
+def ruleset(context: ServiceContext) -> RuleSet:
+    """The configured rule set, checked against the catalog."""
+    try:
+        return load_ruleset(context.settings.rules_path, context.catalog)
+    except RuleSetError as error:
+        raise fail(error) from None
+
+
+def parse_date(text: str | None, *, option: str = "--as-of") -> date | None:
+    """A YYYY-MM-DD option value, or exit 2 naming the option."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise fail(f"{option}: expected YYYY-MM-DD, got {text!r}") from None

@@ -1,0 +1,122 @@
+"""The board: one line per material with its latest value, change, level and reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from vocabulary import IndicatorKind, frequency_rank
+from warning.catalog import Catalog
+from warning.catalog.models import Observation, Series
+from warning.evaluation.runs import latest_assessments
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """The fields of a stored series that the board needs."""
+
+    id: str
+    material_id: str
+    indicator: str
+    frequency: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class MaterialLine:
+    """What the board shows of one material."""
+
+    material: str
+    name_zh: str
+    name_en: str
+    sector: str
+    series_count: int
+    latest_period: date | None
+    headline_series: str | None
+    latest_value: float | None
+    unit: str | None
+    change_pct: float | None
+    level: str | None = None
+    direction: str | None = None
+    reason: str | None = None
+
+
+def material_lines(
+    session: Session, catalog: Catalog, *, as_of: date | None = None
+) -> list[MaterialLine]:
+    """A line per catalog material, in catalog order, with data on or before ``as_of``.
+
+    The level and reason are the material's newest stored assessment (as of ``as_of``).
+    """
+    assessments = latest_assessments(session, as_of=as_of)
+    series_rows = [
+        SeriesInfo(*row)
+        for row in session.execute(
+            select(Series.id, Series.material_id, Series.indicator, Series.frequency, Series.unit)
+        )
+    ]
+    latest = _latest_periods(session, as_of)
+    lines = []
+    for material in catalog.materials:
+        own = [row for row in series_rows if row.material_id == material.id]
+        periods = [latest[row.id] for row in own if row.id in latest]
+        headline = _headline(own, latest)
+        value, change = (None, None)
+        if headline is not None:
+            value, change = _latest_change(session, headline.id, as_of)
+        assessment = assessments.get(material.id)
+        lines.append(
+            MaterialLine(
+                material=material.id,
+                name_zh=material.name_zh,
+                name_en=material.name_en,
+                sector=material.sector,
+                series_count=len(own),
+                latest_period=max(periods) if periods else None,
+                headline_series=headline.id if headline is not None else None,
+                latest_value=value,
+                unit=headline.unit if headline is not None else None,
+                change_pct=change,
+                level=assessment.level if assessment else None,
+                direction=assessment.direction if assessment else None,
+                reason=f"{assessment.reasons_zh}\n{assessment.reasons_en}" if assessment else None,
+            )
+        )
+    return lines
+
+
+def _latest_periods(session: Session, as_of: date | None) -> dict[str, date]:
+    query = select(Observation.series_id, func.max(Observation.period)).group_by(
+        Observation.series_id
+    )
+    if as_of is not None:
+        query = query.where(Observation.period <= as_of)
+    return {series_id: period for series_id, period in session.execute(query)}
+
+
+def _headline(own: list[SeriesInfo], latest: dict[str, date]) -> SeriesInfo | None:
+    """The price series that best shows the material now: the freshest, then the finest."""
+    prices = [row for row in own if row.indicator == IndicatorKind.PRICE and row.id in latest]
+    if not prices:
+        return None
+    return max(
+        prices,
+        key=lambda row: (latest[row.id], -frequency_rank(row.frequency)),
+    )
+
+
+def _latest_change(
+    session: Session, series_id: str, as_of: date | None
+) -> tuple[float | None, float | None]:
+    query = select(Observation.value).where(Observation.series_id == series_id)
+    if as_of is not None:
+        query = query.where(Observation.period <= as_of)
+    values = list(session.scalars(query.order_by(Observation.period.desc()).limit(2)))
+    if not values:
+        return None, None
+    if len(values) < 2 or values[1] == 0:
+        return values[0], None
+    return values[0], 100.0 * (values[0] / values[1] - 1.0)

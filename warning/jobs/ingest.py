@@ -1,0 +1,76 @@
+"""Storing a batch in a transaction of its own, and loading a long-format file.
+
+A batch commits whole or not at all; when it fails, the failed run is recorded with its
+error in a new transaction (the batch's own was rolled back) and the error is raised again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from feeds.longformat import ParsedBatch, parse_long_file
+from warning import clock
+from warning.catalog.observations import known_materials, known_series
+from warning.feeding.ingest import IngestReport, record_failed_run, store_batch
+from warning.feeding.models import FeedRunKind
+from warning.store import read_only, transaction
+
+
+def store_or_record_failure(
+    factory: sessionmaker[Session],
+    *,
+    batch: ParsedBatch | Callable[[Session], ParsedBatch],
+    feed: str,
+    kind: FeedRunKind,
+    source: str,
+    started: datetime,
+) -> IngestReport:
+    """Store ``batch`` (or the batch built in the transaction's session) in one transaction.
+
+    On any error the transaction rolls back, a failed run naming ``source`` and the error is
+    recorded in a new one, and the error is raised again.
+    """
+    try:
+        with transaction(factory) as session:
+            built = batch(session) if callable(batch) else batch
+            return store_batch(session, batch=built, feed=feed, kind=kind, started=started)
+    except Exception as error:
+        with transaction(factory) as session:
+            record_failed_run(
+                session, feed=feed, kind=kind, source=source, started=started, error=repr(error)
+            )
+        raise
+
+
+def ingest_file(
+    factory: sessionmaker[Session], path: Path, *, today: date, feed: str = "file"
+) -> IngestReport:
+    """Validate a long-format file and store it as one batch.
+
+    ``today`` is the desk's date (:func:`warning.clock.desk_today`): later periods are refused.
+    A file that cannot be read at all raises :class:`feeds.longformat.FileFormatError` after
+    recording the failed run; nothing stored before is touched.
+    """
+    started = clock.now()
+    with read_only(factory) as session:
+        materials, series = known_materials(session), known_series(session)
+    try:
+        batch = parse_long_file(path, known_materials=materials, known_series=series, today=today)
+    except ValueError as error:
+        with transaction(factory) as session:
+            record_failed_run(
+                session,
+                feed=feed,
+                kind=FeedRunKind.FILE,
+                source=str(path),
+                started=started,
+                error=str(error),
+            )
+        raise
+    return store_or_record_failure(
+        factory, batch=batch, feed=feed, kind=FeedRunKind.FILE, source=batch.source, started=started
+    )

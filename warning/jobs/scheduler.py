@@ -1,0 +1,127 @@
+"""The feed scheduler: one APScheduler 3.11 job per enabled feed, in the desk's time zone.
+
+Jobs come from :func:`warning.jobs.schedule.job_specs`: a stable id (``feed:<feed id>``), a
+cron trigger in ``WARNING_TIMEZONE`` (Asia/Shanghai by default) whatever the host's time zone,
+``coalesce``, ``max_instances=1`` and a misfire grace of hours. At start-up each job whose
+last run (``feed_state.last_run_at``) is older than its previous fire time
+(:func:`warning.jobs.schedule.catch_up_due`) is given a first run
+time of *now*: it runs once, then follows its trigger. A run records its start as the feed's
+last run, so a restart right after does not catch up again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.orm import Session, sessionmaker
+
+from feeds.definitions import FeedDefinition
+from warning import clock
+from warning.feeding.feed_runs import FeedOutcome, FeedRunStatus, feed_states
+from warning.jobs.feeds import run_feeds
+from warning.jobs.schedule import catch_up_due, job_specs
+from warning.store import aware, read_only
+
+log = logging.getLogger(__name__)
+
+FeedRunner = Callable[[str], object]
+
+
+def make_scheduler(*, timezone: str, blocking: bool = False) -> BaseScheduler:
+    """A scheduler whose own time zone is the service's, not the host's."""
+    kind = BlockingScheduler if blocking else BackgroundScheduler
+    return kind(timezone=ZoneInfo(timezone))
+
+
+def last_runs(session: Session) -> dict[str, datetime | None]:
+    """Each feed's last run start, as an aware datetime."""
+    return {feed_id: aware(state.last_run_at) for feed_id, state in feed_states(session).items()}
+
+
+def add_feed_jobs(
+    scheduler: BaseScheduler,
+    *,
+    definitions: Iterable[FeedDefinition],
+    run: FeedRunner,
+    last_run: Mapping[str, datetime | None],
+    now: datetime,
+    timezone: str,
+) -> list[str]:
+    """Add one job per enabled feed; return the ids of the jobs caught up (run once now)."""
+    caught_up = []
+    for spec in job_specs(definitions, timezone=timezone):
+        options = spec.add_job_kwargs()
+        if catch_up_due(spec, last_run.get(spec.feed_id), now):
+            options["next_run_time"] = now
+            caught_up.append(spec.job_id)
+        scheduler.add_job(run, args=[spec.feed_id], **options)
+    return caught_up
+
+
+def feed_runner(
+    factory: sessionmaker[Session],
+    definitions: Iterable[FeedDefinition],
+    *,
+    today: Callable[[], date],
+    on_outcome: Callable[[FeedOutcome], None] | None = None,
+    secrets: Mapping[str, str] | None = None,
+) -> FeedRunner:
+    """The job function: run one feed by id (periods after ``today()``, the desk's date at
+    the time of the run, are refused); never raises, so the scheduler goes on."""
+    by_id = {definition.id: definition for definition in definitions}
+
+    def run(feed_id: str) -> None:
+        (outcome,) = run_feeds(
+            factory,
+            definitions=[by_id[feed_id]],
+            today=today(),
+            on_outcome=on_outcome,
+            secrets=secrets,
+        )
+        level = logging.WARNING if outcome.status == FeedRunStatus.FAILED else logging.INFO
+        log.log(level, "feed %s: %s %s", feed_id, outcome.status, outcome.error or "")
+
+    return run
+
+
+def build_feed_scheduler(
+    factory: sessionmaker[Session],
+    *,
+    definitions: Iterable[FeedDefinition],
+    timezone: str,
+    blocking: bool = False,
+    now: datetime | None = None,
+    on_outcome: Callable[[FeedOutcome], None] | None = None,
+    secrets: Mapping[str, str] | None = None,
+) -> tuple[BaseScheduler, list[str]]:
+    """The scheduler with every enabled feed's job and the catch-ups due, not yet started.
+
+    ``scheduler.start()`` then runs it; a blocking one returns only once shut down (Ctrl-C).
+    """
+    feeds = list(definitions)
+    scheduler = make_scheduler(blocking=blocking, timezone=timezone)
+    zone = ZoneInfo(timezone)
+    with read_only(factory) as session:
+        previous = last_runs(session)
+    caught_up = add_feed_jobs(
+        scheduler,
+        definitions=feeds,
+        run=feed_runner(
+            factory,
+            feeds,
+            today=lambda: clock.now().astimezone(zone).date(),
+            on_outcome=on_outcome,
+            secrets=secrets,
+        ),
+        last_run=previous,
+        now=now or clock.now().astimezone(zone),
+        timezone=timezone,
+    )
+    log.info("scheduler: catching up %s", ", ".join(caught_up) or "nothing")
+    return scheduler, caught_up
