@@ -10,10 +10,26 @@ import yaml
 from warning.catalog import CatalogError, bundled_catalog_path, load_catalog
 
 WORKING_LIST = {
-    "iron_ore", "coke", "steel", "copper", "aluminium", "alumina", "zinc",
-    "lithium_carbonate", "rare_earth", "industrial_silicon", "urea", "phosphate", "potash",
-    "soda_ash", "caustic_soda", "pvc", "methanol", "cement", "flat_glass",
-}  # fmt: skip
+    "iron_ore",
+    "coke",
+    "steel",
+    "copper",
+    "aluminium",
+    "alumina",
+    "zinc",
+    "lithium_carbonate",
+    "rare_earth",
+    "industrial_silicon",
+    "urea",
+    "phosphate",
+    "potash",
+    "soda_ash",
+    "caustic_soda",
+    "pvc",
+    "methanol",
+    "cement",
+    "flat_glass",
+}
 
 
 def test_the_bundled_catalog_has_the_19_materials_each_with_a_price_series() -> None:

@@ -26,6 +26,17 @@ COMMANDS = [
     "serve",
     "feeds status",
     "feeds rejects",
+    "review list",
+    "review show",
+    "review approve",
+    "review reject",
+    "review adjust",
+    "review snooze",
+    "users add",
+    "users list",
+    "users disable",
+    "tokens create",
+    "tokens revoke",
 ]
 
 
@@ -196,7 +207,7 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_demo_loads_the_sample_and_shows_the_board_with_stale_series(tmp_path: Path) -> None:
-    result = run(tmp_path, "demo")
+    result = run(tmp_path, "demo", "--no-serve")
     assert result.returncode == 0, result.stderr
     assert "Board as of" in result.stdout
     ids = board_ids(result.stdout)
@@ -207,3 +218,21 @@ def test_demo_loads_the_sample_and_shows_the_board_with_stale_series(tmp_path: P
     # the weekly series are derived from the sample's daily values and keep up with them
     assert re.search(r"derived 2\d series from their sources: \d+ new", result.stdout)
     assert "behind its source" not in result.stdout
+    # every material at yellow or red waits in the review queue; the demo operator exists
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        warned = set(
+            connection.execute(
+                "SELECT a.material_id FROM assessment a JOIN evaluation_run r "
+                "ON r.id = a.evaluation_run_id WHERE r.trigger = 'demo' "
+                "AND a.level IN ('yellow', 'red')"
+            ).fetchall()
+        )
+        pending = set(
+            connection.execute(
+                "SELECT material_id FROM review_item WHERE state = 'pending'"
+            ).fetchall()
+        )
+        operator = connection.execute("SELECT role FROM app_user WHERE name = 'demo'").fetchone()
+    assert warned and warned == pending
+    assert operator == ("operator",)
+    assert "Review queue:" in result.stdout and "Demo operator: demo / " in result.stdout

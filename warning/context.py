@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import warning.accounts.models
+import warning.audit.models
 import warning.evaluation.models
-import warning.feeding.models  # noqa: F401  (every domain's tables join the metadata)
+import warning.feeding.models
+import warning.review.models  # noqa: F401  (every domain's tables join the metadata)
 from warning import clock
 from warning.catalog import Catalog, load_catalog
 from warning.catalog.sync import sync_catalog

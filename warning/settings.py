@@ -29,6 +29,8 @@ from pydantic_settings import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from vocabulary import WARNING_LEVELS, ChangeKind
+
 CONFIG_ENV = "WARNING_CONFIG"
 ENV_PREFIX = "WARNING_"
 
@@ -71,6 +73,21 @@ class Settings(BaseSettings):
     as_of: date | None = Field(
         default=None, description="evaluate as of this date instead of today (demo, replays)"
     )
+    review_auto_approve: list[str] = Field(
+        default_factory=lambda: ["blue:*", "*:end"],
+        description="LEVEL:KIND rules (either may be *) of proposals that approve themselves",
+    )
+    review_deadline_hours: dict[str, float] = Field(
+        default_factory=lambda: {"red": 2.0, "yellow": 24.0},
+        description="hours a proposal of each level may wait for a decision",
+    )
+    review_overdue: dict[str, str] = Field(
+        default_factory=lambda: {"red": "escalate", "yellow": "escalate"},
+        description="what an item past its deadline gets, per level: escalate or approve",
+    )
+    shutdown_grace_s: float = Field(
+        default=30.0, ge=0, description="seconds running work may take to finish on shutdown"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -91,6 +108,32 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("expected an IANA time zone such as Asia/Shanghai") from None
+        return value
+
+    @field_validator("review_auto_approve")
+    @classmethod
+    def _auto_approval_rules(cls, rules: list[str]) -> list[str]:
+        kinds = {"*", *(kind.value for kind in ChangeKind)}
+        levels = {"*", "normal", *(level.value for level in WARNING_LEVELS)}
+        for rule in rules:
+            level, sep, kind = rule.partition(":")
+            if not sep or level not in levels or kind not in kinds:
+                raise ValueError(
+                    f"{rule!r}: expected LEVEL:KIND with LEVEL one of {', '.join(sorted(levels))} "
+                    f"and KIND one of {', '.join(sorted(kinds))}"
+                )
+        return rules
+
+    @field_validator("review_deadline_hours", "review_overdue")
+    @classmethod
+    def _per_level(cls, value: dict[str, object]) -> dict[str, object]:
+        for level, setting in value.items():
+            if level not in {level.value for level in WARNING_LEVELS}:
+                raise ValueError(f"{level!r}: expected a level (blue, yellow or red)")
+            if isinstance(setting, float) and setting <= 0:
+                raise ValueError(f"{level}: expected a positive number of hours")
+            if isinstance(setting, str) and setting not in ("escalate", "approve"):
+                raise ValueError(f"{level}: expected escalate or approve, got {setting!r}")
         return value
 
     @classmethod

@@ -16,10 +16,16 @@ GOOD: dict[str, Any] = {
     "source": "file",
     "location": "{data_root}/cu.csv",
     "series": [
-        {"id": "copper_x", "material": "copper", "indicator": "price", "frequency": "D",
-         "unit": "CNY/t", "value": "close"}
+        {
+            "id": "copper_x",
+            "material": "copper",
+            "indicator": "price",
+            "frequency": "D",
+            "unit": "CNY/t",
+            "value": "close",
+        }
     ],
-}  # fmt: skip
+}
 
 
 def with_changes(**changes: Any) -> dict[str, Any]:

@@ -14,8 +14,16 @@ from feeds.engine import fetch
 from feeds.result import FetchResult
 from tests.support.policies import quick_policy
 
-SERIES = [{"id": "s", "material": "copper", "indicator": "price", "frequency": "D",
-           "unit": "CNY/t", "value": "close"}]  # fmt: skip
+SERIES = [
+    {
+        "id": "s",
+        "material": "copper",
+        "indicator": "price",
+        "frequency": "D",
+        "unit": "CNY/t",
+        "value": "close",
+    }
+]
 
 
 def test_a_source_raising_anything_becomes_a_failed_result() -> None:
@@ -26,8 +34,15 @@ def test_a_source_raising_anything_becomes_a_failed_result() -> None:
         {"id": "f", "source": "http_csv", "location": "https://x.test/a.csv", "series": SERIES}
     )
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
-        result = fetch(definition, known={}, last_values={}, validators=None,
-                       today=date(2026, 1, 1), client=client, policy=quick_policy())  # fmt: skip
+        result = fetch(
+            definition,
+            known={},
+            last_values={},
+            validators=None,
+            today=date(2026, 1, 1),
+            client=client,
+            policy=quick_policy(),
+        )
     assert isinstance(result, FetchResult) and result.status == "failed"
     assert result.error is not None and "'f'" in result.error and "boom" in result.error
     assert result.observations.empty and list(result.observations.columns)[-1] == "suspect"

@@ -22,14 +22,26 @@ def monthly_feed(path: Path, **extra: object) -> FeedDefinition:
             "location": str(path),
             "mapping": {"period": "month", "period_format": "%Y-%m", "unit_field": "unit"},
             "series": [
-                {"id": "cu_m", "material": "copper", "indicator": "price", "frequency": "M",
-                 "unit": "USD/t", "value": "v"},
-                {"id": "cu_d", "material": "copper", "indicator": "price", "frequency": "D",
-                 "unit": "USD/t", "value": "d"},
+                {
+                    "id": "cu_m",
+                    "material": "copper",
+                    "indicator": "price",
+                    "frequency": "M",
+                    "unit": "USD/t",
+                    "value": "v",
+                },
+                {
+                    "id": "cu_d",
+                    "material": "copper",
+                    "indicator": "price",
+                    "frequency": "D",
+                    "unit": "USD/t",
+                    "value": "d",
+                },
             ],
             **extra,
         }
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(

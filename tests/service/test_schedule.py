@@ -39,11 +39,17 @@ def definition(frequency: str, **schedule: Any) -> FeedDefinition:
             "location": "x.csv",
             "schedule": schedule,
             "series": [
-                {"id": "s", "material": "copper", "indicator": "price", "frequency": frequency,
-                 "unit": "CNY/t", "value": "v"}
+                {
+                    "id": "s",
+                    "material": "copper",
+                    "indicator": "price",
+                    "frequency": frequency,
+                    "unit": "CNY/t",
+                    "value": "v",
+                }
             ],
         }
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from warning.cli import board, data, serve
+from warning.cli.accounts import tokens_app, users_app
 from warning.cli.feeds import feeds_app
+from warning.cli.review import review_app
 
 app = typer.Typer(
     help="Raw-material supply-demand early warning: feeds, rules, review and alerts.",
@@ -24,3 +26,6 @@ app.command()(data.ingest)
 app.command()(data.series)
 app.command()(serve.serve)
 app.add_typer(feeds_app, name="feeds")
+app.add_typer(review_app, name="review")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")

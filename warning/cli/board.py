@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from feeds.longformat import FileFormatError
 from rules import RuleSetError
+from warning import clock
+from warning.accounts import Role
+from warning.accounts.service import create_token, ensure_user
 from warning.cli.output import catalog, console, fail, parse_date, ruleset, service_context
+from warning.cli.serve import serve as serve_command
 from warning.cli.tables import materials_table, print_derivation
 from warning.clock import evaluation_date
+from warning.context import ServiceContext
 from warning.evaluation.backtest import BacktestInputError, run_backtest
 from warning.evaluation.board import material_lines
 from warning.feeding.derivation import DerivationOutcome
 from warning.jobs.demo import DemoError, run_demo
 from warning.jobs.pipeline import evaluate_and_store
-from warning.store import read_only
+from warning.review.queries import list_items
+from warning.review.states import ItemState
+from warning.store import read_only, transaction
+
+DEMO_OPERATOR = "demo"
 
 
 def materials(
@@ -54,8 +65,13 @@ def demo(
         str | None,
         typer.Option("--as-of", help="evaluate as of this date (default: newest sample date)"),
     ] = None,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="stop after the board instead of serving")
+    ] = False,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
 ) -> None:
-    """Run the main job once on embedded defaults: init, load the sample, show the board."""
+    """Run the main job once on embedded defaults: init, load the sample, show the board,
+    make a demo operator; then serve the web app and scheduler on 127.0.0.1 until Ctrl-C."""
     context = service_context(init=True)
     console.print(f"Store: {context.settings.database_url}", highlight=False)
     try:
@@ -78,6 +94,48 @@ def demo(
             console.print(f"  {item.series_id} ({item.frequency}): {staleness.reason}")
     if result.derivation.failures:
         raise typer.Exit(1)
+    _print_queue(context)
+    password = secrets.token_urlsafe(12)
+    with transaction(context.factory) as session:
+        ensure_user(
+            session,
+            name=DEMO_OPERATOR,
+            role=Role.OPERATOR,
+            password=password,
+            actor="demo",
+            now=clock.now(),
+        )
+        _token, token = create_token(
+            session,
+            user_name=DEMO_OPERATOR,
+            label="demo",
+            expires_days=7,
+            actor="demo",
+            now=clock.now(),
+        )
+    url = f"http://127.0.0.1:{port}/"
+    console.print(
+        f"Demo operator: {DEMO_OPERATOR} / {password}  (API token: {token})\n"
+        f"Web app: {url}  API: {url}api/v1/  (curl -H 'Authorization: Bearer {token}' "
+        f"{url}api/v1/review-items?state=pending)",
+        highlight=False,
+    )
+    if no_serve:
+        return
+    serve_command(host="127.0.0.1", port=port, no_scheduler=False, no_web=False)
+
+
+def _print_queue(context: ServiceContext) -> None:
+    """The pending review items the demo's evaluation left for the analysts."""
+    with read_only(context.factory) as session:
+        items, total = list_items(session, state=ItemState.PENDING)
+        lines = [
+            f"  #{item.id} {item.material_id}: {item.kind} to {item.level} {item.direction}"
+            for item in items
+        ]
+    console.print(f"Review queue: {total} pending item(s)", highlight=False)
+    for line in lines:
+        console.print(escape(line), highlight=False)
 
 
 def _print_derived_total(outcome: DerivationOutcome) -> None:

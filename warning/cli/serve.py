@@ -1,46 +1,71 @@
-"""``warning serve``: the feed scheduler in the foreground until interrupted."""
+"""``warning serve``: the web app and the scheduler, until SIGINT or SIGTERM."""
 
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
+import typer
+from apscheduler.schedulers.base import BaseScheduler
 from rich.table import Table
 
 from warning.cli.data import feeds_context
-from warning.cli.output import console, ruleset
+from warning.cli.output import console, fail, ruleset
 from warning.clock import desk_now
-from warning.jobs.pipeline import after_feed_run
-from warning.jobs.scheduler import build_feed_scheduler
+from warning.context import ServiceContext
+from warning.serving import ServeOptions
+from warning.serving import serve as run_service
 
 
-def serve() -> None:
-    """Run the feed scheduler in the foreground (in WARNING_TIMEZONE) until interrupted."""
+def serve(
+    host: Annotated[str, typer.Option("--host", help="address the web app listens on")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    no_scheduler: Annotated[
+        bool, typer.Option("--no-scheduler", help="run the web app only")
+    ] = False,
+    no_web: Annotated[bool, typer.Option("--no-web", help="run the scheduler only")] = False,
+) -> None:
+    """Run the web app (API under /api/v1, /healthz) and the scheduler (each feed on its
+    schedule in WARNING_TIMEZONE, missed runs caught up once; the review queue swept every
+    minute) until Ctrl-C or SIGTERM."""
+    if no_web and no_scheduler:
+        raise fail("--no-web and --no-scheduler together leave nothing to run")
     context, definitions = feeds_context()
     rules = ruleset(context)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    scheduler, caught_up = build_feed_scheduler(
-        context.factory,
-        definitions=definitions.feeds,
-        blocking=True,
-        secrets=context.settings.feed_secrets,
-        timezone=context.settings.timezone,
-        on_outcome=lambda outcome: after_feed_run(context, rules, outcome),
+    options = ServeOptions(web=not no_web, scheduler=not no_scheduler, host=host, port=port)
+    run_service(
+        context,
+        definitions=definitions,
+        ruleset=rules,
+        options=options,
+        on_ready=lambda scheduler, caught_up: _announce(context, options, scheduler, caught_up),
     )
-    now = desk_now(context.settings)
-    table = Table(title=f"Feed jobs ({context.settings.timezone})")
-    for header in ("job", "next run", "catch-up now"):
-        table.add_column(header)
-    for job in scheduler.get_jobs():
-        following = job.trigger.get_next_fire_time(None, now)
-        table.add_row(
-            job.id, f"{following:%Y-%m-%d %H:%M %Z}", "yes" if job.id in caught_up else ""
+
+
+def _announce(
+    context: ServiceContext,
+    options: ServeOptions,
+    scheduler: BaseScheduler | None,
+    caught_up: list[str],
+) -> None:
+    if scheduler is not None:
+        now = desk_now(context.settings)
+        table = Table(title=f"Jobs ({context.settings.timezone})")
+        for header in ("job", "next run", "catch-up now"):
+            table.add_column(header)
+        for job in scheduler.get_jobs():
+            following = job.trigger.get_next_fire_time(None, now)
+            table.add_row(
+                job.id, f"{following:%Y-%m-%d %H:%M %Z}", "yes" if job.id in caught_up else ""
+            )
+        console.print(table)
+    if options.web:
+        console.print(
+            f"Web app on http://{options.host}:{options.port}/ "
+            f"(API: /api/v1, its OpenAPI document: /api/v1/openapi.json)",
+            highlight=False,
         )
-    console.print(table)
     console.print("Running; press Ctrl-C to stop.")
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)

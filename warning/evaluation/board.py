@@ -41,7 +41,11 @@ class MaterialLine:
     change_pct: float | None
     level: str | None = None
     direction: str | None = None
-    reason: str | None = None
+    reason: str | None = None  # Chinese, then English, on two lines
+    reasons_zh: str | None = None
+    reasons_en: str | None = None
+    assessed_as_of: date | None = None
+    assessment_id: int | None = None
 
 
 def material_lines(
@@ -83,6 +87,10 @@ def material_lines(
                 level=assessment.level if assessment else None,
                 direction=assessment.direction if assessment else None,
                 reason=f"{assessment.reasons_zh}\n{assessment.reasons_en}" if assessment else None,
+                reasons_zh=assessment.reasons_zh if assessment else None,
+                reasons_en=assessment.reasons_en if assessment else None,
+                assessed_as_of=assessment.as_of if assessment else None,
+                assessment_id=assessment.id if assessment else None,
             )
         )
     return lines

@@ -1,10 +1,11 @@
-"""The pipeline after data comes in: derive the computed series, then evaluate.
+"""The pipeline after data comes in: derive the computed series, evaluate, propose reviews.
 
 Every ingest (``warning ingest``, ``warning ingest-file``, a scheduled feed, the demo) ends in
 :func:`derive_and_evaluate`. Derivation comes first so that evaluation sees the derived
 values; a failed derivation is in the outcome (and logged) and evaluation still runs: a
 derived series whose derivation failed counts as stale, so it reaches the rules as missing
-data rather than as an outdated value. The whole follow-up holds a lock on the store
+data rather than as an outdated value. An evaluation's changes become review items in the
+same transaction (:mod:`warning.review.proposals`). The whole follow-up holds a lock on the store
 (:mod:`warning.store.locks`), so two processes (the scheduler and a CLI command, or two
 workers) finishing ingests together derive and evaluate one after the other.
 """
@@ -18,6 +19,7 @@ from datetime import date
 from typing import Final
 
 import rules
+from warning import clock
 from warning.clock import evaluation_date
 from warning.context import ServiceContext
 from warning.evaluation.runs import EvaluationOutcome, evaluate, level_counts
@@ -25,6 +27,9 @@ from warning.feeding.derivation import DerivationOutcome
 from warning.feeding.feed_runs import FeedOutcome
 from warning.feeding.ingest import PeriodSpan
 from warning.jobs.derivation import derive_after_ingest, derive_from_history
+from warning.review.policy import ReviewPolicy
+from warning.review.proposals import propose
+from warning.review.sweep import SweepOutcome, sweep
 from warning.store import locks, transaction
 
 log = logging.getLogger(__name__)
@@ -43,11 +48,33 @@ class IngestFollowUp:
 def evaluate_and_store(
     context: ServiceContext, *, ruleset: rules.RuleSet, as_of: date, trigger: str
 ) -> EvaluationOutcome:
-    """Evaluate every material as of ``as_of`` and commit the run."""
+    """Evaluate every material as of ``as_of``, turn what changed into review items (when
+    the evaluation is current, not a replay) and commit both together."""
     with transaction(context.factory) as session:
-        return evaluate(
+        outcome = evaluate(
             session, catalog=context.catalog, ruleset=ruleset, as_of=as_of, trigger=trigger
         )
+        proposed = propose(
+            session,
+            run_id=outcome.run_id,
+            policy=ReviewPolicy.from_settings(context.settings),
+            now=clock.now(),
+        )
+    if proposed.created or proposed.updated or proposed.superseded:
+        log.info(
+            "review queue: %d new, %d updated, %d superseded, %d approved by policy",
+            len(proposed.created),
+            len(proposed.updated),
+            len(proposed.superseded),
+            len(proposed.approved_by_policy),
+        )
+    return outcome
+
+
+def sweep_review_queue(context: ServiceContext) -> SweepOutcome:
+    """Wake snoozed items whose time came and act on items past their deadline; commit."""
+    with transaction(context.factory) as session:
+        return sweep(session, policy=ReviewPolicy.from_settings(context.settings), now=clock.now())
 
 
 def evaluate_after_ingest(

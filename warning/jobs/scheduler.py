@@ -12,6 +12,7 @@ last run, so a restart right after does not catch up again.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -24,9 +25,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from feeds.definitions import FeedDefinition
 from warning import clock
 from warning.feeding.feed_runs import FeedOutcome, FeedRunStatus, feed_states
+from warning.feeding.ingest import record_failed_run
+from warning.feeding.models import FeedRunKind
 from warning.jobs.feeds import run_feeds
 from warning.jobs.schedule import catch_up_due, job_specs
-from warning.store import aware, read_only
+from warning.store import aware, read_only, transaction
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,28 @@ def add_feed_jobs(
     return caught_up
 
 
+class RunningFeeds:
+    """The feed runs in progress, for a graceful shutdown: what to wait for, what to record
+    as interrupted."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[str, tuple[datetime, str]] = {}
+
+    def started(self, feed_id: str, location: str) -> None:
+        with self._lock:
+            self._running[feed_id] = (clock.now(), location)
+
+    def finished(self, feed_id: str) -> None:
+        with self._lock:
+            self._running.pop(feed_id, None)
+
+    def snapshot(self) -> dict[str, tuple[datetime, str]]:
+        """Feed id to (start, location) of each run still going."""
+        with self._lock:
+            return dict(self._running)
+
+
 def feed_runner(
     factory: sessionmaker[Session],
     definitions: Iterable[FeedDefinition],
@@ -71,23 +96,46 @@ def feed_runner(
     today: Callable[[], date],
     on_outcome: Callable[[FeedOutcome], None] | None = None,
     secrets: Mapping[str, str] | None = None,
+    running: RunningFeeds | None = None,
 ) -> FeedRunner:
     """The job function: run one feed by id (periods after ``today()``, the desk's date at
     the time of the run, are refused); never raises, so the scheduler goes on."""
     by_id = {definition.id: definition for definition in definitions}
+    registry = running or RunningFeeds()
 
     def run(feed_id: str) -> None:
-        (outcome,) = run_feeds(
-            factory,
-            definitions=[by_id[feed_id]],
-            today=today(),
-            on_outcome=on_outcome,
-            secrets=secrets,
-        )
+        registry.started(feed_id, by_id[feed_id].location)
+        try:
+            (outcome,) = run_feeds(
+                factory,
+                definitions=[by_id[feed_id]],
+                today=today(),
+                on_outcome=on_outcome,
+                secrets=secrets,
+            )
+        finally:
+            registry.finished(feed_id)
         level = logging.WARNING if outcome.status == FeedRunStatus.FAILED else logging.INFO
         log.log(level, "feed %s: %s %s", feed_id, outcome.status, outcome.error or "")
 
     return run
+
+
+def record_interrupted(
+    factory: sessionmaker[Session], running: Mapping[str, tuple[datetime, str]], *, why: str
+) -> None:
+    """Record each feed run still going at shutdown as a failed run saying why."""
+    with transaction(factory) as session:
+        for feed_id, (started, location) in running.items():
+            record_failed_run(
+                session,
+                feed=feed_id,
+                kind=FeedRunKind.FEED,
+                source=location,
+                started=started,
+                error=f"interrupted: {why}",
+            )
+            log.warning("feed %s: interrupted (%s); recorded as failed", feed_id, why)
 
 
 def build_feed_scheduler(
@@ -99,6 +147,7 @@ def build_feed_scheduler(
     now: datetime | None = None,
     on_outcome: Callable[[FeedOutcome], None] | None = None,
     secrets: Mapping[str, str] | None = None,
+    running: RunningFeeds | None = None,
 ) -> tuple[BaseScheduler, list[str]]:
     """The scheduler with every enabled feed's job and the catch-ups due, not yet started.
 
@@ -118,6 +167,7 @@ def build_feed_scheduler(
             today=lambda: clock.now().astimezone(zone).date(),
             on_outcome=on_outcome,
             secrets=secrets,
+            running=running,
         ),
         last_run=previous,
         now=now or clock.now().astimezone(zone),

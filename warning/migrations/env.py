@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from alembic import context
 
+import warning.accounts.models
+import warning.audit.models
 import warning.catalog.models
 import warning.evaluation.models
-import warning.feeding.models  # noqa: F401  (every domain's tables join the metadata)
+import warning.feeding.models
+import warning.review.models  # noqa: F401  (every domain's tables join the metadata)
 from warning.store import Base, make_engine
 
 target_metadata = Base.metadata

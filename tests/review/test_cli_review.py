@@ -1,0 +1,110 @@
+"""``warning users``, ``warning tokens`` and ``warning review`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.support.review import step
+from warning.review.models import ReviewItem
+from warning.store import make_engine, session_factory
+
+
+def run(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("WARNING_")},
+        "WARNING_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "warning.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        input=stdin,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    assert run(tmp_path, "init").returncode == 0
+    return tmp_path
+
+
+def test_users_and_tokens(store: Path) -> None:
+    added = run(
+        store,
+        "users",
+        "add",
+        "li.wei",
+        "--role",
+        "operator",
+        "--password-stdin",
+        stdin="a-long-password\n",
+    )
+    assert added.returncode == 0, added.stderr
+    assert (
+        run(
+            store,
+            "users",
+            "add",
+            "li.wei",
+            "--role",
+            "viewer",
+            "--password-stdin",
+            stdin="another-password\n",
+        ).returncode
+        == 2
+    )
+    short = run(store, "users", "add", "bo", "--role", "viewer", "--password-stdin", stdin="x\n")
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    created = run(
+        store, "tokens", "create", "--user", "li.wei", "--label", "script", "--expires", "30"
+    )
+    token = created.stdout.strip().splitlines()[-1]
+    assert created.returncode == 0 and token.startswith("wt_") and len(token) > 40
+    listed = run(store, "tokens", "list")
+    assert token not in listed.stdout and token[:10] in listed.stdout
+    assert "a-long-password" not in (added.stdout + added.stderr + listed.stdout)
+    assert run(store, "tokens", "revoke", "1").returncode == 0
+    assert "revoked" in run(store, "tokens", "list").stdout
+    assert run(store, "tokens", "revoke", "99").returncode == 2
+    assert run(store, "users", "disable", "li.wei").returncode == 0
+    assert "disabled" in run(store, "users", "list").stdout
+
+
+def test_review_from_the_terminal(store: Path) -> None:
+    factory = session_factory(make_engine(f"sqlite:///{store / 'cli.db'}"))
+    with factory() as session, session.begin():
+        step(session, {"copper": ("red", "up"), "zinc": ("yellow", "down")})
+        ids = {i.material_id: i.id for i in session.scalars(select(ReviewItem))}
+    run(store, "users", "add", "ana", "--role", "operator", "--password-stdin", stdin="x" * 12)
+    run(store, "users", "add", "vic", "--role", "viewer", "--password-stdin", stdin="y" * 12)
+
+    listed = [
+        json.loads(line) for line in run(store, "review", "list", "--json").stdout.splitlines()
+    ]
+    assert [item["material"] for item in listed] == ["copper", "zinc"]  # red first
+
+    viewer = run(store, "review", "approve", str(ids["copper"]), "--as", "vic")
+    assert viewer.returncode == 2 and "needs an operator" in viewer.stderr
+    approved = run(store, "review", "approve", str(ids["copper"]), "--as", "ana", "--comment", "ok")
+    assert approved.returncode == 0 and "approved; warning" in approved.stdout
+    again = run(store, "review", "approve", str(ids["copper"]), "--as", "ana")
+    assert again.returncode == 1 and "approved already" in again.stderr
+    no_reason = run(store, "review", "reject", str(ids["zinc"]), "--as", "ana", "--reason", " ")
+    assert no_reason.returncode == 1 and "needs a reason" in no_reason.stderr
+    snoozed = run(
+        store, "review", "snooze", str(ids["zinc"]), "--as", "ana", "--until", "2099-01-01T09:00"
+    )
+    assert snoozed.returncode == 0 and "snoozed until 2099-01-01 09:00" in snoozed.stdout
+    shown = run(store, "review", "show", str(ids["copper"]))
+    assert "state: approved" in shown.stdout and "ana approved - ok" in shown.stdout
+    assert run(store, "review", "show", "999").returncode == 2

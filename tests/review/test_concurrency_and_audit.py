@@ -1,0 +1,95 @@
+"""Two operators deciding one item at once; an audit log that cannot be changed."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.support.review import T0, step
+from warning.audit import AuditEntry
+from warning.review import decisions
+from warning.review.lifecycle import InvalidMove
+from warning.review.models import ReviewItem, WarningEvent
+
+
+def pending_item(factory: sessionmaker[Session]) -> int:
+    with factory() as session, session.begin():
+        step(session, {"copper": ("red", "up")})
+        return session.scalars(select(ReviewItem.id)).one()
+
+
+def wait_for_a_lock_wait(factory: sessionmaker[Session], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+        "AND datname = current_database() AND query ILIKE 'UPDATE review_item%'"
+    )
+    while time.monotonic() < deadline:
+        with factory() as session:
+            if session.scalar(query):
+                return
+        time.sleep(0.05)
+    raise AssertionError("no connection ever waited for the row lock")
+
+
+@pytest.mark.postgres
+def test_two_operators_approving_at_once_one_wins_one_is_refused(
+    factory: sessionmaker[Session], database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("real concurrent connections: PostgreSQL")
+    item_id = pending_item(factory)
+    first, second = factory(), factory()
+    first.begin()
+    decisions.approve(first, item_id=item_id, actor="ana", comment="mine", now=T0)  # row locked
+    outcome: dict[str, object] = {}
+
+    def approve_too() -> None:
+        try:
+            with second.begin():
+                decisions.approve(second, item_id=item_id, actor="bo", comment="mine", now=T0)
+            outcome["second"] = "approved"
+        except InvalidMove as refused:
+            outcome["second"] = refused.reason
+        except Exception as error:  # shown by the assertion below
+            outcome["second"] = repr(error)
+
+    racer = threading.Thread(target=approve_too)
+    racer.start()
+    wait_for_a_lock_wait(factory)  # the second approval waits for the first's row lock
+    assert racer.is_alive()
+    first.commit()
+    racer.join(10)
+    first.close()
+    second.close()
+    assert "changed by someone else" in str(outcome["second"])
+    with factory() as session:
+        approvals = session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "approved")
+        )
+        events = session.scalar(select(func.count()).select_from(WarningEvent))
+        item = session.get(ReviewItem, item_id)
+    assert approvals == 1 and events == 1
+    assert item is not None and item.decided_by == "ana"
+
+
+def test_the_audit_log_refuses_updates_and_deletes(factory: sessionmaker[Session]) -> None:
+    pending_item(factory)
+    for statement in (
+        update(AuditEntry).values(actor="someone else"),
+        delete(AuditEntry),
+    ):
+        with (
+            factory() as session,
+            pytest.raises(DBAPIError, match="append-only"),
+            session.begin(),
+        ):
+            session.execute(statement)
+    with factory() as session:
+        entries = session.scalars(select(AuditEntry)).all()
+    assert entries and all(entry.actor == "system" for entry in entries)

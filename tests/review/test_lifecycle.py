@@ -1,0 +1,66 @@
+"""The transition table, row by row, and every move it refuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from warning.review.lifecycle import TRANSITIONS, InvalidMove, next_state
+from warning.review.states import ItemEvent, ItemState
+
+P, S = ItemState.PENDING, ItemState.SNOOZED
+A, R, X = ItemState.APPROVED, ItemState.REJECTED, ItemState.SUPERSEDED
+
+ALLOWED = [
+    (P, ItemEvent.UPDATE, P),
+    (S, ItemEvent.UPDATE, S),
+    (P, ItemEvent.APPROVE, A),
+    (S, ItemEvent.APPROVE, A),
+    (P, ItemEvent.ADJUST, A),
+    (S, ItemEvent.ADJUST, A),
+    (P, ItemEvent.REJECT, R),
+    (S, ItemEvent.REJECT, R),
+    (P, ItemEvent.SNOOZE, S),
+    (S, ItemEvent.SNOOZE, S),
+    (S, ItemEvent.WAKE, P),
+    (P, ItemEvent.SUPERSEDE, X),
+    (S, ItemEvent.SUPERSEDE, X),
+    (P, ItemEvent.AUTO_APPROVE, A),
+    (P, ItemEvent.OVERDUE, P),
+]
+
+
+@pytest.mark.parametrize(("state", "event", "after"), ALLOWED)
+def test_allowed_moves(state: ItemState, event: ItemEvent, after: ItemState) -> None:
+    assert next_state(7, state, event) is after
+
+
+def test_the_table_is_exactly_the_allowed_moves() -> None:
+    assert {(state, event): after for state, event, after in ALLOWED} == TRANSITIONS
+
+
+REFUSED = [
+    (state, event)
+    for state in ItemState
+    for event in ItemEvent
+    if (state, event) not in {(s, e) for s, e, _ in ALLOWED}
+]
+
+
+@pytest.mark.parametrize(("state", "event"), REFUSED)
+def test_every_other_move_is_refused_with_a_reason(state: ItemState, event: ItemEvent) -> None:
+    with pytest.raises(InvalidMove) as refused:
+        next_state(7, state, event)
+    assert refused.value.item_id == 7
+    assert str(state) in refused.value.reason or event is ItemEvent.WAKE
+
+
+def test_a_decided_item_says_it_is_decided() -> None:
+    with pytest.raises(InvalidMove, match="it is approved already"):
+        next_state(3, ItemState.APPROVED, ItemEvent.APPROVE)
+    with pytest.raises(InvalidMove, match="superseded already; a decided item cannot be rej"):
+        next_state(3, ItemState.SUPERSEDED, ItemEvent.REJECT)
+
+
+def test_refusals_cover_decided_states_for_every_event() -> None:
+    for state in (A, R, X):
+        assert all((state, event) in REFUSED for event in ItemEvent)

@@ -1,0 +1,72 @@
+"""Silences and the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from warning import clock
+from warning.api.deps import Db, Operator, Viewer
+from warning.api.schemas import AuditOut, Page, SilenceIn, SilenceOut
+from warning.audit import entries
+from warning.review.queries import list_silences
+from warning.review.silences import create_silence, delete_silence
+
+router = APIRouter(tags=["silences and audit"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+@router.get("/silences", response_model=Page[SilenceOut])
+def silences(
+    db: Db, user: Viewer, include_ended: bool = False, limit: Limit = 50, offset: Offset = 0
+) -> Page[SilenceOut]:
+    """Silences, newest first (deleted ones only with ``include_ended``)."""
+    rows = list_silences(db, include_ended=include_ended)
+    return Page(
+        items=[SilenceOut.model_validate(row) for row in rows[offset : offset + limit]],
+        total=len(rows),
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.post("/silences", response_model=SilenceOut, status_code=status.HTTP_201_CREATED)
+def add_silence(body: SilenceIn, db: Db, user: Operator) -> SilenceOut:
+    """Mute a material (or every material, ``material: null``) until ``ends_at``."""
+    silence = create_silence(
+        db,
+        material_id=body.material,
+        ends_at=body.ends_at,
+        comment=body.comment,
+        actor=user.name,
+        now=clock.now(),
+    )
+    return SilenceOut.model_validate(silence)
+
+
+@router.delete("/silences/{silence_id}", response_model=SilenceOut)
+def remove_silence(silence_id: int, db: Db, user: Operator) -> SilenceOut:
+    """End a silence now."""
+    silence = delete_silence(db, silence_id=silence_id, actor=user.name, now=clock.now())
+    return SilenceOut.model_validate(silence)
+
+
+@router.get("/audit", response_model=Page[AuditOut])
+def audit(
+    db: Db,
+    user: Viewer,
+    material: str | None = None,
+    item: int | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[AuditOut]:
+    """The audit log, newest first, for a material and/or a review item."""
+    rows, total = entries(db, material_id=material, review_item_id=item, limit=limit, offset=offset)
+    return Page(
+        items=[AuditOut.model_validate(row) for row in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )

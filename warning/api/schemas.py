@@ -1,0 +1,285 @@
+"""What the API sends and accepts (pydantic models); field names are the JSON's."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from vocabulary import ChangeKind, Direction, Level
+from warning.accounts import Role
+from warning.review.states import ItemState, WarningState
+
+T = TypeVar("T")
+
+
+def _utc(value: datetime) -> datetime:
+    """Stored times are UTC; SQLite gives them back without an offset: say so."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+Moment = Annotated[datetime, AfterValidator(_utc)]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: the items, how many there are in all, and where this page is."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class Problem(BaseModel):
+    """Every error: ``detail`` says what is wrong."""
+
+    detail: Any
+
+
+class WarningOut(BaseModel):
+    """A material's warning as approved."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    material_id: str
+    state: WarningState
+    level: Level
+    direction: Direction
+    text_zh: str
+    text_en: str
+    started_at: Moment
+    updated_at: Moment
+    resolved_at: Moment | None
+
+
+class MaterialOut(BaseModel):
+    """A material now: its latest assessment, latest value and active warning."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    sector: str
+    level: Level | None
+    direction: Direction | None
+    assessed_as_of: date | None
+    reasons_zh: str | None
+    reasons_en: str | None
+    since: Moment | None = Field(description="when the active warning started, if any")
+    latest_period: date | None
+    latest_value: float | None
+    unit: str | None
+    headline_series: str | None
+    change_pct: float | None
+    warning: WarningOut | None
+
+
+class SeriesOut(BaseModel):
+    id: str
+    indicator: str
+    frequency: str
+    unit: str
+    derived_from: str | None
+
+
+class MaterialDetailOut(MaterialOut):
+    series: list[SeriesOut]
+
+
+class ObservationOut(BaseModel):
+    period: date
+    value: float
+    n_obs: int | None = None
+    expected: int | None = None
+    complete: bool | None = None
+
+
+class ObservationsOut(BaseModel):
+    series_id: str
+    frequency: str
+    unit: str
+    rule: str
+    observations: list[ObservationOut]
+
+
+class IndicatorOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    indicator: str
+    detector: str
+    series_id: str
+    value: float | None
+    thresholds: str
+    level: Level
+    direction: Direction
+    score: float | None
+    reason_zh: str
+    reason_en: str
+
+
+class AssessmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    evaluation_run_id: int
+    material_id: str
+    as_of: date
+    period: date | None
+    level: Level
+    direction: Direction
+    score: float | None
+    reasons_zh: str
+    reasons_en: str
+    ruleset_version: str
+    indicators: list[IndicatorOut]
+
+
+class ReviewItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    material_id: str
+    state: ItemState
+    kind: ChangeKind
+    from_level: Level
+    from_direction: Direction
+    level: Level
+    direction: Direction
+    reasons_zh: str
+    reasons_en: str
+    assessment_id: int
+    ruleset_version: str
+    silenced: bool
+    created_at: Moment
+    updated_at: Moment
+    deadline_at: Moment | None
+    overdue: bool
+    escalated_at: Moment | None
+    snoozed_until: Moment | None
+    decided_at: Moment | None
+    decided_by: str | None
+    comment: str | None
+    final_level: Level | None
+    final_direction: Direction | None
+    final_text_zh: str | None
+    final_text_en: str | None
+    warning_id: int | None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ApproveIn(_Strict):
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class RejectIn(_Strict):
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class AdjustIn(_Strict):
+    level: Level | None = None
+    direction: Direction | None = None
+    reason: str = Field(min_length=1, max_length=4000)
+    text_zh: str | None = Field(default=None, max_length=8000)
+    text_en: str | None = Field(default=None, max_length=8000)
+
+
+class SnoozeIn(_Strict):
+    until: datetime
+    comment: str | None = Field(default=None, max_length=4000)
+
+    @field_validator("until")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("give a time zone, e.g. 2026-12-02T09:00:00+08:00")
+        return value
+
+
+class SilenceIn(_Strict):
+    material: str | None = Field(default=None, description="a material id; null: every material")
+    ends_at: datetime
+    comment: str = Field(min_length=1, max_length=4000)
+
+    @field_validator("ends_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("give a time zone, e.g. 2026-12-02T09:00:00+08:00")
+        return value
+
+
+class SilenceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    material_id: str | None
+    starts_at: Moment
+    ends_at: Moment
+    comment: str
+    created_by: str
+    created_at: Moment
+    deleted_at: Moment | None
+    deleted_by: str | None
+
+
+class AuditOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: Moment
+    actor: str
+    action: str
+    material_id: str | None
+    review_item_id: int | None
+    warning_id: int | None
+    subject: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    comment: str | None
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    role: Role
+    disabled: bool
+    created_at: Moment
+
+
+class UserIn(_Strict):
+    name: str
+    role: Role
+    password: str = Field(min_length=10, max_length=1000)
+
+
+class TokenIn(_Strict):
+    user: str
+    label: str = Field(default="", max_length=128)
+    expires_days: int | None = Field(default=None, gt=0, le=3650)
+
+
+class TokenOut(BaseModel):
+    id: int
+    user: str
+    label: str
+    prefix: str
+    created_at: Moment
+    expires_at: Moment | None
+    revoked_at: Moment | None
+    last_used_at: Moment | None
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="the token itself: shown this once, never again")
+
+
+class PolicyOut(BaseModel):
+    auto_approve: list[str]
+    deadline_hours: dict[str, float]
+    overdue: dict[str, str]

@@ -1,0 +1,114 @@
+"""The lifecycle's tables: warnings, their events, review items, silences and the audit log.
+
+- ``warning``: one per material while active (an approved change made or updated it);
+  resolved warnings are kept.
+- ``warning_event``: each approved change to a warning (new, escalation, de-escalation,
+  direction change, end); what alerts will announce, once each.
+- ``review_item``: a proposed change from an evaluation, waiting for a decision; a newer
+  evaluation updates it (it keeps its age) instead of stacking another.
+- ``silence``: a material (or all) muted until a time: changes still make items, approved by
+  policy without notifying.
+The audit log of every transition is :mod:`warning.audit`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vocabulary import Direction, Level
+from warning.review.states import ChangeKind, ItemState, WarningState
+from warning.store.base import Base, enum_column
+
+
+class MaterialWarning(Base):
+    """A material's warning as the analysts approved it."""
+
+    __tablename__ = "warning"
+    __table_args__ = (Index("ix_warning_material_state", "material_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    material_id: Mapped[str] = mapped_column(ForeignKey("material.id"))
+    state: Mapped[WarningState] = mapped_column(enum_column(WarningState, 16))
+    level: Mapped[Level] = mapped_column(enum_column(Level, 16))
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction, 8))
+    text_zh: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WarningEvent(Base):
+    """One approved change to a warning; ``notify`` is false when a silence muted it."""
+
+    __tablename__ = "warning_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    warning_id: Mapped[int] = mapped_column(ForeignKey("warning.id"), index=True)
+    review_item_id: Mapped[int] = mapped_column(ForeignKey("review_item.id"))
+    kind: Mapped[ChangeKind] = mapped_column(enum_column(ChangeKind, 24))
+    level: Mapped[Level] = mapped_column(enum_column(Level, 16))
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction, 8))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    notify: Mapped[bool] = mapped_column(Boolean)
+
+
+class ReviewItem(Base):
+    """A change an evaluation proposes for a material, and the decision on it."""
+
+    __tablename__ = "review_item"
+    __table_args__ = (Index("ix_review_item_state_material", "state", "material_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    material_id: Mapped[str] = mapped_column(ForeignKey("material.id"))
+    state: Mapped[ItemState] = mapped_column(enum_column(ItemState, 16))
+    kind: Mapped[ChangeKind] = mapped_column(enum_column(ChangeKind, 24))
+    # what the warning is now (normal/none without one) and what the indicators propose
+    from_level: Mapped[Level] = mapped_column(enum_column(Level, 16))
+    from_direction: Mapped[Direction] = mapped_column(enum_column(Direction, 8))
+    level: Mapped[Level] = mapped_column(enum_column(Level, 16))
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction, 8))
+    reasons_zh: Mapped[str] = mapped_column(Text)
+    reasons_en: Mapped[str] = mapped_column(Text)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
+    ruleset_version: Mapped[str] = mapped_column(String(64))
+    silenced: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deadline_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    comment: Mapped[str | None] = mapped_column(Text)
+    # an adjusted approval: what the analysts decided instead of the proposal
+    final_level: Mapped[Level | None] = mapped_column(enum_column(Level, 16))
+    final_direction: Mapped[Direction | None] = mapped_column(enum_column(Direction, 8))
+    final_text_zh: Mapped[str | None] = mapped_column(Text)
+    final_text_en: Mapped[str | None] = mapped_column(Text)
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warning.id"))
+    # optimistic concurrency: every move checks and bumps it, so of two operators deciding
+    # at once one succeeds and the other is told the item changed
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (SQLAlchemy reads it)
+
+
+class Silence(Base):
+    """A material (``material_id`` None: all materials) muted until ``ends_at``."""
+
+    __tablename__ = "silence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    material_id: Mapped[str | None] = mapped_column(ForeignKey("material.id"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    comment: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_by: Mapped[str | None] = mapped_column(String(64))
