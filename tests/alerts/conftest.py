@@ -32,7 +32,9 @@ def verify_standard_webhook(secret: str, headers: dict[str, str], body: bytes) -
     key = base64.b64decode(secret.removeprefix("whsec_"))
     signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
     expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-    offered = [s.split(",", 1)[1] for s in headers["webhook-signature"].split(" ") if s.startswith("v1,")]
+    offered = [
+        s.split(",", 1)[1] for s in headers["webhook-signature"].split(" ") if s.startswith("v1,")
+    ]
     return any(hmac.compare_digest(expected, sig) for sig in offered)
 
 
@@ -60,12 +62,13 @@ class Receiver:
     url: str
     port: int
     received: list[Received]
-    script: list[Reply]
+    script: list[Reply | Callable[[str], Reply]]
     secret: list[str]
     sni: list[str | None]
 
-    def serve(self, *replies: Reply) -> None:
-        """Answer with these in turn; the last keeps answering."""
+    def serve(self, *replies: Reply | Callable[[str], Reply]) -> None:
+        """Answer with these in turn; the last keeps answering. A reply may be a function of
+        the request path."""
         self.script[:] = list(replies)
 
     def verify_with(self, secret: str) -> None:
@@ -73,9 +76,14 @@ class Receiver:
         self.secret[:] = [secret]
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # many deliveries at once must not wait in the SYN queue
+    daemon_threads = True
+
+
 def _start(context: ssl.SSLContext | None) -> tuple[ThreadingHTTPServer, Receiver]:
     received: list[Received] = []
-    script: list[Reply] = [Reply()]
+    script: list[Reply | Callable[[str], Reply]] = [Reply()]
     secret: list[str] = []
     sni: list[str | None] = []
 
@@ -88,7 +96,8 @@ def _start(context: ssl.SSLContext | None) -> tuple[ThreadingHTTPServer, Receive
             headers = {k.lower(): v for k, v in self.headers.items()}
             ok = verify_standard_webhook(secret[0], headers, body) if secret else None
             received.append(Received(self.path, headers, body, ok))
-            reply = script.pop(0) if len(script) > 1 else script[0]
+            chosen = script.pop(0) if len(script) > 1 else script[0]
+            reply = chosen(self.path) if callable(chosen) else chosen
             if ok is False:
                 reply = Reply(401, b"bad signature")
             time.sleep(reply.delay_s)
@@ -105,7 +114,7 @@ def _start(context: ssl.SSLContext | None) -> tuple[ThreadingHTTPServer, Receive
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = _Server(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     scheme = "http"
     if context is not None:
@@ -186,3 +195,9 @@ def run_with_sender(coroutine_factory: Callable[[DeliveryContext], Any], **optio
     return asyncio.run(main())
 
 
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port where nothing listens (connection refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -57,7 +57,10 @@ def event(**overrides: object) -> WarningEvent:
         "direction": Direction.UP,
         "basis": "SHFE CU0 settlement, monthly",
         "reasons_zh": ("价格较 12 个月均值高 2.6 个标准差", "库存降至五年低位"),
-        "reasons_en": ("Price 2.6 standard deviations above its 12-month mean", "Stocks at a 5-year low"),
+        "reasons_en": (
+            "Price 2.6 standard deviations above its 12-month mean",
+            "Stocks at a 5-year low",
+        ),
         "since": date(2026, 2, 27),
         "latest_value": 98450.0,
         "latest_unit": "元/吨",
