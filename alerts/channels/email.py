@@ -81,10 +81,12 @@ def build_email(message: Message, *, settings: MailSettings, now: datetime) -> E
         email["List-Unsubscribe"] = f"<{recipient.unsubscribe_url}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email["Auto-Submitted"] = "auto-generated"
-    email["Content-Language"] = "zh-CN" if recipient.language.value == "zh" else "en"
-    email.set_content(rendered.text, subtype="plain", charset="utf-8")
-    email.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    # base64 bodies: 7-bit clean for relays without 8BITMIME, smaller than quoted-printable
+    # for Chinese text
+    email.set_content(rendered.text, subtype="plain", charset="utf-8", cte="base64")
+    email.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="base64")
     attach_inline_images(email, rendered.images)
+    email["Content-Language"] = "zh-CN" if recipient.language.value == "zh" else "en"
     return email
 
 

@@ -23,7 +23,8 @@ DINGTALK_VECTOR = (
     "SECdemo0123456789abcdef",
     "uqqEBgsZDZ7Tr5zHangyqJmCFGh6+zk54sU2uRKcDZQ=",
 )
-# printf '' | openssl dgst -sha256 -hmac "$(printf '1700000000\ndemo-feishu-secret')" -binary | base64
+# printf '' \
+#   | openssl dgst -sha256 -hmac "$(printf '1700000000\ndemo-feishu-secret')" -binary | base64
 FEISHU_VECTOR = (1700000000, "demo-feishu-secret", "V3Wp8znUoP+7XezI+6p/Lp2Uyk2BLceZJJbP1KE87hk=")
 
 
