@@ -9,7 +9,7 @@ and :mod:`alerts.bulletin`.
 """
 
 from alerts.channels import CHANNELS, DeliveryContext
-from alerts.delivery import deliver, deliver_all
+from alerts.delivery import deliver, deliver_all, deliver_batch
 from alerts.http import HttpOptions, HttpSender
 from alerts.model import (
     ChangeKind,
@@ -52,6 +52,7 @@ __all__ = [
     "check_url",
     "deliver",
     "deliver_all",
+    "deliver_batch",
     "delivery_id",
     "inhibit",
     "make_message",

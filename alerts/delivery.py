@@ -3,17 +3,21 @@
 ``await deliver(message, context)`` finds the channel for the endpoint's kind and returns its
 :class:`~alerts.model.DeliveryResult`; ``await deliver_all(messages, context, concurrency=...)``
 sends many at once (a slow receiver holds one slot, never the others) and returns the results
-in the same order. Neither raises: an unknown kind or a bug in a channel becomes a permanent
-result whose error says so, so that one bad message never stops a batch.
+in the same order; :func:`deliver_batch` does the same for a synchronous caller. None raises:
+an unknown kind or a bug in a channel becomes a permanent result whose error says so, so that
+one bad message never stops a batch.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from alerts.channels import CHANNELS, DeliveryContext
+from alerts.http import HttpOptions, HttpSender
 from alerts.model import DeliveryResult, Message, Outcome
+from alerts.smtp import MailSettings
 
 
 async def deliver(message: Message, context: DeliveryContext) -> DeliveryResult:
@@ -42,3 +46,26 @@ async def deliver_all(
             return await deliver(message, context)
 
     return list(await asyncio.gather(*(one(m) for m in messages)))
+
+
+def deliver_batch(
+    messages: Sequence[Message],
+    *,
+    now: Callable[[], datetime],
+    http: HttpOptions | None = None,
+    mail: MailSettings | None = None,
+    concurrency: int = 50,
+) -> list[DeliveryResult]:
+    """For a synchronous caller (the delivery worker): open an :class:`HttpSender` when
+    ``http`` is given, send every message with :func:`deliver_all` in a fresh event loop,
+    close the sender, and return the results in the messages' order."""
+
+    async def run() -> list[DeliveryResult]:
+        if http is None:
+            context = DeliveryContext(now=now, mail=mail)
+            return await deliver_all(messages, context, concurrency=concurrency)
+        async with HttpSender(http) as sender:
+            context = DeliveryContext(now=now, http=sender, mail=mail)
+            return await deliver_all(messages, context, concurrency=concurrency)
+
+    return asyncio.run(run())

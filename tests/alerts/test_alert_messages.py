@@ -21,7 +21,7 @@ from alerts import (
     make_message,
 )
 from alerts.render import render_email, subject
-from tests.alerts.conftest import Receiver, run_with_sender
+from tests.alerts.conftest import Receiver, Reply, run_with_sender
 from tests.alerts.samples import NOW, endpoint, event, message, recipient
 from vocabulary import Direction, Level
 
@@ -196,3 +196,19 @@ def test_a_webhook_secret_that_is_not_base64_is_permanent(receiver: Receiver) ->
     broken = message(url=receiver.url, secrets=("whsec_",))
     result = run_with_sender(lambda ctx: deliver(broken, ctx))
     assert result.outcome is Outcome.PERMANENT and receiver.received == []
+
+
+def test_a_synchronous_batch_mixes_channels_and_keeps_the_order(receiver: Receiver) -> None:
+    from alerts import deliver_batch
+    from tests.alerts.conftest import http_options
+
+    receiver.serve(Reply(200, b'{"errcode": 0}'))
+    batch = [
+        message(EndpointKind.WEBHOOK, url=receiver.url + "/a"),
+        message(EndpointKind.WECOM, url=receiver.url + "/b"),
+        message(EndpointKind.EMAIL),  # no mail settings: permanent, says so
+    ]
+    results = deliver_batch(batch, now=lambda: NOW, http=http_options())
+    assert [r.outcome for r in results] == [Outcome.OK, Outcome.OK, Outcome.PERMANENT]
+    assert [r.delivery_id for r in results[:2]] == [m.delivery_id for m in batch[:2]]
+    assert sorted(r.path for r in receiver.received) == ["/a", "/b"]
