@@ -3,7 +3,8 @@
 ``check_url(url, policy, *, resolver=socket.getaddrinfo) -> CheckedUrl`` parses the URL
 strictly, resolves its host once and refuses it (:class:`RefusedUrl`, with the reason) when:
 
-- the scheme is not https (or http when ``policy.allow_http``), the URL carries credentials,
+- the scheme is not https (plain http only to allow-listed addresses, or anywhere when
+  ``policy.allow_http``), the URL carries credentials,
   whitespace, a backslash, an IPv6 zone id, or a host that two URL parsers read differently;
 - the host is an IPv4 address in any spelling other than the dotted quad (``2130706433``,
   ``0177.0.0.1``, ``0x7f.1``, ``127.1``): parsers disagree on them, so none is accepted;
@@ -107,7 +108,7 @@ def parse_allow_list(text: str) -> tuple[IPNetwork, ...]:
 def address_refusal(address: IPAddress, allow: Iterable[IPNetwork] = ()) -> str | None:
     """Why ``address`` is refused, or None when it may be called."""
     if any(address.version == net.version and address in net for net in allow):
-        return None
+        return None  # the operator allowed it (WARNING_WEBHOOK_ALLOW)
     if isinstance(address, ipaddress.IPv6Address):
         wrapped = _wrapped_ipv4(address)
         if wrapped is not None:
@@ -118,6 +119,10 @@ def address_refusal(address: IPAddress, allow: Iterable[IPNetwork] = ()) -> str 
             if inner_reason is not None:
                 return f"{kind} address wrapping {inner}: {inner_reason}"
     return _non_global_reason(address)
+
+
+def _allowed(address: IPAddress, policy: UrlPolicy) -> bool:
+    return any(address.version == net.version and address in net for net in policy.allow)
 
 
 def _wrapped_ipv4(address: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Address] | None:
@@ -162,6 +167,14 @@ def check_url(url: str, policy: UrlPolicy, *, resolver: Resolver | None = None) 
         if reason is not None:
             named = "" if _literal(host) is not None else f"{host} resolves to "
             raise RefusedUrl(url, f"{named}{reason}")
+    if (
+        scheme == "http"
+        and not policy.allow_http
+        and not all(_allowed(a, policy) for a in addresses)
+    ):
+        raise RefusedUrl(
+            url, "scheme 'http' not allowed (use https; http only to allow-listed addresses)"
+        )
     return CheckedUrl(url, scheme, host, port, addresses[0], tuple(addresses))
 
 
@@ -174,8 +187,7 @@ def _parse(url: str, policy: UrlPolicy) -> tuple[str, str, int]:
     except ValueError as error:
         raise RefusedUrl(url, f"not a valid URL ({error})") from error
     scheme = parts.scheme.lower()
-    allowed = {"https", "http"} if policy.allow_http else {"https"}
-    if scheme not in allowed:
+    if scheme not in {"https", "http"}:
         raise RefusedUrl(url, f"scheme {scheme or '(none)'!r} not allowed (use https)")
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         raise RefusedUrl(url, "credentials in the URL are not allowed")

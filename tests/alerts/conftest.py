@@ -23,7 +23,7 @@ import trustme
 from alerts import DeliveryContext, HttpOptions, HttpSender, UrlPolicy
 from tests.alerts.samples import NOW
 
-LOOPBACK = UrlPolicy.from_text("127.0.0.0/8,::1/128", allow_http=True)
+LOOPBACK = UrlPolicy.from_text("127.0.0.0/8,::1/128")  # http allowed to these only
 
 
 def verify_standard_webhook(secret: str, headers: dict[str, str], body: bytes) -> bool:

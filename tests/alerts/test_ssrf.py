@@ -14,7 +14,8 @@ from alerts.ssrf import address_refusal, parse_allow_list
 from tests.alerts.conftest import Receiver, Reply, fake_resolver, run_with_sender
 
 PUBLIC = UrlPolicy()
-LOOPBACK_ALLOWED = UrlPolicy.from_text("127.0.0.0/8,::1/128", allow_http=True)
+LOOPBACK_ALLOWED = UrlPolicy.from_text("127.0.0.0/8,::1/128")
+HTTP_ANYWHERE = UrlPolicy(allow_http=True)
 
 
 @pytest.mark.parametrize(
@@ -127,6 +128,10 @@ RESOLVER = fake_resolver(
         ("http://10.0.0.1/hook", LOOPBACK_ALLOWED, "private"),
         ("http://0x7f.1/", LOOPBACK_ALLOWED, "non-standard spelling"),
         ("http://[::ffff:127.0.0.1]/", LOOPBACK_ALLOWED, "IPv4-mapped"),
+        ("https://127.0.0.1:8443/hook", LOOPBACK_ALLOWED, "ok 127.0.0.1"),
+        ("http://hooks.fictional-metals.example/w", LOOPBACK_ALLOWED, "scheme 'http' not allowed"),
+        ("http://hooks.fictional-metals.example/w", HTTP_ANYWHERE, "ok 93.184.216.34"),
+        ("http://internal.fictional-metals.example/", HTTP_ANYWHERE, "resolves to private"),
     ],
 )
 def test_url_verdicts(url: str, policy: UrlPolicy, verdict: str) -> None:
