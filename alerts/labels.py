@@ -1,0 +1,132 @@
+"""The words of the messages in Chinese and English: levels, directions, kinds of change,
+headings. Templates read them as ``t`` (``t.level[event.level]``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from alerts.model import ChangeKind, Language
+from vocabulary import Direction, Level
+
+
+@dataclass(frozen=True)
+class Labels:
+    level: dict[str, str]
+    direction: dict[str, str]
+    change: dict[str, str]
+    words: dict[str, str]
+
+    def __getattr__(self, name: str) -> str:  # t.since, t.reasons ... in templates
+        try:
+            return self.words[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+_ZH: Final = Labels(
+    level={
+        Level.RED: "红色",
+        Level.YELLOW: "黄色",
+        Level.BLUE: "蓝色",
+        Level.NORMAL: "正常",
+        Level.NO_DATA: "无数据",
+    },
+    direction={
+        Direction.UP: "上行（偏紧或上涨）",
+        Direction.DOWN: "下行（偏松或下跌）",
+        Direction.NONE: "—",
+    },
+    change={
+        ChangeKind.NEW: "新发预警",
+        ChangeKind.ESCALATED: "预警升级",
+        ChangeKind.DE_ESCALATED: "预警降级",
+        ChangeKind.DIRECTION_CHANGED: "预警方向变化",
+        ChangeKind.RESOLVED: "预警解除",
+        ChangeKind.REPEAT: "持续预警提醒",
+    },
+    words={
+        "warning": "预警",
+        "level_word": "级别",
+        "direction_word": "方向",
+        "basis": "依据",
+        "since": "预警起始",
+        "latest": "最新值",
+        "reasons": "原因",
+        "details": "查看详情",
+        "previous": "原级别",
+        "greeting": "{name}，您好：",
+        "intro": "原材料供需预警服务向贵单位通报以下预警变化：",
+        "footer": "本邮件由原材料供需预警服务自动发送，请勿直接回复。",
+        "unsubscribe": "退订此类通知",
+        "chart": "走势图",
+        "updates": "项原材料预警更新",
+        "sep": "、",
+        "colon": "：",
+    },
+)
+
+_EN: Final = Labels(
+    level={
+        Level.RED: "Red",
+        Level.YELLOW: "Yellow",
+        Level.BLUE: "Blue",
+        Level.NORMAL: "Normal",
+        Level.NO_DATA: "No data",
+    },
+    direction={
+        Direction.UP: "up (tightening or rising)",
+        Direction.DOWN: "down (loosening or falling)",
+        Direction.NONE: "-",
+    },
+    change={
+        ChangeKind.NEW: "new warning",
+        ChangeKind.ESCALATED: "escalated",
+        ChangeKind.DE_ESCALATED: "de-escalated",
+        ChangeKind.DIRECTION_CHANGED: "direction changed",
+        ChangeKind.RESOLVED: "resolved",
+        ChangeKind.REPEAT: "still active",
+    },
+    words={
+        "warning": "warning",
+        "level_word": "Level",
+        "direction_word": "Direction",
+        "basis": "Basis",
+        "since": "Since",
+        "latest": "Latest",
+        "reasons": "Reasons",
+        "details": "Details",
+        "previous": "previously",
+        "greeting": "Dear {name},",
+        "intro": "The raw-material supply-demand early-warning service reports these changes:",
+        "footer": "Sent automatically by the raw-material supply-demand early-warning service.",
+        "unsubscribe": "Unsubscribe from these notices",
+        "chart": "Chart",
+        "updates": "raw-material warning updates",
+        "sep": ", ",
+        "colon": ": ",
+    },
+)
+
+LABELS: Final[dict[Language, Labels]] = {Language.ZH: _ZH, Language.EN: _EN}
+
+LEVEL_COLOURS: Final[dict[str, str]] = {
+    Level.RED: "#c9302c",
+    Level.YELLOW: "#e0a100",
+    Level.BLUE: "#2f6fb5",
+    Level.NORMAL: "#3c8d40",
+    Level.NO_DATA: "#888888",
+}
+
+
+def format_value(value: float | None) -> str:
+    """``68450.0`` -> ``68,450``; ``3.14159`` -> ``3.14``; None -> ``—``."""
+    if value is None:
+        return "—"
+    text = f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_date(day: date | None) -> str:
+    return day.isoformat() if day is not None else "—"

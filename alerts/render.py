@@ -1,0 +1,158 @@
+"""Messages into words: email (text + HTML), IM markdown for the robots, subjects.
+
+Jinja2 templates live in ``alerts/templates/`` (package data). Templates ending in ``.html``
+are autoescaped; text and markdown templates are not, and IM text goes through the ``im``
+filter, which turns markup characters into full-width lookalikes so that reason text can never
+inject a link, a mention (``<at id=all>``) or a font tag into a robot message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from alerts.labels import LABELS, LEVEL_COLOURS, Labels, format_date, format_value
+from alerts.model import ChangeKind, Language, Message, WarningEvent, most_severe
+
+_IM_MARKUP: Final = str.maketrans(
+    {
+        "<": "＜",
+        ">": "＞",
+        "[": "［",
+        "]": "］",
+        "*": "＊",
+        "`": "｀",
+        "#": "＃",
+        "|": "｜",
+        "_": "＿",
+        "~": "～",
+        "\r": " ",
+        "\n": " ",
+    }
+)
+
+
+def im_text(value: object) -> str:
+    """Plain text safe inside robot markdown: markup characters become full-width."""
+    return str(value).translate(_IM_MARKUP)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("alerts", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["im"] = im_text
+    env.filters["value"] = format_value
+    env.filters["day"] = format_date
+    return env
+
+
+ENVIRONMENT: Final = _environment()
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """An image the HTML shows as ``cid:<cid>``; sent as a related MIME part."""
+
+    cid: str
+    png: bytes
+    filename: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    images: tuple[InlineImage, ...]
+
+
+def event_view(event: WarningEvent, labels: Labels, language: Language) -> dict[str, Any]:
+    """What templates show of one event, already in the message's language."""
+    previous = labels.level[event.previous_level] if event.previous_level else None
+    return {
+        "event": event,
+        "material": event.material_name(language),
+        "level": labels.level[event.level],
+        "previous_level": previous,
+        "colour": LEVEL_COLOURS[event.level],
+        "direction": labels.direction[event.direction],
+        "change": labels.change[event.change],
+        "resolved": event.change is ChangeKind.RESOLVED,
+        "reasons": event.reasons(language),
+        "latest": format_value(event.latest_value),
+        "unit": event.latest_unit,
+        "latest_date": format_date(event.latest_date),
+        "since": format_date(event.since),
+        "basis": event.basis,
+        "link": event.link,
+        "cid": None,
+    }
+
+
+def subject(message: Message) -> str:
+    """``【红色预警】铜：新发预警`` / ``[Red warning] Copper: new warning``; several events are
+    counted and named."""
+    language = message.language
+    t = LABELS[language]
+    level = t.level[most_severe(message.events)]
+    tag = f"【{level}{t.warning}】" if language is Language.ZH else f"[{level} {t.warning}] "
+    if len(message.events) == 1:
+        event = message.events[0]
+        return f"{tag}{event.material_name(language)}{t.colon}{t.change[event.change]}"
+    names = t.sep.join(dict.fromkeys(e.material_name(language) for e in message.events))
+    space = "" if language is Language.ZH else " "
+    return f"{tag}{len(message.events)}{space}{t.updates}{t.colon}{names}"
+
+
+def _cid_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]", "-", text)
+
+
+def render_email(message: Message, *, cid_domain: str) -> RenderedEmail:
+    """Subject, a text part complete on its own, and HTML whose charts are ``cid:`` images."""
+    language = message.language
+    t = LABELS[language]
+    views = [event_view(e, t, language) for e in message.events]
+    images: list[InlineImage] = []
+    for index, view in enumerate(views):
+        event: WarningEvent = view["event"]
+        if event.chart is None:
+            continue
+        cid = f"chart-{index}-{_cid_part(event.event_id)}@{cid_domain}"
+        view["cid"] = cid
+        alt = event.chart.alt or f"{view['material']} {t.chart}"
+        images.append(InlineImage(cid, event.chart.png, f"{event.material_id}.png", alt))
+        view["chart_alt"] = alt
+    title = subject(message)
+    context = {
+        "t": t,
+        "events": views,
+        "recipient": message.recipient,
+        "lang": language.value,
+        "subject": title,
+    }
+    return RenderedEmail(
+        subject=title,
+        text=ENVIRONMENT.get_template("email.txt").render(context),
+        html=ENVIRONMENT.get_template("email.html").render(context),
+        images=tuple(images),
+    )
+
+
+def render_im(message: Message, template: str) -> str:
+    """Robot markdown from ``template`` (``dingtalk.md``, ``wecom.md``, ``feishu.md``)."""
+    language = message.language
+    t = LABELS[language]
+    views = [event_view(e, t, language) for e in message.events]
+    context = {"t": t, "events": views, "subject": subject(message), "lang": language.value}
+    return ENVIRONMENT.get_template(template).render(context).strip()
