@@ -12,13 +12,13 @@ from alerts.channels import CHANNELS, DeliveryContext
 from alerts.delivery import deliver, deliver_all, deliver_batch
 from alerts.http import HttpOptions, HttpSender
 from alerts.model import (
-    ChangeKind,
     Chart,
     DeliveryResult,
     Endpoint,
     EndpointKind,
     Language,
     Message,
+    NoticeKind,
     Outcome,
     Recipient,
     WarningEvent,
@@ -31,7 +31,6 @@ from alerts.ssrf import CheckedUrl, RefusedUrl, UnresolvedHost, UrlPolicy, check
 
 __all__ = [
     "CHANNELS",
-    "ChangeKind",
     "Chart",
     "CheckedUrl",
     "DeliveryContext",
@@ -43,6 +42,7 @@ __all__ = [
     "Language",
     "MailSettings",
     "Message",
+    "NoticeKind",
     "Outcome",
     "Recipient",
     "RefusedUrl",

@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from alerts.channels.email import attach_inline_images
 from alerts.labels import LABELS, LEVEL_COLOURS, Labels, format_date, format_value
-from alerts.model import ChangeKind, Chart, DeliveryResult, Language, Recipient
+from alerts.model import Chart, DeliveryResult, Language, NoticeKind, Recipient
 from alerts.render import ENVIRONMENT, InlineImage, RenderedEmail
 from alerts.smtp import MailSettings, send_email
 from vocabulary import WARNING_LEVELS, Direction, Level, level_rank
@@ -59,7 +59,7 @@ class DigestChange:
     material_id: str
     material_zh: str
     material_en: str
-    change: ChangeKind
+    change: NoticeKind
     level: Level
     direction: Direction
     on: date

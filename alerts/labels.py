@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from alerts.model import ChangeKind, Language
+from alerts.model import Language, NoticeKind
 from vocabulary import Direction, Level
 
 
@@ -39,12 +39,12 @@ _ZH: Final = Labels(
         Direction.NONE: "—",
     },
     change={
-        ChangeKind.NEW: "新发预警",
-        ChangeKind.ESCALATED: "预警升级",
-        ChangeKind.DE_ESCALATED: "预警降级",
-        ChangeKind.DIRECTION_CHANGED: "预警方向变化",
-        ChangeKind.RESOLVED: "预警解除",
-        ChangeKind.REPEAT: "持续预警提醒",
+        NoticeKind.NEW: "新发预警",
+        NoticeKind.ESCALATED: "预警升级",
+        NoticeKind.DE_ESCALATED: "预警降级",
+        NoticeKind.DIRECTION_CHANGED: "预警方向变化",
+        NoticeKind.RESOLVED: "预警解除",
+        NoticeKind.REPEAT: "持续预警提醒",
     },
     words={
         "warning": "预警",
@@ -81,12 +81,12 @@ _EN: Final = Labels(
         Direction.NONE: "-",
     },
     change={
-        ChangeKind.NEW: "new warning",
-        ChangeKind.ESCALATED: "escalated",
-        ChangeKind.DE_ESCALATED: "de-escalated",
-        ChangeKind.DIRECTION_CHANGED: "direction changed",
-        ChangeKind.RESOLVED: "resolved",
-        ChangeKind.REPEAT: "still active",
+        NoticeKind.NEW: "new warning",
+        NoticeKind.ESCALATED: "escalated",
+        NoticeKind.DE_ESCALATED: "de-escalated",
+        NoticeKind.DIRECTION_CHANGED: "direction changed",
+        NoticeKind.RESOLVED: "resolved",
+        NoticeKind.REPEAT: "still active",
     },
     words={
         "warning": "warning",

@@ -17,8 +17,9 @@ from enum import StrEnum
 from vocabulary import Direction, Level, level_rank
 
 
-class ChangeKind(StrEnum):
-    """Why a warning is being notified."""
+class NoticeKind(StrEnum):
+    """Why a warning is being notified: one of its approved changes (the service's
+    ``vocabulary.ChangeKind``, worded as news), or a repeat of an active red."""
 
     NEW = "new"
     ESCALATED = "escalated"
@@ -63,7 +64,7 @@ class WarningEvent:
 
     warning_id: str
     event_id: str
-    change: ChangeKind
+    change: NoticeKind
     material_id: str
     material_zh: str
     material_en: str
@@ -180,13 +181,13 @@ def inhibit(events: list[WarningEvent] | tuple[WarningEvent, ...]) -> tuple[Warn
     red_materials = {
         e.material_id
         for e in events
-        if e.level is Level.RED and e.change is not ChangeKind.RESOLVED
+        if e.level is Level.RED and e.change is not NoticeKind.RESOLVED
     }
     red = level_rank(Level.RED)
     return tuple(
         e
         for e in events
-        if e.change is ChangeKind.RESOLVED
+        if e.change is NoticeKind.RESOLVED
         or e.material_id not in red_materials
         or level_rank(e.level) >= red
     )

@@ -15,7 +15,7 @@ from typing import Any, Final
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from alerts.labels import LABELS, LEVEL_COLOURS, Labels, format_date, format_value
-from alerts.model import ChangeKind, Language, Message, WarningEvent, most_severe
+from alerts.model import Language, Message, NoticeKind, WarningEvent, most_severe
 
 _IM_MARKUP: Final = str.maketrans(
     {
@@ -87,7 +87,7 @@ def event_view(event: WarningEvent, labels: Labels, language: Language) -> dict[
         "colour": LEVEL_COLOURS[event.level],
         "direction": labels.direction[event.direction],
         "change": labels.change[event.change],
-        "resolved": event.change is ChangeKind.RESOLVED,
+        "resolved": event.change is NoticeKind.RESOLVED,
         "reasons": event.reasons(language),
         "latest": format_value(event.latest_value),
         "unit": event.latest_unit,

@@ -10,12 +10,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from alerts import (
-    ChangeKind,
     Chart,
     Endpoint,
     EndpointKind,
     Language,
     Message,
+    NoticeKind,
     Recipient,
     WarningEvent,
 )
@@ -49,7 +49,7 @@ def event(**overrides: object) -> WarningEvent:
     fields: dict[str, object] = {
         "warning_id": "w-17",
         "event_id": "e-101",
-        "change": ChangeKind.NEW,
+        "change": NoticeKind.NEW,
         "material_id": "copper",
         "material_zh": "铜",
         "material_en": "Copper",

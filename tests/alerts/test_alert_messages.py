@@ -10,11 +10,11 @@ import pytest
 
 from alerts import (
     CHANNELS,
-    ChangeKind,
     DeliveryContext,
     EndpointKind,
     Language,
     Message,
+    NoticeKind,
     Outcome,
     deliver,
     inhibit,
@@ -29,11 +29,11 @@ RED_CU = event(event_id="cu-red", material_id="copper", level=Level.RED)
 YELLOW_CU = event(event_id="cu-yellow", material_id="copper", level=Level.YELLOW)
 BLUE_CU = event(event_id="cu-blue", material_id="copper", level=Level.BLUE)
 RESOLVED_CU = event(
-    event_id="cu-resolved", material_id="copper", level=Level.BLUE, change=ChangeKind.RESOLVED
+    event_id="cu-resolved", material_id="copper", level=Level.BLUE, change=NoticeKind.RESOLVED
 )
 YELLOW_NI = event(event_id="ni-yellow", material_id="nickel", level=Level.YELLOW)
 RESOLVED_RED_CU = event(
-    event_id="cu-red-resolved", material_id="copper", level=Level.RED, change=ChangeKind.RESOLVED
+    event_id="cu-red-resolved", material_id="copper", level=Level.RED, change=NoticeKind.RESOLVED
 )
 
 
@@ -78,7 +78,7 @@ def test_delivery_ids_depend_on_the_endpoint_and_the_set_of_events() -> None:
         (Language.EN, (event(),), "[Red warning] Copper: new warning"),
         (
             Language.ZH,
-            (event(change=ChangeKind.RESOLVED, level=Level.YELLOW),),
+            (event(change=NoticeKind.RESOLVED, level=Level.YELLOW),),
             "【黄色预警】铜：预警解除",
         ),
         (
@@ -139,7 +139,7 @@ def test_the_text_part_is_complete_in_each_language(
 
 def test_a_de_escalation_names_the_previous_level() -> None:
     down = event(
-        change=ChangeKind.DE_ESCALATED,
+        change=NoticeKind.DE_ESCALATED,
         level=Level.YELLOW,
         previous_level=Level.RED,
         direction=Direction.DOWN,

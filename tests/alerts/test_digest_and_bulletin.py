@@ -12,7 +12,7 @@ import docx
 import pytest
 from aiosmtpd.controller import Controller
 
-from alerts import ChangeKind, Chart, Language, MailSettings
+from alerts import Chart, Language, MailSettings, NoticeKind
 from alerts.bulletin import bulletin_docx
 from alerts.digest import (
     ActiveWarning,
@@ -77,7 +77,7 @@ def digest(kind: DigestKind = DigestKind.DAILY, **overrides: object) -> Digest:
                 "copper",
                 "铜",
                 "Copper",
-                ChangeKind.ESCALATED,
+                NoticeKind.ESCALATED,
                 Level.RED,
                 Direction.UP,
                 date(2026, 3, 2),

@@ -20,12 +20,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, Session
 
 from alerts import (
-    ChangeKind,
     DeliveryContext,
     EndpointKind,
     Language,
     MailSettings,
     Message,
+    NoticeKind,
     Outcome,
     deliver,
     deliver_all,
@@ -184,7 +184,7 @@ def test_updates_of_a_warning_thread_on_its_earlier_mails(
 ) -> None:
     mailbox, port = plain_server
     update = event(
-        event_id="e-103", change=ChangeKind.ESCALATED, earlier_event_ids=("e-101", "e-102")
+        event_id="e-103", change=NoticeKind.ESCALATED, earlier_event_ids=("e-101", "e-102")
     )
     result = send(mail_message(update), settings(f"smtp://127.0.0.1:{port}"))
     assert result.ok, result.error
