@@ -6,6 +6,7 @@ service runs (foreign keys between domains are resolved by table name).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import warning.accounts.models
 import warning.audit.models
+import warning.delivery.models
+import warning.directory.models
 import warning.evaluation.models
 import warning.feeding.models
 import warning.review.models  # noqa: F401  (every domain's tables join the metadata)
@@ -21,6 +24,18 @@ from warning.catalog import Catalog, load_catalog
 from warning.catalog.sync import sync_catalog
 from warning.settings import Settings
 from warning.store import check_store, make_engine, migrate, session_factory, transaction
+
+
+def secret_key(settings: Settings) -> str:
+    """``WARNING_SECRET_KEY``, else a random key made once and kept in ``var/secret_key``."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.var_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 @dataclass(frozen=True)

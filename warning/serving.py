@@ -1,7 +1,9 @@
 """``warning serve``: the web app (uvicorn) and the scheduler in one process, stopped gently.
 
-The scheduler runs in background threads: each feed on its schedule, and a sweep of the
-review queue every minute (snoozes that ran out, deadlines that passed). The web app runs in
+The scheduler runs in background threads: each feed on its schedule, a sweep of the review
+queue every minute (snoozes that ran out, deadlines that passed), the delivery worker every
+ten seconds, and the daily digest (weekly on Mondays, monthly on the 1st) at
+``WARNING_DIGEST_TIME``. The web app runs in
 the main thread. On SIGINT or SIGTERM the service stops taking new work (uvicorn stops
 accepting requests, the scheduler starts no new job), gives running work
 ``WARNING_SHUTDOWN_GRACE_S`` seconds to finish, records each feed run still going as a failed
@@ -24,15 +26,19 @@ import uvicorn
 from apscheduler.schedulers.base import BaseScheduler
 
 import rules
+from alerts.digest import DigestKind
 from feeds.definitions import FeedDefinitions
 from warning.api.app import create_app
 from warning.context import ServiceContext
+from warning.jobs.delivery import deliver_due
+from warning.jobs.digest import run_digest
 from warning.jobs.pipeline import after_feed_run, sweep_review_queue
 from warning.jobs.scheduler import RunningFeeds, build_feed_scheduler, record_interrupted
 
 log = logging.getLogger(__name__)
 
 SWEEP_JOB: Final = "review:sweep"
+DELIVERY_JOB: Final = "delivery:worker"
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ def _start_scheduler(
         on_outcome=lambda outcome: after_feed_run(context, ruleset, outcome),
         running=running,
     )
+    every = {"coalesce": True, "max_instances": 1, "replace_existing": True}
     scheduler.add_job(
         sweep_review_queue,
         "interval",
@@ -111,10 +118,36 @@ def _start_scheduler(
         args=[context],
         id=SWEEP_JOB,
         name="review queue sweep",
-        coalesce=True,
-        max_instances=1,
-        replace_existing=True,
+        **every,
     )
+    scheduler.add_job(
+        deliver_due,
+        "interval",
+        seconds=10,
+        args=[context],
+        id=DELIVERY_JOB,
+        name="delivery worker",
+        **every,
+    )
+    hour, minute = (int(part) for part in context.settings.digest_time.split(":"))
+    for kind, when in (
+        (DigestKind.DAILY, {}),
+        (DigestKind.WEEKLY, {"day_of_week": "mon"}),
+        (DigestKind.MONTHLY, {"day": "1"}),
+    ):
+        scheduler.add_job(
+            run_digest,
+            "cron",
+            hour=hour,
+            minute=minute,
+            **when,
+            args=[context],
+            kwargs={"kind": kind},
+            id=f"digest:{kind}",
+            name=f"{kind} digest",
+            misfire_grace_time=6 * 3600,
+            **every,
+        )
     scheduler.start()
     return scheduler, caught_up
 

@@ -29,10 +29,13 @@ from pydantic_settings import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from alerts.smtp import parse_smtp_url
+from alerts.ssrf import parse_allow_list
 from vocabulary import WARNING_LEVELS, ChangeKind
 
 CONFIG_ENV = "WARNING_CONFIG"
 ENV_PREFIX = "WARNING_"
+SECRET_FIELDS = frozenset({"smtp_url", "secret_key", "feed_secrets", "database_url"})
 
 
 class SettingsError(Exception):
@@ -88,6 +91,45 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = Field(
         default=30.0, ge=0, description="seconds running work may take to finish on shutdown"
     )
+    smtp_url: str = Field(
+        default="",
+        description="smtp://host:port, smtp+starttls://user:pass@host:587 or smtps://...; "
+        "empty: the demo's local catcher (smtp://127.0.0.1:8025)",
+    )
+    mail_from: str = Field(
+        default="warning@localhost", description="the From address of alert and digest emails"
+    )
+    webhook_allow: str = Field(
+        default="",
+        description="comma-separated CIDRs the SSRF guard lets webhooks and robots reach, "
+        "e.g. 127.0.0.0/8,::1/128",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="the service's address as recipients reach it (links, unsubscribe)",
+    )
+    group_wait: float = Field(
+        default=300.0, ge=0, description="seconds a contact's alerts are gathered into one message"
+    )
+    repeat_days: float = Field(
+        default=7.0, gt=0, description="an active red warning is announced again after this long"
+    )
+    notify_resolved: bool = Field(default=True, description="announce the end of a warning")
+    delivery_lease_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="seconds a worker holds a delivery; one not recorded by then is sent again",
+    )
+    digest_time: str = Field(
+        default="08:30", description="local time (WARNING_TIMEZONE) of the daily digest, HH:MM"
+    )
+    digest_to: list[str] = Field(
+        default_factory=list, description="operators' addresses that also get every digest"
+    )
+    secret_key: str = Field(
+        default="",
+        description="key for signed links and sessions; empty: one kept in var/secret_key",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -109,6 +151,34 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("expected an IANA time zone such as Asia/Shanghai") from None
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str) -> str:
+        if value:
+            parse_smtp_url(value)  # ValueError names the problem
+        return value
+
+    @field_validator("webhook_allow")
+    @classmethod
+    def _allow_list(cls, value: str) -> str:
+        parse_allow_list(value)  # ValueError names the bad network
+        return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        hour, sep, minute = value.partition(":")
+        if not (sep and hour.isdigit() and minute.isdigit()) or int(hour) > 23 or int(minute) > 59:
+            raise ValueError("expected HH:MM, e.g. 08:30")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// address")
+        return value.rstrip("/")
 
     @field_validator("review_auto_approve")
     @classmethod
@@ -171,7 +241,8 @@ def load_settings(**overrides: Any) -> Settings:
             if item["type"] == "extra_forbidden":
                 problems.append(f"{setting}: not a known setting (in {CONFIG_ENV} file or env)")
             else:
-                problems.append(f"{setting}: {item['msg']} (got {item.get('input')!r})")
+                shown = "hidden" if name in SECRET_FIELDS else repr(item.get("input"))
+                problems.append(f"{setting}: {item['msg']} (got {shown})")
         raise SettingsError("invalid settings: " + "; ".join(problems)) from None
 
 

@@ -33,7 +33,7 @@ class Api:
 
 @pytest.fixture
 def api(factory: sessionmaker[Session], database_url: str) -> Iterator[Api]:
-    settings = load_settings(database_url=database_url)
+    settings = load_settings(database_url=database_url, secret_key="api-test-secret")
     engine = make_engine(database_url)
     context = ServiceContext(settings, engine, factory, load_catalog())
     tokens = {}

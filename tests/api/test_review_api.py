@@ -264,3 +264,27 @@ def test_assessments_carry_their_indicators(api: Api, tmp_path: Path) -> None:
     assert page["total"] == 1
     assert page["items"][0]["indicators"] and page["items"][0]["indicators"][0]["series_id"]
     assert clock.now()  # the service clock answers
+
+
+def test_one_click_unsubscribe_with_a_signed_link(api: Api, tmp_path: Path) -> None:
+    from alerts.unsubscribe import unsubscribe_token
+    from tests.delivery.conftest import two_contacts
+    from warning.context import secret_key
+    from warning.directory.models import Contact
+    from warning.jobs.directory import import_directory
+
+    context = api.client.app.state.context  # type: ignore[attr-defined]
+    assert not import_directory(context, two_contacts(tmp_path), actor="t").rejects
+    with api.factory() as session:
+        contact_id = session.scalars(select(Contact.id).order_by(Contact.id)).first()
+    token = unsubscribe_token(str(contact_id), secret_key(context.settings))
+    page = api.client.get(f"/unsubscribe?t={token}")
+    assert page.status_code == 200 and "<form" in page.text  # opening it unsubscribes nobody
+    with api.factory() as session:
+        assert session.get(Contact, contact_id).unsubscribed_at is None  # type: ignore[union-attr]
+    done = api.client.post(f"/unsubscribe?t={token}")
+    assert done.status_code == 200
+    with api.factory() as session:
+        assert session.get(Contact, contact_id).unsubscribed_at is not None  # type: ignore[union-attr]
+    forged = unsubscribe_token(str(contact_id), "another key")
+    assert api.client.post(f"/unsubscribe?t={forged}").status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warning.cli import board, data, serve
+from warning.cli import alerts, board, data, serve
 from warning.cli.accounts import tokens_app, users_app
 from warning.cli.feeds import feeds_app
 from warning.cli.review import review_app
@@ -29,3 +29,8 @@ app.add_typer(feeds_app, name="feeds")
 app.add_typer(review_app, name="review")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.command()(alerts.deliver)
+app.command()(alerts.digest)
+app.add_typer(alerts.deliveries_app, name="deliveries")
+app.add_typer(alerts.alerts_app, name="alerts")
+app.add_typer(alerts.directory_app, name="directory")

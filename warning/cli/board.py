@@ -9,23 +9,27 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from feeds.definitions import DefinitionError
 from feeds.longformat import FileFormatError
 from rules import RuleSetError
 from warning import clock
 from warning.accounts import Role
 from warning.accounts.service import create_token, ensure_user
 from warning.cli.output import catalog, console, fail, parse_date, ruleset, service_context
-from warning.cli.serve import serve as serve_command
+from warning.cli.serve import serve_context
 from warning.cli.tables import materials_table, print_derivation
 from warning.clock import evaluation_date
 from warning.context import ServiceContext
 from warning.evaluation.backtest import BacktestInputError, run_backtest
 from warning.evaluation.board import material_lines
 from warning.feeding.derivation import DerivationOutcome
-from warning.jobs.demo import DemoError, run_demo
+from warning.feeding.feed_runs import load_feed_definitions
+from warning.jobs.demo import DemoError, demo_context, run_demo
+from warning.jobs.demo_sinks import demo_sinks
 from warning.jobs.pipeline import evaluate_and_store
 from warning.review.queries import list_items
 from warning.review.states import ItemState
+from warning.serving import ServeOptions
 from warning.store import read_only, transaction
 
 DEMO_OPERATOR = "demo"
@@ -70,9 +74,10 @@ def demo(
     ] = False,
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
 ) -> None:
-    """Run the main job once on embedded defaults: init, load the sample, show the board,
+    """Run the main job once on embedded defaults: init, load the sample directory and data,
+    show the board, deliver the approved warnings to local sinks (var/mail, var/webhooks),
     make a demo operator; then serve the web app and scheduler on 127.0.0.1 until Ctrl-C."""
-    context = service_context(init=True)
+    context = demo_context(service_context(init=True))
     console.print(f"Store: {context.settings.database_url}", highlight=False)
     try:
         result = run_demo(
@@ -95,6 +100,16 @@ def demo(
     if result.derivation.failures:
         raise typer.Exit(1)
     _print_queue(context)
+    if result.directory is not None and result.directory.outcome is not None:
+        outcome = result.directory.outcome
+        console.print(
+            f"Directory: {outcome.enterprises} enterprises, {outcome.contacts} contacts "
+            f"(sample, fictional); alerts delivered: {result.delivered.get('sent', 0)} sent, "
+            f"{result.delivered.get('retrying', 0)} retrying, {result.delivered.get('dead', 0)} "
+            f"dead; see {context.settings.var_dir / 'mail'} and "
+            f"{context.settings.var_dir / 'webhooks'}",
+            highlight=False,
+        )
     password = secrets.token_urlsafe(12)
     with transaction(context.factory) as session:
         ensure_user(
@@ -122,7 +137,12 @@ def demo(
     )
     if no_serve:
         return
-    serve_command(host="127.0.0.1", port=port, no_scheduler=False, no_web=False)
+    try:
+        definitions = load_feed_definitions(context.settings, context.catalog)
+    except DefinitionError as error:
+        raise fail(error) from None
+    with demo_sinks(context.settings.var_dir):
+        serve_context(context, definitions, ServeOptions(host="127.0.0.1", port=port))
 
 
 def _print_queue(context: ServiceContext) -> None:

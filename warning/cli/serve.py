@@ -9,6 +9,7 @@ import typer
 from apscheduler.schedulers.base import BaseScheduler
 from rich.table import Table
 
+from feeds.definitions import FeedDefinitions
 from warning.cli.data import feeds_context
 from warning.cli.output import console, fail, ruleset
 from warning.clock import desk_now
@@ -33,9 +34,19 @@ def serve(
     if no_web and no_scheduler:
         raise fail("--no-web and --no-scheduler together leave nothing to run")
     context, definitions = feeds_context()
+    serve_context(
+        context,
+        definitions,
+        ServeOptions(web=not no_web, scheduler=not no_scheduler, host=host, port=port),
+    )
+
+
+def serve_context(
+    context: ServiceContext, definitions: FeedDefinitions, options: ServeOptions
+) -> None:
+    """Serve ``context`` (the demo passes its own) until SIGINT or SIGTERM."""
     rules = ruleset(context)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    options = ServeOptions(web=not no_web, scheduler=not no_scheduler, host=host, port=port)
     run_service(
         context,
         definitions=definitions,

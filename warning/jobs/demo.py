@@ -1,19 +1,22 @@
 """The demo: the service's main job once, on embedded defaults and the bundled sample.
 
-It initialises the store, loads every bundled sample file through the same ingestion path
-as real files, derives the series computed from them (the weekly means of the daily series,
-:mod:`warning.feeding.derivation`), evaluates every material as of a stated date (by
-default the newest period in the sample) and shows the board with each level and its
-reasons, naming the series that are stale on that date instead of hiding them.
+It initialises the store, loads the sample directory of (fictional) enterprises and every
+bundled sample file through the same ingestion path as real files, derives the series
+computed from them (the weekly means of the daily series,
+:mod:`warning.feeding.derivation`), evaluates eight weeks of staged history and then every
+material as of a stated date (by default the newest period in the sample), delivers the
+approved warnings to local sinks, and shows the board with each level and its reasons,
+naming the series that are stale on that date instead of hiding them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
+from typing import Final
 
 from sqlalchemy import func, select
 
@@ -25,7 +28,11 @@ from warning.evaluation.runs import load_ruleset
 from warning.feeding.derivation import DerivationOutcome
 from warning.feeding.ingest import IngestReport
 from warning.feeding.staleness import StaleSeries, stale_series
+from warning.jobs.delivery import deliver_due
+from warning.jobs.demo_history import stage_history
+from warning.jobs.demo_sinks import demo_sinks
 from warning.jobs.derivation import derive_after_ingest
+from warning.jobs.directory import ImportResult, import_directory
 from warning.jobs.ingest import ingest_file
 from warning.jobs.pipeline import PIPELINE_LOCK, evaluate_and_store
 from warning.store import locks, read_only
@@ -44,6 +51,23 @@ class DemoResult:
     as_of: date
     lines: tuple[MaterialLine, ...]
     stale: tuple[StaleSeries, ...]
+    directory: ImportResult | None = None
+    delivered: dict[str, int] = field(default_factory=dict)
+
+
+LOOPBACK: Final = "127.0.0.0/8,::1/128"
+
+
+def demo_context(context: ServiceContext) -> ServiceContext:
+    """The demo's own settings: alerts go out at once (no grouping wait) and may reach the
+    local sinks on loopback."""
+    allow = context.settings.webhook_allow or LOOPBACK
+    settings = context.settings.model_copy(update={"group_wait": 0.0, "webhook_allow": allow})
+    return replace(context, settings=settings)
+
+
+def bundled_directory() -> Path:
+    return Path(str(files("warning") / "data" / "directory.csv"))
 
 
 def bundled_sample_dir() -> Path:
@@ -59,6 +83,7 @@ def run_demo(
     """Load the sample, then evaluate the board as of ``as_of`` (or the newest sample date)."""
     sample_dir = context.settings.sample_dir or bundled_sample_dir()
     ruleset = load_ruleset(context.settings.rules_path, context.catalog)  # fail before loading
+    directory = import_directory(context, bundled_directory(), actor="demo")
     reports = []
     for path in sorted(sample_dir.glob("*.csv")):
         report = ingest_file(
@@ -73,14 +98,19 @@ def run_demo(
             as_of = as_of or session.scalar(select(func.max(Observation.period)))
         if as_of is None:
             raise DemoError(f"{sample_dir}: no observations were loaded (no *.csv with rows?)")
+        stage_history(context, ruleset=ruleset, as_of=as_of)
         evaluate_and_store(context, ruleset=ruleset, as_of=as_of, trigger="demo")
     with read_only(context.factory) as session:
         lines = material_lines(session, context.catalog, as_of=as_of)
         stale = stale_series(session, as_of=as_of)
+    with demo_sinks(context.settings.var_dir):
+        delivered = deliver_due(context)
     return DemoResult(
         reports=tuple(reports),
         derivation=derivation,
         as_of=as_of,
         lines=tuple(lines),
         stale=tuple(stale),
+        directory=directory,
+        delivered=delivered,
     )

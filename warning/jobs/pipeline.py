@@ -22,6 +22,8 @@ import rules
 from warning import clock
 from warning.clock import evaluation_date
 from warning.context import ServiceContext
+from warning.delivery.policy import DeliveryPolicy
+from warning.delivery.routing import route_pending
 from warning.evaluation.runs import EvaluationOutcome, evaluate, level_counts
 from warning.feeding.derivation import DerivationOutcome
 from warning.feeding.feed_runs import FeedOutcome
@@ -60,6 +62,9 @@ def evaluate_and_store(
             policy=ReviewPolicy.from_settings(context.settings),
             now=clock.now(),
         )
+        route_pending(
+            session, policy=DeliveryPolicy.from_settings(context.settings), now=clock.now()
+        )
     if proposed.created or proposed.updated or proposed.superseded:
         log.info(
             "review queue: %d new, %d updated, %d superseded, %d approved by policy",
@@ -74,7 +79,13 @@ def evaluate_and_store(
 def sweep_review_queue(context: ServiceContext) -> SweepOutcome:
     """Wake snoozed items whose time came and act on items past their deadline; commit."""
     with transaction(context.factory) as session:
-        return sweep(session, policy=ReviewPolicy.from_settings(context.settings), now=clock.now())
+        outcome = sweep(
+            session, policy=ReviewPolicy.from_settings(context.settings), now=clock.now()
+        )
+        route_pending(
+            session, policy=DeliveryPolicy.from_settings(context.settings), now=clock.now()
+        )
+        return outcome
 
 
 def evaluate_after_ingest(

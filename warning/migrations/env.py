@@ -7,6 +7,8 @@ from alembic import context
 import warning.accounts.models
 import warning.audit.models
 import warning.catalog.models
+import warning.delivery.models
+import warning.directory.models
 import warning.evaluation.models
 import warning.feeding.models
 import warning.review.models  # noqa: F401  (every domain's tables join the metadata)

@@ -54,6 +54,8 @@ class WarningEvent(Base):
     direction: Mapped[Direction] = mapped_column(enum_column(Direction, 8))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     notify: Mapped[bool] = mapped_column(Boolean)
+    # set when delivery routed the event to its notices and deliveries (the outbox's cursor)
+    routed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class ReviewItem(Base):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
 from vocabulary import ChangeKind, Level
 from warning import clock
-from warning.api.deps import Db, Operator, Viewer
+from warning.api.deps import Context, Db, Operator, Viewer
 from warning.api.schemas import (
     AdjustIn,
     ApproveIn,
@@ -18,11 +19,21 @@ from warning.api.schemas import (
     SnoozeIn,
     WarningOut,
 )
+from warning.context import ServiceContext
+from warning.delivery.policy import DeliveryPolicy
+from warning.delivery.routing import route_pending
 from warning.review import decisions
 from warning.review.queries import list_items, list_warnings
 from warning.review.states import ItemState, WarningState
 
 router = APIRouter(tags=["review"])
+
+
+def route_approved(db: Session, context: ServiceContext) -> None:
+    """The approval's deliveries, in its own transaction (the request's)."""
+    route_pending(db, policy=DeliveryPolicy.from_settings(context.settings), now=clock.now())
+
+
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
 
@@ -64,11 +75,14 @@ def review_item(item_id: int, db: Db, user: Viewer) -> ReviewItemOut:
 
 
 @router.post("/review-items/{item_id}/approve", response_model=ReviewItemOut)
-def approve(item_id: int, body: ApproveIn, db: Db, user: Operator) -> ReviewItemOut:
+def approve(
+    item_id: int, body: ApproveIn, db: Db, context: Context, user: Operator
+) -> ReviewItemOut:
     """Approve the proposal: the warning is made, updated or resolved."""
     item = decisions.approve(
         db, item_id=item_id, actor=user.name, comment=body.comment, now=clock.now()
     )
+    route_approved(db, context)
     return ReviewItemOut.model_validate(item)
 
 
@@ -82,7 +96,7 @@ def reject(item_id: int, body: RejectIn, db: Db, user: Operator) -> ReviewItemOu
 
 
 @router.post("/review-items/{item_id}/adjust", response_model=ReviewItemOut)
-def adjust(item_id: int, body: AdjustIn, db: Db, user: Operator) -> ReviewItemOut:
+def adjust(item_id: int, body: AdjustIn, db: Db, context: Context, user: Operator) -> ReviewItemOut:
     """Approve with a changed level, direction or text (a reason is required)."""
     item = decisions.adjust(
         db,
@@ -95,6 +109,7 @@ def adjust(item_id: int, body: AdjustIn, db: Db, user: Operator) -> ReviewItemOu
         text_zh=body.text_zh,
         text_en=body.text_en,
     )
+    route_approved(db, context)
     return ReviewItemOut.model_validate(item)
 
 

@@ -1,0 +1,183 @@
+"""Alert commands: the directory, the delivery worker and its outbox, dry runs, digests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from alerts import Language
+from alerts.digest import DigestKind
+from warning import clock
+from warning.cli.accounts import cli_actor
+from warning.cli.output import console, errors, fail, parse_date, service_context
+from warning.delivery.models import DeliveryStatus
+from warning.delivery.outbox import list_deliveries, replay
+from warning.delivery.routing import targets
+from warning.directory.rows import DirectoryFileError
+from warning.jobs.delivery import deliver_due
+from warning.jobs.digest import run_digest
+from warning.jobs.directory import export_directory, import_directory
+from warning.review.lifecycle import InvalidMove, ItemNotFound
+from warning.review.models import MaterialWarning
+from warning.store import read_only, transaction
+
+directory_app = typer.Typer(help="The whitelist enterprises' contacts.", no_args_is_help=True)
+deliveries_app = typer.Typer(help="The outbox: list and replay deliveries.", no_args_is_help=True)
+alerts_app = typer.Typer(help="Who gets what: dry runs.", no_args_is_help=True)
+
+
+@directory_app.command("import")
+def directory_import(
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8) or XLSX, one row per contact")],
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
+) -> None:
+    """Import a directory file: all rows, or (if any row is refused) none. Exit 1 if refused."""
+    context = service_context()
+    try:
+        result = import_directory(context, file, actor=cli_actor())
+    except DirectoryFileError as error:
+        raise fail(error) from None
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
+    elif result.rejects:
+        for reject in result.rejects:
+            errors.print(escape(str(reject)), highlight=False)
+        errors.print(f"{len(result.rejects)} refused cell(s): nothing was imported")
+    else:
+        outcome = result.outcome
+        assert outcome is not None
+        console.print(
+            f"{file}: {outcome.rows} contact rows of {outcome.enterprises} enterprises; "
+            f"{outcome.changed} changed the directory",
+            highlight=False,
+        )
+    if result.rejects:
+        raise typer.Exit(1)
+
+
+@directory_app.command("export")
+def directory_export(
+    file: Annotated[Path, typer.Argument(help="where to write: .csv or .xlsx")],
+) -> None:
+    """Write the directory in the import format."""
+    context = service_context()
+    rows = export_directory(context, file)
+    console.print(f"{rows} contact rows written to {file}", highlight=False)
+
+
+def deliver(
+    loop: Annotated[bool, typer.Option("--loop", help="keep going, polling for due work")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object of counts")] = False,
+) -> None:
+    """Send what is due in the outbox (until nothing is due, or forever with --loop)."""
+    context = service_context()
+    counts = deliver_due(context, loop=loop)
+    if as_json:
+        typer.echo(json.dumps(counts))
+    else:
+        console.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+
+
+@deliveries_app.command("list")
+def deliveries_list(
+    status: Annotated[DeliveryStatus | None, typer.Option("--status")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+) -> None:
+    """Deliveries, newest first: contact, channel, status, attempts, last error."""
+    context = service_context()
+    with read_only(context.factory) as session:
+        rows = [
+            (d.id, d.contact_id, str(d.channel), str(d.status), d.attempts, d.last_error or "")
+            for d in list_deliveries(session, status=status, limit=limit)
+        ]
+    table = Table(title="Deliveries")
+    for header in ("id", "contact", "channel", "status", "attempts", "last error"):
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(str(cell)) for cell in row))
+    console.print(table)
+
+
+@deliveries_app.command("replay")
+def deliveries_replay(delivery_id: Annotated[int, typer.Argument()]) -> None:
+    """Send a dead delivery again (with the same id, so receivers can de-duplicate)."""
+    context = service_context()
+    try:
+        with transaction(context.factory) as session:
+            replay(session, delivery_id=delivery_id, actor=cli_actor(), now=clock.now())
+    except ItemNotFound as error:
+        raise fail(error) from None
+    except InvalidMove as error:
+        errors.print(f"[bold red]refused:[/] {escape(str(error))}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"delivery {delivery_id} will be sent again")
+
+
+@alerts_app.command("dry-run")
+def dry_run(
+    warning_id: Annotated[int, typer.Option("--warning", help="the warning's id")],
+) -> None:
+    """Who would receive this warning now, on which channel, and why (which subscription)."""
+    context = service_context()
+    with read_only(context.factory) as session:
+        warning = session.get(MaterialWarning, warning_id)
+        if warning is None:
+            raise fail(f"no warning {warning_id}")
+        found = targets(session, warning.material_id, warning.level, warning.direction)
+        rows = [
+            (
+                t.contact.enterprise.name,
+                t.contact.name,
+                str(t.channel),
+                t.contact.language,
+                f"subscription {t.subscription.id}: materials {t.subscription.materials or '-'}"
+                f"{'; sectors ' + t.subscription.sectors if t.subscription.sectors else ''}, "
+                f"from {t.subscription.min_level}, {t.subscription.directions}",
+            )
+            for t in found
+        ]
+        title = f"Warning {warning_id}: {warning.material_id} {warning.level} {warning.direction}"
+    table = Table(title=title)
+    for header in ("enterprise", "contact", "channel", "language", "why"):
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    console.print(table)
+    console.print(f"{len(rows)} deliveries would be made", highlight=False)
+
+
+def digest(
+    kind: Annotated[DigestKind, typer.Option("--kind", help="daily, weekly or monthly")],
+    day: Annotated[str | None, typer.Option("--date", help="as sent on this day")] = None,
+    preview: Annotated[
+        Path | None, typer.Option("--preview", help="write .html, .txt, .eml or .docx instead")
+    ] = None,
+    language: Annotated[Language, typer.Option("--language", help="of the preview")] = (
+        Language.ZH
+    ),
+) -> None:
+    """Render (--preview) or send a digest or bulletin; each period goes out once."""
+    context = service_context()
+    outcome = run_digest(
+        context,
+        kind=kind,
+        day=parse_date(day, option="--date"),
+        preview=preview,
+        language=language,
+    )
+    period = f"{outcome.period_start} .. {outcome.period_end}"
+    if outcome.preview:
+        console.print(f"{kind} {period} written to {outcome.preview}", highlight=False)
+    elif outcome.skipped:
+        console.print(f"{kind} {period}: {outcome.skipped}", highlight=False)
+    else:
+        console.print(
+            f"{kind} {period}: sent to {outcome.sent}, failed {outcome.failed}", highlight=False
+        )
+        if outcome.failed:
+            raise typer.Exit(1)

@@ -1,0 +1,180 @@
+"""The outbox as workers see it: claim what is due, record what happened, replay the dead.
+
+A worker claims due deliveries (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers
+share them without duplicates; SQLite has one writer at a time) and holds them for a lease.
+It sends with no transaction open, then records each attempt. A worker that dies between
+sending and recording leaves its deliveries claimed until the lease runs out; another worker
+then claims and sends them again, with the same id (at least once, never lost).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from alerts import DeliveryResult, Outcome
+from warning.audit import record
+from warning.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
+from warning.delivery.policy import DeliveryPolicy
+from warning.directory.models import ContactEndpoint
+from warning.review.lifecycle import InvalidMove, ItemNotFound
+
+
+def claim_due(
+    session: Session, *, worker: str, policy: DeliveryPolicy, now: datetime, limit: int = 200
+) -> list[int]:
+    """Claim up to ``limit`` due deliveries for ``worker``; their ids."""
+    due = or_(
+        and_(
+            Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.RETRYING]),
+            Delivery.next_attempt_at <= now,
+        ),
+        and_(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_until <= now),
+    )
+    rows = session.scalars(
+        select(Delivery)
+        .where(due)
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for delivery in rows:
+        delivery.status = DeliveryStatus.SENDING
+        delivery.claimed_by = worker
+        delivery.claimed_until = now + timedelta(seconds=policy.lease_s)
+    session.flush()
+    return [delivery.id for delivery in rows]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A delivery's state after an attempt."""
+
+    delivery_id: int
+    status: DeliveryStatus
+
+
+def record_results(
+    session: Session,
+    results: Sequence[tuple[int, DeliveryResult]],
+    *,
+    worker: str,
+    policy: DeliveryPolicy,
+    now: datetime,
+    rng: random.Random | None = None,
+) -> list[Recorded]:
+    """Record each attempt and move its delivery on: sent, retrying (with backoff and jitter,
+    never sooner than the receiver's Retry-After), or dead; a 410 disables the endpoint."""
+    jitter = rng or random.Random()
+    recorded = []
+    for delivery_id, result in results:
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None or delivery.claimed_by != worker:
+            continue  # the lease ran out and another worker took it over
+        session.add(_attempt(delivery_id, result, worker=worker, now=now))
+        delivery.attempts += 1
+        delivery.claimed_by, delivery.claimed_until = None, None
+        delivery.receiver_id = result.delivery_id
+        _move_on(delivery, result, policy=policy, now=now, jitter=jitter)
+        if result.disable_endpoint and delivery.endpoint_id is not None:
+            _disable(session, delivery.endpoint_id, result, now=now)
+        recorded.append(Recorded(delivery.id, DeliveryStatus(delivery.status)))
+    session.flush()
+    return recorded
+
+
+def _attempt(
+    delivery_id: int, result: DeliveryResult, *, worker: str, now: datetime
+) -> DeliveryAttempt:
+    return DeliveryAttempt(
+        delivery_id=delivery_id,
+        at=now,
+        worker=worker,
+        outcome=str(result.outcome),
+        status_code=result.status_code,
+        latency_ms=round(result.latency_s * 1000, 1),
+        error=result.error,
+    )
+
+
+def _move_on(
+    delivery: Delivery,
+    result: DeliveryResult,
+    *,
+    policy: DeliveryPolicy,
+    now: datetime,
+    jitter: random.Random,
+) -> None:
+    if result.outcome == Outcome.OK:
+        delivery.status, delivery.sent_at, delivery.last_error = DeliveryStatus.SENT, now, None
+        return
+    delivery.last_error = result.error
+    retries_done = delivery.attempts - 1
+    if result.outcome == Outcome.PERMANENT or retries_done >= len(policy.retry_delays):
+        delivery.status = DeliveryStatus.DEAD
+        return
+    wait = policy.retry_delays[retries_done] * jitter.uniform(0.8, 1.2)
+    wait = max(wait, result.retry_after_s or 0.0)
+    delivery.status = DeliveryStatus.RETRYING
+    delivery.next_attempt_at = now + timedelta(seconds=wait)
+
+
+def _disable(session: Session, endpoint_id: int, result: DeliveryResult, *, now: datetime) -> None:
+    endpoint = session.get(ContactEndpoint, endpoint_id)
+    if endpoint is None or endpoint.disabled_at is not None:
+        return
+    endpoint.disabled_at = now
+    endpoint.disabled_reason = f"the receiver answered {result.status_code}: gone"
+    record(
+        session,
+        at=now,
+        actor="delivery",
+        action="endpoint_disabled",
+        subject=f"endpoint:{endpoint_id}",
+        after={"status_code": result.status_code},
+    )
+
+
+def replay(session: Session, *, delivery_id: int, actor: str, now: datetime) -> Delivery:
+    """Send a dead delivery again, now, with a fresh set of retries (audited)."""
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None:
+        raise ItemNotFound(f"no delivery {delivery_id}")
+    if delivery.status != DeliveryStatus.DEAD:
+        raise InvalidMove(
+            None, f"delivery {delivery_id} is {delivery.status}; only dead ones replay"
+        )
+    delivery.status, delivery.attempts = DeliveryStatus.PENDING, 0
+    delivery.next_attempt_at = now
+    record(
+        session,
+        at=now,
+        actor=actor,
+        action="delivery_replayed",
+        subject=f"delivery:{delivery_id}",
+        before={"status": "dead", "last_error": delivery.last_error},
+    )
+    return delivery
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """How many deliveries are in each status."""
+    rows = session.execute(select(Delivery.status, func.count()).group_by(Delivery.status))
+    counts = {str(status): 0 for status in DeliveryStatus}
+    counts.update({str(status): int(n) for status, n in rows})
+    return counts
+
+
+def list_deliveries(
+    session: Session, *, status: DeliveryStatus | None = None, limit: int = 100
+) -> list[Delivery]:
+    """Deliveries, newest first."""
+    query = select(Delivery)
+    if status is not None:
+        query = query.where(Delivery.status == status)
+    return list(session.scalars(query.order_by(Delivery.id.desc()).limit(limit)))

@@ -1,0 +1,255 @@
+"""Routing: approved warning events into notices, notices into deliveries for the contacts
+whose subscriptions match.
+
+Called in the transaction of the approval itself (the API, the CLI, the evaluation that
+auto-approves, the review sweep), so an approval and its deliveries commit together; the
+delivery worker also calls it first, to route anything a caller left (the events are the
+outbox: ``warning_event.routed_at`` is its cursor).
+
+- An event of a silenced change (``notify`` false), or of a material silenced now, is
+  routed to nobody. An end of warning is announced unless ``WARNING_NOTIFY_RESOLVED`` is off.
+- A contact matches when active and not unsubscribed, and one of its subscriptions names the
+  material (or ``*``, or the material's sector), the level reaches its minimum (an end counts
+  with the level of the warning it ends) and the direction is one it wants.
+- **Grouping**: a notice joins the contact's open delivery on that channel (one still within
+  its ``WARNING_GROUP_WAIT``), or starts one due that long from now (0: at once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from alerts import EndpointKind, NoticeKind
+from vocabulary import ChangeKind, Direction, Level, level_rank
+from warning.catalog.models import Material
+from warning.delivery.models import Delivery, DeliveryNotice, DeliveryStatus, Notice
+from warning.delivery.policy import DeliveryPolicy
+from warning.directory.models import Contact, ContactEndpoint, Subscription
+from warning.review.models import MaterialWarning, ReviewItem, WarningEvent
+from warning.review.silences import silence_for
+from warning.review.states import WarningState
+from warning.store import aware
+
+NOTICE_OF: Final = {
+    ChangeKind.NEW: NoticeKind.NEW,
+    ChangeKind.ESCALATION: NoticeKind.ESCALATED,
+    ChangeKind.DE_ESCALATION: NoticeKind.DE_ESCALATED,
+    ChangeKind.DIRECTION_CHANGE: NoticeKind.DIRECTION_CHANGED,
+    ChangeKind.END: NoticeKind.RESOLVED,
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one contact gets a notice: a channel, its endpoint (None: the contact's email),
+    and the subscription that matched."""
+
+    contact: Contact
+    channel: EndpointKind
+    endpoint: ContactEndpoint | None
+    subscription: Subscription
+
+
+@dataclass
+class RoutingOutcome:
+    """What one routing pass made."""
+
+    notices: list[int] = field(default_factory=list)
+    deliveries: set[int] = field(default_factory=set)
+    muted: list[int] = field(default_factory=list)  # events routed to nobody
+
+
+def route_pending(session: Session, *, policy: DeliveryPolicy, now: datetime) -> RoutingOutcome:
+    """Route every approved warning event not routed yet (module docstring)."""
+    outcome = RoutingOutcome()
+    events = session.scalars(
+        select(WarningEvent)
+        .where(WarningEvent.routed_at.is_(None))
+        .order_by(WarningEvent.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for event in events:
+        event.routed_at = now
+        notice = _notice_for(session, event, policy=policy, now=now)
+        if notice is None:
+            outcome.muted.append(event.id)
+            continue
+        outcome.notices.append(notice.id)
+        outcome.deliveries |= route_notice(session, notice, policy=policy, now=now)
+    return outcome
+
+
+def _notice_for(
+    session: Session, event: WarningEvent, *, policy: DeliveryPolicy, now: datetime
+) -> Notice | None:
+    warning = session.get(MaterialWarning, event.warning_id)
+    assert warning is not None  # a foreign key
+    if not event.notify or silence_for(session, material_id=warning.material_id, at=now):
+        return None
+    if event.kind == ChangeKind.END and not policy.notify_resolved:
+        return None
+    item = session.get(ReviewItem, event.review_item_id)
+    ended = event.kind == ChangeKind.END
+    notice = Notice(
+        warning_id=warning.id,
+        warning_event_id=event.id,
+        kind=NOTICE_OF[ChangeKind(event.kind)],
+        material_id=warning.material_id,
+        level=warning.level if ended else event.level,
+        direction=warning.direction if ended else event.direction,
+        previous_level=item.from_level if item is not None else None,
+        created_at=now,
+    )
+    session.add(notice)
+    session.flush()
+    return notice
+
+
+def route_notice(
+    session: Session, notice: Notice, *, policy: DeliveryPolicy, now: datetime
+) -> set[int]:
+    """Attach ``notice`` to a delivery for every matching target; the deliveries' ids."""
+    deliveries = set()
+    for target in targets(session, notice.material_id, Level(notice.level), notice.direction):
+        deliveries.add(_attach(session, target, notice, policy=policy, now=now))
+    return deliveries
+
+
+def targets(
+    session: Session, material_id: str, level: Level, direction: Direction | str
+) -> list[Target]:
+    """Every (contact, channel) a notice of this material, level and direction goes to."""
+    material = session.get(Material, material_id)
+    sector = material.sector if material else ""
+    found = []
+    for subscription in _subscriptions(session):
+        if _matches(subscription, material_id, sector, level, direction):
+            found += _channels(subscription)
+    return found
+
+
+def _subscriptions(session: Session) -> list[Subscription]:
+    return list(
+        session.scalars(
+            select(Subscription)
+            .join(Contact, Contact.id == Subscription.contact_id)
+            .where(Contact.active.is_(True), Contact.unsubscribed_at.is_(None))
+            .options(
+                selectinload(Subscription.contact).selectinload(Contact.endpoints),
+                selectinload(Subscription.contact).selectinload(Contact.enterprise),
+            )
+            .order_by(Subscription.contact_id, Subscription.id)
+        )
+    )
+
+
+def _matches(
+    subscription: Subscription,
+    material_id: str,
+    sector: str,
+    level: Level,
+    direction: Direction | str,
+) -> bool:
+    materials = {m.strip() for m in subscription.materials.split(",") if m.strip()}
+    sectors = {s.strip() for s in subscription.sectors.split(",") if s.strip()}
+    named = "*" in materials or material_id in materials or sector in sectors
+    directions = {d.strip() for d in subscription.directions.split(",")}
+    return (
+        named
+        and level_rank(level) >= level_rank(subscription.min_level)
+        and str(direction) in directions
+    )
+
+
+def _channels(subscription: Subscription) -> list[Target]:
+    contact = subscription.contact
+    wanted = {c.strip() for c in contact.channels.split(",") if c.strip()}
+    found = []
+    if EndpointKind.EMAIL in wanted:
+        found.append(Target(contact, EndpointKind.EMAIL, None, subscription))
+    for endpoint in contact.endpoints:
+        if endpoint.kind in wanted and endpoint.disabled_at is None:
+            found.append(Target(contact, EndpointKind(endpoint.kind), endpoint, subscription))
+    return found
+
+
+def _attach(
+    session: Session, target: Target, notice: Notice, *, policy: DeliveryPolicy, now: datetime
+) -> int:
+    """Add the notice to the target's open delivery, or open one."""
+    endpoint_id = target.endpoint.id if target.endpoint else None
+    delivery = session.scalar(
+        select(Delivery)
+        .where(
+            Delivery.contact_id == target.contact.id,
+            Delivery.channel == target.channel,
+            Delivery.endpoint_id.is_(None)
+            if endpoint_id is None
+            else Delivery.endpoint_id == endpoint_id,
+            Delivery.status == DeliveryStatus.PENDING,
+            Delivery.attempts == 0,
+            Delivery.send_after > now,
+        )
+        .order_by(Delivery.id)
+        .limit(1)
+        .with_for_update()
+    )
+    if delivery is None:
+        due = now + timedelta(seconds=policy.group_wait_s)
+        delivery = Delivery(
+            contact_id=target.contact.id,
+            channel=target.channel,
+            endpoint_id=endpoint_id,
+            status=DeliveryStatus.PENDING,
+            created_at=now,
+            send_after=due,
+            next_attempt_at=due,
+            attempts=0,
+        )
+        session.add(delivery)
+        session.flush()
+    session.add(DeliveryNotice(delivery_id=delivery.id, notice_id=notice.id))
+    return delivery.id
+
+
+def repeat_active_reds(
+    session: Session, *, policy: DeliveryPolicy, now: datetime
+) -> RoutingOutcome:
+    """A new notice for each active red warning last announced ``repeat_days`` ago or more."""
+    outcome = RoutingOutcome()
+    reds = session.scalars(
+        select(MaterialWarning).where(
+            MaterialWarning.state == WarningState.ACTIVE, MaterialWarning.level == Level.RED
+        )
+    ).all()
+    for warning in reds:
+        last = session.scalar(
+            select(Notice.created_at)
+            .where(Notice.warning_id == warning.id)
+            .order_by(Notice.created_at.desc())
+            .limit(1)
+        )
+        if last is None or silence_for(session, material_id=warning.material_id, at=now):
+            continue  # never announced (a silenced change), or silenced now
+        if (aware(last) or now) + timedelta(days=policy.repeat_days) > now:
+            continue
+        notice = Notice(
+            warning_id=warning.id,
+            warning_event_id=None,
+            kind=NoticeKind.REPEAT,
+            material_id=warning.material_id,
+            level=warning.level,
+            direction=warning.direction,
+            previous_level=warning.level,
+            created_at=now,
+        )
+        session.add(notice)
+        session.flush()
+        outcome.notices.append(notice.id)
+        outcome.deliveries |= route_notice(session, notice, policy=policy, now=now)
+    return outcome
