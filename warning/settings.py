@@ -123,8 +123,10 @@ class Settings(BaseSettings):
     digest_time: str = Field(
         default="08:30", description="local time (WARNING_TIMEZONE) of the daily digest, HH:MM"
     )
-    digest_to: list[str] = Field(
-        default_factory=list, description="operators' addresses that also get every digest"
+    operator_emails: list[str] = Field(
+        default_factory=list,
+        description="operators' addresses: every digest, and review items escalated past their "
+        "deadline",
     )
     secret_key: str = Field(
         default="",

@@ -60,9 +60,7 @@ def test_a_bad_token_gets_401(api: Api) -> None:
 
 def test_a_viewer_gets_403_on_every_action(api: Api) -> None:
     actions = [
-        (m, p)
-        for m, p in routes(api)
-        if m in {"POST", "PUT", "PATCH", "DELETE"} and p not in OPEN
+        (m, p) for m, p in routes(api) if m in {"POST", "PUT", "PATCH", "DELETE"} and p not in OPEN
     ]
     assert len(actions) >= 9
     for method, path in actions:

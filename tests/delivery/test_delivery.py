@@ -177,3 +177,25 @@ def test_the_dry_run_says_who_and_why(make_context: MakeContext, tmp_path: Path)
     }
     assert blue == []  # A wants yellow and above
     assert [t.subscription.materials for t in zinc] == ["zinc"]
+
+
+def test_operators_are_emailed_when_an_item_is_escalated(
+    make_context: MakeContext, smtp: Smtp
+) -> None:
+    from tests.support.review import step
+    from warning.jobs.pipeline import sweep_review_queue
+
+    context = make_context(
+        smtp_url=f"smtp://127.0.0.1:{smtp.port}", operator_emails=["desk@ministry.example"]
+    )
+    moment = FrozenClock(clock.now())
+    with use_clock(moment):
+        with transaction(context.factory) as session:
+            step(session, {"copper": ("red", "up")}, now=clock.now())
+        assert sweep_review_queue(context).escalated == []
+        moment.advance(hours=2, seconds=1)
+        assert len(sweep_review_queue(context).escalated) == 1
+        assert len(sweep_review_queue(context).escalated) == 0  # once
+    ((_sender, to, _raw),) = smtp.mailbox.envelopes
+    assert to == ["desk@ministry.example"]
+    assert "copper" in smtp.mailbox.parsed().get_content()

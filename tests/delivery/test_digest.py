@@ -35,7 +35,7 @@ def test_the_daily_digest_goes_once_to_each_subscribed_contact(
     make_context: MakeContext, smtp: Smtp, tmp_path: Path
 ) -> None:
     context = make_context(
-        smtp_url=f"smtp://127.0.0.1:{smtp.port}", digest_to=["desk@ministry.example"]
+        smtp_url=f"smtp://127.0.0.1:{smtp.port}", operator_emails=["desk@ministry.example"]
     )
     load(context, two_contacts(tmp_path))
     approve(context, {"copper": ("red", "up")})

@@ -5,7 +5,7 @@ the daily one at ``WARNING_DIGEST_TIME`` (08:30 in the desk's time zone), the we
 Mondays and the monthly on the 1st. The first process to claim a period (a ``digest_run`` row,
 unique per kind and period) sends it; another replica finds it claimed and sends nothing.
 Recipients: every active contact whose subscription takes digests, by email, in their
-language, and the operators' addresses in ``WARNING_DIGEST_TO``.
+language, and the operators' addresses in ``WARNING_OPERATOR_EMAILS``.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def _recipients(context: ServiceContext) -> list[Recipient]:
         ]
     operators = [
         Recipient(contact_name=address, email=address, language=Language.ZH, enterprise_name="")
-        for address in context.settings.digest_to
+        for address in context.settings.operator_emails
     ]
     return found + operators
 

@@ -29,6 +29,7 @@ from warning.feeding.derivation import DerivationOutcome
 from warning.feeding.feed_runs import FeedOutcome
 from warning.feeding.ingest import PeriodSpan
 from warning.jobs.derivation import derive_after_ingest, derive_from_history
+from warning.jobs.escalations import notify_escalations
 from warning.review.policy import ReviewPolicy
 from warning.review.proposals import propose
 from warning.review.sweep import SweepOutcome, sweep
@@ -77,7 +78,8 @@ def evaluate_and_store(
 
 
 def sweep_review_queue(context: ServiceContext) -> SweepOutcome:
-    """Wake snoozed items whose time came and act on items past their deadline; commit."""
+    """Wake snoozed items whose time came and act on items past their deadline; commit; then
+    tell the operators about the items escalated (``WARNING_OPERATOR_EMAILS``)."""
     with transaction(context.factory) as session:
         outcome = sweep(
             session, policy=ReviewPolicy.from_settings(context.settings), now=clock.now()
@@ -85,7 +87,8 @@ def sweep_review_queue(context: ServiceContext) -> SweepOutcome:
         route_pending(
             session, policy=DeliveryPolicy.from_settings(context.settings), now=clock.now()
         )
-        return outcome
+    notify_escalations(context, outcome.escalated)
+    return outcome
 
 
 def evaluate_after_ingest(
