@@ -31,7 +31,7 @@ lint: $(VENV)/.dev
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2  # two workers (pytest-xdist); each has its own PostgreSQL database
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks

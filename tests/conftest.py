@@ -7,12 +7,14 @@ message saying how to run them; on CI (``CI=true``) a missing server is a failur
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support.store import load_catalog_into
@@ -28,13 +30,33 @@ HOW_TO_RUN_PG = (
 
 
 def postgres_url() -> str:
-    """The test PostgreSQL URL, or skip (locally) / fail (on CI) when there is none."""
+    """The test PostgreSQL URL, or skip (locally) / fail (on CI) when there is none.
+
+    Under pytest-xdist each worker gets a database of its own (``<name>_gw0``, ...), made on
+    first use, since the tests drop and recreate the schema.
+    """
     url = os.environ.get(PG_ENV)
     if not url:
         if os.environ.get("CI") == "true":
             pytest.fail(f"on CI the PostgreSQL tests must run: {HOW_TO_RUN_PG}")
         pytest.skip(HOW_TO_RUN_PG)
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+@functools.cache
+def _worker_database(url: str, worker: str) -> str:
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_postgres(url: str) -> None:
