@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-AS_OF = {"WARNING_AS_OF": "2024-01-03"}
+from tests.support.cli import AS_OF, board_ids, run
+
 COMMANDS = [
     "init",
     "materials",
@@ -29,35 +27,10 @@ COMMANDS = [
 ]
 
 
-def board_ids(output: str) -> list[str]:
-    """The material ids in the first column of a printed board (wrapped lines have none)."""
-    return [
-        match.group(1)
-        for line in output.splitlines()
-        if (match := re.match(r"^│ ([a-z_]+) +│", line))
-    ]
-
-
 def runs_of(tmp_path: Path) -> list[tuple[str, str]]:
     """The evaluation runs stored in the CLI test database: (trigger, as_of)."""
     with sqlite3.connect(tmp_path / "cli.db") as connection:
         return connection.execute("SELECT trigger, as_of FROM evaluation_run").fetchall()
-
-
-def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("WARNING_")},
-        "WARNING_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "warning.cli", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=tmp_path,
-        timeout=300,
-    )
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -57,15 +57,14 @@ def demo(
 ) -> None:
     """Run the main job once on embedded defaults: init, load the sample, show the board."""
     context = service_context(init=True)
-    console.print(f"Store: {context.settings.database_url}", highlight=False)
+    console.print(f"Store: {context.settings.database_url}")
     try:
         result = run_demo(
             context,
             as_of=parse_date(as_of) or context.settings.as_of,
             on_report=lambda report: console.print(
                 f"  loaded {Path(report.source).name}: {report.accepted} new, {report.revised} "
-                f"revised, {report.unchanged} unchanged, {report.rejected} rejected",
-                highlight=False,
+                f"revised, {report.unchanged} unchanged, {report.rejected} rejected"
             ),
         )
     except (FileFormatError, RuleSetError, DemoError) as error:
@@ -85,8 +84,7 @@ def _print_derived_total(outcome: DerivationOutcome) -> None:
     reports = outcome.reports
     console.print(
         f"  derived {sum(len(r.stored) for r in reports)} series from their sources: "
-        f"{sum(r.accepted for r in reports)} new, {sum(r.revised for r in reports)} revised",
-        highlight=False,
+        f"{sum(r.accepted for r in reports)} new, {sum(r.revised for r in reports)} revised"
     )
     print_derivation(outcome, quiet=True)
 

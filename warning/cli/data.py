@@ -69,13 +69,14 @@ def ingest_file_command(
         report = ingest_file(context.factory, file, today=desk_today(context.settings))
     except FileFormatError as error:
         raise fail(error) from None
+    # what was committed is derived and evaluated before anything is printed
+    follow_up = derive_and_evaluate(
+        context, ruleset=rules, stored=report.stored, trigger="ingest-file"
+    )
     if as_json:
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         print_report(report)
-    follow_up = derive_and_evaluate(
-        context, ruleset=rules, stored=report.stored, trigger="ingest-file"
-    )
     print_derivation(follow_up.derivation, quiet=as_json)
     if follow_up.evaluation is not None and not as_json:
         console.print(
@@ -106,8 +107,7 @@ def derive(
         if report.accepted + report.revised + report.unchanged:
             console.print(
                 f"derived from {report.source}: {report.accepted} new, {report.revised} "
-                f"revised, {report.unchanged} unchanged",
-                highlight=False,
+                f"revised, {report.unchanged} unchanged"
             )
     print_derivation(follow_up.derivation, quiet=True)
     evaluation = follow_up.evaluation
@@ -149,7 +149,7 @@ def ingest(
 def _run_with_progress(context: ServiceContext, chosen: list[FeedDefinition]) -> list[FeedOutcome]:
     outcomes: list[FeedOutcome] = []
     columns = (
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -227,12 +227,10 @@ def _print_series(series_id: str, frame: pd.DataFrame, *, target: str, combined:
     console.print(
         f"{series_id}: {first['material']} {first['indicator']}, {first['frequency']} in "
         f"{first['unit']}; shown as {target}, rule: {rule} of the {first['indicator']} values "
-        f"in each period; {int(frame['suspect'].sum())} suspect value(s) excluded",
-        highlight=False,
+        f"in each period; {int(frame['suspect'].sum())} suspect value(s) excluded"
     )
     if combined:
         console.print(
             "January and February are published combined: the February value covers both "
-            "months and January is not expected (--split-jan-feb estimates each half).",
-            highlight=False,
+            "months and January is not expected (--split-jan-feb estimates each half)."
         )

@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from warning.cli.data import AsOf, feeds_context
-from warning.cli.output import console, parse_date
+from warning.cli.output import console, parse_date, styled
 from warning.clock import desk_zone, evaluation_date
 from warning.feeding.status import rejected_rows, series_status
 from warning.store import read_only
@@ -41,13 +42,13 @@ def feeds_status(as_of: AsOf = None) -> None:
             f"derived from {line.derived_from}" if line.derived_from else line.feed_id or "-",
             line.last_period.isoformat() if line.last_period else "no data",
             str(line.observations),
-            f"[yellow]{line.suspect}[/]" if line.suspect else "0",
+            styled(line.suspect, "yellow") if line.suspect else "0",
             line.last_run_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             if line.last_run_at
             else "never",
             line.last_status or "-",
-            f"[red]stale[/]: {stale.reason}" if stale.stale else "fresh",
-            "[red]failing[/]" if line.failing else "",
+            Text.assemble(styled("stale", "red"), f": {stale.reason}") if stale.stale else "fresh",
+            styled("failing", "red") if line.failing else "",
         )
     console.print(table)
 

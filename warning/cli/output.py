@@ -3,6 +3,11 @@
 Commands print through :data:`console` (stdout) and :data:`errors` (stderr). A problem the
 user can fix (a bad setting, file, option or store) is one line on stderr naming it and
 exit code 2 (:func:`fail`).
+
+**Text is shown as it is.** Neither console reads markup or highlights: a value, unit, reason
+or raw row from data (``[/]``, ``CNY[red]t``) is printed as the characters it is, in plain
+strings, table cells and titles alike. Colour is added only to words the code itself writes,
+with :func:`styled` (a rich ``Text``), never by writing ``[red]...[/]`` into a string.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from datetime import date
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from rules import RuleSet, RuleSetError
 from warning.catalog import Catalog, CatalogError, load_catalog
@@ -20,13 +26,25 @@ from warning.evaluation.runs import load_ruleset
 from warning.settings import Settings, SettingsError, get_settings
 from warning.store import StoreError
 
-console = Console(width=None if sys.stdout.isatty() else 200)
-errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+console = Console(width=None if sys.stdout.isatty() else 200, markup=False, highlight=False)
+errors = Console(
+    stderr=True, width=None if sys.stderr.isatty() else 200, markup=False, highlight=False
+)
+
+
+def styled(text: object, style: str) -> Text:
+    """``text`` in ``style`` (e.g. ``"red"``), shown as it is: the one way to colour output."""
+    return Text(str(text), style=style)
+
+
+def print_error(message: object) -> None:
+    """``error: message`` on stderr, on one line however long (scripts read it whole)."""
+    errors.print(Text.assemble(styled("error:", "bold red"), f" {message}"), soft_wrap=True)
 
 
 def fail(message: object) -> typer.Exit:
     """Print ``error: message`` on stderr; return the exit (code 2) for the caller to raise."""
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    print_error(message)
     return typer.Exit(2)
 
 
