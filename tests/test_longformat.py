@@ -21,6 +21,7 @@ from feeds.longformat import (
     parse_long_file,
     validate_long_frame,
 )
+from feeds.longformat.plausibility import implausible
 from feeds.periods import normalise_period, normalise_periods
 
 HEADER = "series_id,material,indicator,frequency,period,value,unit"
@@ -49,6 +50,13 @@ def parse(tmp_path: Path, *rows: str, name: str = "in.csv"):  # type: ignore[no-
         ("cu_d,copper,price,D,2099-01-02,68000,CNY/t", "period 2099-01-02 is in the future"),
         ("cu_d,copper,price,D,2024-01-02,,CNY/t", "empty value"),
         ("cu_d,copper,price,D,2024-01-02,0,CNY/t", "non-positive price 0"),
+        ("cu_d,copper,price,D,2024-01-02,-5,CNY/t", "non-positive price -5"),
+        ("cu_d,copper,price,D,2024-01-02,1e308,CNY/t", "price 1e308 is implausibly large"),
+        ("cu_d,copper,price,D,2024-01-02,1.5E13,CNY/t", "price 1.5E13 is implausibly large"),
+        ("cu_d,copper,price,D,2024-01-02,1e-320,CNY/t", "price 1e-320 is implausibly close to"),
+        ("cu_o,copper,output,M,2024-01-02,-1,10k t", "negative output -1"),
+        ("cu_i,copper,inventory,W,2024-01-02,-0.5,t", "negative inventory -0.5"),
+        ("cu_x,copper,export,M,2024-01-02,-2e12,t", "export -2e12 is implausibly large"),
         ("cu_d,zinc,price,D,2024-01-02,5,CNY/t", "unknown material 'zinc'"),
         ("cu_d,copper,mood,D,2024-01-02,5,CNY/t", "unknown indicator 'mood'"),
         ("cu_d,copper,price,H,2024-01-02,5,CNY/t", "unknown frequency 'H'"),
@@ -70,6 +78,27 @@ def test_each_bad_row_is_refused_with_its_reason(tmp_path: Path, row: str, reaso
 def test_negative_output_changes_are_not_prices_and_are_kept(tmp_path: Path) -> None:
     batch = parse(tmp_path, "cu_m,copper,export,M,2024-01-02,-5,10k t")
     assert batch.rejects.empty and batch.observations["value"].tolist() == [-5.0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "plausible"),
+    [
+        ("price", 0.01, True),
+        ("price", 0.0, False),
+        ("output", 0.0, True),  # a plant that made nothing
+        ("output", -0.0, True),
+        ("inventory", 1e11, True),
+        ("import", -3.0, True),  # a net-trade series may be negative
+        ("spread", -250.0, True),  # a kind the vocabulary does not list: either sign
+        ("spread", 5e12, False),
+        ("spread", 1e-9, False),
+        ("spread", float("inf"), False),
+        ("spread", float("nan"), False),
+    ],
+)
+def test_plausible_values_by_kind(kind: str, value: float, plausible: bool) -> None:
+    reasons = implausible(pd.Series([value]), pd.Series([kind]))
+    assert (reasons.iloc[0] == "") is plausible, reasons.iloc[0]
 
 
 def test_blank_lines_are_skipped_and_line_numbers_follow_the_file(tmp_path: Path) -> None:

@@ -10,10 +10,14 @@ from vocabulary.series import (
     FREQUENCIES,
     FREQUENCY_NAMES,
     INDICATOR_KINDS,
+    PLAUSIBLE_RANGES,
     Aggregation,
     Frequency,
     IndicatorKind,
+    PlausibleRange,
+    Sign,
     frequency_rank,
+    plausible_range,
 )
 
 __all__ = [
@@ -22,12 +26,16 @@ __all__ = [
     "FREQUENCY_NAMES",
     "INDICATOR_KINDS",
     "LEVEL_NAMES_ZH",
+    "PLAUSIBLE_RANGES",
     "WARNING_LEVELS",
     "Aggregation",
     "Direction",
     "Frequency",
     "IndicatorKind",
     "Level",
+    "PlausibleRange",
+    "Sign",
     "frequency_rank",
     "level_rank",
+    "plausible_range",
 ]

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from feeds.longformat.columns import as_text, mask_by_distinct_value
+from feeds.longformat.plausibility import implausible
 from feeds.longformat.schema import (
     FIELD_LIMITS,
     INDICATORS,
@@ -62,7 +63,8 @@ def validate_long_frame(
     A row is refused with the first reason that applies, in this order: wrong field count,
     an empty field, a series id that is not lower snake case, an unknown material /
     indicator / frequency, a bad date, a future period (unless ``today`` is None), a bad
-    number, a non-positive price, a contradiction with its series, a duplicate period.
+    number, a value its indicator kind cannot have (a price at or below zero, a negative
+    output, 1e308, 1e-320), a contradiction with its series, a duplicate period.
     """
     refusals = Refusals(frame)
     _check_fields(frame, refusals, known_materials)
@@ -149,15 +151,14 @@ def _check_periods(frame: pd.DataFrame, refusals: Refusals, today: date | None) 
 
 
 def _check_values(frame: pd.DataFrame, refusals: Refusals) -> pd.Series:
-    """Refuse values that are not finite numbers, and prices at or below zero."""
+    """Refuse values that are not finite numbers, and values their indicator kind cannot
+    have (:mod:`feeds.longformat.plausibility`: a price at or below zero, 1e308, 1e-320)."""
     values = pd.to_numeric(frame["value"], errors="coerce")
     refusals.add(
         values.isna() | ~np.isfinite(values), lambda rows: "bad number '" + rows["value"] + "'"
     )
-    refusals.add(
-        (frame["indicator"] == "price") & (values <= 0),
-        lambda rows: "non-positive price " + rows["value"],
-    )
+    reasons = implausible(values, frame["indicator"], shown=frame["value"])
+    refusals.add(reasons != "", lambda rows: reasons[rows.index])
     return values
 
 

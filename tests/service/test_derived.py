@@ -37,6 +37,7 @@ from warning.jobs.feeds import run_feeds
 from warning.jobs.ingest import ingest_file
 from warning.jobs.pipeline import after_feed_run, derive_and_evaluate
 from warning.settings import load_settings
+from warning.store import transaction
 
 TODAY = date(2026, 3, 31)
 DAILY = "copper_shfe_futures"
@@ -439,3 +440,35 @@ def test_the_store_knows_derived_series_and_matches_the_models(
 
     with factory() as session:
         assert session.get(Series, WEEKLY).derived_from is None  # type: ignore[union-attr]
+
+
+def test_values_stored_before_they_were_refused_cannot_break_a_derivation(
+    factory: sessionmaker[Session],
+) -> None:
+    """Five prices of 1.5e308 (stored before such values were refused) overflow a weekly mean:
+    that week is refused with a reason, the other weeks are derived, and nothing fails."""
+    moment = datetime(2026, 3, 1, tzinfo=UTC)
+    huge = [(date(2026, 3, day), 1.5e308) for day in range(2, 7)]
+    fine = [(date(2026, 3, 9), 100.0), (date(2026, 3, 10), 102.0)]
+    with transaction(factory) as session:
+        session.add_all(
+            Observation(
+                series_id=DAILY,
+                period=period,
+                value=value,
+                first_value=value,
+                first_seen_at=moment,
+                changed_at=moment,
+                revisions=0,
+                suspect=False,
+            )
+            for period, value in huge + fine
+        )
+
+    outcome = derive_from_history(factory)
+
+    assert outcome.failures == ()
+    assert values(factory) == {date(2026, 3, 9): 101.0}
+    with factory() as session:
+        (reason,) = session.scalars(select(RejectedRow.reason))
+    assert reason.startswith(f"derived {WEEKLY} for 2026-03-02: price nan is not a finite")

@@ -188,7 +188,7 @@ def store_batch(
         rejected=run.rejected,
         suspect=run.suspect,
         rejects=tuple(
-            Reject(int(line), str(reason))
+            Reject(_line(line), str(reason))
             for line, reason in zip(rejects["line"], rejects["reason"], strict=True)
         ),
         stored=_spans(merged[is_new | is_changed]),
@@ -323,7 +323,7 @@ def _insert_rejects(
             {
                 "feed_run_id": run_id,
                 "source": source,
-                "line": int(line),
+                "line": _line(line),
                 "raw": str(raw),
                 "reason": str(reason),
                 "created_at": now,
@@ -333,3 +333,8 @@ def _insert_rejects(
             )
         ],
     )
+
+
+def _line(line: object) -> int | None:
+    """A reject's line number; None for a refusal that no line of a source names."""
+    return None if pd.isna(line) else int(line)  # type: ignore[call-overload]
