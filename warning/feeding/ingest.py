@@ -23,6 +23,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from feeds.longformat import ParsedBatch, SeriesSpec
+from feeds.quality import DEFAULT_JUMP_FACTOR, suspect_among_stored
 from warning import clock
 from warning.catalog.models import Observation, ObservationRevision, Series
 from warning.feeding.derived_history import refuse_derived_rows
@@ -139,12 +140,22 @@ def _record_run(
 
 
 def store_batch(
-    session: Session, *, batch: ParsedBatch, feed: str, kind: FeedRunKind, started: datetime
+    session: Session,
+    *,
+    batch: ParsedBatch,
+    feed: str,
+    kind: FeedRunKind,
+    started: datetime,
+    jump_factor: float = DEFAULT_JUMP_FACTOR,
 ) -> IngestReport:
     """Store a validated batch and the run recording it in ``session``; return what it did.
 
     Rows for derived series are refused (module docstring) unless the batch is a derivation:
-    the service's own computation of them (:mod:`warning.feeding.derivation`).
+    the service's own computation of them (:mod:`warning.feeding.derivation`). Every new or
+    revised value of a file or feed is judged for a suspect jump against the period before it
+    (:func:`feeds.quality.suspect_among_stored`, ``jump_factor``), whatever flag the batch
+    carries; an unchanged value keeps its stored flag. Derived values are not judged: their
+    inputs left suspect values out.
     """
     now = clock.now()
     run = FeedRun(
@@ -166,7 +177,10 @@ def store_batch(
     is_changed = ~is_new & ~np.isclose(
         merged["value"], merged["old_value"], rtol=RELATIVE_TOLERANCE, atol=0.0
     )
-    suspect = merged["suspect"] if "suspect" in merged else pd.Series(False, index=merged.index)
+    suspect = pd.Series(False, index=merged.index)
+    if kind != FeedRunKind.DERIVATION:
+        stored = existing.rename(columns={"old_value": "value"})
+        suspect = suspect_among_stored(merged, stored, factor=jump_factor) & (is_new | is_changed)
     _insert_new(session, merged[is_new], suspect[is_new], run_id=run.id, now=now)
     _revise(session, merged[is_changed], suspect[is_changed], run_id=run.id, now=now)
     _insert_rejects(session, rejects, source=batch.source, run_id=run.id, now=now)
