@@ -34,6 +34,7 @@ from typing import Any, Final, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from feeds.http import Redirects
 from feeds.longformat import SeriesSpec
 from vocabulary import Frequency, IndicatorKind
 
@@ -135,6 +136,8 @@ class HttpOptions(_Strict):
     auth: Auth | None = None
     max_bytes: int = Field(default=50_000_000, gt=0)
     attempts: int = Field(default=4, ge=1, le=10)
+    # within the location's own origin only (feeds.http); "none" refuses every redirect
+    redirects: Redirects = "same_origin"
 
 
 class FeedDefinition(_Strict):
