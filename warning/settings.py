@@ -67,6 +67,11 @@ class Settings(BaseSettings):
         default=None, description="folder of long-format CSV files loaded by `warning demo`"
     )
     var_dir: Path = Field(default=Path("var"), description="folder for local state and output")
+    sqlite_busy_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="seconds a command waits for a SQLite store another process is writing",
+    )
     timezone: str = Field(default="Asia/Shanghai", description="time zone of schedules")
     as_of: date | None = Field(
         default=None, description="evaluate as of this date instead of today (demo, replays)"

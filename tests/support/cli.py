@@ -14,21 +14,37 @@ from sqlalchemy import create_engine, func, inspect, select, table
 AS_OF = {"WARNING_AS_OF": "2024-01-03"}
 
 
-def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """``warning ARGS`` in ``tmp_path`` on the SQLite store ``tmp_path/cli.db`` (unless ``env``
-    names another), with no other WARNING_ setting from the caller's environment."""
-    environment = {
+def environment(tmp_path: Path, **env: str) -> dict[str, str]:
+    """The caller's environment without its WARNING_ settings, on the store ``tmp_path/cli.db``
+    unless ``env`` names another, plus ``env``."""
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith("WARNING_")},
         "WARNING_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         **env,
     }
+
+
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``warning ARGS`` in ``tmp_path`` (settings as :func:`environment`), to its end."""
     return subprocess.run(
         [sys.executable, "-m", "warning.cli", *args],
         capture_output=True,
         text=True,
-        env=environment,
+        env=environment(tmp_path, **env),
         cwd=tmp_path,
         timeout=300,
+    )
+
+
+def start(tmp_path: Path, *args: str, **env: str) -> subprocess.Popen[str]:
+    """``warning ARGS`` started in the background, as :func:`run` runs it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "warning.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(tmp_path, **env),
+        cwd=tmp_path,
     )
 
 

@@ -6,6 +6,7 @@ import typer
 
 from warning.cli import board, data, serve
 from warning.cli.feeds import feeds_app
+from warning.cli.output import report_store_failures
 
 app = typer.Typer(
     help="Raw-material supply-demand early warning: feeds, rules, review and alerts.",
@@ -24,3 +25,4 @@ app.command()(data.ingest)
 app.command()(data.series)
 app.command()(serve.serve)
 app.add_typer(feeds_app, name="feeds")
+report_store_failures(app)  # last: every command above, and any added later above it

@@ -12,12 +12,16 @@ with :func:`styled` (a rich ``Text``), never by writing ``[red]...[/]`` into a s
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
+from sqlalchemy.exc import OperationalError
 
 from rules import RuleSet, RuleSetError
 from warning.catalog import Catalog, CatalogError, load_catalog
@@ -25,6 +29,7 @@ from warning.context import ServiceContext, initialise, open_context
 from warning.evaluation.runs import load_ruleset
 from warning.settings import Settings, SettingsError, get_settings
 from warning.store import StoreError
+from warning.store.errors import driver_problem, shown
 
 console = Console(width=None if sys.stdout.isatty() else 200, markup=False, highlight=False)
 errors = Console(
@@ -89,3 +94,41 @@ def parse_date(text: str | None, *, option: str = "--as-of") -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise fail(f"{option}: expected YYYY-MM-DD, got {text!r}") from None
+
+
+def report_store_failures(app: typer.Typer) -> None:
+    """Make every command of ``app`` and its sub-apps end in one line on stderr and exit 2
+    when the store fails it mid-way (locked past the busy timeout, unreachable, read-only)."""
+    for info in app.registered_commands:
+        if info.callback is not None:
+            info.callback = _guarded(info.callback)
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            report_store_failures(group.typer_instance)
+
+
+def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(command)  # typer reads the options from the wrapped function
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except StoreError as error:
+            raise fail(error) from None
+        except OperationalError as error:
+            raise fail(store_failure(error)) from None
+
+    return run
+
+
+def store_failure(error: OperationalError) -> str:
+    """One line naming the database and what its driver said; for a lock, what to do."""
+    loaded = settings()
+    problem = driver_problem(error)
+    text = f"the database {shown(loaded.database_url)} failed: {problem}"
+    if "locked" in problem:  # SQLite: another process held the write lock past the timeout
+        text += (
+            f" (another process held it for more than {loaded.sqlite_busy_timeout_s:g} s, "
+            "WARNING_SQLITE_BUSY_TIMEOUT_S; the step that waited was rolled back: run the "
+            "command again)"
+        )
+    return text
