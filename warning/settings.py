@@ -89,6 +89,20 @@ class Settings(BaseSettings):
             raise ValueError(f"unsupported driver {driver!r}; {expected}")
         return value
 
+    @field_validator("catalog_path", "rules_path", "feeds_path")
+    @classmethod
+    def _existing_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError("expected an existing file" + (", not a folder" * value.is_dir()))
+        return value
+
+    @field_validator("sample_dir", "feeds_data_root")
+    @classmethod
+    def _existing_folder(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError("expected an existing folder")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

@@ -28,6 +28,7 @@ _FILE_STRIDE = 10**10
 
 class FileSource:
     kind = "file"
+    locations = frozenset({"path"})
 
     def read(self, feed: FeedDefinition, context: ReadContext) -> SourceRows:
         paths = _paths(feed.location)

@@ -31,6 +31,25 @@ def series_with(**changes: Any) -> dict[str, Any]:
     return with_changes(series=[{**GOOD["series"][0], **changes}])
 
 
+def http_feed(location: str) -> dict[str, Any]:
+    return with_changes(source="http_csv", location=location)
+
+
+@pytest.mark.parametrize(
+    ("source", "location"),
+    [
+        ("http_csv", "https://data.test/cu.csv?from={since}"),
+        ("http_json", "http://127.0.0.1:8080/api"),
+        ("worldbank_pinksheet", "https://thedocs.worldbank.org/cmo.xlsx"),
+        ("worldbank_pinksheet", "{data_root}/cmo.xlsx"),
+        ("file", "/srv/data/*.csv"),
+    ],
+)
+def test_locations_each_source_reads(source: str, location: str) -> None:
+    loaded = parse_definitions(with_changes(source=source, location=location), source="f.yaml")
+    assert loaded.feeds[0].source == source
+
+
 @pytest.mark.parametrize(
     ("document", "feed", "field", "problem"),
     [
@@ -48,6 +67,15 @@ def series_with(**changes: Any) -> dict[str, Any]:
         (with_changes(mapping={"period_format": "%m/%d"}), "cu", "mapping.period_format", "%Y"),
         (with_changes(schedule={"hour": 25}), "cu", "schedule.hour", "less than or equal to 23"),
         (with_changes(http={"auth": {"kind": "oauth", "secret": "x"}}), "cu", "http.auth.kind", ""),
+        (with_changes(http={"redirects": "anywhere"}), "cu", "http.redirects", "same_origin"),
+        (http_feed("file:///etc/passwd"), "cu", "location", "scheme 'file' is not fetched"),
+        (http_feed("gopher://h/1"), "cu", "location", "scheme 'gopher' is not fetched"),
+        (http_feed("ftp://h/cu.csv"), "cu", "location", "scheme 'ftp' is not fetched"),
+        (http_feed("FTP://h/cu.csv"), "cu", "location", "scheme 'ftp' is not fetched"),
+        (http_feed("data/cu.csv"), "cu", "location", "expected an http:// or https:// URL"),
+        (http_feed("https:///cu.csv"), "cu", "location", "a URL without a host"),
+        (with_changes(location="https://h/cu.csv"), "cu", "location", "expected a path, not"),
+        (with_changes(location="file:///srv/cu.csv"), "cu", "location", "'file' is not fetched"),
     ],
 )
 def test_invalid_definitions_name_file_feed_and_field(

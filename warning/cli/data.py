@@ -32,18 +32,21 @@ from warning.feeding.status import series_observations
 from warning.jobs.feeds import run_feeds
 from warning.jobs.ingest import ingest_file
 from warning.jobs.pipeline import derive_and_evaluate, rederive_and_evaluate
+from warning.jobs.schedule import check_schedules
 from warning.store import read_only
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="as of this date (YYYY-MM-DD)")]
 
 
 def feeds_context() -> tuple[ServiceContext, FeedDefinitions]:
-    """The service context and the configured feed definitions."""
+    """The service context and the configured feed definitions, schedules included."""
     context = service_context()
     try:
-        return context, load_feed_definitions(context.settings, context.catalog)
+        definitions = load_feed_definitions(context.settings, context.catalog)
+        check_schedules(definitions, timezone=context.settings.timezone)
     except DefinitionError as error:
         raise fail(error) from None
+    return context, definitions
 
 
 def init() -> None:

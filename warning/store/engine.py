@@ -36,9 +36,9 @@ def make_engine(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> 
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
+            problem = "a file is in the way" if folder.is_file() else error.strerror or error
             raise StoreError(
-                f"cannot create the folder {folder} of the database {shown(url)}: "
-                f"{error.strerror or error}"
+                f"cannot create the folder {folder} of the database {shown(url)}: {problem}"
             ) from None
     engine = create_engine(url, connect_args={"timeout": busy_timeout_s})
     event.listen(engine, "connect", _sqlite_connect)
