@@ -180,3 +180,36 @@ def test_demo_loads_the_sample_and_shows_the_board_with_stale_series(tmp_path: P
     # the weekly series are derived from the sample's daily values and keep up with them
     assert re.search(r"derived 2\d series from their sources: \d+ new", result.stdout)
     assert "behind its source" not in result.stdout
+
+
+def test_a_file_refused_whole_is_listed_by_feeds_rejects(tmp_path: Path) -> None:
+    data = tmp_path / "twice.csv"
+    data.write_text(
+        "series_id,material,indicator,frequency,period,value,unit,value\n", encoding="utf-8"
+    )
+    assert run(tmp_path, "init").returncode == 0
+
+    refused = run(tmp_path, "ingest-file", str(data))
+    listed = run(tmp_path, "feeds", "rejects")
+
+    assert refused.returncode == 2
+    assert listed.returncode == 0, listed.stderr
+    assert "whole file refused: line 1: column value appears 2 times" in listed.stdout
+    assert "twice.csv" in listed.stdout
+
+
+def test_ingest_file_reads_a_gb18030_file_when_told(tmp_path: Path) -> None:
+    data = tmp_path / "gbk.csv"
+    data.write_bytes(
+        "series_id,material,indicator,frequency,period,value,unit\n"
+        "copper_x,copper,price,D,2024-01-02,68000,元/吨\n".encode("gb18030")
+    )
+    assert run(tmp_path, "init").returncode == 0
+
+    result = run(tmp_path, "ingest-file", str(data), "--encoding", "gb18030", **AS_OF)
+
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        assert connection.execute("SELECT unit FROM series WHERE id = 'copper_x'").fetchone() == (
+            "元/吨",
+        )

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
         default=None, description="folder of long-format CSV files loaded by `warning demo`"
     )
     var_dir: Path = Field(default=Path("var"), description="folder for local state and output")
+    max_file_bytes: int = Field(
+        default=200_000_000, gt=0, description="the largest file `warning ingest-file` reads"
+    )
     sqlite_busy_timeout_s: float = Field(
         default=30.0,
         gt=0,

@@ -9,7 +9,15 @@ import typer
 
 from feeds.longformat import FileFormatError
 from rules import RuleSetError
-from warning.cli.output import catalog, console, fail, parse_date, ruleset, service_context
+from warning.cli.output import (
+    catalog,
+    console,
+    fail,
+    file_problem,
+    parse_date,
+    ruleset,
+    service_context,
+)
 from warning.cli.tables import materials_table, print_derivation
 from warning.clock import evaluation_date
 from warning.evaluation.backtest import BacktestInputError, run_backtest
@@ -67,7 +75,9 @@ def demo(
                 f"revised, {report.unchanged} unchanged, {report.rejected} rejected"
             ),
         )
-    except (FileFormatError, RuleSetError, DemoError) as error:
+    except FileFormatError as error:
+        raise fail(file_problem(error)) from None
+    except (RuleSetError, DemoError) as error:
         raise fail(error) from None
     _print_derived_total(result.derivation)
     console.print(materials_table(list(result.lines), title=f"Board as of {result.as_of}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,14 @@ from rich.table import Table
 from feeds.aggregate import RULES, TARGETS, AggregationError, aggregate, spread_jan_feb
 from feeds.definitions import DefinitionError, FeedDefinition, FeedDefinitions
 from feeds.longformat import FileFormatError
-from warning.cli.output import console, fail, parse_date, ruleset, service_context
+from warning.cli.output import (
+    console,
+    fail,
+    file_problem,
+    parse_date,
+    ruleset,
+    service_context,
+)
 from warning.cli.tables import outcomes_table, print_derivation, print_report
 from warning.clock import desk_today, evaluation_date
 from warning.context import ServiceContext
@@ -61,17 +69,30 @@ def init() -> None:
 def ingest_file_command(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX file in the long format")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    encoding: Annotated[
+        str,
+        typer.Option("--encoding", help="the CSV file's encoding, e.g. gb18030 (Chinese Excel)"),
+    ] = "utf-8",
 ) -> None:
     """Load observations from a long-format CSV or XLSX file.
 
-    Columns: series_id,material,indicator,frequency,period,value,unit (UTF-8, header row).
+    Columns: series_id,material,indicator,frequency,period,value,unit (UTF-8 unless
+    --encoding, header row). Exit 1 when no row was valid and some were refused (see
+    `warning feeds rejects`) or a derivation failed; 2 when the file cannot be read at all.
     """
     context = service_context()
     rules = ruleset(context)
+    _check_encoding(encoding)
     try:
-        report = ingest_file(context.factory, file, today=desk_today(context.settings))
+        report = ingest_file(
+            context.factory,
+            file,
+            today=desk_today(context.settings),
+            encoding=encoding,
+            max_bytes=context.settings.max_file_bytes,
+        )
     except FileFormatError as error:
-        raise fail(error) from None
+        raise fail(file_problem(error)) from None
     # what was committed is derived and evaluated before anything is printed
     follow_up = derive_and_evaluate(
         context, ruleset=rules, stored=report.stored, trigger="ingest-file"
@@ -85,8 +106,16 @@ def ingest_file_command(
         console.print(
             f"Evaluated as of {follow_up.evaluation.as_of}: {level_counts(follow_up.evaluation)}"
         )
-    if follow_up.derivation.failures:
+    nothing_valid = report.accepted + report.revised + report.unchanged == 0
+    if follow_up.derivation.failures or (nothing_valid and report.rejected):
         raise typer.Exit(1)
+
+
+def _check_encoding(encoding: str) -> None:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise fail(f"--encoding: unknown encoding {encoding!r}; e.g. utf-8, gb18030") from None
 
 
 def derive(

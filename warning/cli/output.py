@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.text import Text
 from sqlalchemy.exc import OperationalError
 
+from feeds.longformat import FileFormatError, FileTooLargeError, NotTextError
 from rules import RuleSet, RuleSetError
 from warning.catalog import Catalog, CatalogError, load_catalog
 from warning.context import ServiceContext, initialise, open_context
@@ -51,6 +52,15 @@ def fail(message: object) -> typer.Exit:
     """Print ``error: message`` on stderr; return the exit (code 2) for the caller to raise."""
     print_error(message)
     return typer.Exit(2)
+
+
+def file_problem(error: FileFormatError) -> str:
+    """A file's problem, with what the user can do about it from the command line."""
+    if isinstance(error, FileTooLargeError):
+        return f"{error} (the setting WARNING_MAX_FILE_BYTES)"
+    if isinstance(error, NotTextError) and error.looks_like:
+        return f"{error}, or pass --encoding gb18030"
+    return str(error)
 
 
 def settings() -> Settings:

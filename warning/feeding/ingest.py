@@ -96,6 +96,33 @@ def record_failed_run(
     )
 
 
+def record_refused_source(
+    session: Session,
+    *,
+    feed: str,
+    kind: FeedRunKind,
+    source: str,
+    started: datetime,
+    problem: str,
+) -> int:
+    """Record a run that refused its source as a whole (a bad header, an unknown encoding, a
+    file too large): a failed run, and a rejected row without a line saying why, so that
+    ``warning feeds rejects`` shows it with the rows refused one by one. Returns the run id."""
+    run_id = record_failed_run(
+        session, feed=feed, kind=kind, source=source, started=started, error=problem
+    )
+    refusal = RejectedRow(
+        feed_run_id=run_id,
+        source=source,
+        line=None,
+        raw="",
+        reason=f"whole file refused: {problem}",
+        created_at=clock.now(),
+    )
+    session.add(refusal)
+    return run_id
+
+
 def record_unchanged_run(session: Session, *, feed: str, source: str, started: datetime) -> int:
     """Record a feed run whose source had not changed since the last one."""
     return _record_run(
