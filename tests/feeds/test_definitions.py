@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from feeds.definitions import DefinitionError, load_definitions, parse_definitions
 from tests.support.loopback import REAL
@@ -118,17 +119,13 @@ def test_bundled_definitions_cover_real_files_and_catalog_series() -> None:
     assert enabled and all(Path(f.location).is_file() for f in enabled)
     assert any(not f.enabled and f.location.startswith("https://") for f in loaded.feeds)
     catalog = Path(__file__).parents[2] / "warning" / "data" / "catalog.yaml"
-    if catalog.is_file():
-        import yaml
-
-        declared = {
-            s["id"]: (s["unit"], s["frequency"])
-            for m in yaml.safe_load(catalog.read_text())["materials"]
-            for s in m["series"]
-        }
-        for f in loaded.feeds:
-            for s in f.series:
-                assert declared[s.id] == (s.unit, s.frequency), s.id
+    declared = {
+        s["id"]: (s["unit"], s["frequency"])
+        for m in yaml.safe_load(catalog.read_text(encoding="utf-8"))["materials"]
+        for s in m["series"]
+    }
+    fed = [s for f in loaded.feeds for s in f.series]
+    assert fed and [s.id for s in fed if declared.get(s.id) != (s.unit, s.frequency)] == []
     assert len({j.job_id for j in job_specs(loaded.feeds, timezone="Asia/Shanghai")}) == len(
         enabled
     )
