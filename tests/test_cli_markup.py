@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,22 +12,26 @@ from tests.support.cli import AS_OF, query, run
 HEADER = "series_id,material,indicator,frequency,period,value,unit\n"
 
 
+def loaded(tmp_path: Path, *rows: str) -> subprocess.CompletedProcess[str]:
+    """``warning ingest-file`` of ``rows`` into a new store in ``tmp_path``."""
+    data = tmp_path / "in.csv"
+    data.write_text(HEADER + "".join(f"{row}\n" for row in rows), encoding="utf-8")
+    assert run(tmp_path, "init").returncode == 0
+    return run(tmp_path, "ingest-file", str(data), **AS_OF)
+
+
 def test_a_value_like_markup_is_reported_and_the_ingest_is_followed_up(tmp_path: Path) -> None:
     """The issue's repro: ``[/]`` crashed ingest-file after it committed, skipping derivation,
     and then every ``feeds rejects``."""
-    data = tmp_path / "x.csv"
-    data.write_text(
-        HEADER + "copper_shfe_futures,copper,price,D,2024-01-01,68000,CNY/t\n"
-        "copper_x,copper,price,D,2024-01-02,[/],CNY/t\n",
-        encoding="utf-8",
+    ingest = loaded(
+        tmp_path,
+        "copper_shfe_futures,copper,price,D,2024-01-01,68000,CNY/t",
+        "copper_x,copper,price,D,2024-01-02,[/],CNY/t",
     )
-    assert run(tmp_path, "init").returncode == 0
-
-    loaded = run(tmp_path, "ingest-file", str(data), **AS_OF)
     rejects = run(tmp_path, "feeds", "rejects")
 
-    assert loaded.returncode == 0, loaded.stderr
-    assert "line 3: bad number '[/]'" in loaded.stdout
+    assert ingest.returncode == 0, ingest.stderr
+    assert "line 3: bad number '[/]'" in ingest.stdout
     assert query(tmp_path, "SELECT count(*) FROM observation WHERE series_id LIKE '%weekly'") == [
         (1,)
     ]  # derived after the commit, as for any ingest
@@ -34,18 +39,16 @@ def test_a_value_like_markup_is_reported_and_the_ingest_is_followed_up(tmp_path:
     assert "[/]" in rejects.stdout and "Traceback" not in rejects.stderr
 
 
-@pytest.fixture
-def odd_unit_store(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def odd_unit_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding a new series whose unit looks like markup, evaluated once."""
-    data = tmp_path / "unit.csv"
-    data.write_text(
-        HEADER + "copper_x,copper,price,D,2024-01-02,68000,CNY[/]t\n"
-        "copper_x,copper,price,D,2024-01-03,68100,CNY[/]t\n",
-        encoding="utf-8",
+    tmp_path = tmp_path_factory.mktemp("odd_unit")
+    ingest = loaded(
+        tmp_path,
+        "copper_x,copper,price,D,2024-01-02,68000,CNY[/]t",
+        "copper_x,copper,price,D,2024-01-03,68100,CNY[/]t",
     )
-    assert run(tmp_path, "init").returncode == 0
-    loaded = run(tmp_path, "ingest-file", str(data), **AS_OF)
-    assert loaded.returncode == 0, loaded.stderr
+    assert ingest.returncode == 0, ingest.stderr
     return tmp_path
 
 

@@ -14,6 +14,7 @@ import pytest
 from feeds.definitions import FeedDefinition
 from feeds.engine import fetch
 from feeds.result import FetchResult
+from tests.support.definitions import feed
 from tests.support.loopback import LoopbackServer, Reply
 from tests.support.policies import quick_policy
 
@@ -27,24 +28,7 @@ AUTH = {
 
 
 def csv_feed(location: str, auth: dict[str, str] | None = None, **http: Any) -> FeedDefinition:
-    return FeedDefinition.model_validate(
-        {
-            "id": "cu",
-            "source": "http_csv",
-            "location": location,
-            "http": {**http, **({"auth": auth} if auth else {})},
-            "series": [
-                {
-                    "id": "copper_shfe_futures",
-                    "material": "copper",
-                    "indicator": "price",
-                    "frequency": "D",
-                    "unit": "CNY/t",
-                    "value": "close",
-                }
-            ],
-        }
-    )
+    return feed("http_csv", location, http={**http, **({"auth": auth} if auth else {})})
 
 
 def run(definition: FeedDefinition) -> FetchResult:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import rules
 from feeds.definitions import DefinitionError
-from tests.support.store import load_catalog_into
+from tests.support.store import load_catalog_into, put_values
 from warning.catalog import bundled_catalog_path, load_catalog
 from warning.catalog.models import Observation, ObservationRevision, Series
 from warning.context import open_context
@@ -37,7 +37,6 @@ from warning.jobs.feeds import run_feeds
 from warning.jobs.ingest import ingest_file
 from warning.jobs.pipeline import after_feed_run, derive_and_evaluate
 from warning.settings import load_settings
-from warning.store import transaction
 
 TODAY = date(2026, 3, 31)
 DAILY = "copper_shfe_futures"
@@ -447,23 +446,8 @@ def test_values_stored_before_they_were_refused_cannot_break_a_derivation(
 ) -> None:
     """Five prices of 1.5e308 (stored before such values were refused) overflow a weekly mean:
     that week is refused with a reason, the other weeks are derived, and nothing fails."""
-    moment = datetime(2026, 3, 1, tzinfo=UTC)
-    huge = [(date(2026, 3, day), 1.5e308) for day in range(2, 7)]
-    fine = [(date(2026, 3, 9), 100.0), (date(2026, 3, 10), 102.0)]
-    with transaction(factory) as session:
-        session.add_all(
-            Observation(
-                series_id=DAILY,
-                period=period,
-                value=value,
-                first_value=value,
-                first_seen_at=moment,
-                changed_at=moment,
-                revisions=0,
-                suspect=False,
-            )
-            for period, value in huge + fine
-        )
+    huge = {date(2026, 3, day): 1.5e308 for day in range(2, 7)}
+    put_values(factory, DAILY, {**huge, date(2026, 3, 9): 100.0, date(2026, 3, 10): 102.0})
 
     outcome = derive_from_history(factory)
 
