@@ -204,10 +204,7 @@ def store_batch(
     is_changed = ~is_new & ~np.isclose(
         merged["value"], merged["old_value"], rtol=RELATIVE_TOLERANCE, atol=0.0
     )
-    suspect = pd.Series(False, index=merged.index)
-    if kind != FeedRunKind.DERIVATION:
-        stored = existing.rename(columns={"old_value": "value"})
-        suspect = suspect_among_stored(merged, stored, factor=jump_factor) & (is_new | is_changed)
+    suspect = _suspect(merged, existing, kind=kind, written=is_new | is_changed, factor=jump_factor)
     _insert_new(session, merged[is_new], suspect[is_new], run_id=run.id, now=now)
     _revise(session, merged[is_changed], suspect[is_changed], run_id=run.id, now=now)
     _insert_rejects(session, rejects, source=batch.source, run_id=run.id, now=now)
@@ -234,6 +231,22 @@ def store_batch(
         ),
         stored=_spans(merged[is_new | is_changed]),
     )
+
+
+def _suspect(
+    merged: pd.DataFrame,
+    existing: pd.DataFrame,
+    *,
+    kind: FeedRunKind,
+    written: pd.Series,
+    factor: float,
+) -> pd.Series:
+    """The suspect flag of each incoming row: judged for the values ``written`` (new or
+    revised) against their stored neighbours; derived values are never judged."""
+    if kind == FeedRunKind.DERIVATION:
+        return pd.Series(False, index=merged.index)
+    stored = existing.rename(columns={"old_value": "value"})
+    return suspect_among_stored(merged, stored, factor=factor) & written
 
 
 def _spans(stored: pd.DataFrame) -> tuple[PeriodSpan, ...]:
