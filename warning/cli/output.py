@@ -138,7 +138,7 @@ def store_failure(error: OperationalError) -> str:
     if "locked" in problem:  # SQLite: another process held the write lock past the timeout
         text += (
             f" (another process held it for more than {loaded.sqlite_busy_timeout_s:g} s, "
-            "WARNING_SQLITE_BUSY_TIMEOUT_S; the step that waited was rolled back: run the "
-            "command again)"
+            "WARNING_SQLITE_BUSY_TIMEOUT_S): the step in progress was rolled back; run the "
+            "command again, and `warning derive` if it had stored data"
         )
     return text
