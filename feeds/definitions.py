@@ -30,14 +30,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from feeds.http import Redirects
 from feeds.longformat import SeriesSpec
 from vocabulary import Frequency, IndicatorKind
 
 IDENTIFIER: Final = re.compile(r"^[a-z][a-z0-9_]*$")
+URL_SCHEME: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")  # "C:\\data" is a path
+FETCHED_SCHEMES: Final = ("http", "https")
 DEFAULT_DATA_ROOT: Final = Path("../shared/data/real")
 # Found beside this module, not through importlib.resources: a tests/feeds directory on
 # sys.path can shadow the package name as a namespace package.
@@ -135,6 +139,8 @@ class HttpOptions(_Strict):
     auth: Auth | None = None
     max_bytes: int = Field(default=50_000_000, gt=0)
     attempts: int = Field(default=4, ge=1, le=10)
+    # within the location's own origin only (feeds.http); "none" refuses every redirect
+    redirects: Redirects = "same_origin"
 
 
 class FeedDefinition(_Strict):
@@ -242,6 +248,7 @@ def parse_definitions(
             raise DefinitionError(
                 source, label, "source", f"unknown source {feed.source!r}; expected {known}"
             )
+        _check_location(feed, SOURCES[feed.source].locations, source=source, label=label)
         if any(f.id == feed.id for f in feeds):
             raise DefinitionError(source, label, "id", "feed id used twice")
         feeds.append(feed)
@@ -258,3 +265,26 @@ def _parse_feed(raw: Mapping[str, Any], *, source: str, label: str, root: str) -
     if "{data_root}" in feed.location:
         feed = feed.model_copy(update={"location": feed.location.replace("{data_root}", root)})
     return feed
+
+
+def _check_location(
+    feed: FeedDefinition, accepted: frozenset[str], *, source: str, label: str
+) -> None:
+    """A URL only where the source fetches one, and then only http(s) with a host; a path only
+    where the source reads files (``file://``, ``ftp://`` or ``gopher://`` are neither)."""
+    scheme = URL_SCHEME.match(feed.location)
+    is_url = scheme is not None and len(scheme.group(1)) > 1
+    if not is_url:
+        if "path" not in accepted:
+            problem = f"expected an http:// or https:// URL, got {feed.location!r}"
+            raise DefinitionError(source, label, "location", problem)
+        return
+    name = scheme.group(1).lower() if scheme else ""
+    if name not in FETCHED_SCHEMES:
+        problem = f"the URL scheme {name!r} is not fetched; expected http or https"
+        raise DefinitionError(source, label, "location", problem)
+    if "url" not in accepted:
+        problem = f"source {feed.source} reads a local file: expected a path, not a URL"
+        raise DefinitionError(source, label, "location", problem)
+    if not urlsplit(feed.location).hostname:
+        raise DefinitionError(source, label, "location", "a URL without a host")

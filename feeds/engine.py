@@ -18,8 +18,8 @@
 ``fetch`` never raises for a problem of the source (unreachable, HTTP errors, timeouts, HTML
 or malformed bodies, a changed shape, an oversized or truncated response): it returns a
 :class:`~feeds.result.FetchResult` with ``status="failed"`` and an ``error`` naming the feed,
-the URL or file, and what went wrong. Timeout, attempts and size cap come from the definition
-(``timeout_s``, ``http.attempts``, ``http.max_bytes``).
+the URL or file, and what went wrong. Timeout, attempts, size cap and redirects come from the
+definition (``timeout_s``, ``http.attempts``, ``http.max_bytes``, ``http.redirects``).
 
 Validation order: rows the source could not map (bad period) -> :func:`feeds.quality.refusals`
 (foreign series, period coarser than the frequency, weekend day for daily series) ->
@@ -78,9 +78,10 @@ def fetch(
         timeout_s=definition.timeout_s,
         attempts=definition.http.attempts,
         max_bytes=definition.http.max_bytes,
+        redirects=definition.http.redirects,
     )
     own_client = client is None
-    session = client or httpx.Client(follow_redirects=True)
+    session = client or httpx.Client()  # feeds.http follows redirects itself, within an origin
     context = ReadContext(
         today=today,
         client=session,

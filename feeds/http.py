@@ -10,10 +10,17 @@
   ``If-None-Match`` / ``If-Modified-Since``; a 304 gives ``HttpBody(unchanged=True)`` with the
   validators to keep.
 - The body is streamed and refused past ``policy.max_bytes`` (checked on Content-Length first).
+- A request that has not finished ``policy.timeout_s`` after it began is abandoned (a timeout,
+  retried): a server dripping its body cannot hold a feed, however often it sends a byte.
+- Redirects are followed only within the origin (scheme, host, port) of the URL asked for, at
+  most ``policy.max_redirects``, and not at all when ``policy.redirects`` is ``"none"``; a
+  redirect elsewhere fails the call, so headers that carry a secret never leave the origin
+  they were meant for. The client's own redirect setting is not used.
 - Every request carries ``policy.user_agent``.
 
 Failures raise :class:`HttpFetchError` with the URL, the status (if any), what happened and
-how many attempts were made. ``policy.sleep`` and ``policy.rng`` are injectable for tests.
+how many attempts were made. ``policy.sleep``, ``policy.rng`` and ``policy.monotonic`` are
+injectable for tests.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Final
+from typing import Final, Literal
 
 import httpx
 
@@ -32,6 +39,9 @@ from feeds.result import Validators
 
 USER_AGENT: Final = "raw-material-warning-feeds/0.1 (+supply-demand early warning; httpx)"
 RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
+DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+Redirects = Literal["same_origin", "none"]
 
 
 class HttpFetchError(Exception):
@@ -48,10 +58,12 @@ class HttpFetchError(Exception):
 
 @dataclass(frozen=True)
 class HttpPolicy:
-    """How hard to try: per-request timeout, attempts, backoff, size cap, User-Agent.
+    """How hard to try: the time a request may take in all, attempts, backoff, size cap,
+    redirects, User-Agent.
 
     ``clock`` gives the current time (aware) for a Retry-After given as an HTTP date: the
-    engine never reads the wall clock itself, the service passes its own.
+    engine never reads the wall clock itself, the service passes its own. ``monotonic``
+    measures how long a request has taken.
     """
 
     timeout_s: float = 30.0
@@ -61,7 +73,10 @@ class HttpPolicy:
     max_retry_after_s: float = 300.0
     max_bytes: int = 50_000_000
     user_agent: str = USER_AGENT
+    redirects: Redirects = "same_origin"
+    max_redirects: int = 5
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    monotonic: Callable[[], float] = field(default=time.monotonic, compare=False)
     rng: random.Random = field(default_factory=random.Random, compare=False)
     clock: Callable[[], datetime] = field(kw_only=True, compare=False)
 
@@ -136,20 +151,74 @@ def _attempt(
     validators: Validators | None,
     attempt: int,
 ) -> HttpBody:
-    try:
-        with client.stream(
-            "GET", url, params=params, headers=headers, timeout=policy.timeout_s
-        ) as response:
-            return _read(url, response, policy, validators, attempt)
-    except httpx.TimeoutException as error:
-        problem = f"timed out after {policy.timeout_s:g} s ({type(error).__name__})"
-        raise _Retryable(problem, None) from error
-    except httpx.ConnectError as error:
-        raise _Retryable(f"cannot connect ({error})", None) from error
-    except httpx.RemoteProtocolError as error:
-        raise _Retryable(f"the body was cut short or malformed ({error})", None) from error
-    except httpx.TransportError as error:
-        raise _Retryable(f"transport error ({type(error).__name__}: {error})", None) from error
+    """One request, following redirects within ``url``'s origin, within the deadline."""
+    deadline = policy.monotonic() + policy.timeout_s
+    target: str | httpx.URL = url
+    for hop in range(policy.max_redirects + 1):
+        try:
+            with client.stream(
+                "GET",
+                target,
+                params=params if hop == 0 else None,  # a Location carries its own query
+                headers=headers,
+                timeout=policy.timeout_s,
+                follow_redirects=False,
+            ) as response:
+                following = _redirect(url, response, policy, attempt)
+                if following is None:
+                    return _read(url, response, policy, validators, attempt, deadline)
+        except httpx.TimeoutException as error:
+            problem = f"timed out after {policy.timeout_s:g} s ({type(error).__name__})"
+            raise _Retryable(problem, None) from error
+        except httpx.ConnectError as error:
+            raise _Retryable(f"cannot connect ({error})", None) from error
+        except httpx.RemoteProtocolError as error:
+            raise _Retryable(f"the body was cut short or malformed ({error})", None) from error
+        except httpx.TransportError as error:
+            raise _Retryable(f"transport error ({type(error).__name__}: {error})", None) from error
+        target = following
+    raise HttpFetchError(
+        url,
+        f"more than {policy.max_redirects} redirects (the last to {_shown(target)})",
+        status=None,
+        attempts=attempt,
+    )
+
+
+def _redirect(
+    url: str, response: httpx.Response, policy: HttpPolicy, attempt: int
+) -> httpx.URL | None:
+    """Where a redirect leads, if it may be followed; None for a response that is no redirect.
+
+    Raises :class:`HttpFetchError` (not retried) for a redirect to another origin than
+    ``url``'s, or for any redirect when the policy follows none.
+    """
+    status = response.status_code
+    location = response.headers.get("Location")
+    if status not in REDIRECT_STATUSES or not location:
+        return None
+    following = response.url.join(location)
+    if policy.redirects == "none":
+        problem = f"HTTP {status} redirect to {_shown(following)} not followed (redirects: none)"
+        raise HttpFetchError(url, problem, status=status, attempts=attempt)
+    if origin(following) != origin(httpx.URL(url)):
+        problem = (
+            f"HTTP {status} redirect to another origin ({origin(following)}) not followed: "
+            f"a feed follows redirects within {origin(httpx.URL(url))} only"
+        )
+        raise HttpFetchError(url, problem, status=status, attempts=attempt)
+    return following
+
+
+def origin(url: httpx.URL) -> str:
+    """``scheme://host:port``, the port always given: what must match for a redirect."""
+    port = url.port or DEFAULT_PORTS.get(url.scheme)
+    return f"{url.scheme}://{url.host}:{port}"
+
+
+def _shown(url: str | httpx.URL) -> str:
+    """A redirect target without its query, which may echo what was sent."""
+    return str(httpx.URL(str(url)).copy_with(query=None))
 
 
 def _read(
@@ -158,6 +227,7 @@ def _read(
     policy: HttpPolicy,
     validators: Validators | None,
     attempt: int,
+    deadline: float,
 ) -> HttpBody:
     status = response.status_code
     if status == 304:
@@ -176,22 +246,37 @@ def _read(
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > policy.max_bytes:
         raise _too_big(url, status, attempt, policy, f"Content-Length {declared}")
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > policy.max_bytes:
-            raise _too_big(url, status, attempt, policy, f"more than {size} bytes read")
-        chunks.append(chunk)
     return HttpBody(
         url=str(response.url),
         status=status,
-        content=b"".join(chunks),
+        content=_body(url, response, policy, attempt, deadline),
         content_type=response.headers.get("Content-Type", ""),
         validators=_validators(response, fallback=None),
         unchanged=False,
         attempts=attempt,
     )
+
+
+def _body(
+    url: str, response: httpx.Response, policy: HttpPolicy, attempt: int, deadline: float
+) -> bytes:
+    """The body, read as it arrives: refused past the size cap, abandoned past the deadline."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > policy.max_bytes:
+            raise _too_big(
+                url, response.status_code, attempt, policy, f"more than {size} bytes read"
+            )
+        if policy.monotonic() > deadline:
+            raise _Retryable(
+                f"timed out: the response was not complete {policy.timeout_s:g} s after the "
+                f"request ({size} bytes read)",
+                None,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _too_big(url: str, status: int, attempt: int, policy: HttpPolicy, seen: str) -> HttpFetchError:

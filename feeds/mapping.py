@@ -15,7 +15,7 @@ not an error. An unreadable period is a reject with the expected format in the r
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -91,7 +91,21 @@ def resolve_columns(
             raise SourceError(
                 location, _missing_text(f"column {wanted!r} for series {series.id}", header)
             )
+    _refuse_doubled(header, found.values(), location=location)
     return found
+
+
+def _refuse_doubled(header: Sequence[str], used: Iterable[str], *, location: str) -> None:
+    """A column read that the header names more than once: which one holds the values?"""
+    for position in sorted({int(p) for p in used if int(p) < len(header)}):
+        key = header_key(header[position])
+        places = [str(i + 1) for i, name in enumerate(header) if name and header_key(name) == key]
+        if len(places) > 1:
+            raise SourceError(
+                location,
+                f"column {header[position]!r} appears {len(places)} times (columns "
+                f"{', '.join(places)}); each column read may appear once",
+            )
 
 
 def _missing_text(what: str, header: Sequence[str]) -> str:

@@ -11,6 +11,10 @@ series (the feed's definition and the caller's known series). This module adds:
   the previous value of its series (the last stored one for the first row of a batch). Such
   rows are accepted but flagged ``suspect``: operators see them, and rules should not read
   them as a warning without review.
+- :func:`suspect_among_stored`: the same check for a batch placed among the values already
+  stored, each row against the period before it (stored or in the batch). The service judges
+  every batch this way when it stores it, whatever brought it (a file, a feed re-read from its
+  start, a revised value).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from feeds.longformat import SeriesSpec
@@ -85,10 +90,41 @@ def suspect_jumps(
     previous = ordered.groupby("series_id")["value"].shift(1)
     first = previous.isna()
     previous[first] = ordered.loc[first, "series_id"].map(dict(last_values))
-    ratio = ordered["value"] / previous
-    comparable = (previous > 0) & (ordered["value"] > 0)
-    jump = comparable & ((ratio > factor) | (ratio < 1.0 / factor))
+    jump = _jumped(ordered["value"], previous, factor)
     return jump.reindex(observations.index).fillna(False).astype(bool)
+
+
+def suspect_among_stored(
+    incoming: pd.DataFrame, stored: pd.DataFrame, *, factor: float = DEFAULT_JUMP_FACTOR
+) -> pd.Series:
+    """True for each ``incoming`` row whose value jumped by more than ``factor`` from the value
+    of the period before it in its series: the batch's own where it has that period, else the
+    stored one. A row with no earlier period is not judged.
+
+    Both frames have ``series_id``, ``period`` and ``value``; a stored period the batch also
+    gives counts with the batch's value (a revision is judged, and judges the next period, by
+    its new value).
+    """
+    keys = ["series_id", "period"]
+    if incoming.empty:
+        return pd.Series(False, index=incoming.index, dtype=bool)
+    ours = incoming[[*keys, "value"]].assign(row=np.arange(len(incoming)))
+    union = pd.concat([stored[[*keys, "value"]].assign(row=-1), ours], ignore_index=True)
+    union = union.drop_duplicates(keys, keep="last").sort_values(keys, kind="stable")
+    previous = union.groupby("series_id", sort=False)["value"].shift(1)
+    jump = _jumped(union["value"], previous, factor).to_numpy()
+    rows = union["row"].to_numpy()
+    flags = np.zeros(len(incoming), dtype=bool)
+    flags[rows[rows >= 0]] = jump[rows >= 0]
+    return pd.Series(flags, index=incoming.index)
+
+
+def _jumped(values: pd.Series, previous: pd.Series, factor: float) -> pd.Series:
+    """Whether each value is beyond ``factor`` times, or below ``1/factor`` of, the previous;
+    zero, negative or missing neighbours are not compared."""
+    comparable = (previous > 0) & (values > 0)
+    ratio = values / previous
+    return comparable & ((ratio > factor) | (ratio < 1.0 / factor))
 
 
 def jump_reason(value: float, previous: float) -> str:
@@ -96,4 +132,10 @@ def jump_reason(value: float, previous: float) -> str:
     return f"value {value:g} is {value / previous:.2f}x the previous {previous:g}"
 
 
-__all__ = ["DEFAULT_JUMP_FACTOR", "jump_reason", "refusals", "suspect_jumps"]
+__all__ = [
+    "DEFAULT_JUMP_FACTOR",
+    "jump_reason",
+    "refusals",
+    "suspect_among_stored",
+    "suspect_jumps",
+]

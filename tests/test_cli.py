@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-AS_OF = {"WARNING_AS_OF": "2024-01-03"}
+from tests.support.cli import AS_OF, board_ids, run
+
 COMMANDS = [
     "init",
     "materials",
@@ -40,35 +38,10 @@ COMMANDS = [
 ]
 
 
-def board_ids(output: str) -> list[str]:
-    """The material ids in the first column of a printed board (wrapped lines have none)."""
-    return [
-        match.group(1)
-        for line in output.splitlines()
-        if (match := re.match(r"^│ ([a-z_]+) +│", line))
-    ]
-
-
 def runs_of(tmp_path: Path) -> list[tuple[str, str]]:
     """The evaluation runs stored in the CLI test database: (trigger, as_of)."""
     with sqlite3.connect(tmp_path / "cli.db") as connection:
         return connection.execute("SELECT trigger, as_of FROM evaluation_run").fetchall()
-
-
-def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("WARNING_")},
-        "WARNING_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "warning.cli", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=tmp_path,
-        timeout=300,
-    )
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -236,3 +209,37 @@ def test_demo_loads_the_sample_and_shows_the_board_with_stale_series(tmp_path: P
     assert warned and warned == pending
     assert operator == ("operator",)
     assert "Review queue:" in result.stdout and "Demo operator: demo / " in result.stdout
+
+
+def test_a_file_refused_whole_is_listed_by_feeds_rejects(tmp_path: Path) -> None:
+    data = tmp_path / "twice.csv"
+    data.write_text(
+        "series_id,material,indicator,frequency,period,value,unit,value\n", encoding="utf-8"
+    )
+    assert run(tmp_path, "init").returncode == 0
+
+    refused = run(tmp_path, "ingest-file", str(data))
+    listed = run(tmp_path, "feeds", "rejects", "--json")
+
+    assert refused.returncode == 2
+    assert listed.returncode == 0, listed.stderr
+    (row,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert row["reason"].startswith("whole file refused: line 1: column value appears 2 times")
+    assert row["source"].endswith("twice.csv")
+
+
+def test_ingest_file_reads_a_gb18030_file_when_told(tmp_path: Path) -> None:
+    data = tmp_path / "gbk.csv"
+    data.write_bytes(
+        "series_id,material,indicator,frequency,period,value,unit\n"
+        "copper_x,copper,price,D,2024-01-02,68000,元/吨\n".encode("gb18030")
+    )
+    assert run(tmp_path, "init").returncode == 0
+
+    result = run(tmp_path, "ingest-file", str(data), "--encoding", "gb18030", **AS_OF)
+
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        assert connection.execute("SELECT unit FROM series WHERE id = 'copper_x'").fetchone() == (
+            "元/吨",
+        )

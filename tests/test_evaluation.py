@@ -14,7 +14,7 @@ from warning.catalog import load_catalog
 from warning.context import open_context
 from warning.evaluation.board import material_lines
 from warning.evaluation.models import Assessment, EvaluationRun, IndicatorAssessment
-from warning.evaluation.runs import latest_assessments, level_counts
+from warning.evaluation.runs import latest_assessments, level_counts, load_observations
 from warning.jobs.ingest import ingest_file
 from warning.jobs.pipeline import evaluate_after_ingest
 from warning.settings import load_settings
@@ -34,13 +34,26 @@ def daily_rows(series_id: str, material: str, start: date, prices: np.ndarray) -
     return rows
 
 
-@pytest.fixture
-def surge_and_calm(factory, write_csv):
-    """Copper doubles over its last year; zinc stays flat; iron ore has no data at all."""
+def panel() -> tuple[np.ndarray, np.ndarray]:
+    """Copper doubles over its last year (a ramp on a random walk); zinc is the walk alone."""
     rng = np.random.default_rng(7)
     flat = 20000 * np.exp(np.cumsum(rng.normal(0, 0.004, DAYS)))
     surge = flat.copy()
     surge[-250:] *= np.linspace(1.0, 2.0, 250)
+    return surge, flat
+
+
+def change_pct(prices: np.ndarray, steps: int, *, last: int = 1) -> np.ndarray:
+    """The change over ``steps`` trading days at each of the ``last`` days, in percent."""
+    ends = prices[len(prices) - last :]
+    starts = prices[len(prices) - last - steps : len(prices) - steps]
+    return (ends / starts - 1) * 100
+
+
+@pytest.fixture
+def surge_and_calm(factory, write_csv):
+    """Copper doubles over its last year; zinc stays flat; iron ore has no data at all."""
+    surge, flat = panel()
     path = write_csv(
         "panel.csv",
         *daily_rows("copper_shfe_futures", "copper", START, surge),
@@ -59,10 +72,17 @@ def test_each_material_gets_an_assessment_with_reasons_and_the_ruleset_version(s
 
     by_material = {a.material: a for a in outcome.assessments}
     assert len(by_material) == 19
-    assert by_material["copper"].level in {rules.Level.YELLOW, rules.Level.RED}
+    # Copper (default rules): up >= 15 % over 60 trading days (yellow) and >= 50 % over a year
+    # (red) for more days than red's persistence of 3: two price rules agree, so red.
+    surge, flat = panel()
+    assert (change_pct(surge, 60, last=5) >= 15).all() and (change_pct(surge, 250) >= 50).all()
+    assert by_material["copper"].level == rules.Level.RED
     assert by_material["copper"].direction == rules.Direction.UP
     assert "Copper" in by_material["copper"].reasons_en and "铜" in by_material["copper"].reasons_zh
-    assert by_material["zinc"].level in {rules.Level.NORMAL, rules.Level.BLUE}
+    # Zinc moves within +-15 % over 60 days and +-20 % over a year, and no daily rule has a
+    # blue threshold: normal.
+    assert abs(change_pct(flat, 60, last=60)).max() < 15 and abs(change_pct(flat, 250)) < 20
+    assert by_material["zinc"].level == rules.Level.NORMAL
     assert by_material["iron_ore"].level == rules.Level.NO_DATA
     with factory() as session:
         run = session.scalars(select(EvaluationRun)).one()
@@ -85,6 +105,25 @@ def test_stale_data_is_no_data_not_normal(surge_and_calm):
     by_material = {a.material: a for a in outcome.assessments}
     assert "zinc_shfe_futures" in outcome.stale_series_ids
     assert by_material["zinc"].level == rules.Level.NO_DATA
+
+
+def test_data_missing_for_three_trading_days_is_no_data_not_normal(surge_and_calm):
+    """The feeds' staleness (three trading days missed) is handed to the rules, whose own age
+    limit (14 days for daily series) would still read the series: no_data, never normal."""
+    factory, catalog, ruleset = surge_and_calm, load_catalog(), rules.load_ruleset()
+    monday = date(2024, 12, 30)  # Wednesday 25, Thursday 26 and Friday 27 December missed
+    assert date(2024, 12, 24) == LAST_DAY  # a Tuesday
+
+    outcome = evaluate_store(factory, catalog, ruleset, as_of=monday, trigger="test")
+
+    by_material = {a.material: a for a in outcome.assessments}
+    assert {"zinc_shfe_futures", "copper_shfe_futures"} <= outcome.stale_series_ids
+    assert by_material["zinc"].level == rules.Level.NO_DATA
+    assert by_material["copper"].level == rules.Level.NO_DATA
+    with factory() as session:  # the rules alone, told of no stale series, still read zinc
+        seen = load_observations(session, until=monday)
+    alone = {a.material: a for a in rules.assess_latest(seen, ruleset, as_of=monday)}
+    assert alone["zinc"].level == rules.Level.NORMAL
 
 
 def test_the_board_shows_the_newest_assessment(surge_and_calm):

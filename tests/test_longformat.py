@@ -14,19 +14,26 @@ from openpyxl import Workbook
 from feeds.longformat import (
     LONG_COLUMNS,
     FileFormatError,
+    FileTooLargeError,
     SeriesSpec,
     csv_text_frame,
     csv_text_records,
     long_frame_from_records,
     parse_long_file,
+    read_long_file,
     validate_long_frame,
 )
+from feeds.longformat.plausibility import implausible
 from feeds.periods import normalise_period, normalise_periods
 
 HEADER = "series_id,material,indicator,frequency,period,value,unit"
 KNOWN = {"cu_d": SeriesSpec("cu_d", "copper", "price", "D", "CNY/t")}
 MATERIALS = frozenset({"copper"})
 TODAY = date(2025, 6, 30)
+GB_ROWS = (  # Chinese text, as Chinese Excel saves it
+    f"{HEADER}\ncu_d,copper,price,D,2024-01-02,68000,CNY/t\n"
+    "cu_d,copper,price,D,2024-01-03,铜价,CNY/t\n"
+)
 
 
 def parse(tmp_path: Path, *rows: str, name: str = "in.csv"):  # type: ignore[no-untyped-def]
@@ -49,6 +56,13 @@ def parse(tmp_path: Path, *rows: str, name: str = "in.csv"):  # type: ignore[no-
         ("cu_d,copper,price,D,2099-01-02,68000,CNY/t", "period 2099-01-02 is in the future"),
         ("cu_d,copper,price,D,2024-01-02,,CNY/t", "empty value"),
         ("cu_d,copper,price,D,2024-01-02,0,CNY/t", "non-positive price 0"),
+        ("cu_d,copper,price,D,2024-01-02,-5,CNY/t", "non-positive price -5"),
+        ("cu_d,copper,price,D,2024-01-02,1e308,CNY/t", "price 1e308 is implausibly large"),
+        ("cu_d,copper,price,D,2024-01-02,1.5E13,CNY/t", "price 1.5E13 is implausibly large"),
+        ("cu_d,copper,price,D,2024-01-02,1e-320,CNY/t", "price 1e-320 is implausibly close to"),
+        ("cu_o,copper,output,M,2024-01-02,-1,10k t", "negative output -1"),
+        ("cu_i,copper,inventory,W,2024-01-02,-0.5,t", "negative inventory -0.5"),
+        ("cu_x,copper,export,M,2024-01-02,-2e12,t", "export -2e12 is implausibly large"),
         ("cu_d,zinc,price,D,2024-01-02,5,CNY/t", "unknown material 'zinc'"),
         ("cu_d,copper,mood,D,2024-01-02,5,CNY/t", "unknown indicator 'mood'"),
         ("cu_d,copper,price,H,2024-01-02,5,CNY/t", "unknown frequency 'H'"),
@@ -57,6 +71,16 @@ def parse(tmp_path: Path, *rows: str, name: str = "in.csv"):  # type: ignore[no-
         ("cu_d,copper,price,D,2024-01-02,5", "expected 7 fields, found 6"),
         ("cu_d,copper,price,D,2024-01-02,5,CNY/t,extra", "expected 7 fields, found 8"),
         ("Cu D,copper,price,D,2024-01-02,5,CNY/t", "bad series_id 'Cu D'; expected lower snake"),
+        (
+            'cu_n,copper,price,D,2024-01-02,5,"=HYPERLINK(""http://x"",""t"")"',
+            """unit '=HYPERLINK("http://x","t")' looks like a spreadsheet formula""",
+        ),
+        ("cu_n,copper,price,D,2024-01-02,5,+cmd|' /C calc'!A0", "unit '+cmd|"),
+        ("cu_n,copper,price,D,2024-01-02,5,@SUM(A1),", "expected 7 fields"),
+        ("cu_n,copper,price,D,2024-01-02,5,@SUM(A1)", "unit '@SUM(A1)' looks like a spreadsheet"),
+        ("cu_n,copper,price,D,2024-01-02,5,-2+3", "unit '-2+3' looks like a spreadsheet"),
+        ("=1+1,copper,price,D,2024-01-02,5,t", "series_id '=1+1' looks like a spreadsheet"),
+        ("cu_n,=cmd,price,D,2024-01-02,5,t", "material '=cmd' looks like a spreadsheet"),
     ],
 )
 def test_each_bad_row_is_refused_with_its_reason(tmp_path: Path, row: str, reason: str) -> None:
@@ -70,6 +94,27 @@ def test_each_bad_row_is_refused_with_its_reason(tmp_path: Path, row: str, reaso
 def test_negative_output_changes_are_not_prices_and_are_kept(tmp_path: Path) -> None:
     batch = parse(tmp_path, "cu_m,copper,export,M,2024-01-02,-5,10k t")
     assert batch.rejects.empty and batch.observations["value"].tolist() == [-5.0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "plausible"),
+    [
+        ("price", 0.01, True),
+        ("price", 0.0, False),
+        ("output", 0.0, True),  # a plant that made nothing
+        ("output", -0.0, True),
+        ("inventory", 1e11, True),
+        ("import", -3.0, True),  # a net-trade series may be negative
+        ("spread", -250.0, True),  # a kind the vocabulary does not list: either sign
+        ("spread", 5e12, False),
+        ("spread", 1e-9, False),
+        ("spread", float("inf"), False),
+        ("spread", float("nan"), False),
+    ],
+)
+def test_plausible_values_by_kind(kind: str, value: float, plausible: bool) -> None:
+    reasons = implausible(pd.Series([value]), pd.Series([kind]))
+    assert (reasons.iloc[0] == "") is plausible, reasons.iloc[0]
 
 
 def test_blank_lines_are_skipped_and_line_numbers_follow_the_file(tmp_path: Path) -> None:
@@ -95,7 +140,12 @@ def test_a_new_series_is_reported_with_its_first_rows_fields(tmp_path: Path) -> 
     [
         (b"", "the file is empty"),
         (b"when,what\n", "line 1: header lacks series_id, material"),
-        (HEADER.encode() + b"\n\xff\xfe,1\n", "not UTF-8"),
+        (HEADER.encode() + b"\n\xff\xfe,1\n", r"not UTF-8 text \(byte 57\): save the file"),
+        (GB_ROWS.encode("gb18030"), r"not UTF-8 .*; it looks like GBK/GB18030 \(what Chinese"),
+        (HEADER.replace(",", ";").encode(), "line 1: the columns are separated by semicolons"),
+        (HEADER.replace(",", "\t").encode(), "line 1: the columns are separated by tabs"),
+        ((HEADER + ",value").encode(), "line 1: column value appears 2 times .columns 6, 8."),
+        (('"a",' + HEADER + ",Unit").encode(), "line 1: column unit appears 2 times"),
     ],
 )
 def test_an_unreadable_file_is_named(tmp_path: Path, content: bytes, problem: str) -> None:
@@ -104,6 +154,56 @@ def test_an_unreadable_file_is_named(tmp_path: Path, content: bytes, problem: st
     with pytest.raises(FileFormatError, match=problem) as caught:
         parse_long_file(path, known_materials=MATERIALS, known_series=KNOWN, today=TODAY)
     assert "bad.csv" in str(caught.value)
+
+
+def test_a_file_in_another_encoding_is_read_when_named(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(GB_ROWS.encode("gb18030"))
+    batch = parse_long_file(
+        path, known_materials=MATERIALS, known_series=KNOWN, today=TODAY, encoding="gb18030"
+    )
+    assert batch.rejects["reason"].tolist() == ["bad number '铜价'"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ""])
+def test_a_file_larger_than_the_cap_is_refused_before_it_is_read(
+    tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"big{suffix}"
+    path.write_bytes(b"x" * 1001)
+    with pytest.raises(FileTooLargeError, match=r"big.*: larger than 1,000 bytes"):
+        read_long_file(path, max_bytes=1000)
+
+
+def test_a_file_without_end_is_refused_at_the_cap() -> None:
+    with pytest.raises(FileTooLargeError):
+        read_long_file(Path("/dev/zero"), max_bytes=10_000)
+
+
+def workbook_with(tmp_path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    workbook = Workbook()
+    for index, (title, rows) in enumerate(sheets.items()):
+        sheet = workbook.active if index == 0 else workbook.create_sheet()
+        assert sheet is not None
+        sheet.title = title
+        for row in rows:
+            sheet.append(row)
+    path = tmp_path / "book.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_a_workbook_with_data_on_two_sheets_is_refused(tmp_path: Path) -> None:
+    row = ["cu_d", "copper", "price", "D", "2024-01-02", 68000, "CNY/t"]
+    path = workbook_with(tmp_path, {"2024": [HEADER.split(","), row], "2025": [["more"]]})
+    with pytest.raises(FileFormatError, match=r"2 sheets hold data \('2024', '2025'\)"):
+        read_long_file(path)
+
+
+def test_a_workbook_is_read_from_its_one_sheet_with_data(tmp_path: Path) -> None:
+    row = ["cu_d", "copper", "price", "D", "2024-01-02", 68000, "CNY/t"]
+    path = workbook_with(tmp_path, {"empty": [], "data": [HEADER.split(","), row]})
+    assert read_long_file(path)["value"].tolist() == ["68000"]
 
 
 def test_xlsx_files_are_read_like_csv(tmp_path: Path) -> None:

@@ -37,6 +37,12 @@ def test_environment_overrides_the_config_file(tmp_path: Path, monkeypatch) -> N
         ("WARNING_DATABASE_URL", "sqlite", r"WARNING_DATABASE_URL: .*not a database URL"),
         ("WARNING_TIMEZONE", "Mars/Base", r"WARNING_TIMEZONE: .*IANA time zone"),
         ("WARNING_FEED_SECRETS", "[1", r"WARNING_FEED_SECRETS: expected JSON"),
+        ("WARNING_CATALOG_PATH", "/no/catalog.yaml", r"WARNING_CATALOG_PATH: .*existing file"),
+        ("WARNING_RULES_PATH", "/tmp", r"WARNING_RULES_PATH: .*existing file, not a folder"),
+        ("WARNING_FEEDS_PATH", "/no/feeds.yaml", r"WARNING_FEEDS_PATH: .*existing file"),
+        ("WARNING_SAMPLE_DIR", "/no/sample", r"WARNING_SAMPLE_DIR: .*existing folder"),
+        ("WARNING_FEEDS_DATA_ROOT", "/no/data", r"WARNING_FEEDS_DATA_ROOT: .*existing folder"),
+        ("WARNING_SQLITE_BUSY_TIMEOUT_S", "-1", r"WARNING_SQLITE_BUSY_TIMEOUT_S: .*greater"),
     ],
 )
 def test_a_malformed_setting_names_itself(monkeypatch, variable, value, expected) -> None:

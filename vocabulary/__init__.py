@@ -12,10 +12,14 @@ from vocabulary.series import (
     FREQUENCIES,
     FREQUENCY_NAMES,
     INDICATOR_KINDS,
+    PLAUSIBLE_RANGES,
     Aggregation,
     Frequency,
     IndicatorKind,
+    PlausibleRange,
+    Sign,
     frequency_rank,
+    plausible_range,
 )
 
 __all__ = [
@@ -24,6 +28,7 @@ __all__ = [
     "FREQUENCY_NAMES",
     "INDICATOR_KINDS",
     "LEVEL_NAMES_ZH",
+    "PLAUSIBLE_RANGES",
     "WARNING_LEVELS",
     "Aggregation",
     "ChangeKind",
@@ -31,6 +36,9 @@ __all__ = [
     "Frequency",
     "IndicatorKind",
     "Level",
+    "PlausibleRange",
+    "Sign",
     "frequency_rank",
     "level_rank",
+    "plausible_range",
 ]

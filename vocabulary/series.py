@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
@@ -58,3 +59,40 @@ AGGREGATION: Final[dict[str, Aggregation]] = {
 def frequency_rank(frequency: str) -> int:
     """0 for daily up to 5 for yearly: a lower rank is a finer series."""
     return FREQUENCIES.index(frequency)
+
+
+class Sign(StrEnum):
+    """Which values of a kind are physical: a price is above zero, a volume at least zero."""
+
+    POSITIVE = "positive"
+    NON_NEGATIVE = "non_negative"
+    ANY = "any"
+
+
+@dataclass(frozen=True)
+class PlausibleRange:
+    """The values a series of one kind can have; anything else is an error, never data.
+
+    ``sign`` bounds the value below; a nonzero value's magnitude lies within
+    [``smallest_magnitude``, ``largest_magnitude``] (no price, volume or stock quoted in this
+    service's units comes near 1e12, or is a nonzero amount below a millionth).
+    """
+
+    sign: Sign = Sign.ANY
+    largest_magnitude: float = 1e12
+    smallest_magnitude: float = 1e-6
+
+
+# Kinds not listed (import and export, which a net-trade series may give as negative, and any
+# kind added later) take DEFAULT_RANGE: finite, of a sane magnitude, of either sign.
+PLAUSIBLE_RANGES: Final[dict[str, PlausibleRange]] = {
+    IndicatorKind.PRICE: PlausibleRange(sign=Sign.POSITIVE),
+    IndicatorKind.OUTPUT: PlausibleRange(sign=Sign.NON_NEGATIVE),
+    IndicatorKind.INVENTORY: PlausibleRange(sign=Sign.NON_NEGATIVE),
+}
+DEFAULT_RANGE: Final = PlausibleRange()
+
+
+def plausible_range(kind: str) -> PlausibleRange:
+    """The range of values a series of indicator ``kind`` can have."""
+    return PLAUSIBLE_RANGES.get(kind, DEFAULT_RANGE)

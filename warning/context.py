@@ -51,7 +51,7 @@ class ServiceContext:
 def open_context(settings: Settings) -> ServiceContext:
     """Connect to the configured database and load the configured catalog."""
     catalog = load_catalog(settings.catalog_path)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
     check_store(engine)
     return ServiceContext(settings, engine, session_factory(engine), catalog)
 

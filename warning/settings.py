@@ -72,6 +72,14 @@ class Settings(BaseSettings):
         default=None, description="folder of long-format CSV files loaded by `warning demo`"
     )
     var_dir: Path = Field(default=Path("var"), description="folder for local state and output")
+    max_file_bytes: int = Field(
+        default=200_000_000, gt=0, description="the largest file `warning ingest-file` reads"
+    )
+    sqlite_busy_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="seconds a command waits for a SQLite store another process is writing",
+    )
     timezone: str = Field(default="Asia/Shanghai", description="time zone of schedules")
     as_of: date | None = Field(
         default=None, description="evaluate as of this date instead of today (demo, replays)"
@@ -143,6 +151,20 @@ class Settings(BaseSettings):
             raise ValueError(f"not a database URL; {expected}") from None
         if driver not in {"sqlite", "sqlite+pysqlite", "postgresql+psycopg"}:
             raise ValueError(f"unsupported driver {driver!r}; {expected}")
+        return value
+
+    @field_validator("catalog_path", "rules_path", "feeds_path")
+    @classmethod
+    def _existing_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError("expected an existing file" + (", not a folder" * value.is_dir()))
+        return value
+
+    @field_validator("sample_dir", "feeds_data_root")
+    @classmethod
+    def _existing_folder(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError("expected an existing folder")
         return value
 
     @field_validator("timezone")

@@ -26,6 +26,8 @@ from feeds.longformat.schema import (
     LONG_COLUMNS,
     SERIES_ID,
     FileFormatError,
+    FileTooLargeError,
+    NotTextError,
     ParsedBatch,
     SeriesSpec,
 )
@@ -37,6 +39,8 @@ __all__ = [
     "LONG_COLUMNS",
     "SERIES_ID",
     "FileFormatError",
+    "FileTooLargeError",
+    "NotTextError",
     "ParsedBatch",
     "SeriesSpec",
     "csv_text_frame",
@@ -55,9 +59,11 @@ def parse_long_file(
     known_materials: frozenset[str],
     known_series: Mapping[str, SeriesSpec],
     today: date | None,
+    encoding: str = "utf-8",
+    max_bytes: int | None = None,
 ) -> ParsedBatch:
-    """Read and validate a long file; see :func:`validate_long_frame`."""
-    frame = read_long_file(path)
+    """Read (:func:`read_long_file`) and validate (:func:`validate_long_frame`) a long file."""
+    frame = read_long_file(path, encoding=encoding, max_bytes=max_bytes)
     return validate_long_frame(
         frame,
         source=str(path),

@@ -10,7 +10,6 @@ import csv
 import io
 import warnings
 from collections.abc import Hashable, Iterator
-from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -18,18 +17,23 @@ import numpy as np
 import pandas as pd
 
 from feeds.longformat.columns import as_text, mask_by_distinct_value
+from feeds.longformat.files import read_text, xlsx_records
 from feeds.longformat.schema import LONG_COLUMNS, FileFormatError
 
 
-def read_long_file(path: Path) -> pd.DataFrame:
+def read_long_file(
+    path: Path, *, encoding: str = "utf-8", max_bytes: int | None = None
+) -> pd.DataFrame:
     """Read a CSV or XLSX long file into a frame of strings with a ``line`` and ``raw`` column.
 
     Rows with the wrong number of fields are kept with a ``field_count`` so that validation
-    can refuse them with a reason instead of failing the whole file.
+    can refuse them with a reason instead of failing the whole file. A CSV file is text in
+    ``encoding``; a file larger than ``max_bytes`` is refused (:mod:`feeds.longformat.files`).
     """
     if path.suffix.lower() in {".csv", ".txt", ""}:
-        return csv_text_frame(_read_text(path), source=path)
-    return long_frame_from_records(file_records(path), source=path)
+        text = read_text(path, encoding=encoding, max_bytes=max_bytes)
+        return csv_text_frame(text, source=path)
+    return long_frame_from_records(file_records(path, max_bytes=max_bytes), source=path)
 
 
 # Characters str.splitlines() treats as line breaks but the csv module does not.
@@ -39,6 +43,8 @@ _OTHER_LINE_BREAKS: Final = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _SPACES: Final = " \t\x1f"
 # Columns with few distinct values are read as categoricals: checks then run once per value.
 _REPEATING: Final[frozenset[str]] = frozenset(LONG_COLUMNS) - {"value"}
+# What a header split on commas into one cell may have been separated by instead.
+_OTHER_SEPARATORS: Final = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
 def csv_text_frame(text: str, *, source: Path | str) -> pd.DataFrame:
@@ -154,24 +160,46 @@ def _strip(column: pd.Series) -> pd.Series:
 
 
 def _header_positions(cells: list[str], source: Path | str) -> tuple[list[int], int]:
-    """Where each long-format column is in a header row, and the row's width."""
+    """Where each long-format column is in a header row, and the row's width.
+
+    A header missing a column, naming one twice, or separated by another character than a
+    comma is a :class:`FileFormatError` saying which.
+    """
     header = [cell.strip().lower() for cell in cells]
     missing = [name for name in LONG_COLUMNS if name not in header]
     if missing:
-        raise FileFormatError(
-            source,
-            f"line 1: header lacks {', '.join(missing)}; expected {','.join(LONG_COLUMNS)}",
-        )
+        raise FileFormatError(source, _missing_columns(missing, cells))
+    for name in LONG_COLUMNS:
+        places = [str(i + 1) for i, cell in enumerate(header) if cell == name]
+        if len(places) > 1:
+            raise FileFormatError(
+                source,
+                f"line 1: column {name} appears {len(places)} times (columns "
+                f"{', '.join(places)}); each column may appear once",
+            )
     return [header.index(name) for name in LONG_COLUMNS], len(header)
 
 
-def file_records(path: Path) -> list[tuple[int, list[str]]]:
-    """The ``(line, cells)`` records of a CSV file or of an XLSX file's first sheet, as text."""
+def _missing_columns(missing: list[str], cells: list[str]) -> str:
+    expected = ",".join(LONG_COLUMNS)
+    if len(cells) == 1:
+        for mark, name in _OTHER_SEPARATORS.items():
+            if mark in cells[0]:
+                return (
+                    f"line 1: the columns are separated by {name}; expected commas "
+                    f"({expected}): save the file as CSV with commas"
+                )
+    return f"line 1: header lacks {', '.join(missing)}; expected {expected}"
+
+
+def file_records(path: Path, *, max_bytes: int | None = None) -> list[tuple[int, list[str]]]:
+    """The ``(line, cells)`` records of a CSV file or of an XLSX workbook's one sheet with
+    data, as text (:mod:`feeds.longformat.files`: size cap, encoding, sheets)."""
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        return list(_xlsx_records(path))
+        return list(xlsx_records(path, max_bytes=max_bytes))
     if suffix in {".csv", ".txt", ""}:
-        return list(_csv_records(path))
+        return list(csv_text_records(read_text(path, max_bytes=max_bytes), source=path))
     raise FileFormatError(path, f"unsupported file type {suffix!r}; expected .csv or .xlsx")
 
 
@@ -211,21 +239,6 @@ def _as_csv_line(cells: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    yield from csv_text_records(_read_text(path), source=path)
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        raise FileFormatError(path, f"cannot read the file ({error.strerror})") from error
-    except UnicodeDecodeError as error:
-        raise FileFormatError(
-            path, f"not UTF-8 text (byte {error.start}); save the file as UTF-8"
-        ) from error
-
-
 def csv_text_records(text: str, *, source: Path | str) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line, cells)`` for CSV ``text``; a malformed quote is a FileFormatError."""
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -236,29 +249,3 @@ def csv_text_records(text: str, *, source: Path | str) -> Iterator[tuple[int, li
             start = reader.line_num + 1
     except csv.Error as error:
         raise FileFormatError(source, f"line {reader.line_num}: {error}") from error
-
-
-def _xlsx_records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook  # imported here: only XLSX files need it
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken workbook
-        raise FileFormatError(path, f"not a readable XLSX workbook ({error})") from error
-    sheet = workbook.worksheets[0]
-    for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = [_xlsx_cell_text(value) for value in row]
-        while cells and cells[-1] == "":
-            cells.pop()
-        yield index, cells
-    workbook.close()
-
-
-def _xlsx_cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

@@ -35,6 +35,28 @@ class FileFormatError(ValueError):
         super().__init__(f"{path}: {problem}")
 
 
+class FileTooLargeError(FileFormatError):
+    """A file larger than the most a caller reads at once (``limit`` bytes)."""
+
+    def __init__(self, path: Path | str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(path, f"larger than {limit:,} bytes, the most read from one file")
+
+
+class NotTextError(FileFormatError):
+    """A file that is not text in ``encoding``; ``looks_like`` names one it reads as, if any."""
+
+    def __init__(
+        self, path: Path | str, *, encoding: str, byte: int, looks_like: str | None
+    ) -> None:
+        self.encoding = encoding
+        self.looks_like = looks_like
+        problem = f"not {encoding} text (byte {byte})"
+        if looks_like:
+            problem += f"; it looks like {looks_like} (what Chinese Excel saves by default)"
+        super().__init__(path, f"{problem}: save the file as UTF-8")
+
+
 @dataclass(frozen=True)
 class SeriesSpec:
     """What a series is: the fields a row must agree with."""

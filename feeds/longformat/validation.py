@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from feeds.longformat.columns import as_text, mask_by_distinct_value
+from feeds.longformat.plausibility import implausible
 from feeds.longformat.schema import (
     FIELD_LIMITS,
     INDICATORS,
@@ -26,6 +27,9 @@ from feeds.longformat.schema import (
 from feeds.periods import FREQUENCIES, normalise_periods
 
 Reason = Callable[[pd.DataFrame], pd.Series] | str
+# Text a spreadsheet opening the data (or an export of it) would run as a formula.
+FORMULA_LIKE: Final = r"[=+\-@\t\r]"
+TEXT_COLUMNS: Final = tuple(name for name in LONG_COLUMNS if name not in ("period", "value"))
 
 
 class Refusals:
@@ -60,9 +64,11 @@ def validate_long_frame(
     """Check every row and split the frame into accepted observations and rejected rows.
 
     A row is refused with the first reason that applies, in this order: wrong field count,
-    an empty field, a series id that is not lower snake case, an unknown material /
-    indicator / frequency, a bad date, a future period (unless ``today`` is None), a bad
-    number, a non-positive price, a contradiction with its series, a duplicate period.
+    an empty field, text that looks like a spreadsheet formula, a series id that is not lower
+    snake case, an unknown material / indicator / frequency, a bad date, a future period
+    (unless ``today`` is None), a bad number, a value its indicator kind cannot have (a price
+    at or below zero, a negative output, 1e308, 1e-320), a contradiction with its series, a
+    duplicate period.
     """
     refusals = Refusals(frame)
     _check_fields(frame, refusals, known_materials)
@@ -108,6 +114,11 @@ def _check_fields(frame: pd.DataFrame, refusals: Refusals, known_materials: froz
         )
     for column in LONG_COLUMNS:
         refusals.add(frame[column] == "", f"empty {column}")
+    for column in TEXT_COLUMNS:  # text a spreadsheet would run, e.g. a unit =HYPERLINK(...)
+        refusals.add(
+            mask_by_distinct_value(frame[column], lambda texts: texts.str.match(FORMULA_LIKE)),
+            _formula_reason(column),
+        )
     for column, limit in FIELD_LIMITS.items():
         refusals.add(_longer(frame[column], limit), f"{column} longer than {limit} characters")
     refusals.add(
@@ -120,6 +131,10 @@ def _check_fields(frame: pd.DataFrame, refusals: Refusals, known_materials: froz
     )
     for column, allowed in (("indicator", INDICATORS), ("frequency", FREQUENCIES)):
         _refuse_unknown(frame, refusals, column, allowed)
+
+
+def _formula_reason(column: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda rows: f"{column} '" + rows[column] + "' looks like a spreadsheet formula"
 
 
 def _refuse_unknown(
@@ -149,15 +164,14 @@ def _check_periods(frame: pd.DataFrame, refusals: Refusals, today: date | None) 
 
 
 def _check_values(frame: pd.DataFrame, refusals: Refusals) -> pd.Series:
-    """Refuse values that are not finite numbers, and prices at or below zero."""
+    """Refuse values that are not finite numbers, and values their indicator kind cannot
+    have (:mod:`feeds.longformat.plausibility`: a price at or below zero, 1e308, 1e-320)."""
     values = pd.to_numeric(frame["value"], errors="coerce")
     refusals.add(
         values.isna() | ~np.isfinite(values), lambda rows: "bad number '" + rows["value"] + "'"
     )
-    refusals.add(
-        (frame["indicator"] == "price") & (values <= 0),
-        lambda rows: "non-positive price " + rows["value"],
-    )
+    reasons = implausible(values, frame["indicator"], shown=frame["value"])
+    refusals.add(reasons != "", lambda rows: reasons[rows.index])
     return values
 
 

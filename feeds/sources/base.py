@@ -62,9 +62,14 @@ class SourceRows:
 
 
 class Source(Protocol):
-    """A kind of source, registered in :data:`feeds.sources.SOURCES` under ``kind``."""
+    """A kind of source, registered in :data:`feeds.sources.SOURCES` under ``kind``.
+
+    ``locations`` says what its location may be: ``"path"`` (a local file or glob), ``"url"``
+    (an http:// or https:// URL), or both.
+    """
 
     kind: str
+    locations: frozenset[str]
 
     def read(self, feed: FeedDefinition, context: ReadContext) -> SourceRows:
         """Read the feed's location; raise SourceError when it is unusable as a whole."""

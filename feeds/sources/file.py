@@ -3,8 +3,9 @@
 The location is a path or a glob (``data/*.csv``); matching files are read in name order.
 ``mapping.format: long`` reads ``warning ingest-file`` files through :mod:`feeds.longformat`;
 ``wide`` maps a period column and one column per series (:mod:`feeds.mapping`). An XLSX file
-is read from its first sheet. The validators are the files' sizes and modification times, so
-an unchanged file gives ``unchanged`` without being parsed again.
+is read from its one sheet with data (a workbook with more is refused); a file larger than
+the feed's ``http.max_bytes`` is refused. The validators are the files' sizes and
+modification times, so an unchanged file gives ``unchanged`` without being parsed again.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ _FILE_STRIDE = 10**10
 
 class FileSource:
     kind = "file"
+    locations = frozenset({"path"})
 
     def read(self, feed: FeedDefinition, context: ReadContext) -> SourceRows:
         paths = _paths(feed.location)
         validators = file_validators(paths)
         if context.validators is not None and context.validators == validators:
             return unchanged_rows(feed.location, validators)
-        parts = [read_path(path, feed) for path in paths]
+        parts = [read_path(path, feed, max_bytes=context.policy.max_bytes) for path in paths]
         frames = []
         for index, part in enumerate(parts):
             frame = part.frame.copy()
@@ -52,12 +54,12 @@ class FileSource:
         )
 
 
-def read_path(path: Path, feed: FeedDefinition) -> SourceRows:
-    """Read one file as the feed maps it."""
+def read_path(path: Path, feed: FeedDefinition, *, max_bytes: int | None = None) -> SourceRows:
+    """Read one file as the feed maps it; a file larger than ``max_bytes`` is refused."""
     try:
         if feed.mapping.format == "long":
-            return long_rows(read_long_file(path), location=str(path))
-        records = file_records(path)
+            return long_rows(read_long_file(path, max_bytes=max_bytes), location=str(path))
+        records = file_records(path, max_bytes=max_bytes)
     except FileFormatError as error:
         raise SourceError(str(path), error.problem) from error
     header, table = table_from_records(records, location=str(path))

@@ -19,6 +19,7 @@ from feeds.sources.base import ReadContext, SourceError, SourceRows, unchanged_r
 
 class HttpCsvSource:
     kind = "http_csv"
+    locations = frozenset({"url"})
 
     def read(self, feed: FeedDefinition, context: ReadContext) -> SourceRows:
         body = fetch_body(feed, context)

@@ -24,6 +24,7 @@ from feeds.sources.base import ReadContext, SourceError, SourceRows, unchanged_r
 
 class HttpJsonSource:
     kind = "http_json"
+    locations = frozenset({"url"})
 
     def read(self, feed: FeedDefinition, context: ReadContext) -> SourceRows:
         body = fetch_body(feed, context)

@@ -36,6 +36,7 @@ _HEADER_SEARCH_ROWS: Final = 30
 
 class WorldBankPinkSheet:
     kind = "worldbank_pinksheet"
+    locations = frozenset({"path", "url"})
 
     def read(self, feed: FeedDefinition, context: ReadContext) -> SourceRows:
         content, validators, location = self._content(feed, context)

@@ -1,5 +1,5 @@
 """Fixtures for the feeds engine tests (shared with tests/service: tests/support)."""
 
-from tests.support.loopback import refused_url, server
+from tests.support.loopback import other_server, refused_url, server
 
-__all__ = ["refused_url", "server"]
+__all__ = ["other_server", "refused_url", "server"]

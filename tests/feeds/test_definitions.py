@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from feeds.definitions import DefinitionError, load_definitions, parse_definitions
 from tests.support.loopback import REAL
@@ -37,6 +38,25 @@ def series_with(**changes: Any) -> dict[str, Any]:
     return with_changes(series=[{**GOOD["series"][0], **changes}])
 
 
+def http_feed(location: str) -> dict[str, Any]:
+    return with_changes(source="http_csv", location=location)
+
+
+@pytest.mark.parametrize(
+    ("source", "location"),
+    [
+        ("http_csv", "https://data.test/cu.csv?from={since}"),
+        ("http_json", "http://127.0.0.1:8080/api"),
+        ("worldbank_pinksheet", "https://thedocs.worldbank.org/cmo.xlsx"),
+        ("worldbank_pinksheet", "{data_root}/cmo.xlsx"),
+        ("file", "/srv/data/*.csv"),
+    ],
+)
+def test_locations_each_source_reads(source: str, location: str) -> None:
+    loaded = parse_definitions(with_changes(source=source, location=location), source="f.yaml")
+    assert loaded.feeds[0].source == source
+
+
 @pytest.mark.parametrize(
     ("document", "feed", "field", "problem"),
     [
@@ -54,6 +74,15 @@ def series_with(**changes: Any) -> dict[str, Any]:
         (with_changes(mapping={"period_format": "%m/%d"}), "cu", "mapping.period_format", "%Y"),
         (with_changes(schedule={"hour": 25}), "cu", "schedule.hour", "less than or equal to 23"),
         (with_changes(http={"auth": {"kind": "oauth", "secret": "x"}}), "cu", "http.auth.kind", ""),
+        (with_changes(http={"redirects": "anywhere"}), "cu", "http.redirects", "same_origin"),
+        (http_feed("file:///etc/passwd"), "cu", "location", "scheme 'file' is not fetched"),
+        (http_feed("gopher://h/1"), "cu", "location", "scheme 'gopher' is not fetched"),
+        (http_feed("ftp://h/cu.csv"), "cu", "location", "scheme 'ftp' is not fetched"),
+        (http_feed("FTP://h/cu.csv"), "cu", "location", "scheme 'ftp' is not fetched"),
+        (http_feed("data/cu.csv"), "cu", "location", "expected an http:// or https:// URL"),
+        (http_feed("https:///cu.csv"), "cu", "location", "a URL without a host"),
+        (with_changes(location="https://h/cu.csv"), "cu", "location", "expected a path, not"),
+        (with_changes(location="file:///srv/cu.csv"), "cu", "location", "'file' is not fetched"),
     ],
 )
 def test_invalid_definitions_name_file_feed_and_field(
@@ -96,17 +125,13 @@ def test_bundled_definitions_cover_real_files_and_catalog_series() -> None:
     assert enabled and all(Path(f.location).is_file() for f in enabled)
     assert any(not f.enabled and f.location.startswith("https://") for f in loaded.feeds)
     catalog = Path(__file__).parents[2] / "warning" / "data" / "catalog.yaml"
-    if catalog.is_file():
-        import yaml
-
-        declared = {
-            s["id"]: (s["unit"], s["frequency"])
-            for m in yaml.safe_load(catalog.read_text())["materials"]
-            for s in m["series"]
-        }
-        for f in loaded.feeds:
-            for s in f.series:
-                assert declared[s.id] == (s.unit, s.frequency), s.id
+    declared = {
+        s["id"]: (s["unit"], s["frequency"])
+        for m in yaml.safe_load(catalog.read_text(encoding="utf-8"))["materials"]
+        for s in m["series"]
+    }
+    fed = [s for f in loaded.feeds for s in f.series]
+    assert fed and [s.id for s in fed if declared.get(s.id) != (s.unit, s.frequency)] == []
     assert len({j.job_id for j in job_specs(loaded.feeds, timezone="Asia/Shanghai")}) == len(
         enabled
     )

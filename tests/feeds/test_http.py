@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import socket
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -134,6 +135,19 @@ def test_timeout_on_a_real_server_is_retried_then_reported(server: LoopbackServe
     with httpx.Client() as client, pytest.raises(HttpFetchError, match=r"timed out after 0\.2 s"):
         get(f"{server.url}/slow", client=client, policy=policy(waits, timeout_s=0.2, attempts=2))
     assert len(waits) == 1
+
+
+def test_a_body_dripped_slowly_is_abandoned_at_the_deadline(server: LoopbackServer) -> None:
+    """Each byte arrives well within the read timeout, but the request as a whole may take
+    no longer than ``timeout_s``: 120 bytes at 20 a second would take 6 s."""
+    server.serve(Reply(body=b"date,close\n" + b"2024-01-02,1\n" * 9, drip_every_s=0.05))
+    waits: list[float] = []
+    started = time.monotonic()
+    with httpx.Client() as client, pytest.raises(HttpFetchError) as caught:
+        get(f"{server.url}/drip", client=client, policy=policy(waits, timeout_s=1.0, attempts=1))
+    took = time.monotonic() - started
+    assert "was not complete 1 s after the request" in str(caught.value)
+    assert 1.0 <= took < 2.5
 
 
 def test_connection_refused_is_retried_then_reported() -> None:

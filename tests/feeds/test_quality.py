@@ -10,7 +10,7 @@ import pytest
 
 from feeds.definitions import FeedDefinition
 from feeds.engine import fetch
-from feeds.quality import suspect_jumps
+from feeds.quality import suspect_among_stored, suspect_jumps
 from tests.support.policies import quick_policy
 
 
@@ -123,6 +123,36 @@ def test_suspect_jumps(
         }
     ).sample(frac=1.0, random_state=3)  # order in the batch must not matter
     flags = suspect_jumps(frame, last_values={} if last is None else {"s": last}, factor=factor)
+    assert flags.sort_index().tolist() == expected
+
+
+def monthly(values: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "series_id": "s",
+            "period": pd.to_datetime([f"{month}-01" for month in values]),
+            "value": list(values.values()),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("stored", "incoming", "expected"),
+    [
+        ({"2024-01": 100}, {"2024-02": 600}, [True]),
+        ({"2024-01": 100}, {"2024-02": 400, "2024-03": 2100}, [False, True]),
+        ({"2024-01": 100, "2024-03": 100}, {"2024-02": 1000}, [True]),  # a gap filled
+        ({"2024-02": 100}, {"2024-01": 1000}, [False]),  # nothing before it: not judged
+        ({"2024-01": 100, "2024-02": 900}, {"2024-02": 110}, [False]),  # a revision, afresh
+        ({"2024-01": 100, "2024-02": 110}, {"2024-01": 20, "2024-02": 110}, [False, True]),
+        ({}, {"2024-01": 100, "2024-02": 501}, [False, True]),
+    ],
+)
+def test_suspect_among_stored(
+    stored: dict[str, float], incoming: dict[str, float], expected: list[bool]
+) -> None:
+    batch = monthly(incoming).sample(frac=1.0, random_state=1)  # batch order must not matter
+    flags = suspect_among_stored(batch, monthly(stored), factor=5.0)
     assert flags.sort_index().tolist() == expected
 
 

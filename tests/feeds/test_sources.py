@@ -17,18 +17,11 @@ from feeds.engine import fetch
 from feeds.longformat import SeriesSpec
 from feeds.result import FetchResult, Validators
 from feeds.sources import SOURCES
+from tests.support.definitions import COPPER, feed
 from tests.support.loopback import COPPER_CSV, PINKSHEET, LoopbackServer, Reply
 from tests.support.policies import quick_policy
 
 TODAY = date(2026, 9, 1)
-COPPER = {
-    "id": "copper_shfe_futures",
-    "material": "copper",
-    "indicator": "price",
-    "frequency": "D",
-    "unit": "CNY/t",
-    "value": "close",
-}
 WB_SERIES = [
     ("copper_wb_monthly", "copper", "USD/t", "Copper"),
     ("iron_ore_wb_monthly", "iron_ore", "USD/dmtu", "Iron ore, cfr spot"),
@@ -38,13 +31,6 @@ WB_SERIES = [
     ("phosphate_wb_monthly", "phosphate", "USD/t", "DAP"),
     ("potash_wb_monthly", "potash", "USD/t", "Potassium chloride"),
 ]
-
-
-def feed(source: str, location: str, **extra: Any) -> FeedDefinition:
-    document: dict[str, Any] = {"id": "test_feed", "source": source, "location": location}
-    document.setdefault("series", [COPPER])
-    document.update(extra)
-    return FeedDefinition.model_validate(document)
 
 
 def wb_feed(location: str, series: list[tuple[str, str, str, str]] = WB_SERIES) -> FeedDefinition:

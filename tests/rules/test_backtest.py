@@ -55,6 +55,16 @@ def test_backtest_writes_levels_and_a_summary(tmp_path: Path) -> None:
     assert (tmp_path / "plots" / "copper.png").stat().st_size > 1000
 
 
+def test_scores_are_written_with_two_decimals_at_most(tmp_path: Path) -> None:
+    data = write_csv(tmp_path, synthetic())
+    out = tmp_path / "out.csv"
+    run_backtest(data, out, None, None, None, None, MATERIALS, lambda _line: None)
+    scores = pd.read_csv(out, dtype=str, keep_default_na=False)["score"]
+    decimals = scores[scores != ""].str.partition(".")[2].str.len()
+    assert decimals.max() <= 2
+    assert (decimals == 2).any()  # fractional scores are there, rounded
+
+
 def test_from_and_to_limit_the_output(tmp_path: Path) -> None:
     from datetime import date
 

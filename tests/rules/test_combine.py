@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from rules.combine import combine_scores, latch, latch_levels, resolve, run_length
+from rules.levels import CODE_LEVEL, codes_from_scores, level_from_score
 from rules.ruleset import Combine, Thresholds
 from rules.threshold_scores import score_side
 
@@ -50,6 +51,23 @@ def test_persistence_and_hysteresis(
     n = len(scores)
     got = latch_levels(np.array(scores), persist(n, *persist_steps), np.full(n, release), 0.5)
     assert got.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("score", "code"),
+    [(0.999, 0), (1.0, 1), (1.999, 1), (2.0, 2), (2.999, 2), (3.0, 3), (4.0, 3)],
+)
+def test_a_score_exactly_at_a_threshold_reaches_that_level(score: float, code: int) -> None:
+    latched = latch_levels(np.array([score]), persist(1), np.full(1, 1), 0.5)
+    assert latched.tolist() == [code]
+    assert codes_from_scores(np.array([score])).tolist() == [code]
+    assert level_from_score(score) == CODE_LEVEL[code]
+
+
+@pytest.mark.parametrize(("value", "code"), [(10.0, 1), (15.0, 2), (30.0, 3)])
+def test_a_value_exactly_at_a_threshold_reaches_that_level(value: float, code: int) -> None:
+    score = score_side(np.array([value]), Thresholds(blue=10, yellow=15, red=30), "up")
+    assert latch_levels(score, persist(1), np.full(1, 1), 0.5).tolist() == [code]
 
 
 def test_no_flapping_around_a_threshold() -> None:

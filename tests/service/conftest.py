@@ -12,7 +12,7 @@ import pytest
 
 from feeds.http import HttpPolicy
 from tests.support import policies
-from tests.support.loopback import refused_url, server
+from tests.support.loopback import other_server, refused_url, server
 
 
 @pytest.fixture
@@ -21,4 +21,4 @@ def quick_policy() -> HttpPolicy:
     return policies.quick_policy(timeout_s=2.0, rng=random.Random(3))
 
 
-__all__ = ["quick_policy", "refused_url", "server"]
+__all__ = ["other_server", "quick_policy", "refused_url", "server"]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import rules
 from feeds.definitions import DefinitionError
-from tests.support.store import load_catalog_into
+from tests.support.store import load_catalog_into, put_values
 from warning.catalog import bundled_catalog_path, load_catalog
 from warning.catalog.models import Observation, ObservationRevision, Series
 from warning.context import open_context
@@ -439,3 +439,20 @@ def test_the_store_knows_derived_series_and_matches_the_models(
 
     with factory() as session:
         assert session.get(Series, WEEKLY).derived_from is None  # type: ignore[union-attr]
+
+
+def test_values_stored_before_they_were_refused_cannot_break_a_derivation(
+    factory: sessionmaker[Session],
+) -> None:
+    """Five prices of 1.5e308 (stored before such values were refused) overflow a weekly mean:
+    that week is refused with a reason, the other weeks are derived, and nothing fails."""
+    huge = {date(2026, 3, day): 1.5e308 for day in range(2, 7)}
+    put_values(factory, DAILY, {**huge, date(2026, 3, 9): 100.0, date(2026, 3, 10): 102.0})
+
+    outcome = derive_from_history(factory)
+
+    assert outcome.failures == ()
+    assert values(factory) == {date(2026, 3, 9): 101.0}
+    with factory() as session:
+        (reason,) = session.scalars(select(RejectedRow.reason))
+    assert reason.startswith(f"derived {WEEKLY} for 2026-03-02: price nan is not a finite")

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feeds.definitions import FeedDefinition
-from warning.jobs.schedule import catch_up_due, job_spec, job_specs
+from feeds.definitions import DefinitionError, FeedDefinition, FeedDefinitions
+from warning.jobs.schedule import catch_up_due, check_schedules, job_spec, job_specs
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
@@ -118,3 +118,28 @@ def test_apscheduler_registers_the_job_once() -> None:
         assert str(jobs[0].next_run_time.tzinfo) == "Asia/Shanghai"
     finally:
         scheduler.shutdown(wait=False)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "field", "problem"),
+    [
+        ({"day_of_week": "funday"}, "schedule.day_of_week", 'Invalid weekday name "funday"'),
+        ({"day_of_week": "7"}, "schedule.day_of_week", "higher than the maximum value (6)"),
+        ({"day_of_week": "sat-mon"}, "schedule.day_of_week", "must not be higher"),
+    ],
+)
+def test_a_schedule_no_trigger_can_be_built_from_is_refused_at_load(
+    schedule: dict[str, Any], field: str, problem: str
+) -> None:
+    feed = definition("D", **schedule).model_copy(update={"enabled": False})  # disabled too
+    with pytest.raises(DefinitionError) as caught:
+        check_schedules(FeedDefinitions("conf/feeds.yaml", (feed,)), timezone="Asia/Shanghai")
+    assert (caught.value.feed, caught.value.field) == ("feed_d", field)
+    assert str(caught.value).startswith("conf/feeds.yaml: feed 'feed_d'") and problem in str(
+        caught.value
+    )
+
+
+def test_good_schedules_pass_the_check() -> None:
+    feeds = (*(definition(f) for f in "DWTMQY"), definition("D", day_of_week="mon,wed"))
+    check_schedules(FeedDefinitions("f.yaml", feeds), timezone="Asia/Shanghai")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from feed_helpers import definitions, price_feed
 from sqlalchemy.orm import Session, sessionmaker
 
 from feeds.staleness import is_stale
-from warning.catalog.models import Observation
+from tests.support.store import put_values
 from warning.feeding.staleness import stale_series_ids
 from warning.feeding.status import series_status
 
@@ -17,21 +17,7 @@ from warning.feeding.status import series_status
 def put(
     factory: sessionmaker[Session], series_id: str, *periods: date, suspect: bool = False
 ) -> None:
-    now = datetime.now(UTC)
-    with factory() as session, session.begin():
-        session.add_all(
-            Observation(
-                series_id=series_id,
-                period=p,
-                value=100.0,
-                first_value=100.0,
-                first_seen_at=now,
-                changed_at=now,
-                revisions=0,
-                suspect=suspect,
-            )
-            for p in periods
-        )
+    put_values(factory, series_id, dict.fromkeys(periods, 100.0), suspect=suspect)
 
 
 @pytest.mark.parametrize(

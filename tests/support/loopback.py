@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,6 +27,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     declared_length: int | None = None  # a Content-Length larger than the body = truncation
+    drip_every_s: float = 0.0  # send the body a byte at a time, pausing this long between
 
 
 @dataclass
@@ -42,11 +44,9 @@ class LoopbackServer:
         self.replies[:] = [r if callable(r) else (lambda _h, r=r: r) for r in replies]
 
 
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    replies: list[Callable[[dict[str, str]], Reply]] = []
-    requests: list[dict[str, str]] = []
-
+def _handler(
+    replies: list[Callable[[dict[str, str]], Reply]], requests: list[dict[str, str]]
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
@@ -60,17 +60,31 @@ def server() -> Iterator[LoopbackServer]:
             length = reply.declared_length if reply.declared_length else len(reply.body)
             self.send_header("Content-Length", str(length))
             self.end_headers()
-            try:
+            with suppress(BrokenPipeError, ConnectionResetError):  # the client gave up
+                self._write(reply)
+            self.close_connection = True
+
+        def _write(self, reply: Reply) -> None:
+            if not reply.drip_every_s:
                 self.wfile.write(reply.body)
                 self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-            self.close_connection = True
+                return
+            for index in range(len(reply.body)):
+                self.wfile.write(reply.body[index : index + 1])
+                self.wfile.flush()
+                time.sleep(reply.drip_every_s)
 
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    return Handler
+
+
+@contextmanager
+def _running() -> Iterator[LoopbackServer]:
+    replies: list[Callable[[dict[str, str]], Reply]] = []
+    requests: list[dict[str, str]] = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(replies, requests))
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
@@ -79,6 +93,20 @@ def server() -> Iterator[LoopbackServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    """A loopback HTTP server whose answers the test scripts (``server.serve(...)``)."""
+    with _running() as running:
+        yield running
+
+
+@pytest.fixture
+def other_server() -> Iterator[LoopbackServer]:
+    """A second loopback server: another port, so another origin than :func:`server`."""
+    with _running() as running:
+        yield running
 
 
 @pytest.fixture

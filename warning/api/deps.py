@@ -13,10 +13,10 @@ from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
 from warning import clock
-from warning.accounts import ROLE_RANK, Role, User
+from warning.accounts import ROLE_RANK, ApiToken, Role, User
 from warning.accounts.service import user_for_token
 from warning.context import ServiceContext
-from warning.store import transaction
+from warning.store import read_only, transaction
 
 UNAUTHORISED = {"WWW-Authenticate": "Bearer"}
 
@@ -26,10 +26,20 @@ def service_context(request: Request) -> ServiceContext:
     return context
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def session(
+    request: Request,
     context: Annotated[ServiceContext, Depends(service_context)],
 ) -> Iterator[Session]:
-    """One transaction per request."""
+    """One session per request: a write transaction for a change (it commits when the
+    endpoint returns and rolls back when it raises), a plain read for GET, which takes no
+    write lock (on SQLite, readers never wait for one another)."""
+    if request.method in SAFE_METHODS:
+        with read_only(context.factory) as opened:
+            yield opened
+        return
     with transaction(context.factory) as opened:
         yield opened
 
@@ -43,6 +53,8 @@ def current_user(request: Request, db: Annotated[Session, Depends(session)]) -> 
             status.HTTP_401_UNAUTHORIZED, "a bearer token is required", headers=UNAUTHORISED
         )
     user = user_for_token(db, token=token.strip(), now=clock.now())
+    if user is not None and request.method in SAFE_METHODS and db.dirty:
+        _record_use(request, db)
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -50,6 +62,20 @@ def current_user(request: Request, db: Annotated[Session, Depends(session)]) -> 
             headers=UNAUTHORISED,
         )
     return user
+
+
+def _record_use(request: Request, db: Session) -> None:
+    """A read request's token use (at most once a minute) in a short write of its own."""
+    context: ServiceContext = request.app.state.context
+    tokens = [token for token in db.dirty if isinstance(token, ApiToken)]
+    used = {token.id: token.last_used_at for token in tokens}
+    for token in tokens:
+        db.expire(token)  # the read session writes nothing
+    with transaction(context.factory) as writer:
+        for token_id, moment in used.items():
+            stored = writer.get(ApiToken, token_id)
+            if stored is not None:
+                stored.last_used_at = moment
 
 
 def role_at_least(role: Role) -> Callable[[User], User]:

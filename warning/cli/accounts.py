@@ -12,7 +12,6 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from warning import clock
@@ -60,7 +59,7 @@ def users_add(
             )
     except AccountError as error:
         raise fail(error) from None
-    console.print(f"user {escape(name)} added as {role}", highlight=False)
+    console.print(f"user {(name)} added as {role}")
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -83,7 +82,7 @@ def users_list() -> None:
         table.add_column(header)
     for user in users:
         table.add_row(
-            escape(user.name),
+            (user.name),
             str(user.role),
             "disabled" if user.disabled else "active",
             f"{user.created_at:%Y-%m-%d}",
@@ -100,7 +99,7 @@ def users_disable(name: Annotated[str, typer.Argument(help="the user's name")]) 
             disable_user(session, name=name, actor=cli_actor(), now=clock.now())
     except AccountError as error:
         raise fail(error) from None
-    console.print(f"user {escape(name)} disabled", highlight=False)
+    console.print(f"user {(name)} disabled")
 
 
 @tokens_app.command("create")
@@ -143,8 +142,8 @@ def tokens_list() -> None:
     for token, name in rows:
         table.add_row(
             str(token.id),
-            escape(name),
-            escape(token.label),
+            (name),
+            (token.label),
             token.prefix + "…",
             f"{token.created_at:%Y-%m-%d}",
             f"{token.expires_at:%Y-%m-%d}" if token.expires_at else "never",

@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from alerts import Language
 from alerts.digest import DigestKind
 from warning import clock
 from warning.cli.accounts import cli_actor
-from warning.cli.output import console, errors, fail, parse_date, service_context
+from warning.cli.output import console, errors, fail, parse_date, print_refusal, service_context
 from warning.delivery.models import DeliveryStatus
 from warning.delivery.outbox import list_deliveries, replay
 from warning.delivery.routing import targets
@@ -46,7 +45,7 @@ def directory_import(
         typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
     elif result.rejects:
         for reject in result.rejects:
-            errors.print(escape(str(reject)), highlight=False)
+            errors.print(str(reject))
         errors.print(f"{len(result.rejects)} refused cell(s): nothing was imported")
     else:
         outcome = result.outcome
@@ -54,7 +53,6 @@ def directory_import(
         console.print(
             f"{file}: {outcome.rows} contact rows of {outcome.enterprises} enterprises; "
             f"{outcome.changed} changed the directory",
-            highlight=False,
         )
     if result.rejects:
         raise typer.Exit(1)
@@ -67,7 +65,7 @@ def directory_export(
     """Write the directory in the import format."""
     context = service_context()
     rows = export_directory(context, file)
-    console.print(f"{rows} contact rows written to {file}", highlight=False)
+    console.print(f"{rows} contact rows written to {file}")
 
 
 def deliver(
@@ -99,7 +97,7 @@ def deliveries_list(
     for header in ("id", "contact", "channel", "status", "attempts", "last error"):
         table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(*(escape(str(cell)) for cell in row))
+        table.add_row(*((str(cell)) for cell in row))
     console.print(table)
 
 
@@ -113,7 +111,7 @@ def deliveries_replay(delivery_id: Annotated[int, typer.Argument()]) -> None:
     except ItemNotFound as error:
         raise fail(error) from None
     except InvalidMove as error:
-        errors.print(f"[bold red]refused:[/] {escape(str(error))}", highlight=False)
+        print_refusal(error)
         raise typer.Exit(1) from None
     console.print(f"delivery {delivery_id} will be sent again")
 
@@ -146,9 +144,9 @@ def dry_run(
     for header in ("enterprise", "contact", "channel", "language", "why"):
         table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(*(escape(cell) for cell in row))
+        table.add_row(*((cell) for cell in row))
     console.print(table)
-    console.print(f"{len(rows)} deliveries would be made", highlight=False)
+    console.print(f"{len(rows)} deliveries would be made")
 
 
 def digest(
@@ -172,9 +170,9 @@ def digest(
     )
     period = f"{outcome.period_start} .. {outcome.period_end}"
     if outcome.preview:
-        console.print(f"{kind} {period} written to {outcome.preview}", highlight=False)
+        console.print(f"{kind} {period} written to {outcome.preview}")
     elif outcome.skipped:
-        console.print(f"{kind} {period}: {outcome.skipped}", highlight=False)
+        console.print(f"{kind} {period}: {outcome.skipped}")
     else:
         console.print(
             f"{kind} {period}: sent to {outcome.sent}, failed {outcome.failed}", highlight=False

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from feeds.definitions import DefinitionError
 from feeds.longformat import FileFormatError
@@ -15,7 +14,15 @@ from rules import RuleSetError
 from warning import clock
 from warning.accounts import Role
 from warning.accounts.service import create_token, ensure_user
-from warning.cli.output import catalog, console, fail, parse_date, ruleset, service_context
+from warning.cli.output import (
+    catalog,
+    console,
+    fail,
+    file_problem,
+    parse_date,
+    ruleset,
+    service_context,
+)
 from warning.cli.serve import serve_context
 from warning.cli.tables import materials_table, print_derivation
 from warning.clock import evaluation_date
@@ -78,18 +85,19 @@ def demo(
     show the board, deliver the approved warnings to local sinks (var/mail, var/webhooks),
     make a demo operator; then serve the web app and scheduler on 127.0.0.1 until Ctrl-C."""
     context = demo_context(service_context(init=True))
-    console.print(f"Store: {context.settings.database_url}", highlight=False)
+    console.print(f"Store: {context.settings.database_url}")
     try:
         result = run_demo(
             context,
             as_of=parse_date(as_of) or context.settings.as_of,
             on_report=lambda report: console.print(
                 f"  loaded {Path(report.source).name}: {report.accepted} new, {report.revised} "
-                f"revised, {report.unchanged} unchanged, {report.rejected} rejected",
-                highlight=False,
+                f"revised, {report.unchanged} unchanged, {report.rejected} rejected"
             ),
         )
-    except (FileFormatError, RuleSetError, DemoError) as error:
+    except FileFormatError as error:
+        raise fail(file_problem(error)) from None
+    except (RuleSetError, DemoError) as error:
         raise fail(error) from None
     _print_derived_total(result.derivation)
     console.print(materials_table(list(result.lines), title=f"Board as of {result.as_of}"))
@@ -108,7 +116,6 @@ def demo(
             f"{result.delivered.get('retrying', 0)} retrying, {result.delivered.get('dead', 0)} "
             f"dead; see {context.settings.var_dir / 'mail'} and "
             f"{context.settings.var_dir / 'webhooks'}",
-            highlight=False,
         )
     password = secrets.token_urlsafe(12)
     with transaction(context.factory) as session:
@@ -133,7 +140,6 @@ def demo(
         f"Demo operator: {DEMO_OPERATOR} / {password}  (API token: {token})\n"
         f"Web app: {url}  API: {url}api/v1/  (curl -H 'Authorization: Bearer {token}' "
         f"{url}api/v1/review-items?state=pending)",
-        highlight=False,
     )
     if no_serve:
         return
@@ -153,9 +159,9 @@ def _print_queue(context: ServiceContext) -> None:
             f"  #{item.id} {item.material_id}: {item.kind} to {item.level} {item.direction}"
             for item in items
         ]
-    console.print(f"Review queue: {total} pending item(s)", highlight=False)
+    console.print(f"Review queue: {total} pending item(s)")
     for line in lines:
-        console.print(escape(line), highlight=False)
+        console.print(line)
 
 
 def _print_derived_total(outcome: DerivationOutcome) -> None:
@@ -163,8 +169,7 @@ def _print_derived_total(outcome: DerivationOutcome) -> None:
     reports = outcome.reports
     console.print(
         f"  derived {sum(len(r.stored) for r in reports)} series from their sources: "
-        f"{sum(r.accepted for r in reports)} new, {sum(r.revised for r in reports)} revised",
-        highlight=False,
+        f"{sum(r.accepted for r in reports)} new, {sum(r.revised for r in reports)} revised"
     )
     print_derivation(outcome, quiet=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,14 @@ from rich.table import Table
 from feeds.aggregate import RULES, TARGETS, AggregationError, aggregate, spread_jan_feb
 from feeds.definitions import DefinitionError, FeedDefinition, FeedDefinitions
 from feeds.longformat import FileFormatError
-from warning.cli.output import console, fail, parse_date, ruleset, service_context
+from warning.cli.output import (
+    console,
+    fail,
+    file_problem,
+    parse_date,
+    ruleset,
+    service_context,
+)
 from warning.cli.tables import outcomes_table, print_derivation, print_report
 from warning.clock import desk_today, evaluation_date
 from warning.context import ServiceContext
@@ -32,18 +40,21 @@ from warning.feeding.status import series_observations
 from warning.jobs.feeds import run_feeds
 from warning.jobs.ingest import ingest_file
 from warning.jobs.pipeline import derive_and_evaluate, rederive_and_evaluate
+from warning.jobs.schedule import check_schedules
 from warning.store import read_only
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="as of this date (YYYY-MM-DD)")]
 
 
 def feeds_context() -> tuple[ServiceContext, FeedDefinitions]:
-    """The service context and the configured feed definitions."""
+    """The service context and the configured feed definitions, schedules included."""
     context = service_context()
     try:
-        return context, load_feed_definitions(context.settings, context.catalog)
+        definitions = load_feed_definitions(context.settings, context.catalog)
+        check_schedules(definitions, timezone=context.settings.timezone)
     except DefinitionError as error:
         raise fail(error) from None
+    return context, definitions
 
 
 def init() -> None:
@@ -58,31 +69,53 @@ def init() -> None:
 def ingest_file_command(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX file in the long format")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    encoding: Annotated[
+        str,
+        typer.Option("--encoding", help="the CSV file's encoding, e.g. gb18030 (Chinese Excel)"),
+    ] = "utf-8",
 ) -> None:
     """Load observations from a long-format CSV or XLSX file.
 
-    Columns: series_id,material,indicator,frequency,period,value,unit (UTF-8, header row).
+    Columns: series_id,material,indicator,frequency,period,value,unit (UTF-8 unless
+    --encoding, header row). Exit 1 when no row was valid and some were refused (see
+    `warning feeds rejects`) or a derivation failed; 2 when the file cannot be read at all.
     """
     context = service_context()
     rules = ruleset(context)
+    _check_encoding(encoding)
     try:
-        report = ingest_file(context.factory, file, today=desk_today(context.settings))
+        report = ingest_file(
+            context.factory,
+            file,
+            today=desk_today(context.settings),
+            encoding=encoding,
+            max_bytes=context.settings.max_file_bytes,
+        )
     except FileFormatError as error:
-        raise fail(error) from None
+        raise fail(file_problem(error)) from None
+    # what was committed is derived and evaluated before anything is printed
+    follow_up = derive_and_evaluate(
+        context, ruleset=rules, stored=report.stored, trigger="ingest-file"
+    )
     if as_json:
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         print_report(report)
-    follow_up = derive_and_evaluate(
-        context, ruleset=rules, stored=report.stored, trigger="ingest-file"
-    )
     print_derivation(follow_up.derivation, quiet=as_json)
     if follow_up.evaluation is not None and not as_json:
         console.print(
             f"Evaluated as of {follow_up.evaluation.as_of}: {level_counts(follow_up.evaluation)}"
         )
-    if follow_up.derivation.failures:
+    nothing_valid = report.accepted + report.revised + report.unchanged == 0
+    if follow_up.derivation.failures or (nothing_valid and report.rejected):
         raise typer.Exit(1)
+
+
+def _check_encoding(encoding: str) -> None:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise fail(f"--encoding: unknown encoding {encoding!r}; e.g. utf-8, gb18030") from None
 
 
 def derive(
@@ -106,8 +139,7 @@ def derive(
         if report.accepted + report.revised + report.unchanged:
             console.print(
                 f"derived from {report.source}: {report.accepted} new, {report.revised} "
-                f"revised, {report.unchanged} unchanged",
-                highlight=False,
+                f"revised, {report.unchanged} unchanged"
             )
     print_derivation(follow_up.derivation, quiet=True)
     evaluation = follow_up.evaluation
@@ -149,7 +181,7 @@ def ingest(
 def _run_with_progress(context: ServiceContext, chosen: list[FeedDefinition]) -> list[FeedOutcome]:
     outcomes: list[FeedOutcome] = []
     columns = (
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -227,12 +259,10 @@ def _print_series(series_id: str, frame: pd.DataFrame, *, target: str, combined:
     console.print(
         f"{series_id}: {first['material']} {first['indicator']}, {first['frequency']} in "
         f"{first['unit']}; shown as {target}, rule: {rule} of the {first['indicator']} values "
-        f"in each period; {int(frame['suspect'].sum())} suspect value(s) excluded",
-        highlight=False,
+        f"in each period; {int(frame['suspect'].sum())} suspect value(s) excluded"
     )
     if combined:
         console.print(
             "January and February are published combined: the February value covers both "
-            "months and January is not expected (--split-jan-feb estimates each half).",
-            highlight=False,
+            "months and January is not expected (--split-jan-feb estimates each half)."
         )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from warning.cli.data import AsOf, feeds_context
-from warning.cli.output import console, parse_date
+from warning.cli.output import console, parse_date, styled
 from warning.clock import desk_zone, evaluation_date
 from warning.feeding.status import rejected_rows, series_status
 from warning.store import read_only
@@ -41,13 +43,13 @@ def feeds_status(as_of: AsOf = None) -> None:
             f"derived from {line.derived_from}" if line.derived_from else line.feed_id or "-",
             line.last_period.isoformat() if line.last_period else "no data",
             str(line.observations),
-            f"[yellow]{line.suspect}[/]" if line.suspect else "0",
+            styled(line.suspect, "yellow") if line.suspect else "0",
             line.last_run_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             if line.last_run_at
             else "never",
             line.last_status or "-",
-            f"[red]stale[/]: {stale.reason}" if stale.stale else "fresh",
-            "[red]failing[/]" if line.failing else "",
+            Text.assemble(styled("stale", "red"), f": {stale.reason}") if stale.stale else "fresh",
+            styled("failing", "red") if line.failing else "",
         )
     console.print(table)
 
@@ -56,12 +58,29 @@ def feeds_status(as_of: AsOf = None) -> None:
 def feeds_rejects(
     feed_id: Annotated[str | None, typer.Option("--feed", help="only this feed")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="at most this many rows")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per row")] = False,
 ) -> None:
     """Rejected rows, newest run first: feed, source, line, reason and the raw row."""
     context, _definitions = feeds_context()
     zone = desk_zone(context.settings)
     with read_only(context.factory) as session:
         rows = rejected_rows(session, feed_id=feed_id, limit=limit)
+    if as_json:
+        for row in rows:
+            typer.echo(
+                json.dumps(
+                    {
+                        "feed": row.feed,
+                        "run_started_at": row.run_started_at.isoformat(),
+                        "source": row.source,
+                        "line": row.line,
+                        "reason": row.reason,
+                        "raw": row.raw,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
     table = Table(title="Rejected rows")
     for header in ("feed", "run", "source", "line", "reason"):
         table.add_column(header, overflow="fold")

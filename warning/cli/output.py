@@ -3,31 +3,69 @@
 Commands print through :data:`console` (stdout) and :data:`errors` (stderr). A problem the
 user can fix (a bad setting, file, option or store) is one line on stderr naming it and
 exit code 2 (:func:`fail`).
+
+**Text is shown as it is.** Neither console reads markup or highlights: a value, unit, reason
+or raw row from data (``[/]``, ``CNY[red]t``) is printed as the characters it is, in plain
+strings, table cells and titles alike. Colour is added only to words the code itself writes,
+with :func:`styled` (a rich ``Text``), never by writing ``[red]...[/]`` into a string.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
+from sqlalchemy.exc import OperationalError
 
+from feeds.longformat import FileFormatError, FileTooLargeError, NotTextError
 from rules import RuleSet, RuleSetError
 from warning.catalog import Catalog, CatalogError, load_catalog
 from warning.context import ServiceContext, initialise, open_context
 from warning.evaluation.runs import load_ruleset
 from warning.settings import Settings, SettingsError, get_settings
 from warning.store import StoreError
+from warning.store.errors import driver_problem, shown
 
-console = Console(width=None if sys.stdout.isatty() else 200)
-errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+console = Console(width=None if sys.stdout.isatty() else 200, markup=False, highlight=False)
+errors = Console(
+    stderr=True, width=None if sys.stderr.isatty() else 200, markup=False, highlight=False
+)
+
+
+def styled(text: object, style: str) -> Text:
+    """``text`` in ``style`` (e.g. ``"red"``), shown as it is: the one way to colour output."""
+    return Text(str(text), style=style)
+
+
+def print_error(message: object) -> None:
+    """``error: message`` on stderr, on one line however long (scripts read it whole)."""
+    errors.print(Text.assemble(styled("error:", "bold red"), f" {message}"), soft_wrap=True)
+
+
+def print_refusal(message: object) -> None:
+    """``refused: message`` on stderr, one line: a move the lifecycle does not allow."""
+    errors.print(Text.assemble(styled("refused:", "bold red"), f" {message}"), soft_wrap=True)
 
 
 def fail(message: object) -> typer.Exit:
     """Print ``error: message`` on stderr; return the exit (code 2) for the caller to raise."""
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    print_error(message)
     return typer.Exit(2)
+
+
+def file_problem(error: FileFormatError) -> str:
+    """A file's problem, with what the user can do about it from the command line."""
+    if isinstance(error, FileTooLargeError):
+        return f"{error} (the setting WARNING_MAX_FILE_BYTES)"
+    if isinstance(error, NotTextError) and error.looks_like:
+        return f"{error}, or pass --encoding gb18030"
+    return str(error)
 
 
 def settings() -> Settings:
@@ -71,3 +109,41 @@ def parse_date(text: str | None, *, option: str = "--as-of") -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise fail(f"{option}: expected YYYY-MM-DD, got {text!r}") from None
+
+
+def report_store_failures(app: typer.Typer) -> None:
+    """Make every command of ``app`` and its sub-apps end in one line on stderr and exit 2
+    when the store fails it mid-way (locked past the busy timeout, unreachable, read-only)."""
+    for info in app.registered_commands:
+        if info.callback is not None:
+            info.callback = _guarded(info.callback)
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            report_store_failures(group.typer_instance)
+
+
+def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(command)  # typer reads the options from the wrapped function
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except StoreError as error:
+            raise fail(error) from None
+        except OperationalError as error:
+            raise fail(store_failure(error)) from None
+
+    return run
+
+
+def store_failure(error: OperationalError) -> str:
+    """One line naming the database and what its driver said; for a lock, what to do."""
+    loaded = settings()
+    problem = driver_problem(error)
+    text = f"the database {shown(loaded.database_url)} failed: {problem}"
+    if "locked" in problem:  # SQLite: another process held the write lock past the timeout
+        text += (
+            f" (another process held it for more than {loaded.sqlite_busy_timeout_s:g} s, "
+            "WARNING_SQLITE_BUSY_TIMEOUT_S): the step in progress was rolled back; run the "
+            "command again, and `warning derive` if it had stored data"
+        )
+    return text

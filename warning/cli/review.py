@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -22,7 +21,7 @@ from warning import clock
 from warning.accounts import ROLE_RANK, AccountError, Role
 from warning.accounts.service import get_user
 from warning.audit import entries
-from warning.cli.output import console, errors, fail, service_context
+from warning.cli.output import console, fail, print_refusal, service_context
 from warning.clock import desk_zone
 from warning.delivery.policy import DeliveryPolicy
 from warning.delivery.routing import route_pending
@@ -64,7 +63,7 @@ def review_list(
         deadline = aware(item.deadline_at)
         table.add_row(
             str(item.id),
-            escape(item.material_id),
+            (item.material_id),
             str(item.kind),
             _standing(item.from_level, item.from_direction),
             _standing(item.level, item.direction),
@@ -86,13 +85,12 @@ def review_show(item_id: ItemId) -> None:
             raise fail(error) from None
         history, _total = entries(session, review_item_id=item_id)
     for key, value in _item_json(item).items():
-        console.print(f"{key}: {escape(str(value))}", highlight=False)
+        console.print(f"{key}: {value!s}")
     console.print("audit:")
     for entry in reversed(history):
         note = f" - {entry.comment}" if entry.comment else ""
         console.print(
-            escape(f"  {entry.at:%Y-%m-%d %H:%M} {entry.actor} {entry.action}{note}"),
-            highlight=False,
+            (f"  {entry.at:%Y-%m-%d %H:%M} {entry.actor} {entry.action}{note}"),
         )
 
 
@@ -190,10 +188,10 @@ def _act(actor: str, done: str, move: Callable[[Session, datetime], ReviewItem])
     except (ItemNotFound, AccountError) as error:
         raise fail(error) from None
     except InvalidMove as error:
-        errors.print(f"[bold red]refused:[/] {escape(str(error))}", highlight=False)
+        print_refusal(error)
         raise typer.Exit(1) from None
     tail = f"; warning {warning_id}" if warning_id else ""
-    console.print(f"review item {item_id} {done}{tail}", highlight=False)
+    console.print(f"review item {item_id} {done}{tail}")
 
 
 def _check_operator(session: Session, name: str) -> None:

@@ -77,6 +77,5 @@ def _announce(
         console.print(
             f"Web app on http://{options.host}:{options.port}/ "
             f"(API: /api/v1, its OpenAPI document: /api/v1/openapi.json)",
-            highlight=False,
         )
     console.print("Running; press Ctrl-C to stop.")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 
-from warning.cli.output import console, errors
+from warning.cli.output import console, print_error, styled
 from warning.evaluation.board import MaterialLine
 from warning.feeding.derivation import DerivationOutcome
 from warning.feeding.feed_runs import FeedOutcome, FeedRunStatus
@@ -42,12 +43,11 @@ def materials_table(lines: list[MaterialLine], *, title: str = "Materials") -> T
     return table
 
 
-def _level_text(line: MaterialLine) -> str:
+def _level_text(line: MaterialLine) -> Text | str:
     if line.level is None:
         return ""
     arrow = ARROWS.get(line.direction or "", "")
-    colour = LEVEL_COLOURS.get(line.level, "default")
-    return f"[{colour}]{line.level}{arrow}[/]"
+    return styled(f"{line.level}{arrow}", LEVEL_COLOURS.get(line.level, "default"))
 
 
 def outcomes_table(outcomes: list[FeedOutcome]) -> Table:
@@ -61,11 +61,11 @@ def outcomes_table(outcomes: list[FeedOutcome]) -> Table:
         colour = STATUS_COLOURS[item.status]
         table.add_row(
             item.feed_id,
-            f"[{colour}]{item.status}[/]",
+            styled(item.status, colour),
             *(str(n) for n in (item.rows_fetched, item.accepted, item.revised, item.unchanged)),
             str(item.rejected),
             str(item.suspect),
-            f"[red]failing ({item.consecutive_failures})[/]" if item.failing else "",
+            styled(f"failing ({item.consecutive_failures})", "red") if item.failing else "",
             item.error or "",
         )
     return table
@@ -75,11 +75,10 @@ def print_report(report: IngestReport) -> None:
     """Print what an ingest did, with each rejected row's line and reason."""
     console.print(
         f"{report.source}: {report.accepted} accepted as new, {report.revised} revised, "
-        f"{report.unchanged} unchanged, {report.rejected} rejected",
-        highlight=False,
+        f"{report.unchanged} unchanged, {report.rejected} rejected"
     )
     for reject in report.rejects:
-        console.print(f"  line {reject.line}: {reject.reason}", highlight=False)
+        console.print(f"  line {reject.line}: {reject.reason}")
 
 
 def print_derivation(outcome: DerivationOutcome, *, quiet: bool = False) -> None:
@@ -88,12 +87,10 @@ def print_derivation(outcome: DerivationOutcome, *, quiet: bool = False) -> None
         if not quiet and report.accepted + report.revised:
             console.print(
                 f"derived from {report.source}: {report.accepted} new, {report.revised} "
-                f"revised, {report.unchanged} unchanged",
-                highlight=False,
+                f"revised, {report.unchanged} unchanged"
             )
     for failure in outcome.failures:
-        errors.print(
-            f"[bold red]error:[/] deriving the series computed from {failure.source_id} "
-            f"failed (its own values are stored): {failure.error}",
-            highlight=False,
+        print_error(
+            f"deriving the series computed from {failure.source_id} "
+            f"failed (its own values are stored): {failure.error}"
         )

@@ -147,9 +147,8 @@ def run_backtest(
             f"no evaluation steps for {data} {_span(date_from, date_to)}: "
             f"no rule of rule set {ruleset.version} applies to its series"
         )
-    table = levels.assign(
-        period=levels["period"].dt.strftime("%Y-%m-%d"), score=levels["score"].round(2)
-    )
+    # the score comes rounded to two decimals from the engine (rules.combine.resolve)
+    table = levels.assign(period=levels["period"].dt.strftime("%Y-%m-%d"))
     out.parent.mkdir(parents=True, exist_ok=True)
     table[OUT_COLUMNS].to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
     echo(

@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 
 from feeds.aggregate import aggregate, derivable
 from feeds.longformat import LONG_COLUMNS, ParsedBatch, SeriesSpec
+from feeds.longformat.plausibility import implausible
 from feeds.periods import normalise_period
 from feeds.staleness import period_end
 from warning.catalog.models import Observation, Series
@@ -176,7 +177,7 @@ def derived_batch(
 ) -> ParsedBatch:
     """The derived values of ``targets`` for the target periods that ``span`` touches."""
     first = source_first_periods(session, [source_id]).get(source_id)
-    observations = _no_observations()  # nothing to derive: an empty batch
+    derived = _no_observations()  # nothing to derive: an empty batch
     if span is not None and first is not None:
         windows = {target.series_id: _window(span, target.frequency) for target in targets}
         source = observation_frame(
@@ -187,16 +188,48 @@ def derived_batch(
         )
         if not source.empty:
             parts = [_derived_rows(source, t, windows[t.series_id], first) for t in targets]
-            observations = pd.concat(parts, ignore_index=True)
+            derived = pd.concat(parts, ignore_index=True)
+    observations, rejects = _refuse_implausible(derived, source_id)
     observations["line"] = 0  # not from a file: no line to name
     observations["suspect"] = False  # the inputs left out suspect values already
-    rejects = pd.DataFrame({"line": pd.Series(dtype="int64"), "raw": [], "reason": []})
     return ParsedBatch(source_id, observations, rejects, new_series=())
 
 
 def _no_observations() -> pd.DataFrame:
-    frame = pd.DataFrame({column: pd.Series(dtype=object) for column in LONG_COLUMNS})
+    frame = pd.DataFrame({column: pd.Series(dtype=object) for column in (*LONG_COLUMNS, "rule")})
+    frame["n_obs"] = pd.Series(dtype="int64")
     return frame.astype({"period": "datetime64[ns]", "value": float})
+
+
+def _refuse_implausible(derived: pd.DataFrame, source_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The derived rows to store, and the refused ones with their reasons.
+
+    Source values stored before such values were refused (1.5e308) can make an aggregate
+    that is no number (five of them overflow a mean) or that no series of the kind can have;
+    that period is refused, as a file's row would be, and the others are stored.
+    """
+    reasons = implausible(derived["value"], derived["indicator"])
+    bad = (reasons != "").to_numpy()
+    refused = derived[bad]
+    periods = refused["period"].dt.strftime("%Y-%m-%d")
+    rejects = pd.DataFrame(
+        {
+            "line": pd.array([pd.NA] * len(refused), dtype="Int64"),
+            "raw": refused["series_id"] + "," + periods + "," + refused["value"].astype(str),
+            "reason": "derived "
+            + refused["series_id"]
+            + " for "
+            + periods
+            + ": "
+            + reasons[bad]
+            + " (the "
+            + refused["rule"].astype(str)
+            + " of "
+            + refused["n_obs"].astype(str)
+            + f" values of {source_id}; see `warning series {source_id}`)",
+        }
+    )
+    return derived.loc[~bad, list(LONG_COLUMNS)].reset_index(drop=True), rejects
 
 
 def _window(span: PeriodSpan, frequency: str) -> tuple[date, date]:
@@ -212,7 +245,7 @@ def _derived_rows(
     periods = aggregated["period"]
     start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
     keep = (periods >= start) & (periods <= end) & derivable(periods, pd.Timestamp(first))
-    rows = aggregated.loc[keep, list(LONG_COLUMNS)].copy()
+    rows = aggregated.loc[keep, [*LONG_COLUMNS, "rule", "n_obs"]].copy()
     rows["series_id"], rows["material"] = target.series_id, target.material
     rows["indicator"], rows["unit"] = target.indicator, target.unit
     return rows

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Final
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -123,26 +122,12 @@ def select_feeds(
 
 
 def to_batch(
-    result: FetchResult,
-    *,
-    definition: FeedDefinition,
-    known: Mapping[str, SeriesSpec],
-    last: Mapping[str, LastStored],
+    result: FetchResult, *, definition: FeedDefinition, known: Mapping[str, SeriesSpec]
 ) -> ParsedBatch:
-    """The fetched rows as a batch for :func:`warning.feeding.ingest.store_batch`.
-
-    The engine compares a series' first fetched row with the last stored value; when a source
-    is re-read from its start that row is an old period, not a new one, so the suspect flag is
-    kept only for periods after the last stored one (store_batch flags new rows only).
-    """
-    observations = result.observations.copy()
-    cutoff = pd.to_datetime(
-        observations["series_id"].map({sid: item.period for sid, item in last.items()})
-    )
-    observations["suspect"] = observations["suspect"].astype(bool) & ~(
-        cutoff.notna() & (observations["period"] <= cutoff)
-    )
-    present = set(observations["series_id"])
+    """The fetched rows as a batch for :func:`warning.feeding.ingest.store_batch`, which
+    judges suspect jumps against the store itself (a source re-read from its start gives old
+    periods, which the engine could only compare with the last stored value)."""
+    present = set(result.observations["series_id"])
     new_series = tuple(
         spec
         for series_id, spec in definition.specs().items()
@@ -150,7 +135,7 @@ def to_batch(
     )
     return ParsedBatch(
         source=result.location,
-        observations=observations,
+        observations=result.observations,
         rejects=result.rejects,
         new_series=new_series,
     )

@@ -23,6 +23,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from feeds.longformat import ParsedBatch, SeriesSpec
+from feeds.quality import DEFAULT_JUMP_FACTOR, suspect_among_stored
 from warning import clock
 from warning.catalog.models import Observation, ObservationRevision, Series
 from warning.feeding.derived_history import refuse_derived_rows
@@ -95,6 +96,33 @@ def record_failed_run(
     )
 
 
+def record_refused_source(
+    session: Session,
+    *,
+    feed: str,
+    kind: FeedRunKind,
+    source: str,
+    started: datetime,
+    problem: str,
+) -> int:
+    """Record a run that refused its source as a whole (a bad header, an unknown encoding, a
+    file too large): a failed run, and a rejected row without a line saying why, so that
+    ``warning feeds rejects`` shows it with the rows refused one by one. Returns the run id."""
+    run_id = record_failed_run(
+        session, feed=feed, kind=kind, source=source, started=started, error=problem
+    )
+    refusal = RejectedRow(
+        feed_run_id=run_id,
+        source=source,
+        line=None,
+        raw="",
+        reason=f"whole file refused: {problem}",
+        created_at=clock.now(),
+    )
+    session.add(refusal)
+    return run_id
+
+
 def record_unchanged_run(session: Session, *, feed: str, source: str, started: datetime) -> int:
     """Record a feed run whose source had not changed since the last one."""
     return _record_run(
@@ -139,12 +167,22 @@ def _record_run(
 
 
 def store_batch(
-    session: Session, *, batch: ParsedBatch, feed: str, kind: FeedRunKind, started: datetime
+    session: Session,
+    *,
+    batch: ParsedBatch,
+    feed: str,
+    kind: FeedRunKind,
+    started: datetime,
+    jump_factor: float = DEFAULT_JUMP_FACTOR,
 ) -> IngestReport:
     """Store a validated batch and the run recording it in ``session``; return what it did.
 
     Rows for derived series are refused (module docstring) unless the batch is a derivation:
-    the service's own computation of them (:mod:`warning.feeding.derivation`).
+    the service's own computation of them (:mod:`warning.feeding.derivation`). Every new or
+    revised value of a file or feed is judged for a suspect jump against the period before it
+    (:func:`feeds.quality.suspect_among_stored`, ``jump_factor``), whatever flag the batch
+    carries; an unchanged value keeps its stored flag. Derived values are not judged: their
+    inputs left suspect values out.
     """
     now = clock.now()
     run = FeedRun(
@@ -166,7 +204,7 @@ def store_batch(
     is_changed = ~is_new & ~np.isclose(
         merged["value"], merged["old_value"], rtol=RELATIVE_TOLERANCE, atol=0.0
     )
-    suspect = merged["suspect"] if "suspect" in merged else pd.Series(False, index=merged.index)
+    suspect = _suspect(merged, existing, kind=kind, written=is_new | is_changed, factor=jump_factor)
     _insert_new(session, merged[is_new], suspect[is_new], run_id=run.id, now=now)
     _revise(session, merged[is_changed], suspect[is_changed], run_id=run.id, now=now)
     _insert_rejects(session, rejects, source=batch.source, run_id=run.id, now=now)
@@ -188,11 +226,27 @@ def store_batch(
         rejected=run.rejected,
         suspect=run.suspect,
         rejects=tuple(
-            Reject(int(line), str(reason))
+            Reject(_line(line), str(reason))
             for line, reason in zip(rejects["line"], rejects["reason"], strict=True)
         ),
         stored=_spans(merged[is_new | is_changed]),
     )
+
+
+def _suspect(
+    merged: pd.DataFrame,
+    existing: pd.DataFrame,
+    *,
+    kind: FeedRunKind,
+    written: pd.Series,
+    factor: float,
+) -> pd.Series:
+    """The suspect flag of each incoming row: judged for the values ``written`` (new or
+    revised) against their stored neighbours; derived values are never judged."""
+    if kind == FeedRunKind.DERIVATION:
+        return pd.Series(False, index=merged.index)
+    stored = existing.rename(columns={"old_value": "value"})
+    return suspect_among_stored(merged, stored, factor=factor) & written
 
 
 def _spans(stored: pd.DataFrame) -> tuple[PeriodSpan, ...]:
@@ -323,7 +377,7 @@ def _insert_rejects(
             {
                 "feed_run_id": run_id,
                 "source": source,
-                "line": int(line),
+                "line": _line(line),
                 "raw": str(raw),
                 "reason": str(reason),
                 "created_at": now,
@@ -333,3 +387,8 @@ def _insert_rejects(
             )
         ],
     )
+
+
+def _line(line: object) -> int | None:
+    """A reject's line number; None for a refusal that no line of a source names."""
+    return None if pd.isna(line) else int(line)  # type: ignore[call-overload]

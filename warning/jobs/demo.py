@@ -87,7 +87,11 @@ def run_demo(
     reports = []
     for path in sorted(sample_dir.glob("*.csv")):
         report = ingest_file(
-            context.factory, path, feed="sample", today=desk_today(context.settings)
+            context.factory,
+            path,
+            feed="sample",
+            today=desk_today(context.settings),
+            max_bytes=context.settings.max_file_bytes,
         )
         on_report(report)
         reports.append(report)

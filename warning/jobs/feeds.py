@@ -1,8 +1,8 @@
 """Running feeds into the store: one feed or many, with per-feed state kept between runs.
 
 For each feed the job reads what the store knows (series specs, the last stored value per
-series for the suspect-jump check, the validators of the last run and ``since`` = the last
-stored period), calls :func:`feeds.engine.fetch` with no transaction open (a slow source
+series for the engine's suspect-jump check, the validators of the last run and ``since`` =
+the last stored period), calls :func:`feeds.engine.fetch` with no transaction open (a slow source
 holds no lock), then in one transaction stores the batch, or records the failed or
 unchanged run, together with the feed's state (:mod:`warning.feeding.feed_runs`). A batch
 that fails to store is rolled back whole and recorded as a failed run in a transaction of
@@ -24,7 +24,7 @@ from feeds.http import HttpPolicy
 from feeds.longformat import SeriesSpec
 from feeds.result import FetchResult, FetchStatus
 from warning import clock
-from warning.catalog.observations import LastStored, known_series, last_stored
+from warning.catalog.observations import known_series, last_stored
 from warning.feeding.feed_runs import (
     FAILING_AFTER,
     FeedOutcome,
@@ -112,7 +112,7 @@ def run_feed(
     )
     try:
         with transaction(factory) as session:
-            outcome = _store(session, definition, result, started=started, last=last, known=known)
+            outcome = _store(session, definition, result, started=started, known=known)
             return save_feed_state(
                 session, outcome=outcome, validators=result.validators, failing_after=failing_after
             )
@@ -129,7 +129,6 @@ def _store(
     result: FetchResult,
     *,
     started: datetime,
-    last: Mapping[str, LastStored],
     known: Mapping[str, SeriesSpec],
 ) -> FeedOutcome:
     feed_id = definition.id
@@ -147,8 +146,15 @@ def _store(
     if result.unchanged:
         record_unchanged_run(session, feed=feed_id, source=result.location, started=started)
         return FeedOutcome(feed_id, FeedRunStatus.UNCHANGED, started)
-    batch = to_batch(result, definition=definition, known=known, last=last)
-    report = store_batch(session, batch=batch, feed=feed_id, kind=FeedRunKind.FEED, started=started)
+    batch = to_batch(result, definition=definition, known=known)
+    report = store_batch(
+        session,
+        batch=batch,
+        feed=feed_id,
+        kind=FeedRunKind.FEED,
+        started=started,
+        jump_factor=definition.jump_factor,
+    )
     return FeedOutcome(
         feed_id,
         FeedRunStatus.OK,

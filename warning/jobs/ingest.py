@@ -12,10 +12,15 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from feeds.longformat import ParsedBatch, parse_long_file
+from feeds.longformat import FileFormatError, ParsedBatch, parse_long_file
 from warning import clock
 from warning.catalog.observations import known_materials, known_series
-from warning.feeding.ingest import IngestReport, record_failed_run, store_batch
+from warning.feeding.ingest import (
+    IngestReport,
+    record_failed_run,
+    record_refused_source,
+    store_batch,
+)
 from warning.feeding.models import FeedRunKind
 from warning.store import read_only, transaction
 
@@ -47,30 +52,53 @@ def store_or_record_failure(
 
 
 def ingest_file(
-    factory: sessionmaker[Session], path: Path, *, today: date, feed: str = "file"
+    factory: sessionmaker[Session],
+    path: Path,
+    *,
+    today: date,
+    feed: str = "file",
+    encoding: str = "utf-8",
+    max_bytes: int | None = None,
 ) -> IngestReport:
     """Validate a long-format file and store it as one batch.
 
     ``today`` is the desk's date (:func:`warning.clock.desk_today`): later periods are refused.
-    A file that cannot be read at all raises :class:`feeds.longformat.FileFormatError` after
-    recording the failed run; nothing stored before is touched.
+    A CSV file is read as ``encoding``; a file larger than ``max_bytes`` is refused. A file
+    that cannot be read at all raises :class:`feeds.longformat.FileFormatError` after
+    recording the failed run and the refusal (:func:`record_refused_source`); nothing stored
+    before is touched.
     """
     started = clock.now()
     with read_only(factory) as session:
         materials, series = known_materials(session), known_series(session)
     try:
-        batch = parse_long_file(path, known_materials=materials, known_series=series, today=today)
-    except ValueError as error:
+        batch = parse_long_file(
+            path,
+            known_materials=materials,
+            known_series=series,
+            today=today,
+            encoding=encoding,
+            max_bytes=max_bytes,
+        )
+    except ValueError as error:  # FileFormatError, or a value the reader could not handle
         with transaction(factory) as session:
-            record_failed_run(
-                session,
-                feed=feed,
-                kind=FeedRunKind.FILE,
-                source=str(path),
-                started=started,
-                error=str(error),
-            )
+            _record_unreadable(session, error, feed=feed, source=str(path), started=started)
         raise
     return store_or_record_failure(
         factory, batch=batch, feed=feed, kind=FeedRunKind.FILE, source=batch.source, started=started
     )
+
+
+def _record_unreadable(
+    session: Session, error: ValueError, *, feed: str, source: str, started: datetime
+) -> None:
+    """A file refused as a whole (in ``warning feeds rejects`` too), or a failed run."""
+    kind = FeedRunKind.FILE
+    if isinstance(error, FileFormatError):
+        record_refused_source(
+            session, feed=feed, kind=kind, source=source, started=started, problem=error.problem
+        )
+    else:
+        record_failed_run(
+            session, feed=feed, kind=kind, source=source, started=started, error=str(error)
+        )

@@ -19,7 +19,8 @@ harmless. Every job: id ``feed:<feed id>`` (stable across restarts), ``coalesce=
 ``max_instances=1``, ``misfire_grace_time`` from ``schedule.misfire_grace_hours`` (hours,
 not APScheduler's default of one second), ``replace_existing=True``.
 
-API: ``job_spec(feed) -> JobSpec``, ``job_specs(feeds) -> list[JobSpec]``;
+API: ``job_spec(feed) -> JobSpec``, ``job_specs(feeds) -> list[JobSpec]``,
+``check_schedules(definitions)`` (a DefinitionError for a schedule no trigger can be built from);
 ``JobSpec.trigger()`` builds the ``CronTrigger``, ``JobSpec.add_job_kwargs()`` the rest of
 ``scheduler.add_job(...)``; ``catch_up_due(spec, last_run, now)`` says whether a run was
 missed while the service was down (run it once, then let the scheduler continue).
@@ -35,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from feeds.definitions import FeedDefinition
+from feeds.definitions import DefinitionError, FeedDefinition, FeedDefinitions
 
 DEFAULT_CRON: Final[dict[str, dict[str, str]]] = {
     "D": {"day_of_week": "mon-fri", "hour": "17", "minute": "0"},
@@ -105,6 +106,18 @@ def job_spec(feed: FeedDefinition, *, timezone: str) -> JobSpec:
         timezone=timezone,
         misfire_grace_time=int(schedule.misfire_grace_hours * 3600),
     )
+
+
+def check_schedules(definitions: FeedDefinitions, *, timezone: str) -> None:
+    """Build every feed's trigger now, enabled or not, so that a schedule APScheduler cannot
+    read (``day_of_week: funday``) stops every command that loads the definitions, naming
+    the file, feed and field, rather than the scheduler later."""
+    for feed in definitions.feeds:
+        try:
+            job_spec(feed, timezone=timezone).trigger()
+        except ValueError as error:
+            field = "schedule.day_of_week" if feed.schedule.day_of_week else "schedule"
+            raise DefinitionError(definitions.source, feed.id, field, str(error)) from None
 
 
 def job_specs(feeds: Iterable[FeedDefinition], *, timezone: str) -> list[JobSpec]:

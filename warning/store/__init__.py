@@ -7,7 +7,8 @@ the shared :class:`~warning.store.base.Base`.
 
 from warning.store.base import Base, aware
 from warning.store.engine import make_engine
-from warning.store.migrate import StoreError, check_store, migrate
+from warning.store.errors import StoreError
+from warning.store.migrate import check_store, migrate
 from warning.store.session import read_only, session_factory, transaction
 
 __all__ = [

@@ -13,13 +13,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 
 from warning.store.engine import make_engine
-
-
-class StoreError(Exception):
-    """The database cannot be used: unreachable, or not initialised by ``warning init``."""
+from warning.store.errors import StoreError, driver_problem, shown
 
 
 def alembic_config(url: str) -> Config:
@@ -31,9 +28,15 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str) -> None:
-    """Bring the database at ``url`` to the newest migration."""
+    """Bring the database at ``url`` to the newest migration; :class:`StoreError` naming it
+    when it cannot be reached or written."""
     make_engine(url).dispose()  # creates the SQLite folder if needed
-    command.upgrade(alembic_config(url), "head")
+    try:
+        command.upgrade(alembic_config(url), "head")
+    except DatabaseError as error:
+        raise StoreError(
+            f"cannot migrate the database {shown(url)}: {driver_problem(error)}"
+        ) from None
 
 
 def check_store(engine: Engine) -> None:
@@ -42,8 +45,8 @@ def check_store(engine: Engine) -> None:
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
-    except OperationalError as error:
-        raise StoreError(f"cannot reach the database {where}: {error.orig}") from None
+    except DatabaseError as error:  # unreachable, unopenable, or a file that is no database
+        raise StoreError(f"cannot reach the database {where}: {driver_problem(error)}") from None
     head = ScriptDirectory.from_config(alembic_config(where)).get_current_head()
     if current != head:
         raise StoreError(

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from warning.store.engine import SQLITE_BEGIN
+
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A factory of sessions bound to ``engine`` (objects stay readable after commit)."""
@@ -24,8 +26,13 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session whose work commits on success and rolls back on any error."""
+    """A session whose work commits on success and rolls back on any error.
+
+    On SQLite it takes the write lock as it begins (waiting for another process's write to
+    end, up to the busy timeout), so it never fails half-way for a lock (warning.store.engine).
+    """
     with factory() as session, session.begin():
+        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
         yield session
 
 

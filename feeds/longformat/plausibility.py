@@ -1,0 +1,71 @@
+"""Values no real series can have, by indicator kind (:data:`vocabulary.PLAUSIBLE_RANGES`).
+
+A price at or below zero, a negative output or stock, a value beyond the kind's largest
+magnitude (1e12), or a nonzero value within a millionth of zero (1e-320, a subnormal) is a
+unit or typing error, never data: stored, it would break aggregates (five prices of 1.5e308
+overflow a weekly mean). Such values are refused with a reason naming the value.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from vocabulary import PlausibleRange, Sign, plausible_range
+
+_BELOW: Final[dict[Sign, str]] = {Sign.POSITIVE: "non-positive", Sign.NON_NEGATIVE: "negative"}
+
+
+def implausible(
+    values: pd.Series, kinds: pd.Series, *, shown: pd.Series | None = None
+) -> pd.Series:
+    """A reason for each value its indicator kind cannot have ("" for the others).
+
+    ``values`` are numbers, ``kinds`` the indicator kind of each row and ``shown`` the value
+    as the reason should quote it (the text as written; by default the number).
+    """
+    numbers = pd.Series(np.asarray(values, dtype=float), index=values.index)
+    kind_of = np.asarray(kinds, dtype=object)
+    reasons = pd.Series("", index=numbers.index, dtype=object)
+    for kind in pd.unique(kind_of):
+        mine = kind_of == kind
+        for mask, before, after in _faults(numbers.to_numpy(), str(kind), plausible_range(kind)):
+            hit = mine & mask & (reasons == "").to_numpy()
+            if hit.any():
+                quoted = shown[hit].astype(str) if shown is not None else _quote(numbers[hit])
+                reasons[hit] = before + quoted + after
+    return reasons
+
+
+def _faults(
+    numbers: np.ndarray, kind: str, bounds: PlausibleRange
+) -> list[tuple[np.ndarray, str, str]]:
+    """(rows, text before the value, text after it) for each way a value can be wrong."""
+    with np.errstate(invalid="ignore"):
+        magnitude = np.abs(numbers)
+        faults = [(~np.isfinite(numbers), f"{kind} ", " is not a finite number")]
+        if bounds.sign in _BELOW:
+            low = numbers <= 0 if bounds.sign == Sign.POSITIVE else numbers < 0
+            faults.append((low, f"{_BELOW[bounds.sign]} {kind} ", ""))
+        faults.append(
+            (
+                magnitude > bounds.largest_magnitude,
+                f"{kind} ",
+                f" is implausibly large (beyond {bounds.largest_magnitude:g})",
+            )
+        )
+        faults.append(
+            (
+                (magnitude < bounds.smallest_magnitude) & (numbers != 0),
+                f"{kind} ",
+                f" is implausibly close to zero (a nonzero value is at least "
+                f"{bounds.smallest_magnitude:g})",
+            )
+        )
+    return faults
+
+
+def _quote(numbers: pd.Series) -> pd.Series:
+    return numbers.map(lambda number: f"{number:g}")

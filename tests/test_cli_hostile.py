@@ -1,0 +1,208 @@
+"""Hostile but realistic input through the command line, as a user types it.
+
+Each case is a command with a bad file or a bad setting. For each: the exit code, the one
+line that says what is wrong, and the store afterwards: the row count of every table is as
+before, but for the feed run and rejected rows that record a refusal.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from tests.support.cli import AS_OF, row_counts, run
+
+HEADER = "series_id,material,indicator,frequency,period,value,unit"
+RECORDED = {"feed_run": 1, "rejected_row": 1}  # a refused file: its run and its refusal
+
+
+def long_file(*rows: str) -> bytes:
+    return "\n".join([HEADER, *rows, ""]).encode()
+
+
+def two_sheets(path: Path) -> None:
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    first.append(HEADER.split(","))
+    first.append(["copper_shfe_futures", "copper", "price", "D", "2024-01-02", 68000, "CNY/t"])
+    workbook.create_sheet("2025").append(["copper_shfe_futures", "copper"])
+    workbook.save(path)
+
+
+def feeds_yaml(location: str, schedule: str = "{}") -> bytes:
+    return (
+        "feeds:\n"
+        f"  - {{id: cu, source: http_csv, location: '{location}', schedule: {schedule},\n"
+        "     series: [{id: copper_shfe_futures, material: copper, indicator: price,\n"
+        "               frequency: D, unit: CNY/t, value: close}]}\n"
+    ).encode()
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    args: tuple[str, ...]
+    code: int
+    says: str  # a regular expression the one line must match
+    changes: dict[str, int] = field(default_factory=dict)  # rows added, by table
+    files: dict[str, bytes | Callable[[Path], None]] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def row_case(name: str, row: str, says: str) -> Case:
+    """A file whose one row is refused: exit 1, the row's line and reason on stdout."""
+    files: dict[str, bytes | Callable[[Path], None]] = {"in.csv": long_file(row)}
+    return Case(name, ("ingest-file", "in.csv"), 1, f"^  line 2: {says}", RECORDED, files)
+
+
+def file_case(name: str, content: bytes | Callable[[Path], None], says: str, **env: str) -> Case:
+    """A file refused as a whole: exit 2, one line on stderr, the refusal recorded."""
+    target = "in.xlsx" if callable(content) else "in.csv"
+    files = {target: content}
+    return Case(name, ("ingest-file", target), 2, says, RECORDED, files, env)
+
+
+FEEDS = {"WARNING_FEEDS_PATH": "feeds.yaml"}
+CU = "copper_shfe_futures,copper,price,D,2024-01-02"
+CASES = [
+    row_case("markup value", f"{CU},[/],CNY/t", r"bad number '\[/\]'$"),
+    row_case("1e308", f"{CU},1e308,CNY/t", r"price 1e308 is implausibly large \(beyond 1e\+12\)"),
+    row_case("subnormal", f"{CU},1e-320,CNY/t", "price 1e-320 is implausibly close to zero"),
+    row_case("zero price", f"{CU},0,CNY/t", "non-positive price 0$"),
+    row_case("negative output", "cu_out,copper,output,M,2024-01-01,-5,10k t", "negative output"),
+    row_case(
+        "formula unit",
+        'copper_x,copper,price,D,2024-01-02,1,"=HYPERLINK(""http://x"",""y"")"',
+        r"""unit '=HYPERLINK\("http://x","y"\)' looks like a spreadsheet formula""",
+    ),
+    Case(
+        "all junk",
+        ("ingest-file", "junk.csv"),
+        1,
+        r"junk.csv: 0 accepted as new, 0 revised, 0 unchanged, 3 rejected$",
+        {"feed_run": 1, "rejected_row": 3},
+        {"junk.csv": long_file("a,b,c", "x,y,z,1,2,3,4", "\x01,\x02,,,,,")},
+    ),
+    file_case("value twice", (HEADER + ",value\n").encode(), r"column value appears 2 times"),
+    file_case("semicolons", HEADER.replace(",", ";").encode(), "separated by semicolons"),
+    file_case(
+        "gb18030",
+        long_file(f"{CU},铜价,CNY/t").decode().encode("gb18030"),
+        r"looks like GBK/GB18030 .*save the file as UTF-8, or pass --encoding gb18030$",
+    ),
+    file_case("two sheets", two_sheets, r"2 sheets hold data \('Sheet', '2025'\)"),
+    file_case(
+        "too large",
+        long_file(*[f"{CU},68000,CNY/t"] * 10),
+        r"larger than 200 bytes.*\(the setting WARNING_MAX_FILE_BYTES\)$",
+        WARNING_MAX_FILE_BYTES="200",
+    ),
+    Case(
+        "endless file",
+        ("ingest-file", "/dev/zero"),
+        2,
+        r"^error: /dev/zero: larger than 100,000 bytes",
+        RECORDED,
+        env={"WARNING_MAX_FILE_BYTES": "100000"},
+    ),
+    Case("bad encoding", ("ingest-file", "x.csv", "--encoding", "klingon"), 2, "--encoding: "),
+    *(
+        Case(
+            f"funday {command}",
+            tuple(command.split()),
+            2,
+            r"feeds.yaml: feed 'cu', field 'schedule.day_of_week': Invalid weekday name",
+            files={"feeds.yaml": feeds_yaml("https://h/cu.csv", "{day_of_week: funday}")},
+            env=FEEDS,
+        )
+        for command in ("ingest", "feeds status", "serve")
+    ),
+    *(
+        Case(
+            f"{scheme} feed",
+            ("ingest",),
+            2,
+            rf"feed 'cu', field 'location': the URL scheme '{scheme}' is not fetched",
+            files={"feeds.yaml": feeds_yaml(f"{scheme}://h/cu.csv")},
+            env=FEEDS,
+        )
+        for scheme in ("file", "ftp", "gopher")
+    ),
+    *(
+        Case(
+            f"unreachable postgres {command}",
+            (command,),
+            2,
+            r"^error: cannot (migrate|reach) the database postgresql\+psycopg://u:\*\*\*@"
+            r"127.0.0.1:1/w: connection failed",
+            env={"WARNING_DATABASE_URL": "postgresql+psycopg://u:secret@127.0.0.1:1/w"},
+        )
+        for command in ("init", "demo", "evaluate")
+    ),
+    *(
+        Case(
+            f"unwritable sqlite {command}",
+            tuple(command.split()),
+            2,
+            r"^error: cannot create the folder .*/blocked of the database .*: a file is in the",
+            files={"blocked": b"a file where the store's folder should be"},
+            env={"WARNING_DATABASE_URL": "sqlite:///{tmp}/blocked/store.db"},
+        )
+        for command in (
+            "init",
+            "materials",
+            "ingest-file in.csv",
+            "demo",
+            "evaluate",
+            "ingest",
+            "derive",
+            "series copper_shfe_futures",
+            "feeds status",
+            "feeds rejects",
+            "serve",
+        )
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store after `warning init`, copied for each case."""
+    folder = tmp_path_factory.mktemp("template")
+    assert run(folder, "init").returncode == 0
+    return folder / "cli.db"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_hostile_input(case: Case, initialised: Path, tmp_path: Path) -> None:
+    shutil.copy(initialised, tmp_path / "cli.db")
+    for name, content in case.files.items():
+        if callable(content):
+            content(tmp_path / name)
+        else:
+            (tmp_path / name).write_bytes(content)
+    store = f"sqlite:///{tmp_path / 'cli.db'}"
+    before = row_counts(store)
+    env = {key: value.replace("{tmp}", str(tmp_path)) for key, value in case.env.items()}
+
+    result = run(tmp_path, *case.args, **AS_OF, **env)
+
+    assert result.returncode == case.code, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    if case.code == 2:
+        (line,) = result.stderr.strip().splitlines()  # one line, however long
+        assert line.startswith("error: ")
+    else:
+        line = next((ln for ln in result.stdout.splitlines() if re.search(case.says, ln)), "")
+    assert re.search(case.says, line), result.stdout + result.stderr
+    after = row_counts(store)
+    assert {
+        table: after[table] - before[table] for table in after if after[table] != before[table]
+    } == case.changes
