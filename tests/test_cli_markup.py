@@ -68,6 +68,6 @@ def test_the_demo_shows_a_sample_unit_like_markup(tmp_path: Path) -> None:
     (sample / "odd.csv").write_text(
         HEADER + "copper_x,copper,price,D,2024-01-02,68000,CNY[/]t\n", encoding="utf-8"
     )
-    result = run(tmp_path, "demo", WARNING_SAMPLE_DIR=str(sample))
+    result = run(tmp_path, "demo", "--no-serve", WARNING_SAMPLE_DIR=str(sample))
     assert result.returncode == 0, result.stderr
     assert "CNY[/]t" in result.stdout
