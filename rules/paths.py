@@ -20,6 +20,9 @@ from rules.indicators import Block, build_blocks
 from rules.reasons import Names, ReasonWriter
 from rules.ruleset import RuleSet
 
+#: Roles whose data can set a level: only these make a finer series "present".
+LEVEL_ROLES = ("signal", "supply")
+
 
 @dataclass
 class MaterialPath:
@@ -125,15 +128,21 @@ def _material_path(
 def _keep_finest(
     cols: list[tuple[Block, int]], up: np.ndarray, down: np.ndarray, kinds: Sequence[str]
 ) -> None:
-    """Blank (in place) the scores of coarser series where a finer one of the kind has data."""
+    """Blank (in place) the scores of coarser series where a finer one of the kind has data.
+
+    Only rules that can set the level (:data:`LEVEL_ROLES`) count as "finer data present": a
+    daily veto rule (the 40-day drawdown) has data weeks before the daily signals do, and must
+    not blank the monthly price signal in the meantime.
+    """
     for kind in kinds:
         sel = np.array(
             [b.rules[c].indicator == kind and not b.detector.cross for b, c in cols], dtype=bool
         )
         if not sel.any():
             continue
+        sets_level = np.array([b.rules[c].role in LEVEL_ROLES for b, c in cols], dtype=bool)
         rank = np.array([frames.FREQ_ORDER.index(b.src_freq) for b, _ in cols], dtype=float)
-        has = ~(np.isnan(up) & np.isnan(down)) & sel[None, :]
+        has = ~(np.isnan(up) & np.isnan(down)) & (sel & sets_level)[None, :]
         finest = np.min(np.where(has, rank[None, :], np.inf), axis=1, keepdims=True)
         coarse = sel[None, :] & (rank[None, :] > finest)
         up[coarse] = np.nan

@@ -170,3 +170,21 @@ def test_default_rule_set_runs_on_a_random_walk(tmp_path: Path) -> None:
     assert ev.ruleset_version == rs.version
     (path := tmp_path / "x.yaml").write_text(yaml.safe_dump(SIMPLE), encoding="utf-8")
     assert load_ruleset(path).version == "simple-1"
+
+
+def test_veto_only_daily_data_does_not_hide_the_monthly_price_signal() -> None:
+    """Before a daily price has the history its signal rules need, only the veto rule
+    (drawdown, 40 days) has daily data; that must not count as "finer data present" and blank
+    the monthly price signal (aluminium 2017-02-07 .. 2017-04-05 on the real data)."""
+    monthly = long_frame(
+        100 * 1.03 ** np.arange(48), start="2013-01-01", freq="M", series_id="copper_wb"
+    )
+    last_month = monthly["period"].iloc[-1]
+    daily = long_frame(np.full(58, 400.0), start=str((last_month + pd.Timedelta(days=3)).date()))
+    ev = evaluate(pd.concat([monthly, daily]), load_ruleset(), with_indicators=False)
+    m = ev.materials
+    monthly_last = m[m["period"] < daily["period"].iloc[0]].iloc[-1]
+    assert (monthly_last["level"], monthly_last["direction"]) == ("yellow", "up")
+    # daily steps 30..58: the drawdown veto has daily data, the daily signals do not yet
+    later = m[m["period"] >= daily["period"].iloc[30]]
+    assert (later["level"] == "yellow").all() and (later["direction"] == "up").all()
