@@ -15,8 +15,11 @@ import numpy as np
 import pandas as pd
 
 from rules import frames
+from rules.detectors import DETECTORS
+from rules.labels import series_label
+from rules.levels import Direction, Level
 from rules.paths import lookback_days, material_paths
-from rules.reasons import Names
+from rules.reasons import Names, ReasonWriter
 from rules.results import (
     INDICATOR_COLUMNS,
     MATERIAL_COLUMNS,
@@ -28,6 +31,7 @@ from rules.results import (
     material_frame,
 )
 from rules.ruleset import RuleSet
+from rules.threshold_scores import threshold_text
 
 __all__ = [
     "INDICATOR_COLUMNS",
@@ -108,21 +112,75 @@ def assess_latest(
     period = observations["period"]
     if not pd.api.types.is_datetime64_dtype(period.dtype):
         period = pd.to_datetime(period)
-    tail = (period <= pd.Timestamp(as_of)) & (period >= cutoff)  # only the history needed
-    obs = frames.prepare(observations[tail.to_numpy()])
+    upto = (period <= pd.Timestamp(as_of)).to_numpy()
+    tail = upto & (period >= cutoff).to_numpy()  # only the history needed
+    obs = frames.prepare(observations[tail])
     by_material = {p.material: p for p in material_paths(obs, ruleset, stale_series, names)}
+    absent = absent_rows(observations[upto & ~tail], obs, ruleset, names)
     asof64 = np.datetime64(pd.Timestamp(as_of), "ns")
     stale_days = ruleset.model.timing.staleness_days
     out = []
     for material in materials:
         path = by_material.get(material)
+        gone = absent.get(material, ())
         if path is None or len(path.periods) == 0:
-            out.append(empty_assessment(material, as_of, ruleset.version))
+            out.append(empty_assessment(material, as_of, ruleset.version, gone))
             continue
         i = len(path.periods) - 1
         age = (asof64 - frames.period_end(path.periods[i:], path.freqs[i])[0]) / np.timedelta64(
             1, "D"
         )
         fresh = age <= stale_days.get(str(path.freqs[i]), 14)
-        out.append(assessment(path, i, as_of, ruleset.version, names, fresh))
+        out.append(assessment(path, i, as_of, ruleset.version, names, fresh, gone))
     return out
+
+
+def absent_rows(
+    older: pd.DataFrame, tail: pd.DataFrame, ruleset: RuleSet, names: Names | None
+) -> dict[str, tuple[IndicatorResult, ...]]:
+    """Indicator rows for series whose last value is older than the history computed.
+
+    Such a series (e.g. monthly output that stopped two years ago) has no column in the
+    material's path; it stays in the assessment as a row saying after which period it has
+    no data, rather than vanishing.
+    """
+    if older.empty:
+        return {}
+    known = set(pd.unique(tail["series_id"].astype(str))) if len(tail) else set()
+    last = older.groupby(older["series_id"].astype(str), observed=True).agg(
+        material=("material", "first"),
+        indicator=("indicator", "first"),
+        frequency=("frequency", "first"),
+        period=("period", "max"),
+    )
+    out: dict[str, list[IndicatorResult]] = {}
+    for series_id, row in last[~last.index.isin(known)].iterrows():
+        material, kind, freq = str(row["material"]), str(row["indicator"]), str(row["frequency"])
+        since = str(pd.Timestamp(row["period"]).date())
+        for rule in ruleset.rules_for(material):
+            detector = DETECTORS[rule.detector](rule.params)
+            if detector.cross or rule.indicator != kind or freq not in rule.frequencies:
+                continue
+            writer = ReasonWriter(
+                rule=rule,
+                phrase=detector.describe(freq),
+                unit=detector.unit,
+                subject=series_label(str(series_id), material, kind, names),
+            )
+            zh, en = writer.stale(since)
+            out.setdefault(material, []).append(
+                IndicatorResult(
+                    indicator=rule.name,
+                    detector=rule.detector,
+                    series_id=str(series_id),
+                    value=None,
+                    thresholds=threshold_text(rule.up, rule.down, detector.unit),
+                    level=Level.NO_DATA,
+                    direction=Direction.NONE,
+                    score=None,
+                    reason_zh=zh,
+                    reason_en=en,
+                    role=rule.role,
+                )
+            )
+    return {m: tuple(rows) for m, rows in out.items()}

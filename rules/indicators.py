@@ -36,6 +36,7 @@ class Block:
     up: np.ndarray  # material-direction scores (after invert)
     down: np.ndarray
     known_at: np.ndarray  # (rows, cols) datetime64[ns]: when the forward-filled value became known
+    last_period: np.ndarray  # (rows, cols) datetime64[ns]: the forward-filled value's period
     by_material: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -100,6 +101,8 @@ def _block(
         up[:, idx], down[:, idx] = (sd, su) if r.invert else (su, sd)
     valid = ~np.isnan(raw)
     known = np.where(valid, avail[:, None], np.datetime64("NaT"))
+    row_period = np.asarray(pd.DatetimeIndex(frame.index), dtype="datetime64[ns]")
+    period = np.where(valid, row_period[:, None], np.datetime64("NaT"))
     ffill = _ffill_index(valid)
     pick = np.take_along_axis
     block = Block(
@@ -115,6 +118,7 @@ def _block(
         up=pick(up, ffill, axis=0),
         down=pick(down, ffill, axis=0),
         known_at=pick(known, ffill, axis=0),
+        last_period=pick(period, ffill, axis=0),
     )
     mats = np.asarray(block.materials)
     block.by_material = {m: np.flatnonzero(mats == m) for m in dict.fromkeys(block.materials)}

@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 
 from rules import frames
-from rules.combine import combine_scores, latch_levels, resolve
+from rules.basis import StepBasis, step_basis
+from rules.combine import combine_side, latch_state, resolve
 from rules.indicators import Block, build_blocks
+from rules.labels import material_name, series_label
 from rules.reasons import Names, ReasonWriter
 from rules.ruleset import RuleSet
 
@@ -39,6 +41,14 @@ class MaterialPath:
     code: np.ndarray
     direction: np.ndarray
     score: np.ndarray
+    basis: StepBasis
+    #: (steps x cols) frequency rank of the finer series that hides this one (-1: not hidden)
+    superseded: np.ndarray
+    #: (steps x cols) period of the last value known at the step, fresh or not (NaT: none yet)
+    last_period: np.ndarray
+    margin: float  # hysteresis margin, on the score scale
+    red_or_supply: bool  # whether supply rules may back a red
+    veto_level: float  # the score at which a veto rule ends the other direction
 
 
 def lookback_days(ruleset: RuleSet) -> int:
@@ -78,7 +88,7 @@ def _material_path(
     periods, asof, freqs = frames.material_steps(obs)
     staleness = ruleset.model.timing.staleness_days
     cols: list[tuple[Block, int]] = []
-    parts: dict[str, list[np.ndarray]] = {"values": [], "up": [], "down": []}
+    parts: dict[str, list[np.ndarray]] = {"values": [], "up": [], "down": [], "last": []}
     for block in blocks:
         idx = block.by_material.get(material)
         if idx is None or len(idx) == 0:
@@ -91,62 +101,106 @@ def _material_path(
         limit = np.timedelta64(staleness.get(block.freq, 100), "D")
         fresh = ok_row[:, None] & (known <= asof[:, None]) & (asof[:, None] - known <= limit)
         fresh &= ~np.isin(np.asarray(block.series_ids)[idx], list(stale))[None, :]
-        for key in parts:
+        for key in ("values", "up", "down"):
             arr = getattr(block, key)[rows_cols]
             parts[key].append(np.where(fresh, arr, np.nan))
+        seen = ok_row[:, None] & (known <= asof[:, None])
+        parts["last"].append(np.where(seen, block.last_period[rows_cols], np.datetime64("NaT")))
         cols += [(block, int(i)) for i in idx]
     n = len(periods)
-    values, up, down = (np.hstack(parts[k]) if parts[k] else np.empty((n, 0)) for k in parts)
-    _keep_finest(cols, up, down, ruleset.model.timing.finest_only)
+    values, up, down = (
+        np.hstack(parts[k]) if parts[k] else np.empty((n, 0)) for k in ("values", "up", "down")
+    )
+    last_period = (
+        np.hstack(parts["last"]) if parts["last"] else np.empty((n, 0), dtype="datetime64[ns]")
+    )
+    superseded = _keep_finest(cols, up, down, ruleset.model.timing.finest_only)
     roles = [b.rules[i].role for b, i in cols]
     cfg = ruleset.model.combine
     rule_names = [b.rule_name for b, _ in cols]
     vetoing = [b.rules[i].vetoes for b, i in cols]
-    raw_up, veto_up = combine_scores(up, down, roles, cfg, rule_names, vetoing)
-    raw_down, veto_down = combine_scores(down, up, roles, cfg, rule_names, vetoing)
+    sides = (
+        combine_side(up, down, roles, cfg, rule_names, vetoing),
+        combine_side(down, up, roles, cfg, rule_names, vetoing),
+    )
     persist = np.array([_persist_row(ruleset, f) for f in freqs], dtype=int).reshape(n, 3)
     hyst = ruleset.model.hysteresis
     release = np.array([hyst.steps_for(str(f)) for f in freqs], dtype=int)
-    level_up = latch_levels(raw_up, persist, release, hyst.margin, veto_up)
-    level_down = latch_levels(raw_down, persist, release, hyst.margin, veto_down)
-    code, direction, score = resolve(level_up, level_down, raw_up, raw_down)
+    latched = (
+        latch_state(sides[0].raw, persist, release, hyst.margin, sides[0].veto),
+        latch_state(sides[1].raw, persist, release, hyst.margin, sides[1].veto),
+    )
+    code, direction, score = resolve(latched[0].level, latched[1].level, sides[0].raw, sides[1].raw)
+    basis = step_basis(
+        code, direction, sides, latched, persist, release, periods, freqs, cfg.red_min_indicators
+    )
     writers = [
         ReasonWriter(
             rule=b.rules[c],
             phrase=b.detector.describe(b.freq),
             unit=b.detector.unit,
-            material=material,
-            names=names,
+            subject=_subject(b, c, material, names),
         )
         for b, c in cols
     ]
     return MaterialPath(
-        material, periods, freqs, cols, writers, values, up, down, code, direction, score
+        material,
+        periods,
+        freqs,
+        cols,
+        writers,
+        values,
+        up,
+        down,
+        code,
+        direction,
+        score,
+        basis,
+        superseded,
+        last_period,
+        hyst.margin,
+        cfg.red_or_supply,
+        cfg.veto_level,
     )
+
+
+def _subject(block: Block, col: int, material: str, names: Names | None) -> tuple[str, str]:
+    """Who a reason is about: the series, or the material for cross-series indicators."""
+    if block.detector.cross:
+        zh, en = material_name(material, names)
+        what_zh, what_en = block.detector.subject
+        return f"{zh}{what_zh}", f"{en} {what_en}".strip()
+    return series_label(block.series_ids[col], material, block.rules[col].indicator, names)
 
 
 def _keep_finest(
     cols: list[tuple[Block, int]], up: np.ndarray, down: np.ndarray, kinds: Sequence[str]
-) -> None:
+) -> np.ndarray:
     """Blank (in place) the scores of coarser series where a finer one of the kind has data.
 
-    Only rules that can set the level (:data:`LEVEL_ROLES`) count as "finer data present": a
-    daily veto rule (the 40-day drawdown) has data weeks before the daily signals do, and must
-    not blank the monthly price signal in the meantime.
+    Returns (steps x cols) the frequency rank of the finer series hiding each value, -1 where
+    none does. Only rules that can set the level (:data:`LEVEL_ROLES`) count as "finer data
+    present": a daily veto rule (the 40-day drawdown) has data weeks before the daily signals
+    do, and must not blank the monthly price signal in the meantime.
     """
+    hidden = np.full(up.shape, -1, dtype=np.int8)
+    rank = np.array([frames.FREQ_ORDER.index(b.src_freq) for b, _ in cols], dtype=float)
+    sets_level = np.array([b.rules[c].role in LEVEL_ROLES for b, c in cols], dtype=bool)
     for kind in kinds:
         sel = np.array(
             [b.rules[c].indicator == kind and not b.detector.cross for b, c in cols], dtype=bool
         )
         if not sel.any():
             continue
-        sets_level = np.array([b.rules[c].role in LEVEL_ROLES for b, c in cols], dtype=bool)
-        rank = np.array([frames.FREQ_ORDER.index(b.src_freq) for b, _ in cols], dtype=float)
         has = ~(np.isnan(up) & np.isnan(down)) & (sel & sets_level)[None, :]
         finest = np.min(np.where(has, rank[None, :], np.inf), axis=1, keepdims=True)
         coarse = sel[None, :] & (rank[None, :] > finest)
+        hidden[coarse & ~(np.isnan(up) & np.isnan(down))] = np.broadcast_to(finest, up.shape)[
+            coarse & ~(np.isnan(up) & np.isnan(down))
+        ].astype(np.int8)
         up[coarse] = np.nan
         down[coarse] = np.nan
+    return hidden
 
 
 def _persist_row(ruleset: RuleSet, freq: Any) -> tuple[int, int, int]:

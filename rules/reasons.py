@@ -1,38 +1,30 @@
 """Plain-words reasons, one Chinese and one English sentence per indicator value.
 
-e.g. 「铜价同比上涨52%，超过红色阈值50%」 / "Copper price up 52 % year on year, above the red
-threshold of 50 %".
+e.g. 「上期所铜期货同比上涨52%，超过红色阈值50%」 / "SHFE copper futures up 52 % year on year,
+above the red threshold of 50 %". The subject names the series (:mod:`rules.labels`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
+from rules.labels import Names
 from rules.levels import LEVEL_NAMES_ZH, Level
 from rules.ruleset import Rule
 from rules.threshold_scores import fmt_number
 
-Names = Mapping[str, tuple[str, str]]
+__all__ = ["FREQ_WORDS", "Names", "ReasonWriter", "sentence"]
 
-KIND_ZH = {"price": "价", "output": "产量", "inventory": "库存", "import": "进口", "export": "出口"}
-KIND_EN = {
-    "price": "price",
-    "output": "output",
-    "inventory": "inventory",
-    "import": "imports",
-    "export": "exports",
-}
 SUPPLY_NOTE = {  # what a level means when the rule is inverted (supply series)
     "up": ("（供应偏紧）", " (supply tightening)"),
     "down": ("（供应宽松）", " (supply loosening)"),
 }
-
-
-def subject(material: str, indicator: str, names: Names | None) -> tuple[str, str]:
-    """「铜价」/"Copper price" from the material's names, falling back to its id."""
-    zh, en = (names or {}).get(material, (material, material.replace("_", " ").capitalize()))
-    kind_zh = KIND_ZH.get(indicator, indicator)
-    return f"{zh}{kind_zh}", f"{en} {KIND_EN.get(indicator, indicator)}"
+FREQ_WORDS = {
+    "D": ("日", "daily"),
+    "W": ("周", "weekly"),
+    "T": ("旬", "ten-day"),
+    "M": ("月", "monthly"),
+    "Q": ("季", "quarterly"),
+    "Y": ("年", "yearly"),
+}
 
 
 def sentence(
@@ -40,16 +32,17 @@ def sentence(
     rule: Rule,
     phrase: tuple[str, str],
     unit: str,
-    material: str,
-    names: Names | None,
+    subject: tuple[str, str],
     value: float,
     level: Level,
     direction: str,
     value_unit: str = "",
 ) -> tuple[str, str]:
-    """One reason in Chinese and English for an indicator value at a level."""
-    kind = "price" if rule.detector == "price_vs_output" else rule.indicator
-    subj_zh, subj_en = subject(material, kind, names)
+    """One reason in Chinese and English for an indicator value at a level.
+
+    ``subject`` names the series (or the material for indicators that combine series).
+    """
+    subj_zh, subj_en = subject
     label_zh = rule.label_zh or phrase[0]
     label_en = rule.label_en or phrase[1]
     if level == Level.NO_DATA or value != value:
@@ -59,6 +52,9 @@ def sentence(
         verb_en = "up" if value >= 0 else "down"
         body_zh = f"{subj_zh}{label_zh}{verb_zh}{fmt_number(abs(value))}%"
         body_en = f"{subj_en} {verb_en} {fmt_number(abs(value))} % {label_en}"
+    elif unit == "pp":  # a rate itself (basis, spread): signed percentage points
+        body_zh = f"{subj_zh}{label_zh}为{fmt_number(value)}%"
+        body_en = f"{subj_en}: {label_en} {fmt_number(value)} %"
     elif rule.detector == "band":
         vu = f" {value_unit}" if value_unit else ""
         body_zh = f"{subj_zh}为{fmt_number(value)}{value_unit}"
@@ -82,16 +78,17 @@ class ReasonWriter:
         rule: Rule,
         phrase: tuple[str, str],
         unit: str,
-        material: str,
-        names: Names | None,
+        subject: tuple[str, str],
         value_unit: str = "",
     ) -> None:
+        self.rule = rule
+        self.subject = subject
+        self.phrase = (rule.label_zh or phrase[0], rule.label_en or phrase[1])
         self._kw = {
             "rule": rule,
             "phrase": phrase,
             "unit": unit,
-            "material": material,
-            "names": names,
+            "subject": subject,
             "value_unit": value_unit,
         }
         self._memo: dict[tuple[str, Level, str], tuple[str, str]] = {}
@@ -102,10 +99,32 @@ class ReasonWriter:
             self._memo[key] = sentence(value=value, level=level, direction=direction, **self._kw)  # type: ignore[arg-type]
         return self._memo[key]
 
+    def superseded(self, finer: str) -> tuple[str, str]:
+        """The value is hidden because a finer series of the kind has data (e.g. daily)."""
+        zh, en = FREQ_WORDS.get(finer, (finer, finer))
+        return (
+            f"{self.subject[0]}{self.phrase[0]}：已由{zh}数据取代",
+            f"{self.subject[1]}: {self.phrase[1]} superseded by {en} data",
+        )
+
+    def stale(self, last: str) -> tuple[str, str]:
+        """No value recent enough: the last one was for the period starting ``last``."""
+        return (
+            f"{self.subject[0]}{self.phrase[0]}：{last}之后无数据",
+            f"{self.subject[1]}: no data for {self.phrase[1]} after {last}",
+        )
+
+    def short_history(self) -> tuple[str, str]:
+        """The series has no value of this indicator yet (its history is too short)."""
+        return (
+            f"{self.subject[0]}{self.phrase[0]}：历史数据不足",
+            f"{self.subject[1]}: not enough history yet for {self.phrase[1]}",
+        )
+
 
 def _threshold_clause(rule: Rule, level: Level, value: float, unit: str) -> tuple[str, str]:
-    sp = " %" if unit == "%" else ""
-    zu = "%" if unit == "%" else ""
+    sp = " %" if unit in ("%", "pp") else ""
+    zu = "%" if unit in ("%", "pp") else ""
     if level in (Level.BLUE, Level.YELLOW, Level.RED):
         high = value >= 0 if rule.detector != "band" else _is_high(rule, value)
         th = rule.up if high else rule.down

@@ -16,7 +16,22 @@ import pandas as pd
 import rules
 from feeds.longformat import FileFormatError, parse_long_file
 
-OUT_COLUMNS = ["material", "period", "level", "direction", "score", "reasons"]
+#: The first six columns are the contract; the rest say why each level stands (docs/rules.md).
+OUT_COLUMNS = [
+    "material",
+    "period",
+    "level",
+    "direction",
+    "score",
+    "reasons",
+    "basis",
+    "indicator_level",
+    "indicator_direction",
+    "since",
+    "last_confirmed",
+    "earliest_change",
+]
+DATE_COLUMNS = ("period", "since", "last_confirmed", "earliest_change")
 
 
 class BacktestInputError(ValueError):
@@ -148,7 +163,8 @@ def run_backtest(
             f"no rule of rule set {ruleset.version} applies to its series"
         )
     table = levels.assign(
-        period=levels["period"].dt.strftime("%Y-%m-%d"), score=levels["score"].round(2)
+        score=levels["score"].round(2),
+        **{c: pd.to_datetime(levels[c]).dt.strftime("%Y-%m-%d") for c in DATE_COLUMNS},
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     table[OUT_COLUMNS].to_csv(out, index=False, encoding="utf-8", lineterminator="\n")

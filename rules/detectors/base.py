@@ -31,6 +31,8 @@ class Detector:
     aggregates_to: ClassVar[str] = ""
     #: True for detectors that need several indicator kinds of one material (engine-level).
     cross: ClassVar[bool] = False
+    #: What a cross detector's reasons are about, after the material's name (e.g. "price").
+    subject: ClassVar[tuple[str, str]] = ("", "")
     #: True when values are centred on zero (changes, z-scores): an ``up`` threshold must then
     #: be above 0 and a ``down`` threshold below 0. False for levels and percentiles.
     signed: ClassVar[bool] = True

@@ -27,6 +27,7 @@ class PriceVsOutput(Detector):
     aggregates_to = "M"
     cross = True
     unit = "%"
+    subject = ("价格", "price")
 
     def combine(self, price_change: pd.Series, output_change: pd.Series) -> pd.Series:
         """Supply-driven price change (%) from monthly price and output changes (%)."""
@@ -44,4 +45,4 @@ class PriceVsOutput(Detector):
         return 31 * (p.months + 2)
 
     def describe(self, freq: str) -> tuple[str, str]:
-        return "供给驱动的价格同比", "supply-driven price change year on year"
+        return "同比（产量反向变动）", "year on year, with output moving the other way"

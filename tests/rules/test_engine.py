@@ -64,8 +64,8 @@ def test_levels_follow_the_year_on_year_change(simple: RuleSet) -> None:
     last = m.iloc[-1]
     assert (last["level"], last["direction"]) == ("red", "up")
     assert last["score"] >= 3
-    assert "铜价同比上涨60%，超过红色阈值50%" in last["reasons"]
-    assert "Copper price up 60 % year on year, above the red threshold of 50 %" in last["reasons"]
+    assert "铜期货同比上涨60%，超过红色阈值50%" in last["reasons"]
+    assert "Copper futures up 60 % year on year, above the red threshold of 50 %" in last["reasons"]
     ind = ev.indicators
     assert list(ind.columns) == INDICATOR_COLUMNS
     row = ind[ind["period"] == m["period"].iloc[-1]].iloc[0]
@@ -125,7 +125,7 @@ def test_assess_latest_matches_the_backtest(simple: RuleSet) -> None:
     assert (a.level.value, a.direction.value) == (last["level"], last["direction"])
     assert a.ruleset_version == "simple-1"
     assert a.period == as_of
-    assert a.indicators and a.indicators[0].reason_en.startswith("Copper price up")
+    assert a.indicators and a.indicators[0].reason_en.startswith("Copper futures up")
 
 
 def test_assess_latest_uses_only_data_up_to_as_of(simple: RuleSet) -> None:
