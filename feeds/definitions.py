@@ -35,13 +35,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from feeds.longformat import SeriesSpec
+from vocabulary import IndicatorKind
 
 IDENTIFIER: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 DEFAULT_DATA_ROOT: Final = Path("../shared/data/real")
 # Found beside this module, not through importlib.resources: a tests/feeds directory on
 # sys.path can shadow the package name as a namespace package.
 BUNDLED: Final = Path(__file__).with_name("data") / "feeds.yaml"
-Indicator = Literal["price", "output", "inventory", "import", "export"]
+Indicator = IndicatorKind  # the shared vocabulary's kinds
 FrequencyCode = Literal["D", "W", "T", "M", "Q", "Y"]
 
 

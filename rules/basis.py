@@ -148,7 +148,9 @@ def step_basis(
     count = np.select([pending, held, capped], [above_t, below_d, agreeing], -1)
     needed = np.select([pending, held, capped], [persist_t, rel, np.full(n, red_min)], -1)
     ahead = _steps_ahead(code, kind, persist, rel, persist_t - above_t, rel - below_d)
-    since, last_confirmed = _run_dates(code, direction, confirmed | supply_only, periods)
+    # the level itself is backed where the shown direction's (capped) score reaches it
+    supported = same | (higher & (code > 0) & (codes_from_scores(raw_d) >= code))
+    since, last_confirmed = _run_dates(code, direction, supported, periods)
     earliest = np.where(nodata, NAT, advance(periods, np.maximum(ahead, 1), freqs))
     waiting = vetoed | capped | pending
     return StepBasis(

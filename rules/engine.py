@@ -166,6 +166,7 @@ def absent_rows(
                 phrase=detector.describe(freq),
                 unit=detector.unit,
                 subject=series_label(str(series_id), material, kind, names),
+                comparative=detector.comparative,
             )
             zh, en = writer.stale(since)
             out.setdefault(material, []).append(

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from rules.detectors import DETECTORS, Detector
+from rules.detectors import DETECTORS, Detector, monthly_means
+from rules.detectors.supply import CrossDetector
 from rules.frames import period_end
 from rules.ruleset import Rule, RuleSet
 from rules.threshold_scores import score_side
+from vocabulary import AGGREGATION, Aggregation
 
 
 @dataclass
@@ -73,7 +75,8 @@ def build_blocks(
         det = DETECTORS[mats[0][1].detector](json.loads(params))
         frame, cols = _cross_frame(det, obs, wides, mats)
         if cols:
-            blocks.append(_block(name, det, frame, "M", cols, lags, "M"))
+            lag = max((lags.get(kind, 0) for kind in det.kinds), default=0)
+            blocks.append(_block(name, det, frame, "M", cols, {**lags, "": lag}, "M", lag_kind=""))
     return blocks
 
 
@@ -85,12 +88,13 @@ def _block(
     cols: list[tuple[str, str, Rule]],
     lags: dict[str, int],
     src_freq: str,
+    lag_kind: str | None = None,
 ) -> Block:
     rules = [c[2] for c in cols]
-    # one rule per block, so one indicator kind and one publication lag
-    avail = period_end(pd.DatetimeIndex(frame.index), freq) + np.timedelta64(
-        lags.get(rules[0].indicator, 0), "D"
-    )
+    # one rule per block, so one indicator kind and one publication lag (a cross detector's
+    # is the longest of its kinds')
+    kind = rules[0].indicator if lag_kind is None else lag_kind
+    avail = period_end(pd.DatetimeIndex(frame.index), freq) + np.timedelta64(lags.get(kind, 0), "D")
     raw = frame.to_numpy(dtype=float)
     up = np.full(raw.shape, np.nan)
     down = np.full(raw.shape, np.nan)
@@ -146,39 +150,23 @@ def _cross_frame(
     wides: dict[str, pd.DataFrame],
     mats: list[tuple[str, Rule]],
 ) -> tuple[pd.DataFrame, list[tuple[str, str, Rule]]]:
-    """Price-versus-output per material, on monthly values (one column per material)."""
-    from rules.detectors.base import monthly_means
-    from rules.detectors.supply import PriceOutputParams, PriceVsOutput
-
-    assert isinstance(det, PriceVsOutput)
-    p = det.params
-    assert isinstance(p, PriceOutputParams)
+    """A cross detector per material, on monthly values (one column per material)."""
+    assert isinstance(det, CrossDetector)
     meta = obs.drop_duplicates("series_id").astype(
         {"series_id": str, "material": str, "indicator": str, "frequency": str}
     )
     out: dict[str, pd.Series] = {}
     cols = []
     for material, rule in mats:  # a few materials, each vectorised over its months
-        changes: dict[str, pd.Series] = {}
-        for kind in ("output", "price"):  # output first: most materials lack it
-            if kind == "price" and changes["output"].empty:
-                break
-            sub = meta[(meta["material"] == material) & (meta["indicator"] == kind)]
-            parts = [
-                _monthly_change(
-                    monthly_means(wides[str(f)][list(g["series_id"])], str(f)), p.months
-                )
-                for f, g in sub.groupby("frequency")
-                if str(f) in ("D", "W", "T", "M")
-            ]
-            parts = [x for x in parts if not x.empty]
-            changes[kind] = (
-                pd.concat(parts, axis=1).mean(axis=1) if parts else pd.Series(dtype=float)
-            )
-        if changes["output"].empty or changes.get("price", pd.Series()).empty:
+        mine = meta[meta["material"] == material]
+        monthly = {
+            kind: _monthly(mine[mine["indicator"] == kind], wides, kind) for kind in det.kinds
+        }
+        series = det.combine_kinds(monthly)
+        if series is None or series.isna().all():
             continue
-        out[material] = det.combine(changes["price"], changes["output"])
-        cols.append((f"{material}:price_vs_output", material, rule))
+        out[material] = series
+        cols.append((f"{material}:{rule.name}", material, rule))
     if not out:
         return pd.DataFrame(), []
     frame = pd.concat(out, axis=1).sort_index()
@@ -186,8 +174,18 @@ def _cross_frame(
     return frame, cols
 
 
-def _monthly_change(m: pd.DataFrame, months: int) -> pd.DataFrame:
-    if m.empty:
-        return m
-    full = m.reindex(pd.date_range(m.index.min(), m.index.max(), freq="MS"))
-    return (full / full.shift(months) - 1.0) * 100.0
+def _monthly(meta: pd.DataFrame, wides: dict[str, pd.DataFrame], kind: str) -> pd.DataFrame:
+    """A material's series of one kind as monthly values: means of prices and rates, last
+    stocks, flows only as published monthly (a sum of a partial month would understate)."""
+    parts = []
+    for freq, group in meta.groupby("frequency"):
+        wide = wides[str(freq)][list(group["series_id"])]
+        if AGGREGATION.get(kind) == Aggregation.SUM:
+            if freq == "M":
+                parts.append(wide)
+        elif AGGREGATION.get(kind) == Aggregation.LAST and freq in ("D", "W"):
+            parts.append(wide.resample("MS").last())
+        elif freq in ("D", "W", "T", "M"):
+            parts.append(monthly_means(wide, str(freq)))
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, axis=1) if parts else pd.DataFrame()

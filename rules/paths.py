@@ -140,6 +140,7 @@ def _material_path(
             phrase=b.detector.describe(b.freq),
             unit=b.detector.unit,
             subject=_subject(b, c, material, names),
+            comparative=b.detector.comparative,
         )
         for b, c in cols
     ]

@@ -37,6 +37,7 @@ def sentence(
     level: Level,
     direction: str,
     value_unit: str = "",
+    comparative: bool = False,
 ) -> tuple[str, str]:
     """One reason in Chinese and English for an indicator value at a level.
 
@@ -47,14 +48,19 @@ def sentence(
     label_en = rule.label_en or phrase[1]
     if level == Level.NO_DATA or value != value:
         return f"{subj_zh}{label_zh}无最新数据", f"{subj_en}: no recent data for {label_en}"
-    if unit == "%":
+    if unit == "%" and comparative:  # "45 % below the same weeks of earlier years"
+        word_zh, word_en = ("高", "above") if value >= 0 else ("低", "below")
+        body_zh = f"{subj_zh}{label_zh}{word_zh}{fmt_number(abs(value))}%"
+        body_en = f"{subj_en} {fmt_number(abs(value))} % {word_en} {label_en}"
+    elif unit == "%":
         verb_zh = "上涨" if value >= 0 else "下跌"
         verb_en = "up" if value >= 0 else "down"
         body_zh = f"{subj_zh}{label_zh}{verb_zh}{fmt_number(abs(value))}%"
         body_en = f"{subj_en} {verb_en} {fmt_number(abs(value))} % {label_en}"
-    elif unit == "pp":  # a rate itself (basis, spread): signed percentage points
-        body_zh = f"{subj_zh}{label_zh}为{fmt_number(value)}%"
-        body_en = f"{subj_en}: {label_en} {fmt_number(value)} %"
+    elif unit == "pp":  # a difference of two rates, in percentage points
+        sign = "+" if value > 0 else ""
+        body_zh = f"{subj_zh}{label_zh}为{sign}{fmt_number(value)}个百分点"
+        body_en = f"{subj_en}: {label_en} {sign}{fmt_number(value)} pp"
     elif rule.detector == "band":
         vu = f" {value_unit}" if value_unit else ""
         body_zh = f"{subj_zh}为{fmt_number(value)}{value_unit}"
@@ -80,6 +86,7 @@ class ReasonWriter:
         unit: str,
         subject: tuple[str, str],
         value_unit: str = "",
+        comparative: bool = False,
     ) -> None:
         self.rule = rule
         self.subject = subject
@@ -90,6 +97,7 @@ class ReasonWriter:
             "unit": unit,
             "subject": subject,
             "value_unit": value_unit,
+            "comparative": comparative,
         }
         self._memo: dict[tuple[str, Level, str], tuple[str, str]] = {}
 
@@ -123,8 +131,8 @@ class ReasonWriter:
 
 
 def _threshold_clause(rule: Rule, level: Level, value: float, unit: str) -> tuple[str, str]:
-    sp = " %" if unit in ("%", "pp") else ""
-    zu = "%" if unit in ("%", "pp") else ""
+    sp = {"%": " %", "pp": " pp"}.get(unit, "")
+    zu = {"%": "%", "pp": "个百分点"}.get(unit, "")
     if level in (Level.BLUE, Level.YELLOW, Level.RED):
         high = value >= 0 if rule.detector != "band" else _is_high(rule, value)
         th = rule.up if high else rule.down

@@ -18,7 +18,9 @@ DATA = Path(__file__).resolve().parent.parent / "warning" / "data"
 CATALOG = DATA / "catalog.yaml"
 SAMPLE = DATA / "sample"
 HEADER = "series_id,material,indicator,frequency,period,value,unit"
-INDICATORS = {"price", "output", "inventory", "import", "export"}
+INDICATORS = {
+    "price", "output", "inventory", "import", "export", "spread", "basis", "downstream_output"
+}  # fmt: skip
 FREQUENCIES = {"D", "W", "T", "M", "Q", "Y"}
 
 

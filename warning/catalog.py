@@ -26,7 +26,9 @@ from feeds.aggregate import RULES, TARGETS
 from feeds.longformat import FIELD_LIMITS, SeriesSpec
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-Indicator = Literal["price", "output", "inventory", "import", "export"]
+Indicator = Literal[
+    "price", "output", "inventory", "import", "export", "spread", "basis", "downstream_output"
+]
 FrequencyCode = Literal["D", "W", "T", "M", "Q", "Y"]
 
 

@@ -8,6 +8,8 @@ from typing import Final
 
 import pandas as pd
 
+from vocabulary import INDICATOR_KINDS
+
 LONG_COLUMNS: Final[tuple[str, ...]] = (
     "series_id",
     "material",
@@ -21,7 +23,7 @@ SERIES_ID: Final = r"[a-z][a-z0-9_]*"
 # The store's column sizes (warning/models.py uses these): longer values are refused rows,
 # never a database error that would fail the whole batch on PostgreSQL.
 FIELD_LIMITS: Final[dict[str, int]] = {"series_id": 128, "material": 64, "unit": 32}
-INDICATORS: Final[tuple[str, ...]] = ("price", "output", "inventory", "import", "export")
+INDICATORS: Final[tuple[str, ...]] = INDICATOR_KINDS  # the shared vocabulary's kinds
 
 
 class FileFormatError(ValueError):

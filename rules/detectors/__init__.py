@@ -7,8 +7,10 @@ from rules.detectors.change import Band, Change, CumulativeMove
 from rules.detectors.fao import Alps, Ifpa, compound_growth, same_month_weighted_z
 from rules.detectors.forecast import ForecastExceedance
 from rules.detectors.history import LevelShift, Percentile, ZScore
+from rules.detectors.seasonal import SeasonalNorm, StockChange
+from rules.detectors.spread import RateAnomaly
 from rules.detectors.stl import StlResidual
-from rules.detectors.supply import PriceVsOutput
+from rules.detectors.supply import ApparentConsumption, DemandVsSupply, PriceVsOutput
 from rules.detectors.volatility import IfpriVolatility, VolatilityRatio
 
 DETECTORS: dict[str, type[Detector]] = {
@@ -27,15 +29,22 @@ DETECTORS: dict[str, type[Detector]] = {
         VolatilityRatio,
         ForecastExceedance,
         PriceVsOutput,
+        SeasonalNorm,
+        StockChange,
+        RateAnomaly,
+        ApparentConsumption,
+        DemandVsSupply,
     )
 }
 
 __all__ = [
     "DETECTORS",
     "Alps",
+    "ApparentConsumption",
     "Band",
     "Change",
     "CumulativeMove",
+    "DemandVsSupply",
     "Detector",
     "ForecastExceedance",
     "Ifpa",
@@ -43,7 +52,10 @@ __all__ = [
     "LevelShift",
     "Percentile",
     "PriceVsOutput",
+    "RateAnomaly",
+    "SeasonalNorm",
     "StlResidual",
+    "StockChange",
     "VolatilityRatio",
     "ZScore",
     "compound_growth",
