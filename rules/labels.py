@@ -41,10 +41,12 @@ PRODUCTS: dict[str, tuple[str, str]] = {
     "li_ion_battery": ("锂离子电池", "Li-ion battery"),
     "solar_cell": ("太阳能电池", "solar cell"),
     "nev": ("新能源汽车", "new-energy vehicle"),
-    "aluminium_alloy": ("铝合金", "aluminium alloy"),
     "aluminium_products": ("铝材", "aluminium products"),
     "copper_products": ("铜材", "copper products"),
-    "plate_glass_processing": ("加工玻璃", "processed glass"),
+    "pig_iron": ("生铁", "pig iron"),
+    "primary_aluminium": ("原铝", "primary aluminium"),
+    "flat_glass": ("平板玻璃", "flat glass"),
+    "alumina": ("氧化铝", "alumina"),
 }
 #: What the series is (they come last).
 KINDS: dict[str, tuple[str, str]] = {
@@ -54,10 +56,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "spot_weekly": ("现货周均价", "spot, weekly mean"),
     "monthly": ("月均价", "monthly price"),
     "output": ("产量", "output"),
-    "warehouse_stocks": ("仓单库存", "warehouse stocks"),
-    "warehouse_stocks_weekly": ("仓单库存（周）", "warehouse stocks, weekly"),
     "stocks": ("库存", "stocks"),
-    "stocks_weekly": ("库存（周）", "stocks, weekly"),
+    "stocks_weekly": ("库存（周末值）", "stocks, end of week"),
     "basis": ("基差率", "basis"),
     "basis_weekly": ("基差率周均", "basis, weekly mean"),
     "term_spread": ("近远月价差", "near-far spread"),
