@@ -94,6 +94,10 @@ class StepBasis:
     earliest: np.ndarray  # datetime64[ns]: earliest step the level can change (NaT: no data)
     veto_col: np.ndarray  # int64 column of the veto rule (vetoed), else -1
     backed: np.ndarray  # bool: supply backing for a red in the target direction
+    #: bool: something backs the shown warning's hold (hysteresis.backing), so the long
+    #: release applies; set by the caller, which knows the rule set's backing
+    hold_backed: np.ndarray | None = None
+    short_release: bool = False  # the rule set releases unbacked warnings sooner
 
     def kinds(self) -> list[Basis]:
         return [BASIS_ORDER[int(k)] for k in self.kind]
@@ -105,15 +109,15 @@ def step_basis(
     sides: tuple[Side, Side],
     latched: tuple[Latched, Latched],
     persist: np.ndarray,
-    release: np.ndarray,
+    release: tuple[np.ndarray, np.ndarray],
     periods: np.ndarray,
     freqs: np.ndarray,
     red_min: int,
 ) -> StepBasis:
     """The basis of each step from the resolved levels and both directions' combination.
 
-    ``sides`` and ``latched`` are (up, down); ``persist`` (steps x 3) and ``release`` (steps,)
-    are the persistence and hysteresis steps in force at each step.
+    ``sides``, ``latched`` and ``release`` are (up, down); ``persist`` (steps x 3) and
+    ``release`` (steps,) are the persistence and hysteresis steps in force at each step.
     """
     up, down = sides
     n = len(code)
@@ -143,7 +147,7 @@ def step_basis(
     persist_t = np.maximum(persist[rows, t_idx], 1)
     c_idx = np.clip(code - 1, 0, 2)
     below_d = np.where(d_up, latched[0].below_run[rows, c_idx], latched[1].below_run[rows, c_idx])
-    rel = np.maximum(release, 1)
+    rel = np.maximum(np.where(d_up, release[0], release[1]), 1)
     agreeing = np.where(t_up, up.agreeing, down.agreeing)
     count = np.select([pending, held, capped], [above_t, below_d, agreeing], -1)
     needed = np.select([pending, held, capped], [persist_t, rel, np.full(n, red_min)], -1)

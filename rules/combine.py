@@ -37,6 +37,7 @@ class Side:
     agreeing: np.ndarray  # int: distinct signal rules at yellow or above
     backed: np.ndarray  # bool: a supply rule at blue or above backs a red (red_or_supply)
     from_supply: np.ndarray  # bool: no signal rule has data; supply rules set the score
+    supported: np.ndarray  # bool: a supply rule is at blue or above in this direction
 
 
 def combine_scores(
@@ -78,17 +79,16 @@ def combine_side(
     uncapped = np.where(np.isnan(sig_raw), _row_max(sup), sig_raw)
     names = np.asarray(rule_names if rule_names is not None else range(len(roles)))
     agreeing = _distinct_at_yellow(sig, names[is_sig])
-    backed = (
-        (np.nan_to_num(sup, nan=0.0) >= 1.0).any(axis=1)
-        if cfg.red_or_supply and sup.shape[1]
-        else np.zeros(n, dtype=bool)
+    supported = (
+        (np.nan_to_num(sup, nan=0.0) >= 1.0).any(axis=1) if sup.shape[1] else np.zeros(n, bool)
     )
+    backed = supported & cfg.red_or_supply
     raw = uncapped
     if cfg.method == "agreement" and sig.shape[1]:
         agree = (agreeing >= cfg.red_min_indicators) | backed
         raw = np.where((uncapped >= 3.0) & ~agree, 2.999, uncapped)
     veto, veto_col = _veto(opposite, role, cfg, vetoing)
-    return Side(raw, uncapped, veto, veto_col, agreeing, backed, from_supply)
+    return Side(raw, uncapped, veto, veto_col, agreeing, backed, from_supply, supported)
 
 
 def _distinct_at_yellow(sig: np.ndarray, sig_names: np.ndarray) -> np.ndarray:

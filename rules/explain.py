@@ -165,7 +165,15 @@ class Explainer:
             veto=veto,
             supply_agrees=supply_agrees,
             supply_backs_red=p.red_or_supply,
+            hold_backed=self.hold_backed(i) if kind == Basis.HELD else None,
         )
+
+    def hold_backed(self, i: int) -> bool | None:
+        """Whether the held warning is still backed (long release); None: one length only."""
+        b = self.path.basis
+        if not b.short_release or b.hold_backed is None:
+            return None
+        return bool(b.hold_backed[i])
 
     def release_value(self, j: int, code: int, direction: int) -> str | None:
         """The value indicator ``j`` must stay beyond for a level's release steps to count."""
@@ -188,7 +196,10 @@ class Explainer:
             self._states[state] = state_clause(state)
         head_zh, head_en = self._states[state]
         parts = [self.cell(i, int(j)) for j in top if j >= 0]
-        parts.append(self.supply_clause(i, supply))
+        if state.basis == Basis.SUPPLY_ONLY and parts:  # the indicators are the supply side
+            parts[0] = self.supply_clause(i, int(top[0]))
+        else:
+            parts.append(self.supply_clause(i, supply))
         return (
             head_zh + JOIN[0].join(z for z, _ in parts),
             head_en + JOIN[1].join(e for _, e in parts),

@@ -7,9 +7,8 @@ are combined, held for persistence and released with hysteresis (rules.combine).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +19,8 @@ from rules.combine import combine_side, latch_state, resolve
 from rules.indicators import Block, build_blocks
 from rules.labels import material_name, series_label
 from rules.reasons import Names, ReasonWriter
-from rules.ruleset import RuleSet
+from rules.ruleset import BackingValues, Hysteresis, RuleSet
+from rules.threshold_scores import score_side
 
 #: Roles whose data can set a level: only these make a finer series "present".
 LEVEL_ROLES = ("signal", "supply")
@@ -123,17 +123,28 @@ def _material_path(
         combine_side(up, down, roles, cfg, rule_names, vetoing),
         combine_side(down, up, roles, cfg, rule_names, vetoing),
     )
-    persist = np.array([_persist_row(ruleset, f) for f in freqs], dtype=int).reshape(n, 3)
+    persist = _persist(ruleset, freqs)
     hyst = ruleset.model.hysteresis
-    release = np.array([hyst.steps_for(str(f)) for f in freqs], dtype=int)
+    backed_release = _per_freq(freqs, hyst.steps_for)
+    unbacked_release = _per_freq(freqs, hyst.unbacked_steps_for)
+    held_backed = (
+        _backed(up, _backing_levels(cols, hyst, "up")),
+        _backed(down, _backing_levels(cols, hyst, "down")),
+    )
+    release = (
+        np.where(held_backed[0], backed_release, unbacked_release),
+        np.where(held_backed[1], backed_release, unbacked_release),
+    )
     latched = (
-        latch_state(sides[0].raw, persist, release, hyst.margin, sides[0].veto),
-        latch_state(sides[1].raw, persist, release, hyst.margin, sides[1].veto),
+        latch_state(sides[0].raw, persist, release[0], hyst.margin, sides[0].veto),
+        latch_state(sides[1].raw, persist, release[1], hyst.margin, sides[1].veto),
     )
     code, direction, score = resolve(latched[0].level, latched[1].level, sides[0].raw, sides[1].raw)
     basis = step_basis(
         code, direction, sides, latched, persist, release, periods, freqs, cfg.red_min_indicators
     )
+    basis.hold_backed = np.where(direction > 0, held_backed[0], held_backed[1])
+    basis.short_release = bool(hyst.unbacked_steps)
     writers = [
         ReasonWriter(
             rule=b.rules[c],
@@ -204,6 +215,44 @@ def _keep_finest(
     return hidden
 
 
-def _persist_row(ruleset: RuleSet, freq: Any) -> tuple[int, int, int]:
-    p = ruleset.persistence_for(str(freq))
-    return (p.blue, p.yellow, p.red)
+def _persist(ruleset: RuleSet, freqs: np.ndarray) -> np.ndarray:
+    """(steps x 3) persistence steps of blue, yellow, red at each step's frequency."""
+    out = np.zeros((len(freqs), 3), dtype=int)
+    for freq in np.unique(freqs):
+        p = ruleset.persistence_for(str(freq))
+        out[freqs == freq] = (p.blue, p.yellow, p.red)
+    return out
+
+
+def _backing_levels(cols: list[tuple[Block, int]], hyst: Hysteresis, side: str) -> np.ndarray:
+    """Per column, the score at which it backs a held warning in direction ``side`` (inf: it
+    never does). A backing given as values is turned into the rule's score for them."""
+    out = np.full(len(cols), np.inf)
+    for j, (block, col) in enumerate(cols):
+        rule = block.rules[col]
+        level = hyst.backing.get(rule.name, hyst.backing.get(rule.role))
+        if isinstance(level, BackingValues):
+            value = level.up if side == "up" else level.down
+            rule_side = side if not rule.invert else ("down" if side == "up" else "up")
+            th = rule.up if rule_side == "up" else rule.down
+            level = (
+                None if value is None else float(score_side(np.array([value]), th, rule_side)[0])
+            )
+        if level is not None:
+            out[j] = level
+    return out
+
+
+def _backed(scores: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Steps where a backing column reaches its level (NaN = no data backs nothing)."""
+    if not np.isfinite(levels).any():
+        return np.zeros(scores.shape[0], dtype=bool)
+    return (np.nan_to_num(scores, nan=-1.0) >= levels[None, :]).any(axis=1)
+
+
+def _per_freq(freqs: np.ndarray, steps: Callable[[str], int]) -> np.ndarray:
+    """One value per step from a function of the step's frequency (few distinct ones)."""
+    out = np.zeros(len(freqs), dtype=int)
+    for freq in np.unique(freqs):
+        out[freqs == freq] = steps(str(freq))
+    return out

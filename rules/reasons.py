@@ -117,10 +117,7 @@ class ReasonWriter:
 
     def stale(self, last: str) -> tuple[str, str]:
         """No value recent enough: the last one was for the period starting ``last``."""
-        return (
-            f"{self.subject[0]}{self.phrase[0]}：{last}之后无数据",
-            f"{self.subject[1]}: no data for {self.phrase[1]} after {last}",
-        )
+        return f"{self.subject[0]}：{last}之后无数据", f"{self.subject[1]}: no data after {last}"
 
     def short_history(self) -> tuple[str, str]:
         """The series has no value of this indicator yet (its history is too short)."""

@@ -66,6 +66,7 @@ class State:
     veto: tuple[str, str] | None = None  # vetoed: the veto rule's sentence
     supply_agrees: bool = False  # capped: a supply rule is at blue or above
     supply_backs_red: bool = False  # capped: the rule set lets supply back a red
+    hold_backed: bool | None = None  # held: None when the rule set has one release length
 
 
 def head(level: Level, direction: Direction) -> tuple[str, str]:
@@ -121,11 +122,16 @@ def _held(s: State) -> tuple[str, str]:
     ends_zh, ends_en = ("解除", "clears") if clears else ("下调", "lowered")
     when_zh = f"，最早{s.earliest}{ends_zh}" if s.earliest else ""
     when_en = f", {ends_en} {s.earliest} at the earliest" if s.earliest else ""
+    short_zh = short_en = ""
+    if s.hold_backed is False:
+        short_zh, short_en = "（已无支撑，短解除期）", " (no longer backed: short release)"
+    elif s.hold_backed:
+        short_zh, short_en = "（仍有支撑，长解除期）", " (still backed: long release)"
     return (
         f"{h_zh}，自{s.since}起保持{last_zh}，各指标现为{i_zh.lower()}，"
-        f"连续{s.count}/{s.needed}{unit_zh}{beyond_zh}{when_zh}",
+        f"连续{s.count}/{s.needed}{unit_zh}{beyond_zh}{short_zh}{when_zh}",
         f"{h_en} held since {s.since}{last_en}; indicators now {i_en.lower()}; "
-        f"{s.count} of {s.needed} {unit_en}{beyond_en}{when_en}",
+        f"{s.count} of {s.needed} {unit_en}{beyond_en}{short_en}{when_en}",
     )
 
 

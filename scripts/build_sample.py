@@ -582,12 +582,8 @@ LOADERS: Final[dict[str, Source]] = {
     "copper_lme_stocks": _lme("stocks", "daily LME copper stock in tonnes, as published"),
     "aluminium_shfe_stocks": _stocks("SHFE", "shfe_al_warehouse_stock.csv", "期货"),
     "zinc_shfe_stocks": _stocks("SHFE", "shfe_zn_warehouse_stock.csv", "期货"),
-    "lithium_carbonate_gfex_stocks": _stocks(
-        "GFEX", "gfex_lc_warehouse_stock.csv", "小计"
-    ),
-    "industrial_silicon_gfex_stocks": _stocks(
-        "GFEX", "gfex_si_warehouse_stock.csv", "小计"
-    ),
+    "lithium_carbonate_gfex_stocks": _stocks("GFEX", "gfex_lc_warehouse_stock.csv", "小计"),
+    "industrial_silicon_gfex_stocks": _stocks("GFEX", "gfex_si_warehouse_stock.csv", "小计"),
     "urea_czce_stocks": _stocks("CZCE", "czce_UR_warehouse_stock.csv", "小计"),
     "soda_ash_czce_stocks": _stocks("CZCE", "czce_SA_warehouse_stock.csv", "小计"),
     "pvc_dce_stocks": _stocks("DCE", "dce_v_warehouse_stock.csv", "小计"),

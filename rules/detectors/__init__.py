@@ -7,7 +7,7 @@ from rules.detectors.change import Band, Change, CumulativeMove
 from rules.detectors.fao import Alps, Ifpa, compound_growth, same_month_weighted_z
 from rules.detectors.forecast import ForecastExceedance
 from rules.detectors.history import LevelShift, Percentile, ZScore
-from rules.detectors.seasonal import SeasonalNorm, StockChange
+from rules.detectors.seasonal import SeasonalNorm, SeasonalRank, StockChange
 from rules.detectors.spread import RateAnomaly
 from rules.detectors.stl import StlResidual
 from rules.detectors.supply import ApparentConsumption, DemandVsSupply, PriceVsOutput
@@ -30,6 +30,7 @@ DETECTORS: dict[str, type[Detector]] = {
         ForecastExceedance,
         PriceVsOutput,
         SeasonalNorm,
+        SeasonalRank,
         StockChange,
         RateAnomaly,
         ApparentConsumption,
@@ -54,6 +55,7 @@ __all__ = [
     "PriceVsOutput",
     "RateAnomaly",
     "SeasonalNorm",
+    "SeasonalRank",
     "StlResidual",
     "StockChange",
     "VolatilityRatio",

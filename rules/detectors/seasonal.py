@@ -46,7 +46,7 @@ def seasonal_norm(
     total = np.zeros_like(arr)
     count = np.zeros_like(arr)
     for k in range(1, years + 1):
-        near = np.stack([_shift(arr, k * per_year + j) for j in range(-window, window + 1)])
+        near = _same_time(arr, k, per_year, window)
         n_near = (~np.isnan(near)).sum(axis=0)
         year_sum = np.nansum(near, axis=0)
         has = n_near > 0
@@ -54,6 +54,33 @@ def seasonal_norm(
         count += has
     norm = np.where(count >= min_years, total / np.maximum(count, 1), np.nan)
     return pd.DataFrame(norm, index=x.index, columns=x.columns)
+
+
+def seasonal_rank(
+    x: pd.DataFrame, per_year: int, years: int, min_years: int, window: int
+) -> pd.DataFrame:
+    """Percentile (0-100) of each value among the same periods (± ``window``) of the
+    ``years`` years before it; ties count half. At least ``min_years`` years must have data.
+    """
+    arr = x.to_numpy(dtype=float)
+    below = np.zeros_like(arr)
+    seen = np.zeros_like(arr)
+    years_seen = np.zeros_like(arr)
+    for k in range(1, years + 1):
+        near = _same_time(arr, k, per_year, window)
+        valid = ~np.isnan(near)
+        below += ((near < arr) + 0.5 * (near == arr)).sum(axis=0)
+        seen += valid.sum(axis=0)
+        years_seen += valid.any(axis=0)
+    ok = (years_seen >= min_years) & ~np.isnan(arr)
+    rank = np.where(ok, 100.0 * below / np.maximum(seen, 1), np.nan)
+    return pd.DataFrame(rank, index=x.index, columns=x.columns)
+
+
+def _same_time(arr: np.ndarray, years_back: int, per_year: int, window: int) -> np.ndarray:
+    """(2 x window + 1, rows, cols): the values around the same period ``years_back`` earlier."""
+    lags = [years_back * per_year + j for j in range(-window, window + 1)]
+    return np.stack([_shift(arr, lag) for lag in lags])
 
 
 def _shift(arr: np.ndarray, rows: int) -> np.ndarray:
@@ -103,6 +130,35 @@ class SeasonalNorm(Detector):
         if freq == "M":
             return "较往年同月", "the same months of earlier years"
         return "较往年同期", "the same weeks of earlier years"
+
+
+class SeasonalRank(Detector):
+    """Percentile (0-100) of the value among the same weeks (or months) of earlier years.
+
+    For warehouse warrants, whose level swings from zero to many times its mean, a rank is
+    the robust reading: "lower than in any of the same weeks of the last five years" is 0.
+    """
+
+    name = "seasonal_rank"
+    params_model = SeasonalParams
+    signed = False
+
+    def compute(self, wide: pd.DataFrame, freq: str) -> tuple[pd.DataFrame, str]:
+        p = self.params
+        assert isinstance(p, SeasonalParams)
+        x, out_freq = to_period(wide, freq)
+        window = p.window if p.window is not None else (2 if out_freq == "W" else 0)
+        return seasonal_rank(x, PER_YEAR[out_freq], p.years, p.min_years, window), out_freq
+
+    def lookback_days(self, freq: str) -> int:
+        p = self.params
+        assert isinstance(p, SeasonalParams)
+        return 366 * p.years + 45
+
+    def describe(self, freq: str) -> tuple[str, str]:
+        if freq == "M":
+            return "在往年同月中的百分位", "percentile among the same months of earlier years"
+        return "在往年同期中的百分位", "percentile among the same weeks of earlier years"
 
 
 class StockChangeParams(Params):
