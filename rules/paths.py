@@ -20,7 +20,6 @@ from rules.indicators import Block, build_blocks
 from rules.labels import material_name, series_label
 from rules.reasons import Names, ReasonWriter
 from rules.ruleset import BackingValues, Hysteresis, RuleSet
-from rules.threshold_scores import score_side
 
 #: Roles whose data can set a level: only these make a finer series "present".
 LEVEL_ROLES = ("signal", "supply")
@@ -128,8 +127,8 @@ def _material_path(
     backed_release = _per_freq(freqs, hyst.steps_for)
     unbacked_release = _per_freq(freqs, hyst.unbacked_steps_for)
     held_backed = (
-        _backed(up, _backing_levels(cols, hyst, "up")),
-        _backed(down, _backing_levels(cols, hyst, "down")),
+        _backed(up, values, cols, hyst, "up"),
+        _backed(down, values, cols, hyst, "down"),
     )
     release = (
         np.where(held_backed[0], backed_release, unbacked_release),
@@ -224,30 +223,31 @@ def _persist(ruleset: RuleSet, freqs: np.ndarray) -> np.ndarray:
     return out
 
 
-def _backing_levels(cols: list[tuple[Block, int]], hyst: Hysteresis, side: str) -> np.ndarray:
-    """Per column, the score at which it backs a held warning in direction ``side`` (inf: it
-    never does). A backing given as values is turned into the rule's score for them."""
-    out = np.full(len(cols), np.inf)
+def _backed(
+    scores: np.ndarray,
+    values: np.ndarray,
+    cols: list[tuple[Block, int]],
+    hyst: Hysteresis,
+    side: str,
+) -> np.ndarray:
+    """Steps where something backs a held warning in direction ``side`` (hysteresis.backing):
+    a column at or above its score, or with its value at or beyond the given one (up: at or
+    above it, down: at or below it). Missing data, and a coarser copy hidden by a finer
+    series (its score is blanked), back nothing."""
+    n = scores.shape[0]
+    out = np.zeros(n, dtype=bool)
     for j, (block, col) in enumerate(cols):
         rule = block.rules[col]
-        level = hyst.backing.get(rule.name, hyst.backing.get(rule.role))
-        if isinstance(level, BackingValues):
-            value = level.up if side == "up" else level.down
-            rule_side = side if not rule.invert else ("down" if side == "up" else "up")
-            th = rule.up if rule_side == "up" else rule.down
-            level = (
-                None if value is None else float(score_side(np.array([value]), th, rule_side)[0])
-            )
-        if level is not None:
-            out[j] = level
+        given = hyst.backing.get(rule.name, hyst.backing.get(rule.role))
+        if isinstance(given, BackingValues):
+            limit = given.up if side == "up" else given.down
+            if limit is not None:
+                v = np.where(np.isnan(scores[:, j]), np.nan, values[:, j])
+                v = np.nan_to_num(v, nan=-np.inf if side == "up" else np.inf)
+                out |= v >= limit if side == "up" else v <= limit
+        elif given is not None:
+            out |= np.nan_to_num(scores[:, j], nan=-1.0) >= given
     return out
-
-
-def _backed(scores: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """Steps where a backing column reaches its level (NaN = no data backs nothing)."""
-    if not np.isfinite(levels).any():
-        return np.zeros(scores.shape[0], dtype=bool)
-    return (np.nan_to_num(scores, nan=-1.0) >= levels[None, :]).any(axis=1)
 
 
 def _per_freq(freqs: np.ndarray, steps: Callable[[str], int]) -> np.ndarray:

@@ -198,7 +198,9 @@ class Combine(BaseModel):
 
 
 class BackingValues(BaseModel):
-    """Values of a rule that back a held warning, per direction of the warning."""
+    """Values of a rule that back a held warning: an up warning while the rule's value is at
+    or above ``up``, a down warning while it is at or below ``down`` (the rule's own values,
+    whatever its ``invert``)."""
 
     model_config = ConfigDict(extra="forbid")
     up: float | None = None

@@ -188,3 +188,55 @@ def test_veto_only_daily_data_does_not_hide_the_monthly_price_signal() -> None:
     # daily steps 30..58: the drawdown veto has daily data, the daily signals do not yet
     later = m[m["period"] >= daily["period"].iloc[30]]
     assert (later["level"] == "yellow").all() and (later["direction"] == "up").all()
+
+
+def hold_ruleset(unbacked: int | None) -> RuleSet:
+    """A three-month change that warns, and a yearly change that backs the hold."""
+    hysteresis: dict[str, object] = {"margin": 0.5, "steps": {"default": 20}}
+    if unbacked is not None:
+        hysteresis |= {"unbacked_steps": {"D": unbacked}, "backing": {"yoy": {"up": 15}}}
+    return parse_ruleset(
+        {
+            "version": "hold-1",
+            "persistence": {"default": {"blue": 99, "yellow": 1, "red": 1}},
+            "hysteresis": hysteresis,
+            "rules": [
+                {
+                    "name": "change_3m",
+                    "detector": "change",
+                    "params": {"periods": 60},
+                    "up": {"yellow": 15},
+                },
+                {
+                    "name": "yoy",
+                    "detector": "change",
+                    "params": {"days": 365},
+                    "role": "info",
+                    "up": {"yellow": 50},
+                },
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("level_a_year_ago", "unbacked", "released_after"),
+    [
+        (100.0, None, 20),  # one release length for all
+        (100.0, 5, 20),  # still 20 % above a year ago: backed, the long release
+        (119.0, 5, 5),  # only 1 % above a year ago: the move has faded, the short release
+    ],
+)
+def test_a_hold_is_long_only_while_something_backs_it(
+    level_a_year_ago: float, unbacked: int | None, released_after: int
+) -> None:
+    # a jump from 100 to 120 at step 500; a year (261 trading days) before steps 560-580
+    # the price was ``level_a_year_ago``
+    values = np.r_[np.full(400, level_a_year_ago), np.full(100, 100.0), np.full(100, 120.0)]
+    ev = evaluate(long_frame(values), hold_ruleset(unbacked), with_indicators=False).materials
+    yellow = ev["level"].eq("yellow").to_numpy()
+    first_below = 500 + 60  # the three-month change falls back once the jump is 60 days old
+    last_yellow = int(np.flatnonzero(yellow).max())
+    assert last_yellow == first_below + released_after - 2
+    held = ev.iloc[first_below + 1]
+    assert held["basis"] == "held" and held["basis_needed"] == released_after

@@ -33,6 +33,11 @@ SINGLE = [
     ("seasonal_norm", {"min_years": 1}, "M", years(100, last=300), [200.0], "M"),
     ("seasonal_norm", {}, "M", years(0, 0, last=5), [NAN], "M"),  # a zero norm: no value
     ("seasonal_norm", {}, "W", [100.0] * 104 + [40.0], [-60.0], "W"),
+    ("seasonal_rank", {}, "M", years(100, 200, last=150), [50.0], "M"),
+    ("seasonal_rank", {}, "M", years(100, 200, last=300), [100.0], "M"),
+    ("seasonal_rank", {}, "M", years(100, 200, last=50), [0.0], "M"),
+    ("seasonal_rank", {}, "M", years(100, 100, last=100), [50.0], "M"),  # ties count half
+    ("seasonal_rank", {}, "M", years(100, last=50), [NAN], "M"),  # one year < min_years
     ("stock_change", {"weeks": 4}, "W", [100.0] * 56 + [70.0], [-30.0], "W"),
     ("stock_change", {"weeks": 4}, "W", [10.0] * 56 + [0.0], [-100.0], "W"),  # stocks of 0
     ("stock_change", {"weeks": 4}, "W", [0.0] * 56 + [5.0], [NAN], "W"),  # no scale
