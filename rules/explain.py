@@ -1,4 +1,4 @@
-"""What one material's path says in words, step by step.
+"""What one material's path says in words, for many steps at once.
 
 A material's reason is three parts, in both languages: the state (its level and basis,
 :mod:`rules.statements`), the indicators that explain it (at most two, each naming its series)
@@ -6,8 +6,9 @@ and what its supply side shows (or that it has none). Indicator rows that have n
 why: hidden by a finer series ("superseded by daily data"), no data after a date, or not
 enough history yet.
 
-Every number here was computed vectorised (:mod:`rules.basis`, :mod:`rules.paths`); this
-module only picks and formats, and memoises what repeats.
+Every number was computed vectorised (:mod:`rules.basis`, :mod:`rules.paths`); the words are
+too: templates per indicator column and level (:class:`rules.reasons.ReasonWriter`) joined
+with the numbers as numpy object arrays, one group of steps per column.
 """
 
 from __future__ import annotations
@@ -19,13 +20,18 @@ import numpy as np
 from rules.basis import BASIS_ORDER, Basis
 from rules.levels import CODE_LEVEL, Direction, Level
 from rules.paths import MaterialPath
-from rules.statements import State, state_clause
+from rules.statements import StateArrays, state_clauses
 from rules.threshold_scores import fmt_number, value_at_score
 from vocabulary import FREQUENCIES
 
 SIGNAL_OR_SUPPLY = ("signal", "supply")
-_DIR = {1: Direction.UP, -1: Direction.DOWN, 0: Direction.NONE}
 JOIN = ("；", "; ")
+SUPPLY_HEAD = ("供给侧：", "supply side: ")
+NO_SUPPLY = ("供给侧：无数据", "supply side: no data")
+_SUPPLY_ONLY = BASIS_ORDER.index(Basis.SUPPLY_ONLY)
+_HELD = BASIS_ORDER.index(Basis.HELD)
+_CAPPED = BASIS_ORDER.index(Basis.CAPPED)
+_VETOED = BASIS_ORDER.index(Basis.VETOED)
 
 
 def indicator_level(up: float, down: float) -> tuple[Level, Direction, float | None]:
@@ -48,6 +54,21 @@ def iso(value: np.datetime64) -> str | None:
     return None if np.isnat(value) else str(value.astype("datetime64[D]"))
 
 
+def isos(values: np.ndarray) -> np.ndarray:
+    """ISO dates of a datetime64 array as an object array, "" for NaT."""
+    text = np.datetime_as_string(np.asarray(values).astype("datetime64[D]"), unit="D")
+    return np.where(np.isnat(values), "", text).astype(object)
+
+
+def cell_levels(up: np.ndarray, down: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised :func:`indicator_level`: level codes (-1 no data), direction codes."""
+    none = np.isnan(up) & np.isnan(down)
+    u, d = np.nan_to_num(up, nan=0.0), np.nan_to_num(down, nan=0.0)
+    code = np.floor(np.clip(np.maximum(u, d), 0, 3)).astype(np.int64)
+    direction = np.where(code > 0, np.where(u >= d, 1, -1), 0)
+    return np.where(none, -1, code), direction, none
+
+
 class Explainer:
     """Reasons for the steps of one material path."""
 
@@ -62,8 +83,7 @@ class Explainer:
         names = [b.rule_name for b, _ in path.cols]
         index = {name: i for i, name in enumerate(dict.fromkeys(names))}
         self.rule_ids = np.array([index[name] for name in names], dtype=int)
-        self._states: dict[State, tuple[str, str]] = {}
-        self._release: dict[tuple[int, int, int], str | None] = {}
+        self._release: dict[tuple[int, int, int], str] = {}
 
     # -- choosing -------------------------------------------------------------------------
 
@@ -79,10 +99,9 @@ class Explainer:
         itself at a warning level (-1 where none), in the direction the basis is about."""
         b = self.path.basis
         s = self.directional(idx, b.target_dir[idx])
-        supply_only = (b.kind[idx] == BASIS_ORDER.index(Basis.SUPPLY_ONLY))[:, None]
+        supply_only = (b.kind[idx] == _SUPPLY_ONLY)[:, None]
         allowed = np.where(supply_only, self.fallback[None, :], self.explaining[None, :])
-        s = np.where(allowed, s, np.nan)
-        scores = np.where(np.isnan(s), -1.0, s)
+        scores = np.where(allowed & ~np.isnan(s), s, -1.0)
         n, m = scores.shape
         if m == 0:
             return np.full((n, k), -1)
@@ -114,71 +133,51 @@ class Explainer:
 
     # -- words ----------------------------------------------------------------------------
 
-    def cell(self, i: int, j: int) -> tuple[str, str]:
-        """The sentence of indicator ``j`` at step ``i``, or why it has no value."""
+    def cells(self, j: int, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sentences of indicator ``j`` at ``steps``, or why it has no value there."""
         p = self.path
         writer = p.writers[j]
-        value = float(p.values[i, j])
-        if not math.isnan(value):
-            level, direction, _ = indicator_level(float(p.up[i, j]), float(p.down[i, j]))
-            if level != Level.NO_DATA:
-                return writer(value, level, direction.value)
-        if p.superseded[i, j] >= 0:
-            return writer.superseded(FREQUENCIES[int(p.superseded[i, j])])
-        last = iso(p.last_period[i, j])
-        return writer.stale(last) if last else writer.short_history()
+        code, direction, none = cell_levels(p.up[steps, j], p.down[steps, j])
+        zh = np.empty(len(steps), dtype=object)
+        en = np.empty(len(steps), dtype=object)
+        ok = ~none
+        if ok.any():
+            zh[ok], en[ok] = writer.texts(p.values[steps[ok], j], code[ok], direction[ok])
+        if none.any():
+            zh[none], en[none] = self._missing(j, steps[none])
+        return zh, en
 
-    def state(self, i: int, top: int) -> State:
-        """The first clause's values at step ``i``; ``top`` is the lead indicator (-1 none)."""
-        p, b = self.path, self.path.basis
-        kind = BASIS_ORDER[int(b.kind[i])]
-        count, needed = int(b.count[i]), int(b.needed[i])
-        veto = self.cell(i, int(b.veto_col[i])) if kind == Basis.VETOED else None
-        release = self.release_value(top, int(p.code[i]), int(p.direction[i]))
-        supply_agrees = (
-            bool(
-                (
-                    np.nan_to_num(
-                        self.directional(np.array([i]), b.target_dir[i : i + 1]), nan=0.0
-                    )[0, self.supply]
-                    >= 1.0
-                ).any()
-            )
-            if kind == Basis.CAPPED
-            else False
-        )
-        return State(
-            basis=kind,
-            level=CODE_LEVEL[int(p.code[i])],
-            direction=_DIR[int(p.direction[i])],
-            indicator_level=CODE_LEVEL[int(b.ind_code[i])],
-            indicator_direction=_DIR[int(b.ind_dir[i])],
-            target_level=CODE_LEVEL[int(b.target_code[i])],
-            target_direction=_DIR[int(b.target_dir[i])],
-            freq=str(p.freqs[i]),
-            count=count if count >= 0 else None,
-            needed=needed if needed >= 0 else None,
-            since=iso(b.since[i]),
-            last_confirmed=iso(b.last_confirmed[i]),
-            earliest=iso(b.earliest[i]),
-            release_value=release if kind == Basis.HELD else None,
-            veto=veto,
-            supply_agrees=supply_agrees,
-            supply_backs_red=p.red_or_supply,
-            hold_backed=self.hold_backed(i) if kind == Basis.HELD else None,
-        )
+    def _missing(self, j: int, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = self.path
+        writer = p.writers[j]
+        hidden = p.superseded[steps, j]
+        last = isos(p.last_period[steps, j])
+        zh = np.empty(len(steps), dtype=object)
+        en = np.empty(len(steps), dtype=object)
+        stale = (hidden < 0) & (last != "")
+        s_zh, s_en = writer.stale("\x00")
+        zh[stale] = [s_zh.replace("\x00", d) for d in last[stale]]
+        en[stale] = [s_en.replace("\x00", d) for d in last[stale]]
+        short = (hidden < 0) & (last == "")
+        zh[short], en[short] = writer.short_history()
+        for rank in np.unique(hidden[hidden >= 0]):
+            sel = hidden == rank
+            zh[sel], en[sel] = writer.superseded(FREQUENCIES[int(rank)])
+        return zh, en
 
-    def hold_backed(self, i: int) -> bool | None:
-        """Whether the held warning is still backed (long release); None: one length only."""
-        b = self.path.basis
-        if not b.short_release or b.hold_backed is None:
-            return None
-        return bool(b.hold_backed[i])
+    def cells_of(self, idx: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per step of ``idx``, the sentence of its column in ``cols`` ("" where -1)."""
+        zh = np.full(len(idx), "", dtype=object)
+        en = np.full(len(idx), "", dtype=object)
+        for j in np.unique(cols[cols >= 0]):
+            sel = np.flatnonzero(cols == j)
+            zh[sel], en[sel] = self.cells(int(j), idx[sel])
+        return zh, en
 
-    def release_value(self, j: int, code: int, direction: int) -> str | None:
+    def release_value(self, j: int, code: int, direction: int) -> str:
         """The value indicator ``j`` must stay beyond for a level's release steps to count."""
         if j < 0 or code <= 0 or direction == 0:
-            return None
+            return ""
         key = (j, code, direction)
         if key not in self._release:
             block, col = self.path.cols[j]
@@ -186,30 +185,95 @@ class Explainer:
             rule_side = "up" if (direction > 0) != rule.invert else "down"
             th = rule.up if rule_side == "up" else rule.down
             value = value_at_score(th, rule_side, code - self.path.margin)
-            self._release[key] = None if value is None else fmt_number(value)
+            self._release[key] = "" if value is None else fmt_number(value)
         return self._release[key]
 
-    def reasons(self, i: int, top: np.ndarray, supply: int) -> tuple[str, str]:
-        """The whole reason of step ``i``: state, explaining indicators, supply side."""
-        state = self.state(i, int(top[0]))
-        if state not in self._states:
-            self._states[state] = state_clause(state)
-        head_zh, head_en = self._states[state]
-        parts = [self.cell(i, int(j)) for j in top if j >= 0]
-        if state.basis == Basis.SUPPLY_ONLY and parts:  # the indicators are the supply side
-            parts[0] = self.supply_clause(i, int(top[0]))
-        else:
-            parts.append(self.supply_clause(i, supply))
-        return (
-            head_zh + JOIN[0].join(z for z, _ in parts),
-            head_en + JOIN[1].join(e for _, e in parts),
+    def states(self, idx: np.ndarray, top: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The first clause of each step of ``idx``; ``top`` is each step's lead indicator."""
+        p, b = self.path, self.path.basis
+        kind = b.kind[idx]
+        held = kind == _HELD
+        release = np.full(len(idx), "", dtype=object)
+        for row in np.flatnonzero(held & (top >= 0)):
+            i = idx[row]
+            release[row] = self.release_value(int(top[row]), int(p.code[i]), int(p.direction[i]))
+        veto_zh, veto_en = self.cells_of(idx, np.where(kind == _VETOED, b.veto_col[idx], -1))
+        agrees = np.zeros(len(idx), dtype=bool)
+        if self.supply.any():
+            cap = np.flatnonzero(kind == _CAPPED)
+            s = self.directional(idx[cap], b.target_dir[idx[cap]])[:, self.supply]
+            agrees[cap] = (np.nan_to_num(s, nan=0.0) >= 1.0).any(axis=1)
+        backed = np.full(len(idx), -1, dtype=np.int8)
+        if b.short_release and b.hold_backed is not None:
+            backed = np.where(held, b.hold_backed[idx].astype(np.int8), -1)
+        return state_clauses(
+            StateArrays(
+                kind=kind,
+                code=p.code[idx],
+                direction=p.direction[idx],
+                ind_code=b.ind_code[idx],
+                ind_dir=b.ind_dir[idx],
+                target_code=b.target_code[idx],
+                target_dir=b.target_dir[idx],
+                freq=p.freqs[idx],
+                count=b.count[idx],
+                needed=b.needed[idx],
+                since=isos(b.since[idx]),
+                last_confirmed=isos(b.last_confirmed[idx]),
+                earliest=isos(b.earliest[idx]),
+                release=release,
+                veto_zh=veto_zh,
+                veto_en=veto_en,
+                supply_agrees=agrees,
+                hold_backed=backed,
+                supply_backs_red=p.red_or_supply,
+            )
         )
 
-    def supply_clause(self, i: int, j: int) -> tuple[str, str]:
-        """What the supply side shows at step ``i`` through indicator ``j`` (-1: none)."""
-        if j < 0:
-            return "供给侧：无数据", "supply side: no data"
-        zh, en = self.cell(i, j)
-        if en[1:2].islower():  # "Coke price ..." reads "coke price ..." inside the sentence
-            en = en[:1].lower() + en[1:]
-        return f"供给侧：{zh}", f"supply side: {en}"
+    def reasons(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The whole reason of each step of ``idx``: state, explaining indicators, supply."""
+        top = self.top_indicators(idx)
+        state_zh, state_en = self.states(idx, top[:, 0])
+        first_zh, first_en = self.cells_of(idx, top[:, 0])
+        second_zh, second_en = self.cells_of(idx, top[:, 1])
+        supply_zh, supply_en = self.supply_clauses(idx, self.supply_choice(idx))
+        supply_only = self.path.basis.kind[idx] == _SUPPLY_ONLY
+        # where supply indicators set the level, the first indicator *is* the supply side
+        first_zh = np.where(supply_only & (top[:, 0] >= 0), SUPPLY_HEAD[0] + first_zh, first_zh)
+        first_en = np.where(
+            supply_only & (top[:, 0] >= 0), SUPPLY_HEAD[1] + _lower_first(first_en), first_en
+        )
+        supply_zh = np.where(supply_only & (top[:, 0] >= 0), "", supply_zh)
+        supply_en = np.where(supply_only & (top[:, 0] >= 0), "", supply_en)
+        return (
+            state_zh + _joined(JOIN[0], first_zh, second_zh, supply_zh),
+            state_en + _joined(JOIN[1], first_en, second_en, supply_en),
+        )
+
+    def supply_clauses(self, idx: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What the supply side shows at each step, through its column in ``cols``."""
+        zh, en = self.cells_of(idx, cols)
+        en = _lower_first(en)
+        none = cols < 0
+        return (
+            np.where(none, NO_SUPPLY[0], SUPPLY_HEAD[0] + zh).astype(object),
+            np.where(none, NO_SUPPLY[1], SUPPLY_HEAD[1] + en).astype(object),
+        )
+
+
+def _lower_first(texts: np.ndarray) -> np.ndarray:
+    """"Coke price ..." reads "coke price ..." inside a sentence; "NBS ..." stays."""
+    out = np.asarray(texts, dtype=object).copy()
+    for i, text in enumerate(out):
+        if text[1:2].islower():
+            out[i] = text[:1].lower() + text[1:]
+    return out
+
+
+def _joined(sep: str, *parts: np.ndarray) -> np.ndarray:
+    """Join the non-empty parts of each step with ``sep`` (object arrays)."""
+    out = np.full(len(parts[0]), "", dtype=object)
+    for part in parts:
+        part = part.astype(object)
+        out = np.where(part == "", out, np.where(out == "", part, out + sep + part))
+    return out

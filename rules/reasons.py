@@ -2,16 +2,25 @@
 
 e.g. 「上期所铜期货同比上涨52%，超过红色阈值50%」 / "SHFE copper futures up 52 % year on year,
 above the red threshold of 50 %". The subject names the series (:mod:`rules.labels`).
+
+A sentence is a template around its number: the words before and after it depend only on the
+level, the direction and which side of the scale the value is on, so they are built once per
+indicator column and combination (:meth:`ReasonWriter.parts`) and whole arrays of values are
+written at once (:meth:`ReasonWriter.texts`).
 """
 
 from __future__ import annotations
 
-from rules.labels import Names
-from rules.levels import LEVEL_NAMES_ZH, Level
-from rules.ruleset import Rule
-from rules.threshold_scores import fmt_number
+from dataclasses import dataclass
 
-__all__ = ["FREQ_WORDS", "Names", "ReasonWriter", "sentence"]
+import numpy as np
+
+from rules.labels import Names
+from rules.levels import CODE_LEVEL, LEVEL_NAMES_ZH, Level
+from rules.ruleset import Rule
+from rules.threshold_scores import fmt_number, fmt_numbers
+
+__all__ = ["FREQ_WORDS", "Names", "Parts", "ReasonWriter", "sentence"]
 
 SUPPLY_NOTE = {  # what a level means when the rule is inverted (supply series)
     "up": ("（供应偏紧）", " (supply tightening)"),
@@ -25,58 +34,21 @@ FREQ_WORDS = {
     "Q": ("季", "quarterly"),
     "Y": ("年", "yearly"),
 }
+_DIRECTIONS = ("", "up", "down")  # index by direction code (+1 / -1 / 0)
 
 
-def sentence(
-    *,
-    rule: Rule,
-    phrase: tuple[str, str],
-    unit: str,
-    subject: tuple[str, str],
-    value: float,
-    level: Level,
-    direction: str,
-    value_unit: str = "",
-    comparative: bool = False,
-) -> tuple[str, str]:
-    """One reason in Chinese and English for an indicator value at a level.
+@dataclass(frozen=True)
+class Parts:
+    """The words around a sentence's number, in both languages."""
 
-    ``subject`` names the series (or the material for indicators that combine series).
-    """
-    subj_zh, subj_en = subject
-    label_zh = rule.label_zh or phrase[0]
-    label_en = rule.label_en or phrase[1]
-    if level == Level.NO_DATA or value != value:
-        return f"{subj_zh}{label_zh}无最新数据", f"{subj_en}: no recent data for {label_en}"
-    if unit == "%" and comparative:  # "45 % below the same weeks of earlier years"
-        word_zh, word_en = ("高", "above") if value >= 0 else ("低", "below")
-        body_zh = f"{subj_zh}{label_zh}{word_zh}{fmt_number(abs(value))}%"
-        body_en = f"{subj_en} {fmt_number(abs(value))} % {word_en} {label_en}"
-    elif unit == "%":
-        verb_zh = "上涨" if value >= 0 else "下跌"
-        verb_en = "up" if value >= 0 else "down"
-        body_zh = f"{subj_zh}{label_zh}{verb_zh}{fmt_number(abs(value))}%"
-        body_en = f"{subj_en} {verb_en} {fmt_number(abs(value))} % {label_en}"
-    elif unit == "pp":  # a difference of two rates, in percentage points
-        sign = "+" if value > 0 else ""
-        body_zh = f"{subj_zh}{label_zh}为{sign}{fmt_number(value)}个百分点"
-        body_en = f"{subj_en}: {label_en} {sign}{fmt_number(value)} pp"
-    elif rule.detector == "band":
-        vu = f" {value_unit}" if value_unit else ""
-        body_zh = f"{subj_zh}为{fmt_number(value)}{value_unit}"
-        body_en = f"{subj_en} at {fmt_number(value)}{vu}"
-    else:
-        body_zh = f"{subj_zh}{label_zh}为{fmt_number(value)}"
-        body_en = f"{subj_en}: {label_en} {fmt_number(value)}"
-    tail_zh, tail_en = _threshold_clause(rule, level, value, unit)
-    note_zh, note_en = ("", "")
-    if rule.invert and level not in (Level.NORMAL, Level.NO_DATA) and direction:
-        note_zh, note_en = SUPPLY_NOTE[direction]
-    return body_zh + tail_zh + note_zh, body_en + tail_en + note_en
+    zh_before: str
+    zh_after: str
+    en_before: str
+    en_after: str
 
 
 class ReasonWriter:
-    """Sentences for one indicator column; the fixed parts are built once and memoised."""
+    """Sentences for one indicator column; templates are built once per combination."""
 
     def __init__(
         self,
@@ -87,25 +59,65 @@ class ReasonWriter:
         subject: tuple[str, str],
         value_unit: str = "",
         comparative: bool = False,
+        signed: bool = True,
     ) -> None:
         self.rule = rule
+        self.unit = unit
         self.subject = subject
         self.phrase = (rule.label_zh or phrase[0], rule.label_en or phrase[1])
-        self._kw = {
-            "rule": rule,
-            "phrase": phrase,
-            "unit": unit,
-            "subject": subject,
-            "value_unit": value_unit,
-            "comparative": comparative,
-        }
-        self._memo: dict[tuple[str, Level, str], tuple[str, str]] = {}
+        self.value_unit = value_unit
+        self.comparative = comparative
+        self.signed = signed and rule.detector != "band"
+        #: how the number is written: its size (the words carry the sign), signed, or "+x"
+        self.number = "abs" if unit == "%" else "plus" if unit == "pp" else "signed"
+        self._parts: dict[tuple[Level, str, bool], Parts] = {}
+
+    def high(self, values: np.ndarray) -> np.ndarray:
+        """Whether each value is on the ``up`` side of the rule's scale."""
+        values = np.asarray(values, dtype=float)
+        if self.signed:
+            return values >= 0
+        if self.rule.up is None:
+            return np.zeros(values.shape, dtype=bool)
+        if self.rule.down is None:
+            return np.ones(values.shape, dtype=bool)
+        return values >= (_first(self.rule.up) or 0.0)
+
+    def parts(self, level: Level, direction: str, high: bool) -> Parts:
+        """The template of a value at ``level`` on the ``high`` side, for the material
+        ``direction`` (which only an inverted supply rule mentions)."""
+        key = (level, direction, high)
+        if key not in self._parts:
+            self._parts[key] = _parts(self, level, direction, high)
+        return self._parts[key]
+
+    def texts(
+        self, values: np.ndarray, codes: np.ndarray, directions: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sentences for arrays of values with their level codes (0-3) and direction codes
+        (+1, -1, 0), as object arrays (Chinese, English)."""
+        values = np.asarray(values, dtype=float)
+        high = self.high(values)
+        numbers = fmt_numbers(np.abs(values) if self.number == "abs" else values)
+        if self.number == "plus":
+            numbers = np.where(values > 0, "+", "").astype(object) + numbers
+        key = np.asarray(codes, dtype=np.int64) * 6 + (np.asarray(directions) % 3) * 2 + high
+        zh = np.empty(len(values), dtype=object)
+        en = np.empty(len(values), dtype=object)
+        for k in np.unique(key):
+            sel = key == k
+            code, rest = divmod(int(k), 6)
+            p = self.parts(CODE_LEVEL[code], _DIRECTIONS[rest // 2], bool(rest % 2))
+            zh[sel] = p.zh_before + numbers[sel] + p.zh_after
+            en[sel] = p.en_before + numbers[sel] + p.en_after
+        return zh, en
 
     def __call__(self, value: float, level: Level, direction: str) -> tuple[str, str]:
-        key = (fmt_number(value), level, direction)
-        if key not in self._memo:
-            self._memo[key] = sentence(value=value, level=level, direction=direction, **self._kw)  # type: ignore[arg-type]
-        return self._memo[key]
+        """One sentence (see :func:`sentence`)."""
+        code = {Level.BLUE: 1, Level.YELLOW: 2, Level.RED: 3}.get(level, 0)
+        d = {"up": 1, "down": -1}.get(direction, 0)
+        zh, en = self.texts(np.array([value]), np.array([code]), np.array([d]))
+        return str(zh[0]), str(en[0])
 
     def superseded(self, finer: str) -> tuple[str, str]:
         """The value is hidden because a finer series of the kind has data (e.g. daily)."""
@@ -127,11 +139,72 @@ class ReasonWriter:
         )
 
 
-def _threshold_clause(rule: Rule, level: Level, value: float, unit: str) -> tuple[str, str]:
+def sentence(
+    *,
+    rule: Rule,
+    phrase: tuple[str, str],
+    unit: str,
+    subject: tuple[str, str],
+    value: float,
+    level: Level,
+    direction: str,
+    value_unit: str = "",
+    comparative: bool = False,
+) -> tuple[str, str]:
+    """One reason in Chinese and English for an indicator value at a level.
+
+    ``subject`` names the series (or the material for indicators that combine series).
+    """
+    writer = ReasonWriter(
+        rule=rule,
+        phrase=phrase,
+        unit=unit,
+        subject=subject,
+        value_unit=value_unit,
+        comparative=comparative,
+    )
+    if level == Level.NO_DATA or value != value:
+        s_zh, s_en = subject
+        return (
+            f"{s_zh}{writer.phrase[0]}无最新数据",
+            f"{s_en}: no recent data for {writer.phrase[1]}",
+        )
+    return writer(value, level, direction)
+
+
+def _parts(w: ReasonWriter, level: Level, direction: str, high: bool) -> Parts:
+    """The words around the number (see the module docstring)."""
+    s_zh, s_en = w.subject
+    l_zh, l_en = w.phrase
+    if w.unit == "%" and w.comparative:  # "45 % below the same weeks of earlier years"
+        word_zh, word_en = ("高", "above") if high else ("低", "below")
+        zh = (f"{s_zh}{l_zh}{word_zh}", "%")
+        en = (f"{s_en} ", f" % {word_en} {l_en}")
+    elif w.unit == "%":
+        verb_zh, verb_en = ("上涨", "up") if high else ("下跌", "down")
+        zh = (f"{s_zh}{l_zh}{verb_zh}", "%")
+        en = (f"{s_en} {verb_en} ", f" % {l_en}")
+    elif w.unit == "pp":  # a difference of two rates, in percentage points
+        zh = (f"{s_zh}{l_zh}为", "个百分点")
+        en = (f"{s_en}: {l_en} ", " pp")
+    elif w.rule.detector == "band":
+        vu = f" {w.value_unit}" if w.value_unit else ""
+        zh = (f"{s_zh}为", w.value_unit)
+        en = (f"{s_en} at ", vu)
+    else:
+        zh = (f"{s_zh}{l_zh}为", "")
+        en = (f"{s_en}: {l_en} ", "")
+    tail_zh, tail_en = _threshold_clause(w.rule, level, high, w.unit)
+    note_zh, note_en = ("", "")
+    if w.rule.invert and level not in (Level.NORMAL, Level.NO_DATA) and direction:
+        note_zh, note_en = SUPPLY_NOTE[direction]
+    return Parts(zh[0], zh[1] + tail_zh + note_zh, en[0], en[1] + tail_en + note_en)
+
+
+def _threshold_clause(rule: Rule, level: Level, high: bool, unit: str) -> tuple[str, str]:
     sp = {"%": " %", "pp": " pp"}.get(unit, "")
     zu = {"%": "%", "pp": "个百分点"}.get(unit, "")
     if level in (Level.BLUE, Level.YELLOW, Level.RED):
-        high = value >= 0 if rule.detector != "band" else _is_high(rule, value)
         th = rule.up if high else rule.down
         t = _threshold_of(th, level)
         if t is None:
@@ -149,14 +222,6 @@ def _threshold_clause(rule: Rule, level: Level, value: float, unit: str) -> tupl
     rng = " ~ ".join(fmt_number(x) + zu for x in (lo, hi) if x is not None)
     rng_en = " to ".join(fmt_number(x) + sp for x in (lo, hi) if x is not None)
     return f"，处于正常范围（{rng}）", f", within the normal range ({rng_en})"
-
-
-def _is_high(rule: Rule, value: float) -> bool:
-    if rule.up is None:
-        return False
-    if rule.down is None:
-        return True
-    return value >= (_first(rule.up) or 0.0)
 
 
 def _first(th: object) -> float | None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from rules.basis import BASIS_ORDER, Basis, LevelBasis, level_basis
-from rules.explain import Explainer, indicator_level, iso
+from rules.explain import Explainer, cell_levels, indicator_level, iso
 from rules.indicators import Block
 from rules.levels import CODE_LEVEL, Direction, Level
 from rules.paths import MaterialPath
@@ -103,7 +103,8 @@ def _indicator_result(path: MaterialPath, explainer: Explainer, i: int, j: int) 
     rule = block.rules[col]
     value = float(path.values[i, j])
     level, direction, score = indicator_level(float(path.up[i, j]), float(path.down[i, j]))
-    zh, en = explainer.cell(i, j)
+    zhs, ens = explainer.cells(j, np.array([i]))
+    zh, en = str(zhs[0]), str(ens[0])
     return IndicatorResult(
         indicator=rule.name,
         detector=rule.detector,
@@ -152,13 +153,8 @@ def material_frame(path: MaterialPath, keep: np.ndarray, names: Names | None) ->
     """One row per kept step: level, direction, score, reasons and the basis columns."""
     idx = np.flatnonzero(keep)
     b = path.basis
-    explainer = Explainer(path)
-    tops = explainer.top_indicators(idx)
-    supply = explainer.supply_choice(idx)
-    reasons = []
-    for row, i in enumerate(idx):  # text only; every number was computed vectorised above
-        zh, en = explainer.reasons(int(i), tops[row], int(supply[row]))
-        reasons.append(f"{zh} | {en}")
+    zh, en = Explainer(path).reasons(idx)
+    reasons = zh + " | " + en
     veto_rule, veto_value, veto_threshold = _veto_facts(path, idx)
     kind = b.kind[idx]
     capped = kind == BASIS_ORDER.index(Basis.CAPPED)
@@ -193,25 +189,34 @@ def material_frame(path: MaterialPath, keep: np.ndarray, names: Names | None) ->
 def indicator_frame(path: MaterialPath, keep: np.ndarray, names: Names | None) -> pd.DataFrame:
     """One row per kept step and indicator."""
     explainer = Explainer(path)
-    rows = []
-    for i in np.flatnonzero(keep):
-        for j in range(len(path.cols)):
-            r = _indicator_result(path, explainer, int(i), j)
-            rows.append(
-                (
-                    path.material,
-                    path.periods[i],
-                    r.indicator,
-                    r.series_id,
-                    r.value,
-                    r.thresholds,
-                    r.level.value,
-                    r.direction.value,
-                    r.reason_zh,
-                    r.reason_en,
-                )
+    idx = np.flatnonzero(keep)
+    parts = []
+    for j, (block, col) in enumerate(path.cols):
+        rule = block.rules[col]
+        code, direction, none = cell_levels(path.up[idx, j], path.down[idx, j])
+        zh, en = explainer.cells(j, idx)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "material": path.material,
+                    "period": path.periods[idx],
+                    "indicator": rule.name,
+                    "series_id": block.series_ids[col],
+                    "value": np.where(none, np.nan, np.round(path.values[idx, j], 4)),
+                    "thresholds": _thresholds(block, col),
+                    "level": _LEVEL_TEXT[code],
+                    "direction": _DIR_TEXT[direction],
+                    "reason_zh": zh,
+                    "reason_en": en,
+                },
+                columns=INDICATOR_COLUMNS,
             )
-    frame = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+        )
+    if not parts:
+        return pd.DataFrame(columns=INDICATOR_COLUMNS)
+    frame = pd.concat(parts, ignore_index=True)
+    order = np.argsort(np.tile(np.arange(len(idx)), len(parts)), kind="stable")
+    frame = frame.iloc[order].reset_index(drop=True)  # step by step, indicators in order
     frame["period"] = pd.to_datetime(frame["period"])
     return frame
 
@@ -238,9 +243,9 @@ def assessment(
             version, indicators, LevelBasis.no_data(),
         )  # fmt: skip
     idx = np.array([i])
-    top = explainer.top_indicators(idx)[0]
     supply = int(explainer.supply_choice(idx)[0])
-    zh, en = explainer.reasons(i, top, supply)
+    zhs, ens = explainer.reasons(idx)
+    zh, en = str(zhs[0]), str(ens[0])
     if supply < 0 and absent:
         zh, en = _with_absent_supply(zh, en, absent)
     basis = level_basis(path.basis, i)

@@ -88,3 +88,17 @@ def fmt_number(x: float) -> str:
     if ax >= 1:
         return f"{x:.1f}".rstrip("0").rstrip(".")
     return f"{x:.2f}".rstrip("0").rstrip(".") or "0"
+
+
+def fmt_numbers(values: np.ndarray) -> np.ndarray:
+    """:func:`fmt_number` of every value, as an object array (each distinct rounded value is
+    formatted once)."""
+    v = np.asarray(values, dtype=float)
+    if v.size == 0:
+        return np.empty(0, dtype=object)
+    a = np.abs(v)
+    rounded = np.where(a >= 10, np.round(v), np.where(a >= 1, np.round(v, 1), np.round(v, 2)))
+    rounded = np.where(rounded == 0, 0.0, rounded)  # no "-0"
+    unique, inverse = np.unique(rounded, return_inverse=True)
+    texts = np.array([fmt_number(float(x)) for x in unique], dtype=object)
+    return texts[inverse.reshape(v.shape)]
