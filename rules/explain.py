@@ -133,10 +133,13 @@ class Explainer:
 
     # -- words ----------------------------------------------------------------------------
 
-    def cells(self, j: int, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The sentences of indicator ``j`` at ``steps``, or why it has no value there."""
+    def cells(
+        self, j: int, steps: np.ndarray, inner: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The sentences of indicator ``j`` at ``steps``, or why it has no value there
+        (``inner``: worded for the inside of a sentence, see ReasonWriter.inner)."""
         p = self.path
-        writer = p.writers[j]
+        writer = p.writers[j].inner() if inner else p.writers[j]
         code, direction, none = cell_levels(p.up[steps, j], p.down[steps, j])
         zh = np.empty(len(steps), dtype=object)
         en = np.empty(len(steps), dtype=object)
@@ -144,12 +147,12 @@ class Explainer:
         if ok.any():
             zh[ok], en[ok] = writer.texts(p.values[steps[ok], j], code[ok], direction[ok])
         if none.any():
-            zh[none], en[none] = self._missing(j, steps[none])
+            zh[none], en[none] = self._missing(j, steps[none], inner)
         return zh, en
 
-    def _missing(self, j: int, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _missing(self, j: int, steps: np.ndarray, inner: bool) -> tuple[np.ndarray, np.ndarray]:
         p = self.path
-        writer = p.writers[j]
+        writer = p.writers[j].inner() if inner else p.writers[j]
         hidden = p.superseded[steps, j]
         last = isos(p.last_period[steps, j])
         zh = np.empty(len(steps), dtype=object)
@@ -165,13 +168,15 @@ class Explainer:
             zh[sel], en[sel] = writer.superseded(FREQUENCIES[int(rank)])
         return zh, en
 
-    def cells_of(self, idx: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def cells_of(
+        self, idx: np.ndarray, cols: np.ndarray, inner: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Per step of ``idx``, the sentence of its column in ``cols`` ("" where -1)."""
         zh = np.full(len(idx), "", dtype=object)
         en = np.full(len(idx), "", dtype=object)
         for j in np.unique(cols[cols >= 0]):
             sel = np.flatnonzero(cols == j)
-            zh[sel], en[sel] = self.cells(int(j), idx[sel])
+            zh[sel], en[sel] = self.cells(int(j), idx[sel], inner)
         return zh, en
 
     def release_value(self, j: int, code: int, direction: int) -> str:
@@ -234,40 +239,29 @@ class Explainer:
         """The whole reason of each step of ``idx``: state, explaining indicators, supply."""
         top = self.top_indicators(idx)
         state_zh, state_en = self.states(idx, top[:, 0])
-        first_zh, first_en = self.cells_of(idx, top[:, 0])
+        supply_only = (self.path.basis.kind[idx] == _SUPPLY_ONLY) & (top[:, 0] >= 0)
+        first_zh, first_en = self.cells_of(idx, np.where(supply_only, -1, top[:, 0]))
         second_zh, second_en = self.cells_of(idx, top[:, 1])
-        supply_zh, supply_en = self.supply_clauses(idx, self.supply_choice(idx))
-        supply_only = self.path.basis.kind[idx] == _SUPPLY_ONLY
         # where supply indicators set the level, the first indicator *is* the supply side
-        first_zh = np.where(supply_only & (top[:, 0] >= 0), SUPPLY_HEAD[0] + first_zh, first_zh)
-        first_en = np.where(
-            supply_only & (top[:, 0] >= 0), SUPPLY_HEAD[1] + _lower_first(first_en), first_en
-        )
-        supply_zh = np.where(supply_only & (top[:, 0] >= 0), "", supply_zh)
-        supply_en = np.where(supply_only & (top[:, 0] >= 0), "", supply_en)
+        supply = np.where(supply_only, top[:, 0], self.supply_choice(idx))
+        supply_zh, supply_en = self.supply_clauses(idx, supply)
+        lead_zh = np.where(supply_only, supply_zh, first_zh)  # the supply side comes first
+        lead_en = np.where(supply_only, supply_en, first_en)
+        last_zh = np.where(supply_only, "", supply_zh)
+        last_en = np.where(supply_only, "", supply_en)
         return (
-            state_zh + _joined(JOIN[0], first_zh, second_zh, supply_zh),
-            state_en + _joined(JOIN[1], first_en, second_en, supply_en),
+            state_zh + _joined(JOIN[0], lead_zh, second_zh, last_zh),
+            state_en + _joined(JOIN[1], lead_en, second_en, last_en),
         )
 
     def supply_clauses(self, idx: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """What the supply side shows at each step, through its column in ``cols``."""
-        zh, en = self.cells_of(idx, cols)
-        en = _lower_first(en)
+        zh, en = self.cells_of(idx, cols, inner=True)
         none = cols < 0
         return (
             np.where(none, NO_SUPPLY[0], SUPPLY_HEAD[0] + zh).astype(object),
             np.where(none, NO_SUPPLY[1], SUPPLY_HEAD[1] + en).astype(object),
         )
-
-
-def _lower_first(texts: np.ndarray) -> np.ndarray:
-    """"Coke price ..." reads "coke price ..." inside a sentence; "NBS ..." stays."""
-    out = np.asarray(texts, dtype=object).copy()
-    for i, text in enumerate(out):
-        if text[1:2].islower():
-            out[i] = text[:1].lower() + text[1:]
-    return out
 
 
 def _joined(sep: str, *parts: np.ndarray) -> np.ndarray:

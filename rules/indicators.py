@@ -157,10 +157,16 @@ def _cross_frame(
     )
     out: dict[str, pd.Series] = {}
     cols = []
+    groups = dict(tuple(meta.groupby(["material", "indicator"])))
     for material, rule in mats:  # a few materials, each vectorised over its months
-        mine = meta[meta["material"] == material]
+        present = {kind for kind in det.kinds if (material, kind) in groups}
+        if not det.ready(present):
+            continue
         monthly = {
-            kind: _monthly(mine[mine["indicator"] == kind], wides, kind) for kind in det.kinds
+            kind: _monthly(groups[(material, kind)], wides, kind)
+            if kind in present
+            else pd.DataFrame()
+            for kind in det.kinds
         }
         series = det.combine_kinds(monthly)
         if series is None or series.isna().all():

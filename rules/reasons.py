@@ -71,6 +71,24 @@ class ReasonWriter:
         #: how the number is written: its size (the words carry the sign), signed, or "+x"
         self.number = "abs" if unit == "%" else "plus" if unit == "pp" else "signed"
         self._parts: dict[tuple[Level, str, bool], Parts] = {}
+        self._inner: ReasonWriter | None = None
+
+    def inner(self) -> ReasonWriter:
+        """The same writer for use inside a sentence: "coke price ..." rather than "Coke
+        price ..." (a name such as "NBS ..." or "PVC ..." keeps its capitals)."""
+        if self._inner is None:
+            en = self.subject[1]
+            lowered = en[:1].lower() + en[1:] if en[1:2].islower() else en
+            self._inner = ReasonWriter(
+                rule=self.rule,
+                phrase=self.phrase,
+                unit=self.unit,
+                subject=(self.subject[0], lowered),
+                value_unit=self.value_unit,
+                comparative=self.comparative,
+                signed=self.signed,
+            )
+        return self._inner
 
     def high(self, values: np.ndarray) -> np.ndarray:
         """Whether each value is on the ``up`` side of the rule's scale."""

@@ -120,27 +120,26 @@ def _indicator_result(path: MaterialPath, explainer: Explainer, i: int, j: int) 
     )
 
 
-def _veto_facts(path: MaterialPath, idx: np.ndarray) -> tuple[list[object], np.ndarray, np.ndarray]:
-    """Per step: the veto rule's name, its value and its threshold (None where not vetoed)."""
+def _veto_facts(path: MaterialPath, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per step: the veto rule's name, its value and its threshold (None / NaN where the
+    step is not vetoed)."""
     b = path.basis
-    names: list[object] = [None] * len(idx)
+    cols, blocked = b.veto_col[idx], b.target_dir[idx]
+    rows = np.flatnonzero(cols >= 0)
+    names = np.full(len(idx), None, dtype=object)
     values = np.full(len(idx), np.nan)
     limits = np.full(len(idx), np.nan)
-    cfg_cache: dict[tuple[int, int], float | None] = {}
-    for row in np.flatnonzero(b.veto_col[idx] >= 0):  # vetoed steps only (a few)
-        i = int(idx[row])
-        j, blocked = int(b.veto_col[i]), int(b.target_dir[i])
-        block, col = path.cols[j]
-        rule = block.rules[col]
-        if (j, blocked) not in cfg_cache:
-            # the veto fires on the other direction's score: that side of the rule
-            side = "down" if (blocked > 0) != rule.invert else "up"
-            th = rule.down if side == "down" else rule.up
-            cfg_cache[(j, blocked)] = value_at_score(th, side, path.veto_level)
-        names[row] = rule.name
-        values[row] = round(float(path.values[i, j]), 4)
-        limit = cfg_cache[(j, blocked)]
-        limits[row] = np.nan if limit is None else limit
+    if not rows.size:
+        return names, values, limits
+    j, d = cols[rows], blocked[rows]
+    values[rows] = np.round(path.values[idx[rows], j], 4)
+    names[rows] = np.array([blk.rules[c].name for blk, c in path.cols], dtype=object)[j]
+    for jj, dd in set(zip(j.tolist(), d.tolist(), strict=True)):
+        rule = path.cols[jj][0].rules[path.cols[jj][1]]
+        # the veto fires on the other direction's score: that side of the rule
+        side = "down" if (dd > 0) != rule.invert else "up"
+        limit = value_at_score(rule.down if side == "down" else rule.up, side, path.veto_level)
+        limits[rows[(j == jj) & (d == dd)]] = np.nan if limit is None else limit
     return names, values, limits
 
 

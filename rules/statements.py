@@ -140,8 +140,12 @@ def _confirmed(s: StateArrays, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     since_zh, since_en = _since(s, sel)
     normal = s.code[sel] == 0
     zh = h_zh + since_zh + np.where(normal, "，各指标均未达预警，确认", "，指标确认")
-    en = h_en + since_en + np.where(
-        normal, ", confirmed: no indicator at a warning level", ", confirmed by the indicators"
+    en = (
+        h_en
+        + since_en
+        + np.where(
+            normal, ", confirmed: no indicator at a warning level", ", confirmed by the indicators"
+        )
     )
     return zh, en
 

@@ -128,6 +128,37 @@ def summarise(levels: pd.DataFrame, echo: Callable[[str], None]) -> None:
             echo(f"    (+{blue_only} blue-only episodes)")
 
 
+def write_levels(levels: pd.DataFrame, out: Path) -> None:
+    """The output CSV (:data:`OUT_COLUMNS`), built column-wise and written in one go:
+    pandas' writer formats the 50,000-row, 500-character reasons field by field."""
+    columns = []
+    for name in OUT_COLUMNS:
+        values = levels[name]
+        if name in DATE_COLUMNS:
+            text = pd.to_datetime(values).dt.strftime("%Y-%m-%d").fillna("")
+        elif name == "score":
+            number = values.to_numpy(dtype=float)
+            text = pd.Series(np.char.mod("%.2f", np.nan_to_num(number))).where(
+                ~np.isnan(number), ""
+            )
+        else:
+            text = values.fillna("").astype(str)
+        columns.append(_quoted(text).to_numpy(dtype=object))
+    lines = columns[0]
+    for column in columns[1:]:
+        lines = lines + "," + column
+    body = "\n".join([",".join(OUT_COLUMNS), *lines.tolist()]) + "\n"
+    out.write_text(body, encoding="utf-8")
+
+
+def _quoted(text: pd.Series) -> pd.Series:
+    """CSV quoting of the fields that need it (a comma, a quote or a line break)."""
+    special = text.str.contains(r'[",\n\r]', regex=True)
+    if not special.any():
+        return text
+    return text.where(~special, '"' + text.str.replace('"', '""', regex=False) + '"')
+
+
 def run_backtest(
     data: Path,
     out: Path,
@@ -162,12 +193,8 @@ def run_backtest(
             f"no evaluation steps for {data} {_span(date_from, date_to)}: "
             f"no rule of rule set {ruleset.version} applies to its series"
         )
-    table = levels.assign(
-        score=levels["score"].round(2),
-        **{c: pd.to_datetime(levels[c]).dt.strftime("%Y-%m-%d") for c in DATE_COLUMNS},
-    )
     out.parent.mkdir(parents=True, exist_ok=True)
-    table[OUT_COLUMNS].to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
+    write_levels(levels, out)
     echo(
         f"rule set {ruleset.version}: {len(levels)} steps for "
         f"{levels['material'].nunique()} materials written to {out}"

@@ -36,6 +36,13 @@ class CrossDetector(Detector):
 
     cross = True
     aggregates_to = "M"
+    #: Kinds a material must have for the detector to give anything (each inner tuple: at
+    #: least one of its kinds)
+    needs: tuple[tuple[str, ...], ...] = ()
+
+    def ready(self, present: set[str]) -> bool:
+        """Whether a material with series of the kinds ``present`` can give values."""
+        return all(any(kind in present for kind in group) for group in self.needs)
 
     def combine_kinds(self, monthly: Mapping[str, pd.DataFrame]) -> pd.Series | None:
         """One monthly series from the material's monthly values per kind; None when the
@@ -56,6 +63,7 @@ class PriceVsOutput(CrossDetector):
     unit = "%"
     subject = ("价格", "price")
     kinds = ("price", "output")
+    needs = (("price",), ("output",))
 
     def combine_kinds(self, monthly: Mapping[str, pd.DataFrame]) -> pd.Series | None:
         p = self.params
@@ -101,6 +109,7 @@ class ApparentConsumption(CrossDetector):
     unit = "%"
     subject = ("表观消费量", "apparent consumption")
     kinds = ("output", "import", "export")
+    needs = (("output",), ("import", "export"))
 
     def combine_kinds(self, monthly: Mapping[str, pd.DataFrame]) -> pd.Series | None:
         p = self.params
@@ -133,6 +142,7 @@ class DemandVsSupply(CrossDetector):
     unit = "pp"
     subject = ("下游与自身产量", "downstream against own output")
     kinds = ("downstream_output", "output")
+    needs = (("downstream_output",), ("output",))
 
     def combine_kinds(self, monthly: Mapping[str, pd.DataFrame]) -> pd.Series | None:
         p = self.params
