@@ -18,7 +18,7 @@ from rules import frames
 from rules.detectors import DETECTORS
 from rules.labels import series_label
 from rules.levels import Direction, Level
-from rules.paths import lookback_days, material_paths
+from rules.paths import lookback_by_kind, lookback_days, material_paths
 from rules.reasons import Names, ReasonWriter
 from rules.results import (
     INDICATOR_COLUMNS,
@@ -108,12 +108,11 @@ def assess_latest(
     missing; a material with no fresh indicator is ``no_data``, never normal.
     """
     materials = sorted(str(m) for m in pd.unique(observations["material"]))
-    cutoff = pd.Timestamp(as_of) - pd.Timedelta(days=lookback_days(ruleset) + WARMUP_DAYS)
     period = observations["period"]
     if not pd.api.types.is_datetime64_dtype(period.dtype):
         period = pd.to_datetime(period)
     upto = (period <= pd.Timestamp(as_of)).to_numpy()
-    tail = upto & (period >= cutoff).to_numpy()  # only the history needed
+    tail = upto & _needed(observations, period, ruleset, as_of)  # only the history needed
     obs = frames.prepare(observations[tail])
     by_material = {p.material: p for p in material_paths(obs, ruleset, stale_series, names)}
     absent = absent_rows(observations[upto & ~tail], obs, ruleset, names)
@@ -135,6 +134,36 @@ def assess_latest(
     return out
 
 
+def history_starts(ruleset: RuleSet, as_of: date) -> dict[str, date]:
+    """The first period of each indicator kind that :func:`assess_latest` needs at ``as_of``
+    (the rules' look-back plus WARMUP_DAYS for persistence and hysteresis to settle), and
+    under ``"default"`` the one for kinds no rule reads. A caller that loads observations from
+    a store needs only these: five years of stocks for a seasonal norm, about two of prices.
+    Series whose last value is older can be passed as ``last_values`` instead."""
+    by_kind = lookback_by_kind(ruleset)
+    shortest = min(by_kind.values(), default=0)
+    start = pd.Timestamp(as_of)
+    out = {k: (start - pd.Timedelta(days=d + WARMUP_DAYS)).date() for k, d in by_kind.items()}
+    out["default"] = (start - pd.Timedelta(days=shortest + WARMUP_DAYS)).date()
+    return out
+
+
+def _needed(
+    observations: pd.DataFrame, period: pd.Series, ruleset: RuleSet, as_of: date
+) -> np.ndarray:
+    """Rows within :func:`history_starts` of their kind."""
+    starts = history_starts(ruleset, as_of)
+    when = period.to_numpy()
+    needed = when >= np.datetime64(starts["default"])
+    kind = observations["indicator"]
+    for first in sorted({d for k, d in starts.items() if d < starts["default"]}):
+        window = (when >= np.datetime64(first)) & ~needed
+        if window.any():
+            kinds = [k for k, d in starts.items() if d <= first and k != "default"]
+            needed |= window & kind.isin(kinds).to_numpy()
+    return needed
+
+
 def absent_rows(
     older: pd.DataFrame, tail: pd.DataFrame, ruleset: RuleSet, names: Names | None
 ) -> dict[str, tuple[IndicatorResult, ...]]:
@@ -147,6 +176,10 @@ def absent_rows(
     if older.empty:
         return {}
     known = set(pd.unique(tail["series_id"].astype(str))) if len(tail) else set()
+    gone = {str(s) for s in pd.unique(older["series_id"])} - known
+    if not gone:
+        return {}
+    older = older[older["series_id"].astype(str).isin(gone)]
     last = older.groupby(older["series_id"].astype(str), observed=True).agg(
         material=("material", "first"),
         indicator=("indicator", "first"),

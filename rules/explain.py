@@ -150,6 +150,19 @@ class Explainer:
             zh[none], en[none] = self._missing(j, steps[none], inner)
         return zh, en
 
+    def cell(self, i: int, j: int) -> tuple[str, str]:
+        """The sentence of indicator ``j`` at step ``i`` (one step: no arrays)."""
+        p = self.path
+        writer = p.writers[j]
+        up, down = float(p.up[i, j]), float(p.down[i, j])
+        if math.isnan(up) and math.isnan(down):
+            zh, en = self._missing(j, np.array([i]), False)
+            return str(zh[0]), str(en[0])
+        level, direction, _ = indicator_level(up, down)
+        d = 1 if direction == Direction.UP else -1 if direction == Direction.DOWN else 0
+        code = {Level.BLUE: 1, Level.YELLOW: 2, Level.RED: 3}.get(level, 0)
+        return writer.one(float(p.values[i, j]), code, d)
+
     def _missing(self, j: int, steps: np.ndarray, inner: bool) -> tuple[np.ndarray, np.ndarray]:
         p = self.path
         writer = p.writers[j].inner() if inner else p.writers[j]

@@ -52,13 +52,25 @@ class MaterialPath:
 
 def lookback_days(ruleset: RuleSet) -> int:
     """The longest history, in days, any rule of ``ruleset`` needs for one step."""
+    return max(lookback_by_kind(ruleset).values(), default=0)
+
+
+def lookback_by_kind(ruleset: RuleSet) -> dict[str, int]:
+    """The longest history, in days, the rules reading each indicator kind need for one step
+    (a cross detector reads each of its kinds)."""
     from rules.detectors import DETECTORS
 
     rules = list(ruleset.model.rules)
     for spec in ruleset.model.materials.values():
         rules += spec.rules
-    days = [DETECTORS[r.detector](r.params).lookback_days(f) for r in rules for f in r.frequencies]
-    return max(days, default=0)
+    out: dict[str, int] = {}
+    for rule in rules:
+        detector = DETECTORS[rule.detector](rule.params)
+        kinds = detector.kinds if detector.cross else (str(rule.indicator),)
+        days = max((detector.lookback_days(f) for f in rule.frequencies), default=0)
+        for kind in kinds:
+            out[kind] = max(out.get(kind, 0), days)
+    return out
 
 
 def material_paths(

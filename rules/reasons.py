@@ -130,12 +130,23 @@ class ReasonWriter:
             en[sel] = p.en_before + numbers[sel] + p.en_after
         return zh, en
 
+    def one(self, value: float, code: int, direction: int) -> tuple[str, str]:
+        """One sentence, without arrays: a value, its level code (0-3) and direction code."""
+        if self.signed:
+            high = value >= 0
+        else:
+            high = bool(self.high(np.array([value]))[0])
+        if self.number == "abs":
+            number = fmt_number(abs(value))
+        else:
+            number = ("+" if self.number == "plus" and value > 0 else "") + fmt_number(value)
+        p = self.parts(CODE_LEVEL[code], _DIRECTIONS[direction % 3], high)
+        return p.zh_before + number + p.zh_after, p.en_before + number + p.en_after
+
     def __call__(self, value: float, level: Level, direction: str) -> tuple[str, str]:
         """One sentence (see :func:`sentence`)."""
         code = {Level.BLUE: 1, Level.YELLOW: 2, Level.RED: 3}.get(level, 0)
-        d = {"up": 1, "down": -1}.get(direction, 0)
-        zh, en = self.texts(np.array([value]), np.array([code]), np.array([d]))
-        return str(zh[0]), str(en[0])
+        return self.one(value, code, {"up": 1, "down": -1}.get(direction, 0))
 
     def superseded(self, finer: str) -> tuple[str, str]:
         """The value is hidden because a finer series of the kind has data (e.g. daily)."""

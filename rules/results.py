@@ -103,8 +103,7 @@ def _indicator_result(path: MaterialPath, explainer: Explainer, i: int, j: int) 
     rule = block.rules[col]
     value = float(path.values[i, j])
     level, direction, score = indicator_level(float(path.up[i, j]), float(path.down[i, j]))
-    zhs, ens = explainer.cells(j, np.array([i]))
-    zh, en = str(zhs[0]), str(ens[0])
+    zh, en = explainer.cell(i, j)
     return IndicatorResult(
         indicator=rule.name,
         detector=rule.detector,

@@ -12,24 +12,33 @@ from __future__ import annotations
 import pandas as pd
 from pydantic import Field
 
-from rules.detectors.base import Detector, Params, rows_to_days
+from rules.detectors.base import Detector, Params
 
 #: 1.4826 x MAD estimates the standard deviation of normally distributed values.
 MAD_TO_STD = 1.4826
 
 
 class RateAnomalyParams(Params):
-    #: observations averaged before comparing (a day's spread is noisy)
-    smooth: int = Field(default=5, ge=1, le=60)
-    #: observations of history the norm is taken from (about a year of trading days)
-    window: int = Field(default=250, ge=20, le=2000)
-    min_periods: int = Field(default=120, ge=10)
+    #: calendar days averaged before comparing (a day's spread is noisy)
+    smooth_days: int = Field(default=7, ge=1, le=90)
+    #: calendar days of history the norm is taken from
+    days: int = Field(default=365, ge=30, le=3660)
+    #: share of the observations expected in ``days`` that must be there
+    min_share: float = Field(default=0.5, gt=0, le=1)
     #: floor of the scale, in the rate's own unit (percentage points)
     floor: float = Field(default=0.1, gt=0, le=10)
 
 
+#: Observations per calendar day, by frequency (trading days for daily series).
+PER_DAY = {"D": 250 / 365, "W": 1 / 7, "T": 1 / 10.2, "M": 1 / 30.5}
+
+
 class RateAnomaly(Detector):
-    """(smoothed rate - median of the past ``window``) / (1.4826 x MAD), signed."""
+    """(smoothed rate - its median over the past ``days``) / (1.4826 x MAD), signed.
+
+    Windows are in calendar days, so a daily series and its weekly copy read alike. The MAD
+    is the running median of the absolute deviations from the running median.
+    """
 
     name = "rate_anomaly"
     params_model = RateAnomalyParams
@@ -38,11 +47,11 @@ class RateAnomaly(Detector):
         p = self.params
         assert isinstance(p, RateAnomalyParams)
         x = wide.ffill(limit=7 if freq == "D" else 1)
-        smooth = x.rolling(p.smooth, min_periods=max(1, p.smooth // 2 + 1)).mean()
-        past = smooth.shift(p.smooth)  # the norm ends before the smoothed stretch begins
-        roll = past.rolling(p.window, min_periods=p.min_periods)
-        median = roll.median()
-        mad = (past - median).abs().rolling(p.window, min_periods=p.min_periods).median()
+        smooth = x.rolling(f"{p.smooth_days}D", min_periods=1).mean()
+        least = max(3, int(p.min_share * p.days * PER_DAY.get(freq, 1 / 30.5)))
+        median = smooth.rolling(f"{p.days}D", min_periods=least).median().shift(1)
+        deviation = (smooth - median).abs()
+        mad = deviation.rolling(f"{p.days}D", min_periods=least).median().shift(1)
         scale = (MAD_TO_STD * mad).clip(lower=p.floor)
         out = (smooth - median) / scale
         return out.where(wide.notna()), freq
@@ -50,7 +59,7 @@ class RateAnomaly(Detector):
     def lookback_days(self, freq: str) -> int:
         p = self.params
         assert isinstance(p, RateAnomalyParams)
-        return rows_to_days(2 * p.window + 2 * p.smooth, freq)
+        return 2 * p.days + p.smooth_days + 10
 
     def describe(self, freq: str) -> tuple[str, str]:
         return "偏离一年常态（标准差倍数）", "standard deviations from its one-year norm"
