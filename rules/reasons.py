@@ -132,10 +132,7 @@ class ReasonWriter:
 
     def one(self, value: float, code: int, direction: int) -> tuple[str, str]:
         """One sentence, without arrays: a value, its level code (0-3) and direction code."""
-        if self.signed:
-            high = value >= 0
-        else:
-            high = bool(self.high(np.array([value]))[0])
+        high = value >= 0 if self.signed else bool(self.high(np.array([value]))[0])
         if self.number == "abs":
             number = fmt_number(abs(value))
         else:
