@@ -53,18 +53,24 @@ def build_blocks(
     )
     jobs: dict[tuple[str, str, str, str], list[tuple[str, str, Rule]]] = {}
     cross: dict[tuple[str, str], list[tuple[str, Rule]]] = {}
-    for material, group in meta.groupby("material"):
+    # series per (material, kind, frequency), built once: a few hundred rules look them up
+    series: dict[tuple[str, str, str], list[str]] = {}
+    for sid, (material, kind, freq) in zip(
+        meta.index,
+        zip(meta["material"], meta["indicator"], meta["frequency"], strict=True),
+        strict=True,
+    ):
+        series.setdefault((material, kind, freq), []).append(str(sid))
+    for material in sorted(meta["material"].unique()):
         for rule in ruleset.rules_for(str(material)):
+            params = json.dumps(rule.params, sort_keys=True)
             if DETECTORS[rule.detector].cross:
-                key = (rule.name, json.dumps(rule.params, sort_keys=True))
-                cross.setdefault(key, []).append((str(material), rule))
+                cross.setdefault((rule.name, params), []).append((str(material), rule))
                 continue
-            sel = group[
-                (group["indicator"] == rule.indicator) & group["frequency"].isin(rule.frequencies)
-            ]
-            for sid, freq in zip(sel.index, sel["frequency"], strict=True):
-                k = (rule.name, rule.detector, json.dumps(rule.params, sort_keys=True), str(freq))
-                jobs.setdefault(k, []).append((str(sid), str(material), rule))
+            for freq in rule.frequencies:
+                for sid in series.get((str(material), str(rule.indicator), str(freq)), ()):
+                    k = (rule.name, rule.detector, params, str(freq))
+                    jobs.setdefault(k, []).append((sid, str(material), rule))
     lags = ruleset.model.timing.publication_lag_days
     blocks = []
     for (name, det_name, params, freq), cols in jobs.items():

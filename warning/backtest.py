@@ -95,13 +95,17 @@ def episodes(levels: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp, str
     dirn = lv["direction"].fillna("").to_numpy()
     if not warn.any():
         return []
-    key = np.cumsum(np.r_[True, (warn[1:] != warn[:-1]) | (dirn[1:] != dirn[:-1])])
-    out = []
-    rank = {"blue": 1, "yellow": 2, "red": 3}
-    for _, run in lv[warn].groupby(key[warn]):
-        peak = max(run["level"], key=lambda x: rank[x])
-        out.append((run["period"].iloc[0], run["period"].iloc[-1], peak, run["direction"].iloc[0]))
-    return out
+    starts = np.flatnonzero(np.r_[True, (warn[1:] != warn[:-1]) | (dirn[1:] != dirn[:-1])])
+    ends = np.r_[starts[1:], len(lv)] - 1
+    rank = lv["level"].map({"blue": 1, "yellow": 2, "red": 3}).fillna(0).to_numpy()
+    peaks = np.maximum.reduceat(rank, starts)  # one pass over all runs, no groupby
+    periods = pd.DatetimeIndex(lv["period"])
+    names = {1: "blue", 2: "yellow", 3: "red"}
+    return [
+        (periods[int(a)], periods[int(b)], names[int(peak)], str(dirn[a]))
+        for a, b, peak in zip(starts, ends, peaks, strict=True)
+        if warn[a]
+    ]
 
 
 def summarise(levels: pd.DataFrame, echo: Callable[[str], None]) -> None:
@@ -135,28 +139,24 @@ def write_levels(levels: pd.DataFrame, out: Path) -> None:
     for name in OUT_COLUMNS:
         values = levels[name]
         if name in DATE_COLUMNS:
-            text = pd.to_datetime(values).dt.strftime("%Y-%m-%d").fillna("")
+            days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+            text = np.where(np.isnat(days), "", np.datetime_as_string(days)).tolist()
         elif name == "score":
             number = values.to_numpy(dtype=float)
-            text = pd.Series(np.char.mod("%.2f", np.nan_to_num(number))).where(
-                ~np.isnan(number), ""
-            )
+            text = [f"{x:.2f}" if x == x else "" for x in number]
         else:
-            text = values.fillna("").astype(str)
-        columns.append(_quoted(text).to_numpy(dtype=object))
-    lines = columns[0]
-    for column in columns[1:]:
-        lines = lines + "," + column
-    body = "\n".join([",".join(OUT_COLUMNS), *lines.tolist()]) + "\n"
-    out.write_text(body, encoding="utf-8")
+            text = _quoted(values.fillna("").astype(str).tolist())
+        columns.append(text)
+    rows = (",".join(fields) for fields in zip(*columns, strict=True))
+    out.write_text("\n".join([",".join(OUT_COLUMNS), *rows]) + "\n", encoding="utf-8")
 
 
-def _quoted(text: pd.Series) -> pd.Series:
-    """CSV quoting of the fields that need it (a comma, a quote or a line break)."""
-    special = text.str.contains(r'[",\n\r]', regex=True)
-    if not special.any():
-        return text
-    return text.where(~special, '"' + text.str.replace('"', '""', regex=False) + '"')
+def _quoted(texts: list[str]) -> list[str]:
+    """CSV quoting of a column in which some field needs it (a comma, a quote or a line
+    break): every field of it is quoted, which CSV allows."""
+    if not any("," in t or '"' in t or "\n" in t or "\r" in t for t in texts):
+        return texts
+    return ['"' + t.replace('"', '""') + '"' for t in texts]
 
 
 def run_backtest(

@@ -36,8 +36,11 @@ PER_DAY = {"D": 250 / 365, "W": 1 / 7, "T": 1 / 10.2, "M": 1 / 30.5}
 class RateAnomaly(Detector):
     """(smoothed rate - its median over the past ``days``) / (1.4826 x MAD), signed.
 
-    Windows are in calendar days, so a daily series and its weekly copy read alike. The MAD
-    is the running median of the absolute deviations from the running median.
+    Windows are given in calendar days and turned into observations at the series'
+    frequency (250 trading days a year), so a daily series and its weekly copy read alike.
+    The MAD is the running median of the absolute deviations from the running median. The
+    norm moves slowly, so it is taken on every ``smooth_days``-th smoothed value (weekly for
+    a daily series) and carried forward to the days between.
     """
 
     name = "rate_anomaly"
@@ -47,11 +50,17 @@ class RateAnomaly(Detector):
         p = self.params
         assert isinstance(p, RateAnomalyParams)
         x = wide.ffill(limit=7 if freq == "D" else 1)
-        smooth = x.rolling(f"{p.smooth_days}D", min_periods=1).mean()
-        least = max(3, int(p.min_share * p.days * PER_DAY.get(freq, 1 / 30.5)))
-        median = smooth.rolling(f"{p.days}D", min_periods=least).median().shift(1)
-        deviation = (smooth - median).abs()
-        mad = deviation.rolling(f"{p.days}D", min_periods=least).median().shift(1)
+        per_day = PER_DAY.get(freq, 1 / 30.5)
+        smooth_rows = max(1, round(p.smooth_days * per_day))
+        rows = max(3, round(p.days * per_day))
+        least = max(3, int(p.min_share * rows))
+        smooth = x.rolling(smooth_rows, min_periods=1).mean()
+        sampled = smooth.iloc[::smooth_rows]
+        n, k = max(3, rows // smooth_rows), max(3, least // smooth_rows)
+        median = sampled.rolling(n, min_periods=k).median().shift(1)
+        mad = (sampled - median).abs().rolling(n, min_periods=k).median().shift(1)
+        median = median.reindex(smooth.index).ffill(limit=smooth_rows)
+        mad = mad.reindex(smooth.index).ffill(limit=smooth_rows)
         scale = (MAD_TO_STD * mad).clip(lower=p.floor)
         out = (smooth - median) / scale
         return out.where(wide.notna()), freq
