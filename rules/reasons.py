@@ -18,7 +18,7 @@ import numpy as np
 from rules.labels import Names
 from rules.levels import CODE_LEVEL, LEVEL_NAMES_ZH, Level
 from rules.ruleset import Rule
-from rules.threshold_scores import fmt_number, fmt_numbers
+from rules.threshold_scores import distinct_numbers, fmt_number
 
 __all__ = ["FREQ_WORDS", "Names", "Parts", "ReasonWriter", "sentence"]
 
@@ -116,19 +116,24 @@ class ReasonWriter:
         (+1, -1, 0), as object arrays (Chinese, English)."""
         values = np.asarray(values, dtype=float)
         high = self.high(values)
-        numbers = fmt_numbers(np.abs(values) if self.number == "abs" else values)
-        if self.number == "plus":
-            numbers = np.where(values > 0, "+", "").astype(object) + numbers
+        shown = np.abs(values) if self.number == "abs" else values
+        numbers, which = distinct_numbers(shown)
+        plus = (values > 0) & (self.number == "plus")
         key = np.asarray(codes, dtype=np.int64) * 6 + (np.asarray(directions) % 3) * 2 + high
-        zh = np.empty(len(values), dtype=object)
-        en = np.empty(len(values), dtype=object)
-        for k in np.unique(key):
-            sel = key == k
-            code, rest = divmod(int(k), 6)
-            p = self.parts(CODE_LEVEL[code], _DIRECTIONS[rest // 2], bool(rest % 2))
-            zh[sel] = p.zh_before + numbers[sel] + p.zh_after
-            en[sel] = p.en_before + numbers[sel] + p.en_after
-        return zh, en
+        # one sentence per distinct (template, printed number, sign): values repeat a lot
+        combo = (key * 2 + plus) * len(numbers) + which
+        unique, inverse = np.unique(combo, return_inverse=True)
+        zh_u = np.empty(len(unique), dtype=object)
+        en_u = np.empty(len(unique), dtype=object)
+        for u, c in enumerate(unique.tolist()):
+            rest, n = divmod(c, len(numbers))
+            k, sign = divmod(rest, 2)
+            code, d = divmod(k, 6)
+            p = self.parts(CODE_LEVEL[code], _DIRECTIONS[d // 2], bool(d % 2))
+            number = ("+" if sign else "") + numbers[n]
+            zh_u[u] = p.zh_before + number + p.zh_after
+            en_u[u] = p.en_before + number + p.en_after
+        return zh_u[inverse.ravel()], en_u[inverse.ravel()]
 
     def one(self, value: float, code: int, direction: int) -> tuple[str, str]:
         """One sentence, without arrays: a value, its level code (0-3) and direction code."""

@@ -93,12 +93,19 @@ def fmt_number(x: float) -> str:
 def fmt_numbers(values: np.ndarray) -> np.ndarray:
     """:func:`fmt_number` of every value, as an object array (each distinct rounded value is
     formatted once)."""
-    v = np.asarray(values, dtype=float)
+    texts, inverse = distinct_numbers(values)
+    return texts[inverse]
+
+
+def distinct_numbers(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct :func:`fmt_number` texts of ``values`` and, per value, the index of its
+    text: values that print the same are one entry."""
+    v = np.asarray(values, dtype=float).ravel()
     if v.size == 0:
-        return np.empty(0, dtype=object)
+        return np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
     a = np.abs(v)
     rounded = np.where(a >= 10, np.round(v), np.where(a >= 1, np.round(v, 1), np.round(v, 2)))
     rounded = np.where(rounded == 0, 0.0, rounded)  # no "-0"
     unique, inverse = np.unique(rounded, return_inverse=True)
     texts = np.array([fmt_number(float(x)) for x in unique], dtype=object)
-    return texts[inverse.reshape(v.shape)]
+    return texts, inverse.ravel()
