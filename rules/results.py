@@ -277,9 +277,12 @@ def _float(value: float) -> float | None:
 def _with_absent_supply(zh: str, en: str, absent: tuple[IndicatorResult, ...]) -> tuple[str, str]:
     """Replace "no supply indicators" by what the stale supply series say."""
     supply = [r for r in absent if r.role == "supply"] or list(absent)
+    en_reason = supply[0].reason_en
+    if en_reason[1:2].islower():  # inside the sentence: "copper output", "NBS ..." stays
+        en_reason = en_reason[:1].lower() + en_reason[1:]
     return (
         zh.replace("供给侧：无数据", f"供给侧：{supply[0].reason_zh}"),
-        en.replace("supply side: no data", f"supply side: {supply[0].reason_en}"),
+        en.replace("supply side: no data", f"supply side: {en_reason}"),
     )
 
 

@@ -240,3 +240,53 @@ def test_a_hold_is_long_only_while_something_backs_it(
     assert last_yellow == first_below + released_after - 2
     held = ev.iloc[first_below + 1]
     assert held["basis"] == "held" and held["basis_needed"] == released_after
+
+
+def test_a_stale_supply_series_stays_as_a_row_saying_after_when_it_has_no_data(
+    simple: RuleSet,
+) -> None:
+    output = long_frame(
+        np.linspace(100, 110, 48), start="2010-01-01", freq="M", series_id="copper_output",
+        indicator="output",
+    )  # fmt: skip
+    price = long_frame(np.full(400, 100.0), start="2016-01-04")
+    as_of = price["period"].iloc[-1].date()
+    (a,) = assess_latest(pd.concat([output, price]), simple, as_of=as_of, names=NAMES)
+    row = next(r for r in a.indicators if r.series_id == "copper_output")
+    assert row.level == Level.NO_DATA and row.value is None and row.role == "supply"
+    assert "no data after 2013-12-01" in row.reason_en and "2013-12-01之后无数据" in row.reason_zh
+    assert "supply side: copper output: no data after 2013-12-01" in a.reasons_en
+
+
+def test_a_weekly_copy_hidden_by_the_daily_series_says_so(simple: RuleSet) -> None:
+    daily = long_frame(np.linspace(100, 130, 700))
+    weekly = long_frame(
+        np.linspace(100, 130, 140), freq="W", series_id="copper_futures_weekly",
+        start="2015-01-05",
+    )  # fmt: skip
+    ind = evaluate(pd.concat([daily, weekly]), simple, names=NAMES).indicators
+    last = ind[(ind["series_id"] == "copper_futures_weekly")].iloc[-1]
+    assert last["level"] == "no_data"
+    assert "superseded by daily data" in last["reason_en"]
+    assert "已由日数据取代" in last["reason_zh"]
+
+
+@pytest.mark.parametrize(
+    ("series_id", "material", "expected"),
+    [
+        ("coke_coking_coal_dce_futures", "coke", ("大商所焦煤期货", "DCE coking coal futures")),
+        ("coke_dce_futures", "coke", ("大商所焦炭期货", "DCE coke futures")),
+        ("steel_nbs_crude_steel_output", "steel", ("国家统计局粗钢产量", "NBS crude steel output")),
+        ("copper_lme_stocks", "copper", ("LME铜库存", "LME copper stocks")),
+        ("iron_ore_wb_monthly", "iron_ore", ("世界银行铁矿石月均价", "World Bank iron ore monthly price")),  # noqa: E501
+        ("copper_anything", "copper", ("铜价（copper_anything）", "Copper price (copper_anything)")),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_reasons_name_their_series(
+    series_id: str, material: str, expected: tuple[str, str]
+) -> None:
+    from rules.labels import series_label
+
+    names = {"coke": ("焦炭", "Coke"), "steel": ("钢材", "Steel"), "copper": ("铜", "Copper")}
+    names |= {"iron_ore": ("铁矿石", "Iron ore")}
+    assert series_label(series_id, material, "price", names) == expected
