@@ -129,8 +129,11 @@ def step_basis(
     higher = ~nodata & (ind_code > code)
     vetoed = higher & np.where(t_up, up.veto, down.veto)
     raw_t = np.where(t_up, up.raw, down.raw)
-    capped = higher & ~vetoed & (ind_code == 3) & (codes_from_scores(raw_t) == code)
+    cap_code = codes_from_scores(raw_t)  # the level the capped score allows
+    capped = higher & ~vetoed & (ind_code == 3) & (cap_code == code)
     pending = higher & ~vetoed & ~capped
+    # pending waits for the level the capped score reaches (yellow while red is capped)
+    target = np.where(pending & (cap_code > code) & (cap_code < ind_code), cap_code, ind_code)
     raw_d = np.where(d_up, up.raw, down.raw)
     same = ~nodata & ~higher & ((code == 0) | (codes_from_scores(raw_d) == code))
     supply_only = same & up.from_supply
@@ -142,7 +145,7 @@ def step_basis(
         + [_CODE[Basis.SUPPLY_ONLY], _CODE[Basis.CONFIRMED], _CODE[Basis.HELD]],
         default=_CODE[Basis.NO_DATA],
     ).astype(np.int8)
-    t_idx = np.clip(ind_code - 1, 0, 2)
+    t_idx = np.clip(target - 1, 0, 2)
     above_t = np.where(t_up, latched[0].above_run[rows, t_idx], latched[1].above_run[rows, t_idx])
     persist_t = np.maximum(persist[rows, t_idx], 1)
     c_idx = np.clip(code - 1, 0, 2)
@@ -161,7 +164,7 @@ def step_basis(
         kind=kind,
         ind_code=ind_code,
         ind_dir=ind_dir,
-        target_code=np.where(waiting, ind_code, code).astype(np.int8),
+        target_code=np.where(waiting, target, code).astype(np.int8),
         target_dir=np.where(waiting, ind_dir, direction).astype(np.int8),
         count=count.astype(np.int64),
         needed=needed.astype(np.int64),

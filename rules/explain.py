@@ -245,6 +245,7 @@ class Explainer:
                 supply_agrees=agrees,
                 hold_backed=backed,
                 supply_backs_red=p.red_or_supply,
+                red_min=p.red_min,
             )
         )
 

@@ -48,6 +48,7 @@ class MaterialPath:
     margin: float  # hysteresis margin, on the score scale
     red_or_supply: bool  # whether supply rules may back a red
     veto_level: float  # the score at which a veto rule ends the other direction
+    red_min: int  # distinct rules at yellow a red needs (combine.red_min_indicators)
 
 
 def lookback_days(ruleset: RuleSet) -> int:
@@ -184,6 +185,7 @@ def _material_path(
         hyst.margin,
         cfg.red_or_supply,
         cfg.veto_level,
+        cfg.red_min_indicators,
     )
 
 

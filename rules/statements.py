@@ -94,6 +94,7 @@ class StateArrays:
     supply_agrees: np.ndarray  # bool: capped steps with a supply rule at blue or above
     hold_backed: np.ndarray  # int8: held steps 1 backed, 0 not, -1 one release length only
     supply_backs_red: bool = False
+    red_min: int = 2  # rules at yellow a red needs (the agreement cap)
 
 
 def heads(code: np.ndarray, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -221,13 +222,16 @@ def _pending(s: StateArrays, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     when_zh = np.where(has_e, "，最早" + earliest + "升级", "").astype(object)
     when_en = np.where(has_e, ", raised " + earliest + " at the earliest", "").astype(object)
     count, needed = _ints(s.count[sel]), _ints(s.needed[sel])
+    capped = s.ind_code[sel] > s.target_code[sel]  # red reached, but held to yellow by the cap
+    cap_zh = np.where(capped, f"（红色另需{s.red_min}项指标达黄色）", "").astype(object)
+    cap_en = np.where(capped, f" (red also needs {s.red_min} rules at yellow)", "").astype(object)
     zh = (
-        h_zh + since_zh + "；指标已达" + t_zh + "，待持续：已" + count + "/" + needed + unit_zh
-        + when_zh
+        h_zh + since_zh + "；指标已达" + t_zh + cap_zh + "，待持续：已" + count + "/" + needed
+        + unit_zh + when_zh
     )  # fmt: skip
     en = (
-        h_en + since_en + "; indicators at " + t_en + ", " + count + " of " + needed + " "
-        + unit_en + " so far" + when_en
+        h_en + since_en + "; indicators at " + t_en + cap_en + ", " + count + " of " + needed
+        + " " + unit_en + " so far" + when_en
     )  # fmt: skip
     return zh, en
 

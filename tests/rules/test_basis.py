@@ -98,6 +98,17 @@ CASES = [
         ),
         2, 1, Basis.CAPPED, 1, 2, 3, 3,
     ),
+    (  # red reached by one rule: yellow is what the capped score allows, 2 of 3 days
+        Case(
+            "pending yellow while red is capped",
+            [[0.0, 0.0]] * 3 + [[3.5, 1.0]] * 2,
+            [[0.0, 0.0]] * 5,
+            roles=("signal", "signal"),
+            vetoing=(False, False),
+            cfg={"method": "agreement"},
+        ),
+        0, 0, Basis.PENDING, 2, 3, 3, 2,
+    ),
     (
         Case(
             "agreement: red confirmed",
