@@ -76,7 +76,7 @@ KIND_WORDS: dict[str, tuple[str, str]] = {
     "export": ("出口", "exports"),
     "spread": ("近远月价差", "near-far spread"),
     "basis": ("基差", "basis"),
-    "downstream_output": ("下游产量", "downstream output"),
+    "downstream": ("下游产量", "downstream output"),
 }
 
 

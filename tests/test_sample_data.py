@@ -19,7 +19,7 @@ CATALOG = DATA / "catalog.yaml"
 SAMPLE = DATA / "sample"
 HEADER = "series_id,material,indicator,frequency,period,value,unit"
 INDICATORS = {
-    "price", "output", "inventory", "import", "export", "spread", "basis", "downstream_output"
+    "price", "output", "inventory", "import", "export", "spread", "basis", "downstream"
 }  # fmt: skip
 FREQUENCIES = {"D", "W", "T", "M", "Q", "Y"}
 

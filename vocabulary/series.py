@@ -13,7 +13,7 @@ class IndicatorKind(StrEnum):
     ``spread`` is the term structure, near minus far futures contract as % of spot (positive
     = backwardation: the market pays for material now, supply is tight); ``basis`` is spot
     minus futures as % of spot (positive = spot premium, a tight physical market); both are
-    rates, averaged over a period. ``downstream_output`` is the output of a product made from
+    rates, averaged over a period. ``downstream`` is the output of a product made from
     the material (batteries, solar cells): a flow, and a reading of demand.
     """
 
@@ -24,7 +24,7 @@ class IndicatorKind(StrEnum):
     EXPORT = "export"
     SPREAD = "spread"
     BASIS = "basis"
-    DOWNSTREAM_OUTPUT = "downstream_output"
+    DOWNSTREAM = "downstream"
 
 
 class Aggregation(StrEnum):
@@ -64,7 +64,7 @@ AGGREGATION: Final[dict[str, Aggregation]] = {
     IndicatorKind.INVENTORY: Aggregation.LAST,
     IndicatorKind.SPREAD: Aggregation.MEAN,
     IndicatorKind.BASIS: Aggregation.MEAN,
-    IndicatorKind.DOWNSTREAM_OUTPUT: Aggregation.SUM,
+    IndicatorKind.DOWNSTREAM: Aggregation.SUM,
 }
 
 

@@ -27,7 +27,7 @@ from feeds.longformat import FIELD_LIMITS, SeriesSpec
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 Indicator = Literal[
-    "price", "output", "inventory", "import", "export", "spread", "basis", "downstream_output"
+    "price", "output", "inventory", "import", "export", "spread", "basis", "downstream"
 ]
 FrequencyCode = Literal["D", "W", "T", "M", "Q", "Y"]
 

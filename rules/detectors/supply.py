@@ -141,13 +141,13 @@ class DemandVsSupply(CrossDetector):
     params_model = YearOnYearParams
     unit = "pp"
     subject = ("下游与自身产量", "downstream against own output")
-    kinds = ("downstream_output", "output")
-    needs = (("downstream_output",), ("output",))
+    kinds = ("downstream", "output")
+    needs = (("downstream",), ("output",))
 
     def combine_kinds(self, monthly: Mapping[str, pd.DataFrame]) -> pd.Series | None:
         p = self.params
         assert isinstance(p, YearOnYearParams)
-        down, out = monthly["downstream_output"], monthly["output"]
+        down, out = monthly["downstream"], monthly["output"]
         if down.empty or out.empty:
             return None
         demand = monthly_change(down, p.months).mean(axis=1)

@@ -116,7 +116,7 @@ def test_supply_feeds_give_the_values_the_sample_ships() -> None:
 
     sample_dir = Path(__file__).parents[2] / "warning" / "data" / "sample"
     sample = pd.concat(pd.read_csv(p) for p in sorted(sample_dir.glob("*.csv")))
-    sample = sample[sample["indicator"].isin(["inventory", "basis", "spread", "downstream_output"])]
+    sample = sample[sample["indicator"].isin(["inventory", "basis", "spread", "downstream"])]
     loaded = load_definitions(data_root=REAL)
     wanted = set(sample["series_id"])
     checked = set()

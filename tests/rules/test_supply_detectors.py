@@ -102,12 +102,12 @@ CROSS = [
     ),
     (
         "demand_vs_supply",
-        {"downstream_output": monthly(yoy(50, 70)), "output": monthly(yoy(100, 110))},
+        {"downstream": monthly(yoy(50, 70)), "output": monthly(yoy(100, 110))},
         30.0,  # +40 % against +10 %: 30 pp
     ),
     (
         "demand_vs_supply",
-        {"downstream_output": monthly(yoy(50, 45), yoy(10, 11)), "output": monthly(yoy(100, 100))},
+        {"downstream": monthly(yoy(50, 45), yoy(10, 11)), "output": monthly(yoy(100, 100))},
         0.0,  # the mean of -10 % and +10 %
     ),
 ]
@@ -127,7 +127,7 @@ def test_cross_detector_values(name: str, kinds: dict[str, pd.DataFrame], expect
     ("name", "kinds"),
     [
         ("apparent_consumption", {"output": monthly(yoy(1, 2))}),  # no trade series
-        ("demand_vs_supply", {"downstream_output": monthly(yoy(1, 2))}),  # no own output
+        ("demand_vs_supply", {"downstream": monthly(yoy(1, 2))}),  # no own output
         ("price_vs_output", {"price": monthly(yoy(1, 2))}),
     ],
 )
