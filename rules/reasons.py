@@ -123,16 +123,19 @@ class ReasonWriter:
         # one sentence per distinct (template, printed number, sign): values repeat a lot
         combo = (key * 2 + plus) * len(numbers) + which
         unique, inverse = np.unique(combo, return_inverse=True)
-        zh_u = np.empty(len(unique), dtype=object)
-        en_u = np.empty(len(unique), dtype=object)
-        for u, c in enumerate(unique.tolist()):
-            rest, n = divmod(c, len(numbers))
-            k, sign = divmod(rest, 2)
-            code, d = divmod(k, 6)
-            p = self.parts(CODE_LEVEL[code], _DIRECTIONS[d // 2], bool(d % 2))
-            number = ("+" if sign else "") + numbers[n]
-            zh_u[u] = p.zh_before + number + p.zh_after
-            en_u[u] = p.en_before + number + p.en_after
+        rest, n = np.divmod(unique, len(numbers))
+        k, sign = np.divmod(rest, 2)
+        templates, which_template = np.unique(k, return_inverse=True)
+        parts = [
+            self.parts(CODE_LEVEL[int(t) // 6], _DIRECTIONS[(int(t) % 6) // 2], bool(t % 2))
+            for t in templates
+        ]
+        table = np.array(
+            [(p.zh_before, p.zh_after, p.en_before, p.en_after) for p in parts], dtype=object
+        ).reshape(len(parts), 4)[which_template.ravel()]
+        number = np.where(sign > 0, "+", "").astype(object) + numbers[n]
+        zh_u = table[:, 0] + number + table[:, 1]
+        en_u = table[:, 2] + number + table[:, 3]
         return zh_u[inverse.ravel()], en_u[inverse.ravel()]
 
     def one(self, value: float, code: int, direction: int) -> tuple[str, str]:
