@@ -212,9 +212,12 @@ class Explainer:
         kind = b.kind[idx]
         held = kind == _HELD
         release = np.full(len(idx), "", dtype=object)
-        for row in np.flatnonzero(held & (top >= 0)):
-            i = idx[row]
-            release[row] = self.release_value(int(top[row]), int(p.code[i]), int(p.direction[i]))
+        rows = np.flatnonzero(held & (top >= 0))
+        if rows.size:  # one value per distinct (indicator, level, direction), not per step
+            keys = np.stack([top[rows], p.code[idx[rows]], p.direction[idx[rows]]], axis=1)
+            distinct, which = np.unique(keys, axis=0, return_inverse=True)
+            values = np.array([self.release_value(*map(int, k)) for k in distinct], dtype=object)
+            release[rows] = values[which.ravel()]
         veto_zh, veto_en = self.cells_of(idx, np.where(kind == _VETOED, b.veto_col[idx], -1))
         agrees = np.zeros(len(idx), dtype=bool)
         if self.supply.any():
