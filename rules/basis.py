@@ -103,6 +103,16 @@ class StepBasis:
         return [BASIS_ORDER[int(k)] for k in self.kind]
 
 
+@dataclass
+class _Kinds:
+    """Which basis each step has, and the level it waits for (see :func:`_classify`)."""
+
+    kind: np.ndarray
+    target: np.ndarray
+    waiting: np.ndarray  # vetoed, capped or pending
+    supported: np.ndarray  # the shown direction's (capped) score reaches the level shown
+
+
 def step_basis(
     code: np.ndarray,
     direction: np.ndarray,
@@ -120,60 +130,69 @@ def step_basis(
     ``release`` (steps,) are the persistence and hysteresis steps in force at each step.
     """
     up, down = sides
-    n = len(code)
-    rows = np.arange(n)
+    rows = np.arange(len(code))
     ind_code, ind_dir = indicator_levels(up.uncapped, down.uncapped, direction)
-    t_up = ind_dir > 0  # the direction the indicators point to
-    d_up = direction > 0  # the direction shown
-    nodata = code < 0
-    higher = ~nodata & (ind_code > code)
-    vetoed = higher & np.where(t_up, up.veto, down.veto)
-    raw_t = np.where(t_up, up.raw, down.raw)
-    cap_code = codes_from_scores(raw_t)  # the level the capped score allows
-    capped = higher & ~vetoed & (ind_code == 3) & (cap_code == code)
-    pending = higher & ~vetoed & ~capped
-    # pending waits for the level the capped score reaches (yellow while red is capped)
-    target = np.where(pending & (cap_code > code) & (cap_code < ind_code), cap_code, ind_code)
-    raw_d = np.where(d_up, up.raw, down.raw)
-    same = ~nodata & ~higher & ((code == 0) | (codes_from_scores(raw_d) == code))
-    supply_only = same & up.from_supply
-    confirmed = same & ~up.from_supply
-    held = ~nodata & ~higher & ~same
-    kind = np.select(
-        [nodata, vetoed, capped, pending, supply_only, confirmed, held],
-        [_CODE[b] for b in (Basis.NO_DATA, Basis.VETOED, Basis.CAPPED, Basis.PENDING)]
-        + [_CODE[Basis.SUPPLY_ONLY], _CODE[Basis.CONFIRMED], _CODE[Basis.HELD]],
-        default=_CODE[Basis.NO_DATA],
-    ).astype(np.int8)
-    t_idx = np.clip(target - 1, 0, 2)
+    t_up, d_up = ind_dir > 0, direction > 0  # where the indicators point; the shown direction
+    k = _classify(code, direction, ind_code, ind_dir, sides)
+    t_idx = np.clip(k.target - 1, 0, 2)
     above_t = np.where(t_up, latched[0].above_run[rows, t_idx], latched[1].above_run[rows, t_idx])
     persist_t = np.maximum(persist[rows, t_idx], 1)
     c_idx = np.clip(code - 1, 0, 2)
     below_d = np.where(d_up, latched[0].below_run[rows, c_idx], latched[1].below_run[rows, c_idx])
     rel = np.maximum(np.where(d_up, release[0], release[1]), 1)
+    pending, held, capped = (k.kind == _CODE[b] for b in (Basis.PENDING, Basis.HELD, Basis.CAPPED))
     agreeing = np.where(t_up, up.agreeing, down.agreeing)
     count = np.select([pending, held, capped], [above_t, below_d, agreeing], -1)
-    needed = np.select([pending, held, capped], [persist_t, rel, np.full(n, red_min)], -1)
-    ahead = _steps_ahead(code, kind, persist, rel, persist_t - above_t, rel - below_d)
-    # the level itself is backed where the shown direction's (capped) score reaches it
-    supported = same | (higher & (code > 0) & (codes_from_scores(raw_d) >= code))
-    since, last_confirmed = _run_dates(code, direction, supported, periods)
-    earliest = np.where(nodata, NAT, advance(periods, np.maximum(ahead, 1), freqs))
-    waiting = vetoed | capped | pending
+    needed = np.select([pending, held, capped], [persist_t, rel, np.full(len(code), red_min)], -1)
+    ahead = _steps_ahead(code, k.kind, persist, rel, persist_t - above_t, rel - below_d)
+    since, last_confirmed = _run_dates(code, direction, k.supported, periods)
+    nodata = code < 0
+    vetoed = k.kind == _CODE[Basis.VETOED]
     return StepBasis(
-        kind=kind,
+        kind=k.kind,
         ind_code=ind_code,
         ind_dir=ind_dir,
-        target_code=np.where(waiting, target, code).astype(np.int8),
-        target_dir=np.where(waiting, ind_dir, direction).astype(np.int8),
+        target_code=np.where(k.waiting, k.target, code).astype(np.int8),
+        target_dir=np.where(k.waiting, ind_dir, direction).astype(np.int8),
         count=count.astype(np.int64),
         needed=needed.astype(np.int64),
         since=np.where(nodata, NAT, since),
         last_confirmed=last_confirmed,
-        earliest=earliest,
+        earliest=np.where(nodata, NAT, advance(periods, np.maximum(ahead, 1), freqs)),
         veto_col=np.where(vetoed, np.where(t_up, up.veto_col, down.veto_col), -1),
         backed=np.where(t_up, up.backed, down.backed),
     )
+
+
+def _classify(
+    code: np.ndarray,
+    direction: np.ndarray,
+    ind_code: np.ndarray,
+    ind_dir: np.ndarray,
+    sides: tuple[Side, Side],
+) -> _Kinds:
+    """The basis of each step, in order: no data; vetoed; capped; pending; supply only or
+    confirmed; held (see the module docstring)."""
+    up, down = sides
+    t_up, d_up = ind_dir > 0, direction > 0
+    nodata = code < 0
+    higher = ~nodata & (ind_code > code)
+    vetoed = higher & np.where(t_up, up.veto, down.veto)
+    cap_code = codes_from_scores(np.where(t_up, up.raw, down.raw))  # what the cap allows
+    capped = higher & ~vetoed & (ind_code == 3) & (cap_code == code)
+    pending = higher & ~vetoed & ~capped
+    # pending waits for the level the capped score reaches (yellow while red is capped)
+    target = np.where(pending & (cap_code > code) & (cap_code < ind_code), cap_code, ind_code)
+    shown = codes_from_scores(np.where(d_up, up.raw, down.raw))
+    same = ~nodata & ~higher & ((code == 0) | (shown == code))
+    kind = np.select(
+        [nodata, vetoed, capped, pending, same & up.from_supply, same, ~nodata],
+        [_CODE[b] for b in (Basis.NO_DATA, Basis.VETOED, Basis.CAPPED, Basis.PENDING)]
+        + [_CODE[Basis.SUPPLY_ONLY], _CODE[Basis.CONFIRMED], _CODE[Basis.HELD]],
+        default=_CODE[Basis.NO_DATA],
+    ).astype(np.int8)
+    supported = same | (higher & (code > 0) & (shown >= code))
+    return _Kinds(kind, target, vetoed | capped | pending, supported)
 
 
 def indicator_levels(

@@ -89,6 +89,17 @@ def material_paths(
     return out
 
 
+@dataclass
+class Aligned:
+    """A material's indicator columns as known at each of its steps (stale values NaN)."""
+
+    cols: list[tuple[Block, int]]
+    values: np.ndarray
+    up: np.ndarray
+    down: np.ndarray
+    last_period: np.ndarray
+
+
 def _material_path(
     material: str,
     obs: pd.DataFrame,
@@ -98,7 +109,41 @@ def _material_path(
     names: Names | None,
 ) -> MaterialPath:
     periods, asof, freqs = frames.material_steps(obs)
-    staleness = ruleset.model.timing.staleness_days
+    al = _aligned(material, asof, blocks, ruleset.model.timing.staleness_days, stale)
+    superseded = _keep_finest(al.cols, al.up, al.down, ruleset.model.timing.finest_only)
+    code, direction, score, basis = _levels(al, periods, freqs, ruleset)
+    cfg, hyst = ruleset.model.combine, ruleset.model.hysteresis
+    return MaterialPath(
+        material,
+        periods,
+        freqs,
+        al.cols,
+        _writers(al.cols, material, names),
+        al.values,
+        al.up,
+        al.down,
+        code,
+        direction,
+        score,
+        basis,
+        superseded,
+        al.last_period,
+        hyst.margin,
+        cfg.red_or_supply,
+        cfg.veto_level,
+        cfg.red_min_indicators,
+    )
+
+
+def _aligned(
+    material: str,
+    asof: np.ndarray,
+    blocks: list[Block],
+    staleness: dict[str, int],
+    stale: frozenset[str],
+) -> Aligned:
+    """Each block's columns of ``material`` read at the steps' as-of times: the latest value
+    known then, NaN when older than the frequency's staleness or in ``stale``."""
     cols: list[tuple[Block, int]] = []
     parts: dict[str, list[np.ndarray]] = {"values": [], "up": [], "down": [], "last": []}
     for block in blocks:
@@ -107,41 +152,43 @@ def _material_path(
             continue
         row = np.searchsorted(block.avail, asof, side="right") - 1
         ok_row = row >= 0
-        r = np.maximum(row, 0)
-        rows_cols = np.ix_(r, idx)
+        rows_cols = np.ix_(np.maximum(row, 0), idx)
         known = block.known_at[rows_cols]
         limit = np.timedelta64(staleness.get(block.freq, 100), "D")
-        fresh = ok_row[:, None] & (known <= asof[:, None]) & (asof[:, None] - known <= limit)
-        fresh &= ~np.isin(np.asarray(block.series_ids)[idx], list(stale))[None, :]
-        for key in ("values", "up", "down"):
-            arr = getattr(block, key)[rows_cols]
-            parts[key].append(np.where(fresh, arr, np.nan))
         seen = ok_row[:, None] & (known <= asof[:, None])
+        fresh = seen & (asof[:, None] - known <= limit)
+        if stale:
+            fresh &= ~np.isin(np.asarray(block.series_ids)[idx], list(stale))[None, :]
+        for key in ("values", "up", "down"):
+            parts[key].append(np.where(fresh, getattr(block, key)[rows_cols], np.nan))
         parts["last"].append(np.where(seen, block.last_period[rows_cols], np.datetime64("NaT")))
         cols += [(block, int(i)) for i in idx]
-    n = len(periods)
+    n = len(asof)
     values, up, down = (
         np.hstack(parts[k]) if parts[k] else np.empty((n, 0)) for k in ("values", "up", "down")
     )
-    last_period = (
-        np.hstack(parts["last"]) if parts["last"] else np.empty((n, 0), dtype="datetime64[ns]")
-    )
-    superseded = _keep_finest(cols, up, down, ruleset.model.timing.finest_only)
-    roles = [b.rules[i].role for b, i in cols]
-    cfg = ruleset.model.combine
-    rule_names = [b.rule_name for b, _ in cols]
-    vetoing = [b.rules[i].vetoes for b, i in cols]
+    last = np.hstack(parts["last"]) if parts["last"] else np.empty((n, 0), dtype="datetime64[ns]")
+    return Aligned(cols, values, up, down, last)
+
+
+def _levels(
+    al: Aligned, periods: np.ndarray, freqs: np.ndarray, ruleset: RuleSet
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, StepBasis]:
+    """Combination, persistence, hysteresis (backed or not) and the basis of every step."""
+    cfg, hyst = ruleset.model.combine, ruleset.model.hysteresis
+    roles = [b.rules[i].role for b, i in al.cols]
+    rule_names = [b.rule_name for b, _ in al.cols]
+    vetoing = [b.rules[i].vetoes for b, i in al.cols]
     sides = (
-        combine_side(up, down, roles, cfg, rule_names, vetoing),
-        combine_side(down, up, roles, cfg, rule_names, vetoing),
+        combine_side(al.up, al.down, roles, cfg, rule_names, vetoing),
+        combine_side(al.down, al.up, roles, cfg, rule_names, vetoing),
     )
     persist = _persist(ruleset, freqs)
-    hyst = ruleset.model.hysteresis
     backed_release = _per_freq(freqs, hyst.steps_for)
     unbacked_release = _per_freq(freqs, hyst.unbacked_steps_for)
     held_backed = (
-        _backed(up, values, cols, hyst, "up"),
-        _backed(down, values, cols, hyst, "down"),
+        _backed(al.up, al.values, al.cols, hyst, "up"),
+        _backed(al.down, al.values, al.cols, hyst, "down"),
     )
     release = (
         np.where(held_backed[0], backed_release, unbacked_release),
@@ -157,36 +204,23 @@ def _material_path(
     )
     basis.hold_backed = np.where(direction > 0, held_backed[0], held_backed[1])
     basis.short_release = bool(hyst.unbacked_steps)
-    writers = [
+    return code, direction, score, basis
+
+
+def _writers(
+    cols: list[tuple[Block, int]], material: str, names: Names | None
+) -> list[ReasonWriter]:
+    return [
         ReasonWriter(
             rule=b.rules[c],
             phrase=b.detector.describe(b.freq),
             unit=b.detector.unit,
             subject=_subject(b, c, material, names),
             comparative=b.detector.comparative,
+            signed=b.detector.signed,
         )
         for b, c in cols
     ]
-    return MaterialPath(
-        material,
-        periods,
-        freqs,
-        cols,
-        writers,
-        values,
-        up,
-        down,
-        code,
-        direction,
-        score,
-        basis,
-        superseded,
-        last_period,
-        hyst.margin,
-        cfg.red_or_supply,
-        cfg.veto_level,
-        cfg.red_min_indicators,
-    )
 
 
 def _subject(block: Block, col: int, material: str, names: Names | None) -> tuple[str, str]:
