@@ -30,7 +30,7 @@ from rules.results import (
     indicator_frame,
     material_frame,
 )
-from rules.ruleset import RuleSet
+from rules.ruleset import Rule, RuleSet
 from rules.threshold_scores import threshold_text
 
 __all__ = [
@@ -164,6 +164,42 @@ def _needed(
     return needed
 
 
+def _stale_rows(
+    series_id: str, row: pd.Series, rules_of_material: list[Rule], names: Names | None
+) -> list[IndicatorResult]:
+    """One no-data row per rule reading the series, saying after which period it has none."""
+    material, kind, freq = str(row["material"]), str(row["indicator"]), str(row["frequency"])
+    since = str(pd.Timestamp(row["period"]).date())
+    out = []
+    for rule in rules_of_material:
+        detector = DETECTORS[rule.detector](rule.params)
+        if detector.cross or rule.indicator != kind or freq not in rule.frequencies:
+            continue
+        writer = ReasonWriter(
+            rule=rule,
+            phrase=detector.describe(freq),
+            unit=detector.unit,
+            subject=series_label(series_id, material, kind, names),
+        )
+        zh, en = writer.stale(since)
+        out.append(
+            IndicatorResult(
+                indicator=rule.name,
+                detector=rule.detector,
+                series_id=series_id,
+                value=None,
+                thresholds=threshold_text(rule.up, rule.down, detector.unit),
+                level=Level.NO_DATA,
+                direction=Direction.NONE,
+                score=None,
+                reason_zh=zh,
+                reason_en=en,
+                role=rule.role,
+            )
+        )
+    return out
+
+
 def absent_rows(
     older: pd.DataFrame, tail: pd.DataFrame, ruleset: RuleSet, names: Names | None
 ) -> dict[str, tuple[IndicatorResult, ...]]:
@@ -187,34 +223,8 @@ def absent_rows(
         period=("period", "max"),
     )
     out: dict[str, list[IndicatorResult]] = {}
-    for series_id, row in last[~last.index.isin(known)].iterrows():
-        material, kind, freq = str(row["material"]), str(row["indicator"]), str(row["frequency"])
-        since = str(pd.Timestamp(row["period"]).date())
-        for rule in ruleset.rules_for(material):
-            detector = DETECTORS[rule.detector](rule.params)
-            if detector.cross or rule.indicator != kind or freq not in rule.frequencies:
-                continue
-            writer = ReasonWriter(
-                rule=rule,
-                phrase=detector.describe(freq),
-                unit=detector.unit,
-                subject=series_label(str(series_id), material, kind, names),
-                comparative=detector.comparative,
-            )
-            zh, en = writer.stale(since)
-            out.setdefault(material, []).append(
-                IndicatorResult(
-                    indicator=rule.name,
-                    detector=rule.detector,
-                    series_id=str(series_id),
-                    value=None,
-                    thresholds=threshold_text(rule.up, rule.down, detector.unit),
-                    level=Level.NO_DATA,
-                    direction=Direction.NONE,
-                    score=None,
-                    reason_zh=zh,
-                    reason_en=en,
-                    role=rule.role,
-                )
-            )
+    for series_id, row in last.iterrows():
+        material = str(row["material"])
+        rows = _stale_rows(str(series_id), row, ruleset.rules_for(material), names)
+        out.setdefault(material, []).extend(rows)
     return {m: tuple(rows) for m, rows in out.items()}
