@@ -114,7 +114,9 @@ def assess_latest(
     upto = (period <= pd.Timestamp(as_of)).to_numpy()
     tail = upto & _needed(observations, period, ruleset, as_of)  # only the history needed
     obs = frames.prepare(observations[tail])
-    by_material = {p.material: p for p in material_paths(obs, ruleset, stale_series, names)}
+    warm = np.datetime64(pd.Timestamp(as_of) - pd.Timedelta(days=WARMUP_DAYS), "ns")
+    paths = material_paths(obs, ruleset, stale_series, names, steps_from=warm)
+    by_material = {p.material: p for p in paths}
     absent = absent_rows(observations[upto & ~tail], obs, ruleset, names)
     asof64 = np.datetime64(pd.Timestamp(as_of), "ns")
     stale_days = ruleset.model.timing.staleness_days

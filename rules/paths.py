@@ -79,13 +79,20 @@ def material_paths(
     ruleset: RuleSet,
     stale: frozenset[str] = frozenset(),
     names: Names | None = None,
+    steps_from: np.datetime64 | None = None,
 ) -> list[MaterialPath]:
-    """The path of every material in ``obs``; series in ``stale`` count as missing."""
+    """The path of every material in ``obs``; series in ``stale`` count as missing.
+
+    ``steps_from``: evaluate only the steps known from then on (the indicators still use all
+    of ``obs``): the latest assessment needs the history of its indicators, but only a
+    warm-up of steps for persistence and hysteresis to settle.
+    """
     wides = {f: frames.wide(obs, f) for f in obs["frequency"].unique()}
     blocks = build_blocks(obs, ruleset, wides)
     out = []
     for material, group in obs.groupby("material", sort=True, observed=True):
-        out.append(_material_path(str(material), group, blocks, ruleset, stale, names))
+        path = _material_path(str(material), group, blocks, ruleset, stale, names, steps_from)
+        out.append(path)
     return out
 
 
@@ -107,8 +114,12 @@ def _material_path(
     ruleset: RuleSet,
     stale: frozenset[str],
     names: Names | None,
+    steps_from: np.datetime64 | None = None,
 ) -> MaterialPath:
     periods, asof, freqs = frames.material_steps(obs)
+    if steps_from is not None:
+        keep = asof >= steps_from
+        periods, asof, freqs = periods[keep], asof[keep], freqs[keep]
     al = _aligned(material, asof, blocks, ruleset.model.timing.staleness_days, stale)
     superseded = _keep_finest(al.cols, al.up, al.down, ruleset.model.timing.finest_only)
     code, direction, score, basis = _levels(al, periods, freqs, ruleset)
