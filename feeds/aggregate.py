@@ -38,7 +38,8 @@ from feeds.longformat import LONG_COLUMNS
 from feeds.periods import normalise_periods
 from vocabulary import AGGREGATION
 
-RULES: Final[dict[str, str]] = dict(AGGREGATION)  # by indicator kind, from the vocabulary
+# mean for prices and rates, sum for flows, last for stocks: the shared vocabulary's rule
+RULES: Final[dict[str, str]] = {str(kind): rule.value for kind, rule in AGGREGATION.items()}
 # Which source frequencies may be aggregated to which target (nesting by period start).
 TARGETS: Final[dict[str, tuple[str, ...]]] = {
     "D": ("D", "W", "T", "M", "Q", "Y"),

@@ -79,6 +79,11 @@ class SeriesMapping(_Strict):
     value: str = ""
     code: str | None = None  # an alternative header (e.g. a World Bank series code)
     jan_feb_combined: bool = False  # NBS output: January and February published together
+    #: A rate the source gives in two columns or another convention: the value is
+    #: (value - minus) x scale, e.g. a basis of futures minus spot as a fraction of spot
+    #: becomes spot minus futures in % with ``scale: -100``.
+    minus: str | None = None
+    scale: float = 1.0
 
     @field_validator("id", "material")
     @classmethod

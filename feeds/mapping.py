@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from feeds.definitions import FeedDefinition, SeriesMapping
+from feeds.definitions import FeedDefinition, RecordMapping, SeriesMapping
 from feeds.longformat import LONG_COLUMNS
 from feeds.result import REJECT_COLUMNS
 from feeds.sources.base import SourceError, SourceRows
@@ -91,8 +91,18 @@ def resolve_columns(
             raise SourceError(
                 location, _missing_text(f"column {wanted!r} for series {series.id}", header)
             )
+        if series.minus is not None:
+            if header_key(series.minus) not in keys:
+                what = f"column {series.minus!r} (minus) for series {series.id}"
+                raise SourceError(location, _missing_text(what, header))
+            found[minus_key(series.id)] = keys[header_key(series.minus)]
     _refuse_doubled(header, found.values(), location=location)
     return found
+
+
+def minus_key(series_id: str) -> str:
+    """The key of a series' ``minus`` column in :func:`resolve_columns`' result."""
+    return f"{series_id}:minus"
 
 
 def _refuse_doubled(header: Sequence[str], used: Iterable[str], *, location: str) -> None:
@@ -140,6 +150,8 @@ def wide_rows(
         if mapping.thousands:
             value = value.str.replace(mapping.thousands, "", regex=False)
         present = ~value.isin(mapping.missing)
+        if series.minus is not None or series.scale != 1.0:
+            value, present = _transformed(series, table, columns, value, present, mapping)
         if unit_text is not None:
             unit = unit_text
         else:
@@ -174,6 +186,30 @@ def wide_rows(
         rows_fetched=fetched,
         rejects=pd.concat([short, rejects], ignore_index=True),
     )
+
+
+def _transformed(
+    series: SeriesMapping,
+    table: pd.DataFrame,
+    columns: Mapping[str, str],
+    value: pd.Series,
+    present: pd.Series,
+    mapping: RecordMapping,
+) -> tuple[pd.Series, pd.Series]:
+    """(value - minus) x scale where both are numbers; text that is no number stays as it is,
+    so that validation refuses it with its reason. A missing ``minus`` cell is no value."""
+    number = pd.to_numeric(value.where(present), errors="coerce")
+    if series.minus is not None:
+        other = table[columns[minus_key(series.id)]].astype(str).str.strip()
+        if mapping.thousands:
+            other = other.str.replace(mapping.thousands, "", regex=False)
+        present = present & ~other.isin(mapping.missing)
+        other_number = pd.to_numeric(other.where(present), errors="coerce")
+        bad = present & other_number.isna()
+        value = value.where(~bad, value + " minus " + other)  # refused: not a number
+        number = (number - other_number).where(~bad)
+    result = (number * series.scale).map(lambda x: format(x, ".10g"))
+    return value.where(number.isna(), result), present
 
 
 def _split_short_rows(

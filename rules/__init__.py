@@ -3,7 +3,15 @@
 Plain data only: this package never imports ``warning``, ``feeds`` or ``alerts``.
 """
 
-from rules.engine import Assessment, Evaluation, IndicatorResult, assess_latest, evaluate
+from rules.basis import Basis, LevelBasis
+from rules.engine import (
+    Assessment,
+    Evaluation,
+    IndicatorResult,
+    assess_latest,
+    evaluate,
+    history_starts,
+)
 from rules.levels import (
     Direction,
     Level,
@@ -23,15 +31,18 @@ from rules.ruleset import (
 __all__ = [
     "DEFAULT_RULESET_PATH",
     "Assessment",
+    "Basis",
     "Direction",
     "Evaluation",
     "IndicatorResult",
     "Level",
+    "LevelBasis",
     "RuleSet",
     "RuleSetError",
     "assess_latest",
     "check_materials",
     "evaluate",
+    "history_starts",
     "level_from_score",
     "level_rank",
     "load_ruleset",

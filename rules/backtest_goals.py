@@ -351,10 +351,53 @@ def compare(data: Path, rule_paths: list[Path]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def supply_effect(data: Path, rule_path: Path) -> dict[str, int]:
+    """Steps whose level (with direction) or basis the supply rules change.
+
+    The rule set is replayed as it is and without its ``supply`` rules (and with
+    ``red_or_supply`` off); steps are compared where both have a step.
+    """
+    import rules
+
+    obs = pd.read_csv(data, parse_dates=["period"])
+    ruleset = rules.load_ruleset(rule_path)
+    raw = ruleset.model.model_dump()
+    raw["rules"] = [r for r in raw["rules"] if r["role"] != "supply"]
+    raw["combine"]["red_or_supply"] = False
+    for spec in raw["materials"].values():
+        spec["rules"] = [r for r in spec["rules"] if r["role"] != "supply"]
+        spec["disable"] = [n for n in spec["disable"] if n in {r["name"] for r in raw["rules"]}]
+        spec["overrides"] = {k: v for k, v in spec["overrides"].items() if k in spec["disable"]}
+    without = rules.parse_ruleset(raw)
+    cols = ["material", "period", "level", "direction", "basis"]
+    a = rules.evaluate(obs, ruleset, with_indicators=False).materials[cols]
+    b = rules.evaluate(obs, without, with_indicators=False).materials[cols]
+    both = a.merge(b, on=["material", "period"], suffixes=("", "_without"))
+    level = (both["level"] != both["level_without"]) | (
+        both["direction"] != both["direction_without"]
+    )
+    basis = both["basis"] != both["basis_without"]
+    return {
+        "steps": len(both),
+        "level_changed": int(level.sum()),
+        "basis_changed": int(basis.sum()),
+        "level_or_basis_changed": int((level | basis).sum()),
+        "supply_only_steps": int((both["basis"] == "supply_only").sum()),
+        "steps_only_with_supply": len(a) - len(both),
+    }
+
+
 def main(argv: list[str]) -> int:
-    """``python -m rules.backtest_goals DATA.csv RULES.yaml [...]``: print the figures."""
+    """``python -m rules.backtest_goals DATA.csv RULES.yaml [...]``: print the figures;
+    ``python -m rules.backtest_goals --supply-effect DATA.csv RULES.yaml``: the steps whose
+    level or basis the supply rules change."""
+    if argv[:1] == ["--supply-effect"] and len(argv) == 3:
+        for key, value in supply_effect(Path(argv[1]), Path(argv[2])).items():
+            print(f"{key}: {value}")
+        return 0
     if len(argv) < 2:
         print("usage: python -m rules.backtest_goals DATA.csv RULES.yaml [RULES.yaml ...]")
+        print("       python -m rules.backtest_goals --supply-effect DATA.csv RULES.yaml")
         return 2
     table = compare(Path(argv[0]), [Path(p) for p in argv[1:]])
     print(table.to_string(index=False))

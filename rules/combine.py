@@ -14,6 +14,7 @@ All functions work on whole step sequences with numpy (no loop over steps):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,20 @@ from rules.ruleset import Combine
 SIGNAL_ROLES = ("signal",)
 
 
+@dataclass
+class Side:
+    """One direction's combined score per step, and what shaped it (kept for the basis)."""
+
+    raw: np.ndarray  # combined score after the agreement cap; NaN = no data
+    uncapped: np.ndarray  # the same before the agreement cap: what the indicators alone say
+    veto: np.ndarray  # bool: a veto rule in the other direction holds this one down
+    veto_col: np.ndarray  # int: the column whose veto holds (-1: none)
+    agreeing: np.ndarray  # int: distinct signal rules at yellow or above
+    backed: np.ndarray  # bool: a supply rule at blue or above backs a red (red_or_supply)
+    from_supply: np.ndarray  # bool: no signal rule has data; supply rules set the score
+    supported: np.ndarray  # bool: a supply rule is at blue or above in this direction
+
+
 def combine_scores(
     scores: np.ndarray,
     opposite: np.ndarray,
@@ -33,45 +48,78 @@ def combine_scores(
     rule_names: Sequence[str] | None = None,
     vetoing: Sequence[bool] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Raw material score for one direction and the veto mask.
+    """Raw material score for one direction and the veto mask (see :func:`combine_side`)."""
+    side = combine_side(scores, opposite, roles, cfg, rule_names, vetoing)
+    return side.raw, side.veto
+
+
+def combine_side(
+    scores: np.ndarray,
+    opposite: np.ndarray,
+    roles: Sequence[str],
+    cfg: Combine,
+    rule_names: Sequence[str] | None = None,
+    vetoing: Sequence[bool] | None = None,
+) -> Side:
+    """Combined score of one direction, with the veto, agreement and supply facts behind it.
 
     ``scores`` (steps x indicators) are this direction's scores, ``opposite`` the other
     direction's (used by veto rules). NaN = no data; the raw score is NaN only when every
-    signal indicator is NaN. Agreement counts distinct rules (``rule_names``), so the same
-    rule on a daily and a weekly copy of one price is one indicator, not two.
+    signal and supply indicator is NaN. Agreement counts distinct rules (``rule_names``), so
+    the same rule on a daily and a weekly copy of one price is one indicator, not two.
     """
     n = scores.shape[0]
     role = np.asarray(roles)
-    sig = scores[:, np.isin(role, SIGNAL_ROLES)]
-    raw = _row_max(sig)
+    is_sig = np.isin(role, SIGNAL_ROLES)
+    sig = scores[:, is_sig]
+    sig_raw = _row_max(sig)
+    sup = scores[:, role == "supply"]
     # supply rules set the level only where no signal rule has data (e.g. output-only history)
-    raw = np.where(np.isnan(raw), _row_max(scores[:, role == "supply"]), raw)
+    from_supply = np.isnan(sig_raw) & ~np.isnan(_row_max(sup))
+    uncapped = np.where(np.isnan(sig_raw), _row_max(sup), sig_raw)
+    names = np.asarray(rule_names if rule_names is not None else range(len(roles)))
+    agreeing = _distinct_at_yellow(sig, names[is_sig])
+    supported = (
+        (np.nan_to_num(sup, nan=0.0) >= 1.0).any(axis=1) if sup.shape[1] else np.zeros(n, bool)
+    )
+    backed = supported & cfg.red_or_supply
+    raw = uncapped
     if cfg.method == "agreement" and sig.shape[1]:
-        names = np.asarray(rule_names if rule_names is not None else range(len(roles)))
-        sig_names = names[np.isin(role, SIGNAL_ROLES)]
-        at_yellow = np.nan_to_num(sig, nan=0.0) >= 2.0
-        distinct = sum(
-            at_yellow[:, sig_names == nm].any(axis=1).astype(int)
-            for nm in dict.fromkeys(sig_names.tolist())
-        )
-        agree = np.asarray(distinct) >= cfg.red_min_indicators
-        sup = scores[:, role == "supply"]
-        backed = (
-            (np.nan_to_num(sup, nan=0.0) >= 1.0).any(axis=1)
-            if cfg.red_or_supply and sup.shape[1]
-            else np.zeros(n, dtype=bool)
-        )
-        raw = np.where((raw >= 3.0) & ~(agree | backed), 2.999, raw)
+        agree = (agreeing >= cfg.red_min_indicators) | backed
+        raw = np.where((uncapped >= 3.0) & ~agree, 2.999, uncapped)
+    veto, veto_col = _veto(opposite, role, cfg, vetoing)
+    return Side(raw, uncapped, veto, veto_col, agreeing, backed, from_supply, supported)
+
+
+def _distinct_at_yellow(sig: np.ndarray, sig_names: np.ndarray) -> np.ndarray:
+    """Per step, how many distinct rules (by name) are at yellow or above."""
+    at_yellow = np.nan_to_num(sig, nan=0.0) >= 2.0
+    count = np.zeros(sig.shape[0], dtype=np.int64)
+    for nm in dict.fromkeys(sig_names.tolist()):
+        count += at_yellow[:, sig_names == nm].any(axis=1)
+    return count
+
+
+def _veto(
+    opposite: np.ndarray, role: np.ndarray, cfg: Combine, vetoing: Sequence[bool] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Veto mask (held ``veto_hold`` steps) and the column that triggered it (-1: none)."""
+    n = opposite.shape[0]
     veto_mask = role == "veto"
     if vetoing is not None:
         veto_mask |= np.asarray(vetoing, dtype=bool)
-    veto_cols = opposite[:, veto_mask]
-    veto = (
-        (np.nan_to_num(veto_cols, nan=0.0) >= cfg.veto_level).any(axis=1)
-        if veto_cols.shape[1]
-        else np.zeros(n, dtype=bool)
-    )
-    return raw, hold(veto, cfg.veto_hold)
+    cols = np.flatnonzero(veto_mask)
+    if not len(cols):
+        return np.zeros(n, dtype=bool), np.full(n, -1)
+    strength = np.nan_to_num(opposite[:, cols], nan=0.0)
+    trigger = (strength >= cfg.veto_level).any(axis=1)
+    which = np.where(trigger, cols[np.argmax(strength, axis=1)], -1)
+    held = hold(trigger, cfg.veto_hold)
+    if cfg.veto_hold > 0 and trigger.any():
+        idx = np.arange(n)
+        last = np.maximum.accumulate(np.where(trigger, idx, 0))
+        which = np.where(held, which[last], -1)
+    return held, which
 
 
 def _row_max(cols: np.ndarray) -> np.ndarray:
@@ -107,6 +155,15 @@ def latch(on: np.ndarray, off: np.ndarray) -> np.ndarray:
     return np.where(idx >= 0, event[np.maximum(idx, 0)], 0) == 1
 
 
+@dataclass
+class Latched:
+    """One direction's level per step and the run lengths that decided it."""
+
+    level: np.ndarray  # int8 codes 0-3
+    above_run: np.ndarray  # (steps x 3): consecutive steps at or above blue/yellow/red, unvetoed
+    below_run: np.ndarray  # (steps x 3): consecutive steps below each level minus the margin
+
+
 def latch_levels(
     raw: np.ndarray,
     persist: np.ndarray,
@@ -114,7 +171,18 @@ def latch_levels(
     margin: float,
     veto: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Level codes 0-3 over steps for one direction.
+    """Level codes 0-3 over steps for one direction (see :func:`latch_state`)."""
+    return latch_state(raw, persist, release, margin, veto).level
+
+
+def latch_state(
+    raw: np.ndarray,
+    persist: np.ndarray,
+    release: np.ndarray,
+    margin: float,
+    veto: np.ndarray | None = None,
+) -> Latched:
+    """Level codes 0-3 over steps for one direction, with the runs behind them.
 
     ``persist`` is (steps x 3): consecutive steps needed to raise blue, yellow, red (0 or 1 =
     at once); ``release`` (steps,) consecutive steps below ``level - margin`` to lower it.
@@ -125,13 +193,17 @@ def latch_levels(
     score = np.nan_to_num(raw, nan=0.0)
     veto = np.zeros(n, dtype=bool) if veto is None else veto
     level = np.zeros(n, dtype=np.int8)
+    above_run = np.zeros((n, 3), dtype=np.int64)
+    below_run = np.zeros((n, 3), dtype=np.int64)
     for code in (1, 2, 3):  # three levels, each vectorised over all steps
         above = known & (score >= code) & ~veto
-        on = above & (run_length(above) >= np.maximum(persist[:, code - 1], 1))
+        above_run[:, code - 1] = run_length(above)
+        on = above & (above_run[:, code - 1] >= np.maximum(persist[:, code - 1], 1))
         below = known & (score < code - margin)
-        off = (below & (run_length(below) >= np.maximum(release, 1))) | veto
+        below_run[:, code - 1] = run_length(below)
+        off = (below & (below_run[:, code - 1] >= np.maximum(release, 1))) | veto
         level = np.where(latch(on, off), np.int8(code), level)
-    return level
+    return Latched(level, above_run, below_run)
 
 
 def resolve(

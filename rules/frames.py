@@ -79,12 +79,28 @@ def full_index(periods: pd.DatetimeIndex, freq: str) -> pd.DatetimeIndex:
 
 
 def wide(obs: pd.DataFrame, freq: str) -> pd.DataFrame:
-    """Periods x series of one frequency (last value wins on duplicates)."""
-    sub = obs[obs["frequency"] == freq]
-    sub = sub.drop_duplicates(["series_id", "period"], keep="last")
-    sub = sub.assign(series_id=sub["series_id"].astype(str))
-    out = sub.pivot(index="period", columns="series_id", values="value").sort_index()
-    out.columns.name = None
+    """Periods x series of one frequency (the last row wins on duplicates).
+
+    Built with numpy from the category codes of ``series_id`` (see :func:`prepare`) rather
+    than a pandas pivot: the backtest spends its time elsewhere.
+    """
+    sub = obs[(obs["frequency"] == freq).to_numpy()]
+    ids = sub["series_id"]
+    if not isinstance(ids.dtype, pd.CategoricalDtype):
+        ids = ids.astype("category")
+    codes = ids.cat.codes.to_numpy()
+    used, col = np.unique(codes, return_inverse=True)
+    periods, row = np.unique(sub["period"].to_numpy(dtype="datetime64[ns]"), return_inverse=True)
+    cell = row.ravel() * len(used) + col.ravel()
+    # the last row of each (period, series) wins: the first occurrence in reverse order
+    _, last = np.unique(cell[::-1], return_index=True)
+    keep = len(cell) - 1 - last
+    values = np.full(len(periods) * len(used), np.nan)
+    values[cell[keep]] = sub["value"].to_numpy(dtype=float)[keep]
+    names = np.asarray(ids.cat.categories, dtype=object)[used].astype(str)
+    out = pd.DataFrame(
+        values.reshape(len(periods), len(used)), index=pd.DatetimeIndex(periods), columns=names
+    )
     return out.reindex(full_index(pd.DatetimeIndex(out.index), freq))
 
 

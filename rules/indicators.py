@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from rules.detectors import DETECTORS, Detector
+from rules.detectors import DETECTORS, Detector, monthly_means
+from rules.detectors.supply import CrossDetector
 from rules.frames import period_end
 from rules.ruleset import Rule, RuleSet
 from rules.threshold_scores import score_side
+from vocabulary import AGGREGATION, Aggregation
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Block:
     up: np.ndarray  # material-direction scores (after invert)
     down: np.ndarray
     known_at: np.ndarray  # (rows, cols) datetime64[ns]: when the forward-filled value became known
+    last_period: np.ndarray  # (rows, cols) datetime64[ns]: the forward-filled value's period
     by_material: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -50,18 +53,24 @@ def build_blocks(
     )
     jobs: dict[tuple[str, str, str, str], list[tuple[str, str, Rule]]] = {}
     cross: dict[tuple[str, str], list[tuple[str, Rule]]] = {}
-    for material, group in meta.groupby("material"):
+    # series per (material, kind, frequency), built once: a few hundred rules look them up
+    series: dict[tuple[str, str, str], list[str]] = {}
+    for sid, (material, kind, freq) in zip(
+        meta.index,
+        zip(meta["material"], meta["indicator"], meta["frequency"], strict=True),
+        strict=True,
+    ):
+        series.setdefault((material, kind, freq), []).append(str(sid))
+    for material in sorted(meta["material"].unique()):
         for rule in ruleset.rules_for(str(material)):
+            params = json.dumps(rule.params, sort_keys=True)
             if DETECTORS[rule.detector].cross:
-                key = (rule.name, json.dumps(rule.params, sort_keys=True))
-                cross.setdefault(key, []).append((str(material), rule))
+                cross.setdefault((rule.name, params), []).append((str(material), rule))
                 continue
-            sel = group[
-                (group["indicator"] == rule.indicator) & group["frequency"].isin(rule.frequencies)
-            ]
-            for sid, freq in zip(sel.index, sel["frequency"], strict=True):
-                k = (rule.name, rule.detector, json.dumps(rule.params, sort_keys=True), str(freq))
-                jobs.setdefault(k, []).append((str(sid), str(material), rule))
+            for freq in rule.frequencies:
+                for sid in series.get((str(material), str(rule.indicator), str(freq)), ()):
+                    k = (rule.name, rule.detector, params, str(freq))
+                    jobs.setdefault(k, []).append((sid, str(material), rule))
     lags = ruleset.model.timing.publication_lag_days
     blocks = []
     for (name, det_name, params, freq), cols in jobs.items():
@@ -72,7 +81,8 @@ def build_blocks(
         det = DETECTORS[mats[0][1].detector](json.loads(params))
         frame, cols = _cross_frame(det, obs, wides, mats)
         if cols:
-            blocks.append(_block(name, det, frame, "M", cols, lags, "M"))
+            lag = max((lags.get(kind, 0) for kind in det.kinds), default=0)
+            blocks.append(_block(name, det, frame, "M", cols, {**lags, "": lag}, "M", lag_kind=""))
     return blocks
 
 
@@ -84,12 +94,13 @@ def _block(
     cols: list[tuple[str, str, Rule]],
     lags: dict[str, int],
     src_freq: str,
+    lag_kind: str | None = None,
 ) -> Block:
     rules = [c[2] for c in cols]
-    # one rule per block, so one indicator kind and one publication lag
-    avail = period_end(pd.DatetimeIndex(frame.index), freq) + np.timedelta64(
-        lags.get(rules[0].indicator, 0), "D"
-    )
+    # one rule per block, so one indicator kind and one publication lag (a cross detector's
+    # is the longest of its kinds')
+    kind = rules[0].indicator if lag_kind is None else lag_kind
+    avail = period_end(pd.DatetimeIndex(frame.index), freq) + np.timedelta64(lags.get(kind, 0), "D")
     raw = frame.to_numpy(dtype=float)
     up = np.full(raw.shape, np.nan)
     down = np.full(raw.shape, np.nan)
@@ -100,6 +111,8 @@ def _block(
         up[:, idx], down[:, idx] = (sd, su) if r.invert else (su, sd)
     valid = ~np.isnan(raw)
     known = np.where(valid, avail[:, None], np.datetime64("NaT"))
+    row_period = np.asarray(pd.DatetimeIndex(frame.index), dtype="datetime64[ns]")
+    period = np.where(valid, row_period[:, None], np.datetime64("NaT"))
     ffill = _ffill_index(valid)
     pick = np.take_along_axis
     block = Block(
@@ -115,6 +128,7 @@ def _block(
         up=pick(up, ffill, axis=0),
         down=pick(down, ffill, axis=0),
         known_at=pick(known, ffill, axis=0),
+        last_period=pick(period, ffill, axis=0),
     )
     mats = np.asarray(block.materials)
     block.by_material = {m: np.flatnonzero(mats == m) for m in dict.fromkeys(block.materials)}
@@ -142,39 +156,29 @@ def _cross_frame(
     wides: dict[str, pd.DataFrame],
     mats: list[tuple[str, Rule]],
 ) -> tuple[pd.DataFrame, list[tuple[str, str, Rule]]]:
-    """Price-versus-output per material, on monthly values (one column per material)."""
-    from rules.detectors.base import monthly_means
-    from rules.detectors.supply import PriceOutputParams, PriceVsOutput
-
-    assert isinstance(det, PriceVsOutput)
-    p = det.params
-    assert isinstance(p, PriceOutputParams)
+    """A cross detector per material, on monthly values (one column per material)."""
+    assert isinstance(det, CrossDetector)
     meta = obs.drop_duplicates("series_id").astype(
         {"series_id": str, "material": str, "indicator": str, "frequency": str}
     )
     out: dict[str, pd.Series] = {}
     cols = []
+    groups = dict(tuple(meta.groupby(["material", "indicator"])))
     for material, rule in mats:  # a few materials, each vectorised over its months
-        changes: dict[str, pd.Series] = {}
-        for kind in ("output", "price"):  # output first: most materials lack it
-            if kind == "price" and changes["output"].empty:
-                break
-            sub = meta[(meta["material"] == material) & (meta["indicator"] == kind)]
-            parts = [
-                _monthly_change(
-                    monthly_means(wides[str(f)][list(g["series_id"])], str(f)), p.months
-                )
-                for f, g in sub.groupby("frequency")
-                if str(f) in ("D", "W", "T", "M")
-            ]
-            parts = [x for x in parts if not x.empty]
-            changes[kind] = (
-                pd.concat(parts, axis=1).mean(axis=1) if parts else pd.Series(dtype=float)
-            )
-        if changes["output"].empty or changes.get("price", pd.Series()).empty:
+        present = {kind for kind in det.kinds if (material, kind) in groups}
+        if not det.ready(present):
             continue
-        out[material] = det.combine(changes["price"], changes["output"])
-        cols.append((f"{material}:price_vs_output", material, rule))
+        monthly = {
+            kind: _monthly(groups[(material, kind)], wides, kind)
+            if kind in present
+            else pd.DataFrame()
+            for kind in det.kinds
+        }
+        series = det.combine_kinds(monthly)
+        if series is None or series.isna().all():
+            continue
+        out[material] = series
+        cols.append((f"{material}:{rule.name}", material, rule))
     if not out:
         return pd.DataFrame(), []
     frame = pd.concat(out, axis=1).sort_index()
@@ -182,8 +186,18 @@ def _cross_frame(
     return frame, cols
 
 
-def _monthly_change(m: pd.DataFrame, months: int) -> pd.DataFrame:
-    if m.empty:
-        return m
-    full = m.reindex(pd.date_range(m.index.min(), m.index.max(), freq="MS"))
-    return (full / full.shift(months) - 1.0) * 100.0
+def _monthly(meta: pd.DataFrame, wides: dict[str, pd.DataFrame], kind: str) -> pd.DataFrame:
+    """A material's series of one kind as monthly values: means of prices and rates, last
+    stocks, flows only as published monthly (a sum of a partial month would understate)."""
+    parts = []
+    for freq, group in meta.groupby("frequency"):
+        wide = wides[str(freq)][list(group["series_id"])]
+        if AGGREGATION.get(kind) == Aggregation.SUM:
+            if freq == "M":
+                parts.append(wide)
+        elif AGGREGATION.get(kind) == Aggregation.LAST and freq in ("D", "W"):
+            parts.append(wide.resample("MS").last())
+        elif freq in ("D", "W", "T", "M"):
+            parts.append(monthly_means(wide, str(freq)))
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, axis=1) if parts else pd.DataFrame()

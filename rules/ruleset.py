@@ -37,6 +37,10 @@ def _all_frequencies() -> list[Frequency]:
     return list(Frequency)
 
 
+def _supply_backs() -> dict[str, float | BackingValues]:
+    return {"supply": 1.0}
+
+
 def _price_only() -> list[IndicatorKind]:
     return [IndicatorKind.PRICE]
 
@@ -193,15 +197,37 @@ class Combine(BaseModel):
     veto_hold: int = Field(default=0, ge=0)
 
 
+class BackingValues(BaseModel):
+    """Values of a rule that back a held warning: an up warning while the rule's value is at
+    or above ``up``, a down warning while it is at or below ``down`` (the rule's own values,
+    whatever its ``invert``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    up: float | None = None
+    down: float | None = None
+
+
 class Hysteresis(BaseModel):
-    """A level is lowered only after the score stays below (threshold - margin) for N steps."""
+    """A level is lowered only after the score stays below (threshold - margin) for N steps.
+
+    ``unbacked_steps`` (optional, per frequency): N while nothing backs the warning's
+    direction; frequencies it does not name use ``steps``. ``backing`` says what backs a
+    warning: a rule name or a role (``supply``) with either the score it must reach in the
+    warning's direction (1 = blue, 2 = yellow) or its values (``{up: 20, down: -15}``: the
+    rule's value at or beyond these in the warning's direction). Missing data backs nothing.
+    """
 
     model_config = ConfigDict(extra="forbid")
     margin: float = Field(default=0.5, ge=0, le=1)
     steps: dict[str, int] = Field(default_factory=lambda: {"default": 1})
+    unbacked_steps: dict[str, int] = Field(default_factory=dict)
+    backing: dict[str, float | BackingValues] = Field(default_factory=lambda: _supply_backs())
 
     def steps_for(self, freq: str) -> int:
         return int(self.steps.get(freq, self.steps.get("default", 1)))
+
+    def unbacked_steps_for(self, freq: str) -> int:
+        return int(self.unbacked_steps.get(freq, self.steps_for(freq)))
 
 
 class Timing(BaseModel):

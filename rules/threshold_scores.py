@@ -19,10 +19,32 @@ def score_side(values: np.ndarray, th: Thresholds | None, side: str) -> np.ndarr
     values = np.asarray(values, dtype=float)
     if th is None or not th.points():
         return np.where(np.isnan(values), np.nan, 0.0)
+    xp, fp, sign = _nodes(th, side)
+    cap = fp[-1]
+    out = np.interp(sign * values, xp, fp, left=0.0, right=cap)
+    out[np.isnan(values)] = np.nan
+    return out
+
+
+def value_at_score(th: Thresholds | None, side: str, score: float) -> float | None:
+    """The value that scores ``score`` on one side (the inverse of :func:`score_side`).
+
+    E.g. the value a held yellow must stay beyond for its release steps to count (score
+    2 - margin). ``None`` without thresholds or when the score is outside the scale.
+    """
+    if th is None or not th.points():
+        return None
+    xp, fp, sign = _nodes(th, side)
+    if not fp[0] <= score <= fp[-1]:
+        return None
+    return float(sign * np.interp(score, fp, xp))
+
+
+def _nodes(th: Thresholds, side: str) -> tuple[list[float], list[float], float]:
+    """Interpolation nodes (signed values, scores) of one side's thresholds, and the sign."""
     sign = 1.0 if side == "up" else -1.0
     codes = [float(c) for c, _ in th.points()]
     ts = [sign * t for _, t in th.points()]
-    v = sign * values
     gap_first = (ts[1] - ts[0]) / (codes[1] - codes[0]) if len(ts) > 1 else _default_gap(ts[0])
     gap_last = (ts[-1] - ts[-2]) / (codes[-1] - codes[-2]) if len(ts) > 1 else gap_first
     xp = [ts[0] - gap_first]
@@ -36,9 +58,7 @@ def score_side(values: np.ndarray, th: Thresholds | None, side: str) -> np.ndarr
     cap = SCORE_CAP if codes[-1] >= 3 else codes[-1] + 0.999
     xp.append(ts[-1] + gap_last * (cap - codes[-1]))
     fp.append(cap)
-    out = np.interp(v, xp, fp, left=0.0, right=cap)
-    out[np.isnan(v)] = np.nan
-    return out
+    return xp, fp, sign
 
 
 def _default_gap(t: float) -> float:
@@ -68,3 +88,24 @@ def fmt_number(x: float) -> str:
     if ax >= 1:
         return f"{x:.1f}".rstrip("0").rstrip(".")
     return f"{x:.2f}".rstrip("0").rstrip(".") or "0"
+
+
+def fmt_numbers(values: np.ndarray) -> np.ndarray:
+    """:func:`fmt_number` of every value, as an object array (each distinct rounded value is
+    formatted once)."""
+    texts, inverse = distinct_numbers(values)
+    return texts[inverse]
+
+
+def distinct_numbers(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct :func:`fmt_number` texts of ``values`` and, per value, the index of its
+    text: values that print the same are one entry."""
+    v = np.asarray(values, dtype=float).ravel()
+    if v.size == 0:
+        return np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
+    a = np.abs(v)
+    rounded = np.where(a >= 10, np.round(v), np.where(a >= 1, np.round(v, 1), np.round(v, 2)))
+    rounded = np.where(rounded == 0, 0.0, rounded)  # no "-0"
+    unique, inverse = np.unique(rounded, return_inverse=True)
+    texts = np.array([fmt_number(float(x)) for x in unique], dtype=object)
+    return texts, inverse.ravel()

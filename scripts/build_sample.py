@@ -49,6 +49,7 @@ import yaml
 
 from feeds import longformat
 from feeds.aggregate import derivable
+from vocabulary import AGGREGATION
 
 REPO: Final[Path] = Path(__file__).resolve().parent.parent
 DEFAULT_REAL: Final[Path] = REPO.parent / "shared" / "data" / "real"
@@ -57,6 +58,13 @@ CATALOG: Final[Path] = REPO / "warning" / "data" / "catalog.yaml"
 LONG_COLUMNS: Final[list[str]] = list(longformat.LONG_COLUMNS)
 WEEKLY_SUFFIX: Final[str] = "_weekly"
 SAMPLE_DAILY_YEARS: Final[int] = 2
+#: Daily supply series (stocks, basis, spreads) keep fewer daily months: their weekly history
+#: carries the seasonal norms, and the sample must stay under 3 MB.
+SAMPLE_DAILY_MONTHS_SUPPLY: Final[int] = 2
+SUPPLY_KINDS: Final[tuple[str, ...]] = ("inventory", "basis", "spread")
+#: Weekly supply history in the sample starts here (LME copper goes back to 2008; five years
+#: before the exchange data begin are enough for a seasonal norm).
+SAMPLE_SUPPLY_FROM: Final[str] = "2015-01-01"
 SPIKE_OUT: Final[float] = 0.15
 SPIKE_BACK: Final[float] = 0.05
 THIN_VOLUME_SHARE: Final[float] = 0.005
@@ -73,6 +81,9 @@ PIGGY_DIR: Final[str] = "china_piggypiggy_datas"
 PPI_DIR: Final[str] = f"{PIGGY_DIR}/spot_100ppi_daily"
 NBS_LONG: Final[str] = f"{PIGGY_DIR}/nbs_monthly/nbs_key_materials_output_long_DERIVED.csv"
 WB_WIDE: Final[str] = "worldbank_pinksheet/wb_pinksheet_monthly_prices_wide.csv"
+STOCKS_DIR: Final[str] = f"{PIGGY_DIR}/futures_warehouse_stocks_daily"
+BASIS_DIR: Final[str] = f"{PIGGY_DIR}/futures_spot_basis_daily"
+LME_COPPER: Final[str] = "metals_daily/lme_copper_cash_3m_stock_daily_2008_2025.csv"
 
 
 @dataclass
@@ -294,6 +305,83 @@ def nbs(product: str) -> Callable[[Path], Loaded]:
     return load
 
 
+def _weekdays(values: pd.Series, notes: list[str]) -> pd.Series:
+    """Finite values on weekdays (a weekend date is a mislabelled row), sorted by date."""
+    values = values.astype(float).dropna().sort_index()
+    values = values[np.isfinite(values.to_numpy())]
+    weekend = _dates(values).dayofweek >= 5
+    if weekend.any():
+        notes.append(f"{int(weekend.sum())} weekend-dated rows dropped")
+    kept: pd.Series = values[~weekend]
+    return kept
+
+
+def warehouse(file: str, column: str) -> Callable[[Path], Loaded]:
+    """Exchange warehouse-warrant stocks, one column of a piggypiggy ``*_stock.csv``.
+
+    A stock of zero is a real value (warrants are cancelled in set months); negative values
+    would not be, and are dropped.
+    """
+
+    def load(real: Path) -> Loaded:
+        notes: list[str] = []
+        frame = pd.read_csv(real / STOCKS_DIR / file, parse_dates=["time"]).set_index("time")
+        values = _weekdays(pd.to_numeric(frame[column], errors="coerce"), notes)
+        negative = values < 0
+        if negative.any():
+            notes.append(f"{int(negative.sum())} negative stocks dropped")
+        return Loaded(values[~negative], notes)
+
+    return load
+
+
+def basis_rate(file: str) -> Callable[[Path], Loaded]:
+    """Spot minus the dominant contract, % of spot: ``-dom_basis_rate x 100`` (the file's
+    basis is futures minus spot, as a fraction of spot)."""
+
+    def load(real: Path) -> Loaded:
+        notes: list[str] = []
+        frame = pd.read_csv(real / BASIS_DIR / file, parse_dates=["time"]).set_index("time")
+        return Loaded(_weekdays(-100.0 * frame["dom_basis_rate"], notes), notes)
+
+    return load
+
+
+def term_spread(file: str) -> Callable[[Path], Loaded]:
+    """Near minus dominant contract, % of spot: ``(near_basis_rate - dom_basis_rate) x 100``.
+    Positive = backwardation. Zero on the days the near contract is the dominant one."""
+
+    def load(real: Path) -> Loaded:
+        notes: list[str] = []
+        frame = pd.read_csv(real / BASIS_DIR / file, parse_dates=["time"]).set_index("time")
+        same = frame["near_contract"] == frame["dominant_contract"]
+        if same.any():
+            notes.append(f"{int(same.sum())} days where the near contract is the dominant one")
+        spread = 100.0 * (frame["near_basis_rate"] - frame["dom_basis_rate"])
+        return Loaded(_weekdays(spread, notes), notes)
+
+    return load
+
+
+def lme_copper(kind: str) -> Callable[[Path], Loaded]:
+    """LME copper from westmetall: ``stocks`` (t) or ``spread`` (cash minus 3-month, USD/t;
+    positive = backwardation). Rows with a zero price or stock (3 glitches) are dropped."""
+
+    def load(real: Path) -> Loaded:
+        notes: list[str] = []
+        frame = pd.read_csv(real / LME_COPPER, parse_dates=["date"]).set_index("date")
+        cash, three = frame["lme_copper_cash_settlement_usd_t"], frame["lme_copper_3month_usd_t"]
+        stock = frame["lme_copper_stock_t"]
+        bad = (cash <= 0) | (three <= 0) | (stock <= 0)
+        if bad.any():
+            days = ", ".join(str(day.date()) for day in frame.index[bad])
+            notes.append(f"{int(bad.sum())} rows with a zero price or stock dropped ({days})")
+        values = stock if kind == "stocks" else cash - three
+        return Loaded(_weekdays(values[~bad], notes), notes)
+
+    return load
+
+
 def _missing_februaries(frame: pd.DataFrame, product: str, values: pd.Series) -> list[int]:
     ytd = frame[(frame["product"] == product) & (frame["measure"] == "ytd_cumulative_value")]
     ytd_feb_years = {int(m[:4]) for m in ytd["month"] if m.endswith("-02")}
@@ -327,6 +415,53 @@ DAILY_CLOSE: Final[str] = "daily close as published; cleaned (see notes)"
 SPOT_DAILY: Final[str] = "daily spot as published; cleaned (see notes)"
 WB_MONTHLY: Final[str] = "monthly average as published"
 NBS_MONTHLY: Final[str] = "current-month value (当期值) as published; Jan/Feb gaps kept"
+
+
+EXCHANGE_STOCKS: Final[str] = "exchange warehouse-warrant stocks via piggypiggy/datas"
+EXCHANGE_BASIS: Final[str] = "exchange spot and contract prices via piggypiggy/datas"
+STOCK_DAILY: Final[str] = (
+    "daily stock as published (zero kept: warrants are cancelled in set months)"
+)
+
+
+def _stocks(exchange: str, file: str, column: str) -> Source:
+    return Source(
+        f"{exchange} ({EXCHANGE_STOCKS})",
+        f"{STOCKS_DIR}/{file} [{column}]",
+        STOCK_DAILY,
+        LICENSE_OTHER,
+        warehouse(file, column),
+    )
+
+
+def _basis(exchange: str, file: str) -> Source:
+    return Source(
+        f"{exchange} ({EXCHANGE_BASIS})",
+        f"{BASIS_DIR}/{file} [dom_basis_rate]",
+        "spot minus dominant contract, % of spot (-100 x dom_basis_rate)",
+        LICENSE_OTHER,
+        basis_rate(file),
+    )
+
+
+def _spread(exchange: str, file: str) -> Source:
+    return Source(
+        f"{exchange} ({EXCHANGE_BASIS})",
+        f"{BASIS_DIR}/{file} [near_basis_rate - dom_basis_rate]",
+        "near minus dominant contract, % of spot (100 x (near_basis_rate - dom_basis_rate))",
+        LICENSE_OTHER,
+        term_spread(file),
+    )
+
+
+def _lme(kind: str, transformation: str) -> Source:
+    return Source(
+        "LME official prices and stocks via westmetall.com (rahulmohamw/LME_Cu_Analysis_V0)",
+        f"{LME_COPPER} [{'lme_copper_stock_t' if kind == 'stocks' else 'cash - 3month'}]",
+        transformation,
+        LICENSE_OTHER,
+        lme_copper(kind),
+    )
 
 
 def _sina(exchange: str, file: str) -> Source:
@@ -437,6 +572,58 @@ LOADERS: Final[dict[str, Source]] = {
     # flat glass
     "flat_glass_czce_futures": _sina("CZCE", "czce_flat_glass_FG0.csv"),
     "flat_glass_nbs_output": _nbs("flat_glass"),
+    # supply and demand: exchange warehouse stocks (SHFE: the daily futures stock in tonnes;
+    # DCE, CZCE, GFEX: registered warrants in lots or sheets), LME copper stocks and spread
+    "iron_ore_dce_stocks": _stocks("DCE", "dce_i_warehouse_stock.csv", "小计"),
+    "coke_dce_stocks": _stocks("DCE", "dce_j_warehouse_stock.csv", "小计"),
+    "steel_rebar_shfe_stocks": _stocks("SHFE", "shfe_rb_warehouse_stock.csv", "期货"),
+    "steel_hrc_shfe_stocks": _stocks("SHFE", "shfe_hc_warehouse_stock.csv", "期货"),
+    "copper_shfe_stocks": _stocks("SHFE", "shfe_cu_warehouse_stock.csv", "期货"),
+    "copper_lme_stocks": _lme("stocks", "daily LME copper stock in tonnes, as published"),
+    "aluminium_shfe_stocks": _stocks("SHFE", "shfe_al_warehouse_stock.csv", "期货"),
+    "zinc_shfe_stocks": _stocks("SHFE", "shfe_zn_warehouse_stock.csv", "期货"),
+    "lithium_carbonate_gfex_stocks": _stocks("GFEX", "gfex_lc_warehouse_stock.csv", "小计"),
+    "industrial_silicon_gfex_stocks": _stocks("GFEX", "gfex_si_warehouse_stock.csv", "小计"),
+    "urea_czce_stocks": _stocks("CZCE", "czce_UR_warehouse_stock.csv", "小计"),
+    "soda_ash_czce_stocks": _stocks("CZCE", "czce_SA_warehouse_stock.csv", "小计"),
+    "pvc_dce_stocks": _stocks("DCE", "dce_v_warehouse_stock.csv", "小计"),
+    "methanol_czce_stocks": _stocks("CZCE", "czce_MA_warehouse_stock.csv", "小计"),
+    "flat_glass_czce_stocks": _stocks("CZCE", "czce_FG_warehouse_stock.csv", "小计"),
+    # spot-futures basis (spot minus dominant contract) and term structure (near minus
+    # dominant contract), both % of spot
+    "iron_ore_dce_basis": _basis("DCE", "dce_i_spot_basis.csv"),
+    "iron_ore_dce_term_spread": _spread("DCE", "dce_i_spot_basis.csv"),
+    "steel_rebar_shfe_basis": _basis("SHFE", "shfe_rb_spot_basis.csv"),
+    "steel_rebar_shfe_term_spread": _spread("SHFE", "shfe_rb_spot_basis.csv"),
+    "copper_shfe_basis": _basis("SHFE", "shfe_cu_spot_basis.csv"),
+    "copper_shfe_term_spread": _spread("SHFE", "shfe_cu_spot_basis.csv"),
+    "copper_lme_cash_3m_spread": _lme("spread", "LME cash minus 3-month, USD/t, daily"),
+    "aluminium_shfe_basis": _basis("SHFE", "shfe_al_spot_basis.csv"),
+    "aluminium_shfe_term_spread": _spread("SHFE", "shfe_al_spot_basis.csv"),
+    "zinc_shfe_basis": _basis("SHFE", "shfe_zn_spot_basis.csv"),
+    "zinc_shfe_term_spread": _spread("SHFE", "shfe_zn_spot_basis.csv"),
+    "lithium_carbonate_gfex_basis": _basis("GFEX", "gfex_lc_spot_basis.csv"),
+    "industrial_silicon_gfex_basis": _basis("GFEX", "gfex_si_spot_basis.csv"),
+    "urea_czce_basis": _basis("CZCE", "czce_UR_spot_basis.csv"),
+    "urea_czce_term_spread": _spread("CZCE", "czce_UR_spot_basis.csv"),
+    "soda_ash_czce_basis": _basis("CZCE", "czce_SA_spot_basis.csv"),
+    "soda_ash_czce_term_spread": _spread("CZCE", "czce_SA_spot_basis.csv"),
+    "pvc_dce_basis": _basis("DCE", "dce_v_spot_basis.csv"),
+    "pvc_dce_term_spread": _spread("DCE", "dce_v_spot_basis.csv"),
+    "methanol_czce_basis": _basis("CZCE", "czce_MA_spot_basis.csv"),
+    "methanol_czce_term_spread": _spread("CZCE", "czce_MA_spot_basis.csv"),
+    "flat_glass_czce_basis": _basis("CZCE", "czce_FG_spot_basis.csv"),
+    "flat_glass_czce_term_spread": _spread("CZCE", "czce_FG_spot_basis.csv"),
+    # downstream output (demand): NBS products made from the material
+    "iron_ore_nbs_pig_iron_output": _nbs("pig_iron"),
+    "coke_nbs_pig_iron_output": _nbs("pig_iron"),
+    "copper_nbs_copper_products_output": _nbs("copper_products"),
+    "aluminium_nbs_aluminium_products_output": _nbs("aluminium_products"),
+    "alumina_nbs_primary_aluminium_output": _nbs("primary_aluminium"),
+    "lithium_carbonate_nbs_li_ion_battery_output": _nbs("li_ion_batteries"),
+    "industrial_silicon_nbs_solar_cell_output": _nbs("solar_cells"),
+    "soda_ash_nbs_flat_glass_output": _nbs("flat_glass"),
+    "caustic_soda_nbs_alumina_output": _nbs("alumina"),
 }
 
 # Remarks that the data alone does not show, printed with the series in PROVENANCE.md.
@@ -482,6 +669,26 @@ REMARKS: Final[dict[str, str]] = {
     "cement_spot": "100ppi national average; unit CNY/t is inferred (values 319-670).",
     "rare_earth_prnd_oxide_spot": "Unit CNY/t inferred from the level (260k-1.1m).",
     "flat_glass_czce_futures": "Futures quoted in CNY/t (not per weight-case).",
+    "steel_rebar_shfe_stocks": "SHFE publishes rebar stocks in this file from 2020-09.",
+    "copper_shfe_stocks": (
+        "SHFE's daily futures stock (期货), tonnes; the weekly 小计 column (registered plus "
+        "unregistered) is not used."
+    ),
+    "lithium_carbonate_gfex_stocks": (
+        "GFEX lithium carbonate warrants start 2023-12: 22 values, too few for a seasonal "
+        "norm; kept so the board can show that the series exists and has no reading yet."
+    ),
+    "industrial_silicon_gfex_stocks": "GFEX silicon warrants start 2023-06.",
+    "copper_lme_stocks": "LME stocks run to 2025-08-05, longer than the exchange data (2024-01).",
+    "copper_lme_cash_3m_spread": "Cash minus 3-month settlement, USD/t; + = backwardation.",
+    "lithium_carbonate_gfex_basis": "Starts 2023-07-28 (109 days): no one-year norm yet.",
+    "industrial_silicon_gfex_basis": "Starts 2023-04-25 (171 days).",
+    "coke_nbs_pig_iron_output": "Pig iron: blast furnaces burn coke, so their output is demand.",
+    "iron_ore_nbs_pig_iron_output": "Pig iron: the blast-furnace output iron ore is made into.",
+    "lithium_carbonate_nbs_li_ion_battery_output": "Unit 10k cells (万只), from 2015.",
+    "industrial_silicon_nbs_solar_cell_output": "Unit 10k kW (万千瓦), from 2010.",
+    "soda_ash_nbs_flat_glass_output": "Flat glass takes most soda ash; 10k weight-cases.",
+    "caustic_soda_nbs_alumina_output": "Alumina refining is a main use of caustic soda.",
 }
 
 
@@ -533,10 +740,12 @@ def normalise(index: pd.DatetimeIndex, frequency: str) -> pd.DatetimeIndex:
     raise ValueError(f"frequency {frequency} is not produced by this script")
 
 
-def weekly_mean(daily: pd.Series) -> pd.Series:
-    """Mean of the daily values of each ISO week, indexed by the week's Monday."""
+def weekly_mean(daily: pd.Series, indicator: str = "price") -> pd.Series:
+    """The daily values of each ISO week, indexed by the week's Monday, aggregated by the
+    indicator kind's rule (vocabulary.AGGREGATION): mean for prices and rates, last for
+    stocks."""
     mondays = normalise(pd.DatetimeIndex(daily.index), "W")
-    return daily.groupby(mondays).mean()
+    return daily.groupby(mondays).agg(AGGREGATION[indicator].value)
 
 
 def to_long(values: pd.Series, spec: CatalogSeries) -> pd.DataFrame:
@@ -581,7 +790,7 @@ def build(real: Path, catalog: list[CatalogSeries]) -> Built:
         if spec.id.endswith(WEEKLY_SUFFIX) and parent in base:
             if spec.frequency != "W" or by_id[parent].unit != spec.unit:
                 raise ValueError(f"{spec.id}: expected frequency W and the unit of {parent}")
-            frames.append(to_long(weekly_mean(base[parent]), spec))
+            frames.append(to_long(weekly_mean(base[parent], spec.indicator), spec))
             notes[spec.id] = []
     full = pd.concat(frames, ignore_index=True)
     full = full.sort_values(["series_id", "period"]).reset_index(drop=True)
@@ -589,8 +798,9 @@ def build(real: Path, catalog: list[CatalogSeries]) -> Built:
 
 
 def sample_rows(full: pd.DataFrame) -> pd.DataFrame:
-    """Daily series: the last two years of each; their weekly companions: the weeks before the
-    first daily value kept; other series: everything.
+    """Daily series: the last two years of each (supply series: two months, and no weekly
+    history before 2015); their weekly
+    companions: the weeks before the first daily value kept; other series: everything.
 
     The service derives a weekly companion from its daily series for every week that
     :func:`feeds.aggregate.derivable` allows (starting on or after the daily series' first
@@ -600,27 +810,36 @@ def sample_rows(full: pd.DataFrame) -> pd.DataFrame:
     """
     daily = full["frequency"] == "D"
     last = full.loc[daily].groupby("series_id")["period"].transform("max")
-    start = last - pd.DateOffset(years=SAMPLE_DAILY_YEARS)
+    supply = full["indicator"].isin(SUPPLY_KINDS)
+    start = (last - pd.DateOffset(years=SAMPLE_DAILY_YEARS)).where(
+        ~supply[daily], last - pd.DateOffset(months=SAMPLE_DAILY_MONTHS_SUPPLY)
+    )
     keep = pd.Series(True, index=full.index)
     keep.loc[daily] = full.loc[daily, "period"] > start
     first_daily = full.loc[daily & keep].groupby("series_id")["period"].min()
     parent = full["series_id"].str.removesuffix(WEEKLY_SUFFIX)
     weekly = full["series_id"].str.endswith(WEEKLY_SUFFIX) & parent.isin(first_daily.index)
     keep.loc[weekly] = ~derivable(full.loc[weekly, "period"], parent[weekly].map(first_daily))
+    keep &= ~(supply & (full["period"] < pd.Timestamp(SAMPLE_SUPPLY_FROM)))
     return full.loc[keep].reset_index(drop=True)
 
 
-def round_values(values: pd.Series) -> pd.Series:
-    """Two decimals for values of 10 or more, four below (enough for USD/dmtu and 10k t)."""
-    return values.where(values.abs() < 10, values.round(2)).where(
+def round_values(values: pd.Series, indicator: pd.Series | None = None) -> pd.Series:
+    """Two decimals for values of 10 or more, four below (enough for USD/dmtu and 10k t);
+    basis and spreads (% of spot) two decimals throughout."""
+    out = values.where(values.abs() < 10, values.round(2)).where(
         values.abs() >= 10, values.round(4)
     )
+    if indicator is not None:
+        out = out.where(~indicator.isin(["basis", "spread"]), values.round(2))
+    return out
 
 
 def write_long(frame: pd.DataFrame, path: Path, rounded: bool) -> None:
     out = frame.copy()
     out["period"] = out["period"].dt.strftime("%Y-%m-%d")
-    out["value"] = round_values(out["value"]) if rounded else out["value"].round(6)
+    value = out["value"]
+    out["value"] = round_values(value, out["indicator"]) if rounded else value.round(6)
     out.to_csv(path, index=False, columns=LONG_COLUMNS, float_format="%.10g", lineterminator="\n")
 
 
@@ -652,7 +871,8 @@ def provenance(
         "  (`series_id,material,indicator,frequency,period,value,unit`), sorted by series and",
         "  period. Periods are the first day of the period (D = the date, W = the Monday of the",
         "  ISO week, M = the 1st of the month).",
-        f"- Daily series (D): the last {SAMPLE_DAILY_YEARS} years of daily values of each series",
+        f"- Daily series (D): the last {SAMPLE_DAILY_YEARS} years of daily values of each price "
+        f"series, the last {SAMPLE_DAILY_MONTHS_SUPPLY} months of each stock, basis or spread",
         "  (counted back from that series' own last date).",
         "- Weekly companions (`<id>_weekly`, W): the mean of the daily values in each ISO week",
         "  (a week with one trading day is the mean of one value), for the weeks before the daily",
@@ -732,13 +952,19 @@ def provenance(
                 source = sources[parent]
                 publisher = source.publisher
                 path = f"`shared/data/real/{source.path}`"
-                transformation = f"weekly mean (ISO week, Monday) of the cleaned `{parent}`"
+                rule = "last value" if AGGREGATION[spec.indicator].value == "last" else "mean"
+                transformation = f"weekly {rule} (ISO week, Monday) of the cleaned `{parent}`"
                 license_note = source.license
             if sample_span is None:  # a weekly companion whose every week can be derived
                 in_sample = f"no rows: every week is derived by the service from `{parent}`"
             elif spec.frequency == "D":
+                kept = (
+                    f"{SAMPLE_DAILY_MONTHS_SUPPLY} months"
+                    if spec.indicator in SUPPLY_KINDS
+                    else f"{SAMPLE_DAILY_YEARS} years"
+                )
                 in_sample = (
-                    f"last {SAMPLE_DAILY_YEARS} years, {sample_span['min'].date()} → "
+                    f"last {kept}, {sample_span['min'].date()} → "
                     f"{sample_span['max'].date()} ({sample_span['count']} rows)"
                 )
             elif spec.id.endswith(WEEKLY_SUFFIX) and parent in sources:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import rules
 from benchmarks import bench_rules
@@ -54,3 +55,20 @@ def test_the_loop_baseline_computes_the_engines_indicators() -> None:
         pd.testing.assert_series_equal(
             ours[both], theirs[both], check_names=False, check_index_type=False, rtol=0, atol=1e-4
         )
+
+
+def test_the_adtk_comparison_runs_on_a_small_mixed_panel(tmp_path: Path) -> None:
+    frame = bench_rules.mixed_panel(series=8, years=3)
+    assert set(frame["indicator"]) == {"price", "inventory", "spread", "basis"}
+    csv = tmp_path / "mixed.csv"
+    frame.to_csv(csv, index=False)
+    wall, cpu = bench_rules.time_backtest_process(csv, tmp_path / "rules.csv")
+    assert wall > 0 and cpu > 0
+    levels = pd.read_csv(tmp_path / "rules.csv")
+    assert set(levels["material"]) == set(frame["material"])
+    python = bench_rules.ADTK_VENV / "bin" / "python"
+    if not python.exists():  # made by `make bench` (pip from PyPI), not by the tests
+        pytest.skip(f"no ADTK environment at {bench_rules.ADTK_VENV}")
+    wall, _ = bench_rules.time_adtk(python, csv, tmp_path / "adtk.csv")
+    flags = pd.read_csv(tmp_path / "adtk.csv")
+    assert wall > 0 and flags["series_id"].nunique() == 8

@@ -18,7 +18,9 @@ DATA = Path(__file__).resolve().parent.parent / "warning" / "data"
 CATALOG = DATA / "catalog.yaml"
 SAMPLE = DATA / "sample"
 HEADER = "series_id,material,indicator,frequency,period,value,unit"
-INDICATORS = {"price", "output", "inventory", "import", "export"}
+INDICATORS = {
+    "price", "output", "inventory", "import", "export", "spread", "basis", "downstream"
+}  # fmt: skip
 FREQUENCIES = {"D", "W", "T", "M", "Q", "Y"}
 
 
@@ -141,7 +143,11 @@ def test_rows_are_sorted(sample: pd.DataFrame) -> None:
 def test_values_positive_and_finite(sample: pd.DataFrame) -> None:
     values = pd.to_numeric(sample["value"], errors="coerce")
     assert values.notna().all(), "non-numeric value"
-    assert all(math.isfinite(value) and value > 0 for value in values)
+    assert all(math.isfinite(value) for value in values)
+    # prices and outputs are positive; stocks can be zero; spreads and basis have a sign
+    flows_and_prices = ~sample["indicator"].isin(["inventory", "spread", "basis"])
+    assert (values[flows_and_prices] > 0).all()
+    assert (values[sample["indicator"] == "inventory"] >= 0).all()
 
 
 def test_daily_sample_is_at_most_two_years(sample: pd.DataFrame) -> None:

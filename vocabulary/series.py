@@ -9,13 +9,23 @@ from typing import Final
 
 class IndicatorKind(StrEnum):
     """What a series measures. Prices are levels; output, import and export are flows over
-    their period; inventory is a stock at the end of its period."""
+    their period; inventory is a stock at the end of its period.
+
+    ``spread`` is the term structure, near minus far futures contract as % of spot (positive
+    = backwardation: the market pays for material now, supply is tight); ``basis`` is spot
+    minus futures as % of spot (positive = spot premium, a tight physical market); both are
+    rates, averaged over a period. ``downstream`` is the output of a product made from
+    the material (batteries, solar cells): a flow, and a reading of demand.
+    """
 
     PRICE = "price"
     OUTPUT = "output"
     INVENTORY = "inventory"
     IMPORT = "import"
     EXPORT = "export"
+    SPREAD = "spread"
+    BASIS = "basis"
+    DOWNSTREAM = "downstream"
 
 
 class Aggregation(StrEnum):
@@ -53,6 +63,9 @@ AGGREGATION: Final[dict[str, Aggregation]] = {
     IndicatorKind.IMPORT: Aggregation.SUM,
     IndicatorKind.EXPORT: Aggregation.SUM,
     IndicatorKind.INVENTORY: Aggregation.LAST,
+    IndicatorKind.SPREAD: Aggregation.MEAN,
+    IndicatorKind.BASIS: Aggregation.MEAN,
+    IndicatorKind.DOWNSTREAM: Aggregation.SUM,
 }
 
 

@@ -7,8 +7,10 @@ from rules.detectors.change import Band, Change, CumulativeMove
 from rules.detectors.fao import Alps, Ifpa, compound_growth, same_month_weighted_z
 from rules.detectors.forecast import ForecastExceedance
 from rules.detectors.history import LevelShift, Percentile, ZScore
+from rules.detectors.seasonal import SeasonalNorm, SeasonalRank, StockChange
+from rules.detectors.spread import RateAnomaly
 from rules.detectors.stl import StlResidual
-from rules.detectors.supply import PriceVsOutput
+from rules.detectors.supply import ApparentConsumption, DemandVsSupply, PriceVsOutput
 from rules.detectors.volatility import IfpriVolatility, VolatilityRatio
 
 DETECTORS: dict[str, type[Detector]] = {
@@ -27,15 +29,23 @@ DETECTORS: dict[str, type[Detector]] = {
         VolatilityRatio,
         ForecastExceedance,
         PriceVsOutput,
+        SeasonalNorm,
+        SeasonalRank,
+        StockChange,
+        RateAnomaly,
+        ApparentConsumption,
+        DemandVsSupply,
     )
 }
 
 __all__ = [
     "DETECTORS",
     "Alps",
+    "ApparentConsumption",
     "Band",
     "Change",
     "CumulativeMove",
+    "DemandVsSupply",
     "Detector",
     "ForecastExceedance",
     "Ifpa",
@@ -43,7 +53,11 @@ __all__ = [
     "LevelShift",
     "Percentile",
     "PriceVsOutput",
+    "RateAnomaly",
+    "SeasonalNorm",
+    "SeasonalRank",
     "StlResidual",
+    "StockChange",
     "VolatilityRatio",
     "ZScore",
     "compound_growth",

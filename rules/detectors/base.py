@@ -31,6 +31,13 @@ class Detector:
     aggregates_to: ClassVar[str] = ""
     #: True for detectors that need several indicator kinds of one material (engine-level).
     cross: ClassVar[bool] = False
+    #: What a cross detector's reasons are about, after the material's name (e.g. "price").
+    subject: ClassVar[tuple[str, str]] = ("", "")
+    #: Indicator kinds a cross detector combines (it gets their monthly values per material).
+    kinds: ClassVar[tuple[str, ...]] = ()
+    #: True when a % value reads as "45 % below the same weeks of earlier years" rather than
+    #: "down 45 % year on year" (the phrase is then the comparison).
+    comparative: ClassVar[bool] = False
     #: True when values are centred on zero (changes, z-scores): an ``up`` threshold must then
     #: be above 0 and a ``down`` threshold below 0. False for levels and percentiles.
     signed: ClassVar[bool] = True

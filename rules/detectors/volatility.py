@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from pydantic import Field
-from scipy import stats
 
 from rules.detectors.base import Detector, Params, log_positive, rows_to_days
 
@@ -39,6 +38,8 @@ class IfpriVolatility(Detector):
         thr = r.rolling(p.history, min_periods=p.min_history).quantile(p.quantile).shift(p.window)
         extreme = (r > thr).astype(float).where(thr.notna())
         count = extreme.rolling(p.window, min_periods=p.window).sum()
+        from scipy import stats  # here: scipy.stats takes half a second to import
+
         pval = stats.binom.sf(count.to_numpy() - 1.0, p.window, 1.0 - p.quantile)
         score = -np.log10(np.clip(pval, 1e-12, 1.0))
         sign = np.sign((x - x.shift(p.window)).to_numpy())

@@ -135,3 +135,35 @@ def test_bundled_definitions_cover_real_files_and_catalog_series() -> None:
     assert len({j.job_id for j in job_specs(loaded.feeds, timezone="Asia/Shanghai")}) == len(
         enabled
     )
+
+
+def test_supply_feeds_give_the_values_the_sample_ships() -> None:
+    """Stocks, basis, spreads and downstream output read by the bundled file feeds are the
+    series of warning/data/sample (scripts/build_sample.py computes them the same way)."""
+    from datetime import date
+
+    import pandas as pd
+
+    from feeds.engine import fetch
+    from tests.support.policies import quick_policy
+
+    sample_dir = Path(__file__).parents[2] / "warning" / "data" / "sample"
+    sample = pd.concat(pd.read_csv(p) for p in sorted(sample_dir.glob("*.csv")))
+    sample = sample[sample["indicator"].isin(["inventory", "basis", "spread", "downstream"])]
+    loaded = load_definitions(data_root=REAL)
+    wanted = set(sample["series_id"])
+    checked = set()
+    for feed in loaded.feeds:
+        if not feed.enabled or not {s.id for s in feed.series} & wanted:
+            continue
+        result = fetch(
+            feed, known={}, last_values={}, validators=None, today=date(2026, 9, 1),
+            policy=quick_policy(),
+        )  # fmt: skip
+        assert result.status == "ok", (feed.id, result.error)
+        got = result.observations.assign(period=lambda f: f["period"].dt.strftime("%Y-%m-%d"))
+        both = sample.merge(got, on=["series_id", "period"], suffixes=("", "_feed"))
+        assert len(both), feed.id
+        assert (both["value"] - both["value_feed"]).abs().max() < 0.006, feed.id
+        checked |= set(both["series_id"])
+    assert checked == {s for s in wanted if not s.endswith("_weekly")}

@@ -314,3 +314,38 @@ def test_known_series_unit_wins_over_the_definition() -> None:
     }
     result = run(feed("file", str(COPPER_CSV)), known=known)
     assert result.accepted == 0 and result.rejects["reason"].str.contains("contradicts").any()
+
+
+@pytest.mark.parametrize(
+    ("series", "expected", "refused"),
+    [
+        # spot minus futures in % of spot, from a futures-minus-spot fraction: scale -100
+        ({"value": "dom_basis_rate", "scale": -100}, [-1.5, 2.0], 0),
+        # near minus dominant contract: the difference of two rates, in %
+        ({"value": "near_rate", "minus": "dom_basis_rate", "scale": 100}, [0.5, -1.0], 0),
+    ],
+)
+def test_file_source_computes_a_rate_from_its_columns(
+    tmp_path: Path, series: dict[str, Any], expected: list[float], refused: int
+) -> None:
+    path = tmp_path / "basis.csv"
+    path.write_text(
+        "time,dom_basis_rate,near_rate\n2024-01-02,0.015,0.02\n2024-01-03,-0.02,-0.03\n"
+        "2024-01-04,,0.01\n"
+    )
+    spec = {"id": "copper_shfe_basis", "material": "copper", "indicator": "basis"}
+    spec |= {"frequency": "D", "unit": "%", **series}
+    result = run(feed("file", str(path), mapping={"period": "time"}, series=[spec]))
+    assert result.status == "ok", result.error
+    assert result.observations["value"].tolist() == pytest.approx(expected)
+    assert result.rejected == refused
+
+
+def test_a_rate_whose_second_column_is_not_a_number_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "basis.csv"
+    path.write_text("time,a,b\n2024-01-02,0.02,0.01\n2024-01-03,0.02,n/v\n")
+    spec = {"id": "copper_shfe_term_spread", "material": "copper", "indicator": "spread"}
+    spec |= {"frequency": "D", "unit": "%", "value": "a", "minus": "b", "scale": 100}
+    result = run(feed("file", str(path), mapping={"period": "time"}, series=[spec]))
+    assert result.observations["value"].tolist() == pytest.approx([1.0])
+    assert result.rejected == 1 and "0.02 minus n/v" in result.rejects["reason"].iloc[0]

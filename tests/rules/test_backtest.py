@@ -41,10 +41,14 @@ def test_backtest_writes_levels_and_a_summary(tmp_path: Path) -> None:
     lines: list[str] = []
     rc = run_backtest(data, out, None, None, None, tmp_path / "plots", MATERIALS, lines.append)
     assert rc == 0
-    assert out.read_text(encoding="utf-8").splitlines()[0] == (
-        "material,period,level,direction,score,reasons"
-    )
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    # the first six columns are the contract; basis and indicator_level follow them
+    assert header[:6] == ["material", "period", "level", "direction", "score", "reasons"]
+    assert header[6:8] == ["basis", "indicator_level"]
     res = pd.read_csv(out, keep_default_na=False)
+    assert set(res["basis"]) <= {
+        "confirmed", "pending", "held", "vetoed", "capped", "supply_only", "no_data"
+    }  # fmt: skip
     cu = res[res["material"] == "copper"]
     assert cu["period"].is_monotonic_increasing
     assert set(res["level"]) <= {"normal", "blue", "yellow", "red", "no_data"}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from rules_testdata import long_frame
 
+from rules import DEFAULT_RULESET_PATH
 from rules.backtest_goals import (
     calm_months,
     changes_per_year,
@@ -95,3 +98,19 @@ def test_calm_months_and_level_changes() -> None:
     quiet = lv.assign(level="normal", direction="")
     sc2 = score_backtest(quiet, obs)
     assert sc2.calm_warned_share == 0 and sc2.median_changes_per_year == 0
+
+
+def test_supply_effect_counts_the_steps_supply_rules_change(tmp_path: Path) -> None:
+    from rules.backtest_goals import supply_effect
+
+    price = long_frame(np.r_[np.full(300, 100.0), np.linspace(100, 200, 200)], start="2015-01-01")
+    output = long_frame(
+        np.r_[np.full(24, 100.0), np.linspace(100, 70, 24)], start="2013-01-01", freq="M",
+        series_id="copper_output", indicator="output",
+    )  # fmt: skip
+    data = tmp_path / "data.csv"
+    pd.concat([price, output]).to_csv(data, index=False)
+    effect = supply_effect(data, DEFAULT_RULESET_PATH)
+    assert effect["steps"] > 500
+    assert 0 < effect["level_or_basis_changed"] <= effect["steps"]
+    assert effect["supply_only_steps"] > 0  # output before the price series begins

@@ -64,8 +64,8 @@ def test_levels_follow_the_year_on_year_change(simple: RuleSet) -> None:
     last = m.iloc[-1]
     assert (last["level"], last["direction"]) == ("red", "up")
     assert last["score"] >= 3
-    assert "铜价同比上涨60%，超过红色阈值50%" in last["reasons"]
-    assert "Copper price up 60 % year on year, above the red threshold of 50 %" in last["reasons"]
+    assert "铜期货同比上涨60%，超过红色阈值50%" in last["reasons"]
+    assert "Copper futures up 60 % year on year, above the red threshold of 50 %" in last["reasons"]
     ind = ev.indicators
     assert list(ind.columns) == INDICATOR_COLUMNS
     row = ind[ind["period"] == m["period"].iloc[-1]].iloc[0]
@@ -125,7 +125,7 @@ def test_assess_latest_matches_the_backtest(simple: RuleSet) -> None:
     assert (a.level.value, a.direction.value) == (last["level"], last["direction"])
     assert a.ruleset_version == "simple-1"
     assert a.period == as_of
-    assert a.indicators and a.indicators[0].reason_en.startswith("Copper price up")
+    assert a.indicators and a.indicators[0].reason_en.startswith("Copper futures up")
 
 
 def test_assess_latest_uses_only_data_up_to_as_of(simple: RuleSet) -> None:
@@ -170,3 +170,123 @@ def test_default_rule_set_runs_on_a_random_walk(tmp_path: Path) -> None:
     assert ev.ruleset_version == rs.version
     (path := tmp_path / "x.yaml").write_text(yaml.safe_dump(SIMPLE), encoding="utf-8")
     assert load_ruleset(path).version == "simple-1"
+
+
+def test_veto_only_daily_data_does_not_hide_the_monthly_price_signal() -> None:
+    """Before a daily price has the history its signal rules need, only the veto rule
+    (drawdown, 40 days) has daily data; that must not count as "finer data present" and blank
+    the monthly price signal (aluminium 2017-02-07 .. 2017-04-05 on the real data)."""
+    monthly = long_frame(
+        100 * 1.03 ** np.arange(48), start="2013-01-01", freq="M", series_id="copper_wb"
+    )
+    last_month = monthly["period"].iloc[-1]
+    daily = long_frame(np.full(58, 400.0), start=str((last_month + pd.Timedelta(days=3)).date()))
+    ev = evaluate(pd.concat([monthly, daily]), load_ruleset(), with_indicators=False)
+    m = ev.materials
+    monthly_last = m[m["period"] < daily["period"].iloc[0]].iloc[-1]
+    assert (monthly_last["level"], monthly_last["direction"]) == ("yellow", "up")
+    # daily steps 30..58: the drawdown veto has daily data, the daily signals do not yet
+    later = m[m["period"] >= daily["period"].iloc[30]]
+    assert (later["level"] == "yellow").all() and (later["direction"] == "up").all()
+
+
+def hold_ruleset(unbacked: int | None) -> RuleSet:
+    """A three-month change that warns, and a yearly change that backs the hold."""
+    hysteresis: dict[str, object] = {"margin": 0.5, "steps": {"default": 20}}
+    if unbacked is not None:
+        hysteresis |= {"unbacked_steps": {"D": unbacked}, "backing": {"yoy": {"up": 15}}}
+    return parse_ruleset(
+        {
+            "version": "hold-1",
+            "persistence": {"default": {"blue": 99, "yellow": 1, "red": 1}},
+            "hysteresis": hysteresis,
+            "rules": [
+                {
+                    "name": "change_3m",
+                    "detector": "change",
+                    "params": {"periods": 60},
+                    "up": {"yellow": 15},
+                },
+                {
+                    "name": "yoy",
+                    "detector": "change",
+                    "params": {"days": 365},
+                    "role": "info",
+                    "up": {"yellow": 50},
+                },
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("level_a_year_ago", "unbacked", "released_after"),
+    [
+        (100.0, None, 20),  # one release length for all
+        (100.0, 5, 20),  # still 20 % above a year ago: backed, the long release
+        (119.0, 5, 5),  # only 1 % above a year ago: the move has faded, the short release
+    ],
+)
+def test_a_hold_is_long_only_while_something_backs_it(
+    level_a_year_ago: float, unbacked: int | None, released_after: int
+) -> None:
+    # a jump from 100 to 120 at step 500; a year (261 trading days) before steps 560-580
+    # the price was ``level_a_year_ago``
+    values = np.r_[np.full(400, level_a_year_ago), np.full(100, 100.0), np.full(100, 120.0)]
+    ev = evaluate(long_frame(values), hold_ruleset(unbacked), with_indicators=False).materials
+    yellow = ev["level"].eq("yellow").to_numpy()
+    first_below = 500 + 60  # the three-month change falls back once the jump is 60 days old
+    last_yellow = int(np.flatnonzero(yellow).max())
+    assert last_yellow == first_below + released_after - 2
+    held = ev.iloc[first_below + 1]
+    assert held["basis"] == "held" and held["basis_needed"] == released_after
+
+
+def test_a_stale_supply_series_stays_as_a_row_saying_after_when_it_has_no_data(
+    simple: RuleSet,
+) -> None:
+    output = long_frame(
+        np.linspace(100, 110, 48), start="2010-01-01", freq="M", series_id="copper_output",
+        indicator="output",
+    )  # fmt: skip
+    price = long_frame(np.full(400, 100.0), start="2016-01-04")
+    as_of = price["period"].iloc[-1].date()
+    (a,) = assess_latest(pd.concat([output, price]), simple, as_of=as_of, names=NAMES)
+    row = next(r for r in a.indicators if r.series_id == "copper_output")
+    assert row.level == Level.NO_DATA and row.value is None and row.role == "supply"
+    assert "no data after 2013-12-01" in row.reason_en and "2013-12-01之后无数据" in row.reason_zh
+    assert "supply side: copper output: no data after 2013-12-01" in a.reasons_en
+
+
+def test_a_weekly_copy_hidden_by_the_daily_series_says_so(simple: RuleSet) -> None:
+    daily = long_frame(np.linspace(100, 130, 700))
+    weekly = long_frame(
+        np.linspace(100, 130, 140), freq="W", series_id="copper_futures_weekly",
+        start="2015-01-05",
+    )  # fmt: skip
+    ind = evaluate(pd.concat([daily, weekly]), simple, names=NAMES).indicators
+    last = ind[(ind["series_id"] == "copper_futures_weekly")].iloc[-1]
+    assert last["level"] == "no_data"
+    assert "superseded by daily data" in last["reason_en"]
+    assert "已由日数据取代" in last["reason_zh"]
+
+
+@pytest.mark.parametrize(
+    ("series_id", "material", "expected"),
+    [
+        ("coke_coking_coal_dce_futures", "coke", ("大商所焦煤期货", "DCE coking coal futures")),
+        ("coke_dce_futures", "coke", ("大商所焦炭期货", "DCE coke futures")),
+        ("steel_nbs_crude_steel_output", "steel", ("国家统计局粗钢产量", "NBS crude steel output")),
+        ("copper_lme_stocks", "copper", ("LME铜库存", "LME copper stocks")),
+        ("iron_ore_wb_monthly", "iron_ore", ("世界银行铁矿石月均价", "World Bank iron ore monthly price")),  # noqa: E501
+        ("copper_anything", "copper", ("铜价（copper_anything）", "Copper price (copper_anything)")),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_reasons_name_their_series(
+    series_id: str, material: str, expected: tuple[str, str]
+) -> None:
+    from rules.labels import series_label
+
+    names = {"coke": ("焦炭", "Coke"), "steel": ("钢材", "Steel"), "copper": ("铜", "Copper")}
+    names |= {"iron_ore": ("铁矿石", "Iron ore")}
+    assert series_label(series_id, material, "price", names) == expected

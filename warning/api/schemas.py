@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -66,6 +67,12 @@ class MaterialOut(BaseModel):
     assessed_as_of: date | None
     reasons_zh: str | None
     reasons_en: str | None
+    basis: str | None = Field(
+        description="why the level stands: confirmed, pending, held, vetoed, capped, "
+        "supply_only or no_data"
+    )
+    level_since: date | None = Field(description="since when the assessed level stands")
+    earliest_change: date | None = Field(description="the earliest the level can change")
     since: Moment | None = Field(description="when the active warning started, if any")
     latest_period: date | None
     latest_value: float | None
@@ -116,6 +123,7 @@ class IndicatorOut(BaseModel):
     score: float | None
     reason_zh: str
     reason_en: str
+    role: str
 
 
 class AssessmentOut(BaseModel):
@@ -132,7 +140,19 @@ class AssessmentOut(BaseModel):
     reasons_zh: str
     reasons_en: str
     ruleset_version: str
+    basis: str
+    indicator_level: Level
+    indicator_direction: Direction
+    level_since: date | None
+    last_confirmed: date | None
+    earliest_change: date | None
+    basis_detail: dict[str, Any]
     indicators: list[IndicatorOut]
+
+    @field_validator("basis_detail", mode="before")
+    @classmethod
+    def _json(cls, value: object) -> object:
+        return json.loads(value) if isinstance(value, str) else value
 
 
 class ReviewItemOut(BaseModel):

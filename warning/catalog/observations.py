@@ -98,3 +98,38 @@ def observation_frame(
     frame["value"] = frame["value"].astype(float)
     frame["suspect"] = frame["suspect"].astype(bool)
     return frame if with_suspect else frame.drop(columns="suspect")
+
+
+def last_before(session: Session, *, before: date) -> pd.DataFrame:
+    """Each series' newest value (not suspect) from before ``before``, long format: with a
+    window of recent observations, it says since when an older series has had no data."""
+    newest = (
+        select(Observation.series_id, func.max(Observation.period).label("period"))
+        .where(Observation.period < before, Observation.suspect.is_(False))
+        .group_by(Observation.series_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Observation.series_id,
+            Series.material_id,
+            Series.indicator,
+            Series.frequency,
+            Observation.period,
+            Observation.value,
+            Series.unit,
+        )
+        .join(Series, Series.id == Observation.series_id)
+        .join(
+            newest,
+            and_(
+                Observation.series_id == newest.c.series_id,
+                Observation.period == newest.c.period,
+            ),
+        )
+        .order_by(Observation.series_id)
+    )
+    frame = pd.DataFrame(session.execute(query).all(), columns=list(LONG_COLUMNS))
+    frame["period"] = pd.to_datetime(frame["period"])
+    frame["value"] = frame["value"].astype(float)
+    return frame

@@ -15,9 +15,24 @@ import pandas as pd
 
 import rules
 from feeds.longformat import FileFormatError, parse_long_file
-from vocabulary import WARNING_LEVELS, Level, level_rank
+from vocabulary import WARNING_LEVELS, Level
 
-OUT_COLUMNS = ["material", "period", "level", "direction", "score", "reasons"]
+#: The first six columns are the contract; the rest say why each level stands (docs/rules.md).
+OUT_COLUMNS = [
+    "material",
+    "period",
+    "level",
+    "direction",
+    "score",
+    "reasons",
+    "basis",
+    "indicator_level",
+    "indicator_direction",
+    "since",
+    "last_confirmed",
+    "earliest_change",
+]
+DATE_COLUMNS = ("period", "since", "last_confirmed", "earliest_change")
 
 
 class BacktestInputError(ValueError):
@@ -81,12 +96,17 @@ def episodes(levels: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp, str
     dirn = lv["direction"].fillna("").to_numpy()
     if not warn.any():
         return []
-    key = np.cumsum(np.r_[True, (warn[1:] != warn[:-1]) | (dirn[1:] != dirn[:-1])])
-    out = []
-    for _, run in lv[warn].groupby(key[warn]):
-        peak = max(run["level"], key=level_rank)
-        out.append((run["period"].iloc[0], run["period"].iloc[-1], peak, run["direction"].iloc[0]))
-    return out
+    starts = np.flatnonzero(np.r_[True, (warn[1:] != warn[:-1]) | (dirn[1:] != dirn[:-1])])
+    ends = np.r_[starts[1:], len(lv)] - 1
+    rank = lv["level"].map({"blue": 1, "yellow": 2, "red": 3}).fillna(0).to_numpy()
+    peaks = np.maximum.reduceat(rank, starts)  # one pass over all runs, no groupby
+    periods = pd.DatetimeIndex(lv["period"])
+    names = {1: "blue", 2: "yellow", 3: "red"}
+    return [
+        (periods[int(a)], periods[int(b)], names[int(peak)], str(dirn[a]))
+        for a, b, peak in zip(starts, ends, peaks, strict=True)
+        if warn[a]
+    ]
 
 
 def summarise(levels: pd.DataFrame, echo: Callable[[str], None]) -> None:
@@ -111,6 +131,33 @@ def summarise(levels: pd.DataFrame, echo: Callable[[str], None]) -> None:
         blue_only = len(eps) - len(shown)
         if blue_only:
             echo(f"    (+{blue_only} blue-only episodes)")
+
+
+def write_levels(levels: pd.DataFrame, out: Path) -> None:
+    """The output CSV (:data:`OUT_COLUMNS`), built column-wise and written in one go:
+    pandas' writer formats the 50,000-row, 500-character reasons field by field."""
+    columns = []
+    for name in OUT_COLUMNS:
+        values = levels[name]
+        if name in DATE_COLUMNS:
+            days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+            text = np.where(np.isnat(days), "", np.datetime_as_string(days)).tolist()
+        elif name == "score":
+            number = values.to_numpy(dtype=float)
+            text = [f"{x:.2f}" if x == x else "" for x in number]
+        else:
+            text = _quoted(values.fillna("").astype(str).tolist())
+        columns.append(text)
+    rows = (",".join(fields) for fields in zip(*columns, strict=True))
+    out.write_text("\n".join([",".join(OUT_COLUMNS), *rows]) + "\n", encoding="utf-8")
+
+
+def _quoted(texts: list[str]) -> list[str]:
+    """CSV quoting of a column in which some field needs it (a comma, a quote or a line
+    break): every field of it is quoted, which CSV allows."""
+    if not any("," in t or '"' in t or "\n" in t or "\r" in t for t in texts):
+        return texts
+    return ['"' + t.replace('"', '""') + '"' for t in texts]
 
 
 def run_backtest(
@@ -147,10 +194,8 @@ def run_backtest(
             f"no evaluation steps for {data} {_span(date_from, date_to)}: "
             f"no rule of rule set {ruleset.version} applies to its series"
         )
-    # the score comes rounded to two decimals from the engine (rules.combine.resolve)
-    table = levels.assign(period=levels["period"].dt.strftime("%Y-%m-%d"))
     out.parent.mkdir(parents=True, exist_ok=True)
-    table[OUT_COLUMNS].to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
+    write_levels(levels, out)
     echo(
         f"rule set {ruleset.version}: {len(levels)} steps for "
         f"{levels['material'].nunique()} materials written to {out}"

@@ -46,6 +46,9 @@ class MaterialLine:
     reasons_en: str | None = None
     assessed_as_of: date | None = None
     assessment_id: int | None = None
+    basis: str | None = None  # confirmed, pending, held, vetoed, capped, supply_only, no_data
+    level_since: date | None = None
+    earliest_change: date | None = None
 
 
 def material_lines(
@@ -91,6 +94,9 @@ def material_lines(
                 reasons_en=assessment.reasons_en if assessment else None,
                 assessed_as_of=assessment.as_of if assessment else None,
                 assessment_id=assessment.id if assessment else None,
+                basis=assessment.basis if assessment else None,
+                level_since=assessment.level_since if assessment else None,
+                earliest_change=assessment.earliest_change if assessment else None,
             )
         )
     return lines

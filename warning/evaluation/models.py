@@ -47,6 +47,18 @@ class Assessment(Base):
     reasons_zh: Mapped[str] = mapped_column(Text)
     reasons_en: Mapped[str] = mapped_column(Text)
     ruleset_version: Mapped[str] = mapped_column(String(64))
+    # why the level stands (rules.LevelBasis): confirmed, pending, held, vetoed, capped,
+    # supply_only or no_data; what the indicators alone say; since when; when it was last
+    # confirmed; the earliest it can change; and the rest (k of N, veto, cap) as JSON
+    basis: Mapped[str] = mapped_column(String(16), default="no_data")
+    indicator_level: Mapped[Level] = mapped_column(enum_column(Level, 16), default=Level.NO_DATA)
+    indicator_direction: Mapped[Direction] = mapped_column(
+        enum_column(Direction, 8), default=Direction.NONE
+    )
+    level_since: Mapped[date | None] = mapped_column(Date)
+    last_confirmed: Mapped[date | None] = mapped_column(Date)
+    earliest_change: Mapped[date | None] = mapped_column(Date)
+    basis_detail: Mapped[str] = mapped_column(Text, default="{}")
 
     run: Mapped[EvaluationRun] = relationship(back_populates="assessments")
     indicators: Mapped[list[IndicatorAssessment]] = relationship(
@@ -71,5 +83,6 @@ class IndicatorAssessment(Base):
     score: Mapped[float | None] = mapped_column(Float)
     reason_zh: Mapped[str] = mapped_column(Text)
     reason_en: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16), default="signal")  # signal, supply, veto, info
 
     assessment: Mapped[Assessment] = relationship(back_populates="indicators")

@@ -9,6 +9,7 @@ the caller's session. Every ingest is followed by derivation, then evaluation
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,10 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import rules
-from vocabulary import Level
+from vocabulary import Direction, Level
 from warning import clock
 from warning.catalog import Catalog
-from warning.catalog.observations import observation_frame
+from warning.catalog.observations import last_before, observation_frame
 from warning.evaluation.models import Assessment, EvaluationRun, IndicatorAssessment
 from warning.feeding.staleness import stale_series_ids
 
@@ -45,9 +46,15 @@ def load_ruleset(path: Path | None, catalog: Catalog) -> rules.RuleSet:
     return ruleset
 
 
-def load_observations(session: Session, *, until: date) -> pd.DataFrame:
-    """What evaluation sees: every non-suspect observation up to ``until``, long format."""
-    return observation_frame(session, until=until)
+def load_observations(session: Session, *, until: date, since: date | None = None) -> pd.DataFrame:
+    """What evaluation sees: the non-suspect observations up to ``until`` (from ``since``,
+    plus each older series' last value, which says since when it has had no data)."""
+    window = observation_frame(session, until=until, since=since)
+    if since is None:
+        return window
+    older = last_before(session, before=since)
+    older = older[~older["series_id"].isin(set(window["series_id"]))]
+    return pd.concat([older, window], ignore_index=True) if len(older) else window
 
 
 def evaluate(
@@ -60,7 +67,8 @@ def evaluate(
 ) -> EvaluationOutcome:
     """Assess every catalog material as of ``as_of``; add the run and its assessments."""
     started = clock.now()
-    observations = load_observations(session, until=as_of)
+    since = min(rules.history_starts(ruleset, as_of).values())  # what the rules look back to
+    observations = load_observations(session, until=as_of, since=since)
     stale = stale_series_ids(session, as_of=as_of)
     observations = observations[observations["material"].isin(catalog.material_ids)]
     assessed = {
@@ -118,6 +126,13 @@ def _assessment_row(run: EvaluationRun, item: rules.Assessment) -> Assessment:
         reasons_zh=item.reasons_zh,
         reasons_en=item.reasons_en,
         ruleset_version=item.ruleset_version,
+        basis=str(item.basis.kind),
+        indicator_level=Level(item.basis.indicator_level),
+        indicator_direction=Direction(item.basis.indicator_direction),
+        level_since=item.basis.since,
+        last_confirmed=item.basis.last_confirmed,
+        earliest_change=item.basis.earliest_change,
+        basis_detail=json.dumps(_basis_detail(item.basis), sort_keys=True),
         indicators=[
             IndicatorAssessment(
                 indicator=ind.indicator,
@@ -130,10 +145,26 @@ def _assessment_row(run: EvaluationRun, item: rules.Assessment) -> Assessment:
                 score=ind.score,
                 reason_zh=ind.reason_zh,
                 reason_en=ind.reason_en,
+                role=ind.role,
             )
             for ind in item.indicators
         ],
     )
+
+
+def _basis_detail(basis: rules.LevelBasis) -> dict[str, object]:
+    """The basis fields without a column of their own, for the JSON column."""
+    detail = {
+        "target_level": str(basis.target_level),
+        "target_direction": str(basis.target_direction),
+        "count": basis.count,
+        "needed": basis.needed,
+        "veto_rule": basis.veto_rule,
+        "veto_value": basis.veto_value,
+        "veto_threshold": basis.veto_threshold,
+        "supply_backing": basis.supply_backing,
+    }
+    return {key: value for key, value in detail.items() if value is not None}
 
 
 def latest_assessments(session: Session, *, as_of: date | None = None) -> dict[str, Assessment]:
