@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -30,6 +31,14 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+    @classmethod
+    def of(
+        cls, model: type[BaseModel], rows: Iterable[object], *, total: int, limit: int, offset: int
+    ) -> Page[Any]:
+        """A page of ``rows`` shown as ``model``."""
+        items = [model.model_validate(row) for row in rows]
+        return cls(items=items, total=total, limit=limit, offset=offset)
 
 
 class Problem(BaseModel):

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from feeds.longformat import LONG_COLUMNS, SeriesSpec
@@ -73,17 +74,7 @@ def observation_frame(
     one series. Rows are ordered by series and period.
     """
     query = (
-        select(
-            Observation.series_id,
-            Series.material_id,
-            Series.indicator,
-            Series.frequency,
-            Observation.period,
-            Observation.value,
-            Series.unit,
-            Observation.suspect,
-        )
-        .join(Series, Series.id == Observation.series_id)
+        _long_select()
         .where(Observation.period <= until)
         .order_by(Observation.series_id, Observation.period)
     )
@@ -93,10 +84,7 @@ def observation_frame(
         query = query.where(Observation.series_id == series_id)
     if not with_suspect:
         query = query.where(Observation.suspect.is_(False))
-    frame = pd.DataFrame(session.execute(query).all(), columns=[*LONG_COLUMNS, "suspect"])
-    frame["period"] = pd.to_datetime(frame["period"])
-    frame["value"] = frame["value"].astype(float)
-    frame["suspect"] = frame["suspect"].astype(bool)
+    frame = _frame(session, query)
     return frame if with_suspect else frame.drop(columns="suspect")
 
 
@@ -110,16 +98,7 @@ def last_before(session: Session, *, before: date) -> pd.DataFrame:
         .subquery()
     )
     query = (
-        select(
-            Observation.series_id,
-            Series.material_id,
-            Series.indicator,
-            Series.frequency,
-            Observation.period,
-            Observation.value,
-            Series.unit,
-        )
-        .join(Series, Series.id == Observation.series_id)
+        _long_select()
         .join(
             newest,
             and_(
@@ -129,7 +108,26 @@ def last_before(session: Session, *, before: date) -> pd.DataFrame:
         )
         .order_by(Observation.series_id)
     )
-    frame = pd.DataFrame(session.execute(query).all(), columns=list(LONG_COLUMNS))
+    return _frame(session, query).drop(columns="suspect")
+
+
+def _long_select() -> Select[Any]:
+    """Observations with their series' fields, in the long columns, then ``suspect``."""
+    return select(
+        Observation.series_id,
+        Series.material_id,
+        Series.indicator,
+        Series.frequency,
+        Observation.period,
+        Observation.value,
+        Series.unit,
+        Observation.suspect,
+    ).join(Series, Series.id == Observation.series_id)
+
+
+def _frame(session: Session, query: Select[Any]) -> pd.DataFrame:
+    frame = pd.DataFrame(session.execute(query).all(), columns=[*LONG_COLUMNS, "suspect"])
     frame["period"] = pd.to_datetime(frame["period"])
     frame["value"] = frame["value"].astype(float)
+    frame["suspect"] = frame["suspect"].astype(bool)
     return frame

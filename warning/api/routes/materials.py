@@ -163,9 +163,4 @@ def assessments(
         .limit(limit)
         .offset(offset)
     )
-    return Page(
-        items=[AssessmentOut.model_validate(row) for row in rows],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
+    return Page.of(AssessmentOut, rows, total=total, limit=limit, offset=offset)

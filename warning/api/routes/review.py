@@ -61,12 +61,7 @@ def review_items(
         limit=limit,
         offset=offset,
     )
-    return Page(
-        items=[ReviewItemOut.model_validate(item) for item in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
+    return Page.of(ReviewItemOut, items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/review-items/{item_id}", response_model=ReviewItemOut)
@@ -138,9 +133,4 @@ def warnings(
 ) -> Page[WarningOut]:
     """Warnings, newest change first."""
     rows, total = list_warnings(db, state=state, material_id=material, limit=limit, offset=offset)
-    return Page(
-        items=[WarningOut.model_validate(row) for row in rows],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
+    return Page.of(WarningOut, rows, total=total, limit=limit, offset=offset)

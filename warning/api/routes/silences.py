@@ -24,12 +24,8 @@ def silences(
 ) -> Page[SilenceOut]:
     """Silences, newest first (deleted ones only with ``include_ended``)."""
     rows = list_silences(db, include_ended=include_ended)
-    return Page(
-        items=[SilenceOut.model_validate(row) for row in rows[offset : offset + limit]],
-        total=len(rows),
-        limit=limit,
-        offset=offset,
-    )
+    shown = rows[offset : offset + limit]
+    return Page.of(SilenceOut, shown, total=len(rows), limit=limit, offset=offset)
 
 
 @router.post("/silences", response_model=SilenceOut, status_code=status.HTTP_201_CREATED)
@@ -64,9 +60,4 @@ def audit(
 ) -> Page[AuditOut]:
     """The audit log, newest first, for a material and/or a review item."""
     rows, total = entries(db, material_id=material, review_item_id=item, limit=limit, offset=offset)
-    return Page(
-        items=[AuditOut.model_validate(row) for row in rows],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
+    return Page.of(AuditOut, rows, total=total, limit=limit, offset=offset)
