@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = Field(
         default=30.0, ge=0, description="seconds running work may take to finish on shutdown"
     )
+    web_session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        le=24 * 30,
+        description="hours a web login lasts before signing in again",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from vocabulary import IndicatorKind, frequency_rank
 from warning.catalog import Catalog
 from warning.catalog.models import Observation, Series
+from warning.evaluation.models import Assessment
 from warning.evaluation.runs import latest_assessments
 
 
@@ -49,13 +51,19 @@ class MaterialLine:
 
 
 def material_lines(
-    session: Session, catalog: Catalog, *, as_of: date | None = None
+    session: Session,
+    catalog: Catalog,
+    *,
+    as_of: date | None = None,
+    assessments: Mapping[str, Assessment] | None = None,
 ) -> list[MaterialLine]:
     """A line per catalog material, in catalog order, with data on or before ``as_of``.
 
-    The level and reason are the material's newest stored assessment (as of ``as_of``).
+    The level and reason are the material's newest stored assessment (as of ``as_of``), or
+    the one given in ``assessments`` when the caller has read them already.
     """
-    assessments = latest_assessments(session, as_of=as_of)
+    if assessments is None:
+        assessments = latest_assessments(session, as_of=as_of)
     series_rows = [
         SeriesInfo(*row)
         for row in session.execute(
@@ -128,3 +136,40 @@ def _latest_change(
     if len(values) < 2 or values[1] == 0:
         return values[0], None
     return values[0], 100.0 * (values[0] / values[1] - 1.0)
+
+
+def standing_since(session: Session, *, current: Mapping[str, Assessment]) -> dict[str, date]:
+    """Since when each material's stored assessments have said what ``current`` (its current
+    assessment) says: the date of the first assessment of that unbroken run."""
+    if not current:
+        return {}
+    now = aliased(Assessment)
+    broken = dict(
+        session.execute(
+            select(Assessment.material_id, func.max(Assessment.as_of))
+            .join(now, now.material_id == Assessment.material_id)
+            .where(
+                now.id.in_([a.id for a in current.values()]),
+                Assessment.as_of <= now.as_of,
+                or_(Assessment.level != now.level, Assessment.direction != now.direction),
+            )
+            .group_by(Assessment.material_id)
+        )
+        .tuples()
+        .all()
+    )
+    runs = [
+        and_(Assessment.material_id == material, Assessment.as_of > broken[material])
+        if material in broken
+        else Assessment.material_id == material
+        for material in current
+    ]
+    return dict(
+        session.execute(
+            select(Assessment.material_id, func.min(Assessment.as_of))
+            .where(or_(*runs))
+            .group_by(Assessment.material_id)
+        )
+        .tuples()
+        .all()
+    )
