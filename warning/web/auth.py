@@ -53,18 +53,23 @@ class RoleRefused(Exception):
 
 @dataclass(frozen=True)
 class Visitor:
-    """A signed-in user, their session and the language the page is in."""
+    """A signed-in user as the request found them: name, role, the language the page is in
+    and the session's CSRF token (plain values: they outlive a rolled-back transaction)."""
 
-    user: User
-    session: WebSession
+    user_id: int
+    name: str
+    role: Role
     language: str
+    csrf: str
 
-    @property
-    def csrf(self) -> str:
-        return self.session.csrf_token
+    @classmethod
+    def of(cls, user: User, web: WebSession) -> Visitor:
+        return cls(
+            user.id, user.name, Role(user.role), resolve_language(user.language), web.csrf_token
+        )
 
     def may(self, role: Role | str) -> bool:
-        return ROLE_RANK[self.user.role] >= ROLE_RANK[Role(role)]
+        return ROLE_RANK[self.role] >= ROLE_RANK[Role(role)]
 
 
 def visitor(request: Request, db: Db) -> Visitor:
@@ -78,7 +83,7 @@ def visitor(request: Request, db: Db) -> Visitor:
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
         set_language(db, user=user, language=str(asked))
-    return Visitor(user, web, resolve_language(user.language))
+    return Visitor.of(user, web)
 
 
 def _here(request: Request) -> str:

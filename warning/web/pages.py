@@ -64,7 +64,7 @@ def page(
     body = state.templates.render(
         template,
         language=person.language,
-        user=person.user,
+        user=person,
         csrf=person.csrf,
         section=section,
         switch_url=language_switch(request, other),

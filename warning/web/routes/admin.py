@@ -110,7 +110,7 @@ def new_user(
             name=name,
             role=Role(role) if role in set(Role) else Role.VIEWER,
             password=password,
-            actor=person.user.name,
+            actor=person.name,
             now=clock.now(),
         )
     except AccountError as refused:
@@ -122,7 +122,7 @@ def new_user(
 def disable(name: str, db: Db, person: Admin, form: CheckedForm) -> Response:
     """Disable a user: their password, sessions and tokens stop working."""
     try:
-        disable_user(db, name=name, actor=person.user.name, now=clock.now())
+        disable_user(db, name=name, actor=person.name, now=clock.now())
     except AccountError as refused:
         raise AdminRefused(str(refused), person) from None
     return _back()
@@ -147,7 +147,7 @@ def new_token(
             user_name=user,
             label=label,
             expires_days=days,
-            actor=person.user.name,
+            actor=person.name,
             now=clock.now(),
         )
     except AccountError as refused:
@@ -159,7 +159,7 @@ def new_token(
 def revoke(token_id: int, db: Db, person: Admin, form: CheckedForm) -> Response:
     """Revoke a token."""
     try:
-        revoke_token(db, token_id=token_id, actor=person.user.name, now=clock.now())
+        revoke_token(db, token_id=token_id, actor=person.name, now=clock.now())
     except AccountError as refused:
         raise AdminRefused(str(refused), person) from None
     return _back()
@@ -188,7 +188,7 @@ def new_silence(
             material_id=material or None,
             ends_at=until,
             comment=comment,
-            actor=person.user.name,
+            actor=person.name,
             now=clock.now(),
         )
     except InvalidMove as refused:
@@ -202,7 +202,7 @@ def new_silence(
 def end_silence(silence_id: int, db: Db, person: Operator, form: CheckedForm) -> Response:
     """End a silence now."""
     try:
-        delete_silence(db, silence_id=silence_id, actor=person.user.name, now=clock.now())
+        delete_silence(db, silence_id=silence_id, actor=person.name, now=clock.now())
     except InvalidMove as refused:
         raise AdminRefused(refused.reason, person) from None
     except ItemNotFound as refused:

@@ -76,7 +76,7 @@ def clear(
             series_id=series_id,
             period=date.fromisoformat(period),
             reason=reason,
-            actor=person.user.name,
+            actor=person.name,
             now=clock.now(),
         )
     except (SuspectNotFound, ValueError):

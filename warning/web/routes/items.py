@@ -91,7 +91,7 @@ def approve(
     """Approve the proposal as it stands."""
     try:
         decisions.approve(
-            db, item_id=item_id, actor=person.user.name, comment=comment or None, now=clock.now()
+            db, item_id=item_id, actor=person.name, comment=comment or None, now=clock.now()
         )
     except (InvalidMove, ItemNotFound) as refused:
         raise _refused(item_id, refused, person) from None
@@ -111,9 +111,7 @@ def reject(
 ) -> Response:
     """Reject the proposal; a reason is required."""
     try:
-        decisions.reject(
-            db, item_id=item_id, actor=person.user.name, reason=reason, now=clock.now()
-        )
+        decisions.reject(db, item_id=item_id, actor=person.name, reason=reason, now=clock.now())
     except (InvalidMove, ItemNotFound) as refused:
         raise _refused(item_id, refused, person) from None
     return _done(item_id, "rejected")
@@ -139,7 +137,7 @@ def adjust(
         decisions.adjust(
             db,
             item_id=item_id,
-            actor=person.user.name,
+            actor=person.name,
             reason=reason,
             now=clock.now(),
             level=Level(level) if level in set(Level) else None,
@@ -176,7 +174,7 @@ def snooze(
         decisions.snooze(
             db,
             item_id=item_id,
-            actor=person.user.name,
+            actor=person.name,
             until=moment,
             comment=comment or None,
             now=clock.now(),

@@ -123,13 +123,13 @@
   function itemOption(data) {
     var labels = data.levels;
     var series = [lineSeries(data.series.name, data.series.points, 0, "#263238")];
-    series[0].markArea = { silent: true, data: bandAreas(data.bands, labels, false) };
-    var grids = [{ left: 64, right: 24, top: 28, bottom: data.indicator ? "46%" : 64 }];
+    series[0].markArea = { silent: true, label: { show: false }, data: bandAreas(data.bands, labels, false) };
+    var grids = [{ left: 64, right: 24, top: 36, bottom: data.indicator ? "50%" : 64 }];
     var xAxes = [{ type: "time", gridIndex: 0 }];
     var yAxes = [{ type: "value", scale: true, gridIndex: 0, name: data.series.unit }];
     if (data.indicator) {
       var indicator = lineSeries(data.indicator.name, data.indicator.points, 1, "#5d4037");
-      indicator.markArea = { silent: true, data: bandAreas(data.bands, labels, false) };
+      indicator.markArea = { silent: true, label: { show: false }, data: bandAreas(data.bands, labels, false) };
       indicator.markLine = {
         symbol: "none",
         silent: true,
@@ -142,7 +142,7 @@
         })
       };
       series.push(indicator);
-      grids.push({ left: 64, right: 24, top: "60%", bottom: 64 });
+      grids.push({ left: 64, right: 24, top: "58%", bottom: 64 });
       xAxes.push({ type: "time", gridIndex: 1 });
       yAxes.push({ type: "value", scale: true, gridIndex: 1, name: data.indicator.name + (data.indicator.unit ? " (" + data.indicator.unit + ")" : "") });
     }
