@@ -128,7 +128,8 @@
     var xAxes = [{ type: "time", gridIndex: 0 }];
     var yAxes = [{ type: "value", scale: true, gridIndex: 0, name: data.series.unit }];
     if (data.indicator) {
-      var indicator = lineSeries(data.indicator.name, data.indicator.points, 1, "#5d4037");
+      var unit = data.indicator.unit ? " (" + data.indicator.unit + ")" : "";
+      var indicator = lineSeries(data.indicator.name + unit, data.indicator.points, 1, "#5d4037");
       indicator.markArea = { silent: true, label: { show: false }, data: bandAreas(data.bands, labels, false) };
       indicator.markLine = {
         symbol: "none",
@@ -144,7 +145,7 @@
       series.push(indicator);
       grids.push({ left: 64, right: 24, top: "58%", bottom: 64 });
       xAxes.push({ type: "time", gridIndex: 1 });
-      yAxes.push({ type: "value", scale: true, gridIndex: 1, name: data.indicator.name + (data.indicator.unit ? " (" + data.indicator.unit + ")" : "") });
+      yAxes.push({ type: "value", scale: true, gridIndex: 1 });
     }
     var axes = xAxes.map(function (_axis, i) { return i; });
     return {
