@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import Boolean, DateTime, Integer, String, column, select, text, update
 from sqlalchemy.orm import Session
 
-from warning.accounts.models import LoginAttempt, User, WebSession
+from warning.accounts.models import LoginAttempt, Role, User, WebSession
 from warning.accounts.service import authenticate, token_hash
 from warning.store import aware
 
@@ -77,14 +77,14 @@ def login(
 
 def _refuse_if_throttled(session: Session, *, name: str, address: str, now: datetime) -> None:
     since = now - WINDOW
-    for column, value, limit in (
+    for who, value, limit in (
         (LoginAttempt.user_name, name, PER_ACCOUNT),
         (LoginAttempt.address, address, PER_ADDRESS),
     ):
         failures = list(
             session.scalars(
                 select(LoginAttempt.at)
-                .where(column == value, LoginAttempt.at > since, LoginAttempt.succeeded.is_(False))
+                .where(who == value, LoginAttempt.at > since, LoginAttempt.succeeded.is_(False))
                 .order_by(LoginAttempt.at.desc())
                 .limit(limit)
             )
@@ -134,6 +134,60 @@ def session_user(session: Session, *, cookie: str, now: datetime) -> tuple[User,
     return user, web
 
 
+@dataclass(frozen=True)
+class Browser:
+    """A live session as the pages need it: the user's id, name, role and language, and the
+    session's CSRF token (plain values, no ORM objects)."""
+
+    session_id: int
+    user_id: int
+    name: str
+    role: Role
+    language: str
+    csrf_token: str
+
+
+# Every page view starts here, so the lookup is plain SQL with typed result columns: it
+# skips the statement building and object loading an ORM query costs on each request.
+_BROWSER = text(
+    "SELECT s.id, s.csrf_token, s.expires_at, s.ended_at, s.last_seen_at, "
+    "u.id, u.name, u.role, u.language, u.disabled "
+    "FROM web_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = :token_hash"
+).columns(
+    column("session_id", Integer),
+    column("csrf_token", String),
+    column("expires_at", DateTime(timezone=True)),
+    column("ended_at", DateTime(timezone=True)),
+    column("last_seen_at", DateTime(timezone=True)),
+    column("user_id", Integer),
+    column("name", String),
+    column("role", String),
+    column("language", String),
+    column("disabled", Boolean),
+)
+
+
+def signed_in(session: Session, *, cookie: str, now: datetime) -> Browser | None:
+    """The live session (not ended, not expired, its user enabled) of this cookie, else None.
+    Same rules as :func:`session_user`, read in one plain query."""
+    if not cookie:
+        return None
+    row = session.execute(_BROWSER, {"token_hash": token_hash(cookie)}).first()
+    if row is None:
+        return None
+    expires = aware(row.expires_at)
+    if row.ended_at is not None or row.disabled or expires is None or expires <= now:
+        return None
+    seen = aware(row.last_seen_at)
+    if seen is None or now - seen >= LAST_SEEN_EVERY:
+        session.execute(
+            update(WebSession).where(WebSession.id == row.session_id).values(last_seen_at=now)
+        )
+    return Browser(
+        row.session_id, row.user_id, row.name, Role(row.role), row.language, row.csrf_token
+    )
+
+
 def end_session(session: Session, *, cookie: str, now: datetime) -> None:
     """Log out: the session with this cookie stops working (nothing happens without one)."""
     web = session.scalar(select(WebSession).where(WebSession.token_hash == token_hash(cookie)))
@@ -141,25 +195,10 @@ def end_session(session: Session, *, cookie: str, now: datetime) -> None:
         web.ended_at = now
 
 
-def set_language(session: Session, *, user: User, language: str) -> None:
+def set_language(session: Session, *, user_id: int, language: str) -> None:
     """Remember the language a user reads the pages in (``zh`` or ``en``)."""
     if language not in LANGUAGES:
         raise ValueError(f"language {language!r}: expected one of {', '.join(LANGUAGES)}")
-    if user.language != language:
-        user.language = language
-
-
-def failed_logins(session: Session, *, name: str, since: datetime) -> int:
-    """How many failed logins ``name`` had since ``since`` (for the admin page)."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(
-                LoginAttempt.user_name == name,
-                LoginAttempt.at > since,
-                LoginAttempt.succeeded.is_(False),
-            )
-        )
-        or 0
+    session.execute(
+        update(User).where(User.id == user_id, User.language != language).values(language=language)
     )

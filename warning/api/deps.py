@@ -31,7 +31,7 @@ CSRF_HEADER: Final = "X-CSRF-Token"
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def service_context(request: Request) -> ServiceContext:
+async def service_context(request: Request) -> ServiceContext:
     context: ServiceContext = request.app.state.context
     return context
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from vocabulary import IndicatorKind, frequency_rank
 from warning.catalog import Catalog
@@ -105,12 +105,13 @@ def material_lines(
 
 
 def _latest_periods(session: Session, as_of: date | None) -> dict[str, date]:
-    query = select(Observation.series_id, func.max(Observation.period)).group_by(
-        Observation.series_id
-    )
+    """Each series' newest period: one primary-key probe per series, not a scan of every
+    observation."""
+    newest = select(func.max(Observation.period)).where(Observation.series_id == Series.id)
     if as_of is not None:
-        query = query.where(Observation.period <= as_of)
-    return {series_id: period for series_id, period in session.execute(query)}
+        newest = newest.where(Observation.period <= as_of)
+    query = select(Series.id, newest.correlate(Series).scalar_subquery())
+    return {series_id: period for series_id, period in session.execute(query) if period}
 
 
 def _headline(own: list[SeriesInfo], latest: dict[str, date]) -> SeriesInfo | None:
@@ -140,36 +141,24 @@ def _latest_change(
 
 def standing_since(session: Session, *, current: Mapping[str, Assessment]) -> dict[str, date]:
     """Since when each material's stored assessments have said what ``current`` (its current
-    assessment) says: the date of the first assessment of that unbroken run."""
-    if not current:
-        return {}
-    now = aliased(Assessment)
-    broken = dict(
-        session.execute(
-            select(Assessment.material_id, func.max(Assessment.as_of))
-            .join(now, now.material_id == Assessment.material_id)
-            .where(
-                now.id.in_([a.id for a in current.values()]),
-                Assessment.as_of <= now.as_of,
-                or_(Assessment.level != now.level, Assessment.direction != now.direction),
-            )
-            .group_by(Assessment.material_id)
+    assessment) says: the date of the first assessment of that unbroken run.
+
+    Per material, the index on (material, date) is walked back from the current assessment
+    to the newest one that said something else, then forward one step: the cost follows the
+    length of the run, not of the history."""
+    since = {}
+    for material, now in current.items():
+        own = (Assessment.material_id == material, Assessment.as_of <= now.as_of)
+        broke = session.scalar(
+            select(Assessment.as_of)
+            .where(*own, or_(Assessment.level != now.level, Assessment.direction != now.direction))
+            .order_by(Assessment.as_of.desc())
+            .limit(1)
         )
-        .tuples()
-        .all()
-    )
-    runs = [
-        and_(Assessment.material_id == material, Assessment.as_of > broken[material])
-        if material in broken
-        else Assessment.material_id == material
-        for material in current
-    ]
-    return dict(
-        session.execute(
-            select(Assessment.material_id, func.min(Assessment.as_of))
-            .where(or_(*runs))
-            .group_by(Assessment.material_id)
-        )
-        .tuples()
-        .all()
-    )
+        first = select(Assessment.as_of).where(*own)
+        if broke is not None:
+            first = first.where(Assessment.as_of > broke)
+        found = session.scalar(first.order_by(Assessment.as_of).limit(1))
+        if found is not None:
+            since[material] = found
+    return since

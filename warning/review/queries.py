@@ -114,7 +114,10 @@ def list_silences(session: Session, *, include_ended: bool = False) -> list[Sile
 
 def open_items(session: Session) -> dict[str, ReviewItem]:
     """Each material's open (pending or snoozed) review item; the newest if it had several."""
-    rows = session.scalars(
-        select(ReviewItem).where(ReviewItem.state.in_(OPEN_STATES)).order_by(ReviewItem.id)
+    newest = (
+        select(func.max(ReviewItem.id))
+        .where(ReviewItem.state.in_(OPEN_STATES))
+        .group_by(ReviewItem.material_id)
     )
+    rows = session.scalars(select(ReviewItem).where(ReviewItem.id.in_(newest)))
     return {row.material_id: row for row in rows}

@@ -26,6 +26,7 @@ from warning.web.auth import CsrfRefused, LoginRequired, RoleRefused
 from warning.web.board import BoardCache
 from warning.web.i18n import resolve_language
 from warning.web.levels import LevelCache
+from warning.web.pagecache import RenderedPages
 from warning.web.pages import WebState
 from warning.web.routes import admin, board, feeds, items, login, materials, queue
 from warning.web.security import SecurityHeaders
@@ -42,11 +43,17 @@ def create_web_app(
         templates=Templates(desk_zone(context.settings)),
         board=BoardCache(context.catalog),
         levels=LevelCache(ruleset),
+        pages=RenderedPages(),
         ruleset=ruleset,
         definitions=definitions or load_feed_definitions(context.settings, context.catalog),
     )
+    api_routes = list(app.router.routes)
     for module in (login, board, queue, items, materials, feeds, admin):
         app.include_router(module.router)
+    # pages first: a page's path is matched before the API's routes are tried (they do not
+    # overlap: the API is under /api/v1)
+    pages = [route for route in app.router.routes if route not in api_routes]
+    app.router.routes[:] = pages + api_routes
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfRefused, _refused)

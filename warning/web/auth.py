@@ -20,9 +20,8 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from warning import clock
-from warning.accounts import ROLE_RANK, Role, User
-from warning.accounts.models import WebSession
-from warning.accounts.sessions import session_user, set_language
+from warning.accounts import ROLE_RANK, Role
+from warning.accounts.sessions import Browser, set_language, signed_in
 from warning.api.deps import SESSION_COOKIE, Db
 from warning.web.i18n import LANGUAGES, resolve_language
 
@@ -63,9 +62,13 @@ class Visitor:
     csrf: str
 
     @classmethod
-    def of(cls, user: User, web: WebSession) -> Visitor:
+    def of(cls, browser: Browser, language: str | None = None) -> Visitor:
         return cls(
-            user.id, user.name, Role(user.role), resolve_language(user.language), web.csrf_token
+            browser.user_id,
+            browser.name,
+            browser.role,
+            resolve_language(language, browser.language),
+            browser.csrf_token,
         )
 
     def may(self, role: Role | str) -> bool:
@@ -75,15 +78,14 @@ class Visitor:
 def visitor(request: Request, db: Db) -> Visitor:
     """The signed-in user (:class:`LoginRequired` without one). ``?lang=zh|en`` switches the
     language and remembers it for the user."""
-    cookie = request.cookies.get(SESSION_COOKIE, "")
-    found = session_user(db, cookie=cookie, now=clock.now()) if cookie else None
-    if found is None:
+    browser = signed_in(db, cookie=request.cookies.get(SESSION_COOKIE, ""), now=clock.now())
+    if browser is None:
         raise LoginRequired(_here(request))
-    user, web = found
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
-        set_language(db, user=user, language=str(asked))
-    return Visitor.of(user, web)
+        set_language(db, user_id=browser.user_id, language=str(asked))
+        return Visitor.of(browser, str(asked))
+    return Visitor.of(browser)
 
 
 def _here(request: Request) -> str:

@@ -15,17 +15,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from vocabulary import Level
-from warning.audit import AuditEntry
 from warning.catalog import Catalog
 from warning.catalog.observations import recent_values
 from warning.evaluation.board import MaterialLine, material_lines, standing_since
-from warning.evaluation.models import Assessment, EvaluationRun
+from warning.evaluation.models import Assessment
 from warning.evaluation.runs import latest_assessments
-from warning.feeding.models import FeedRun
 from warning.review.models import MaterialWarning, ReviewItem
 from warning.review.queries import active_warnings, open_items
 from warning.store import aware
@@ -157,16 +155,17 @@ def _changes(
     return tuple(changes)
 
 
+# read on every page view: plain SQL (three primary-key maxima), no statement to build
+_FINGERPRINT = text(
+    "SELECT (SELECT max(id) FROM evaluation_run), (SELECT max(id) FROM feed_run), "
+    "(SELECT max(id) FROM audit_entry)"
+)
+
+
 def fingerprint(session: Session) -> tuple[Any, ...]:
-    """What the board depends on: the newest evaluation run, feed run and audit entry."""
-    row = session.execute(
-        select(
-            select(func.max(EvaluationRun.id)).scalar_subquery(),
-            select(func.max(FeedRun.id)).scalar_subquery(),
-            select(func.max(AuditEntry.id)).scalar_subquery(),
-        )
-    ).one()
-    return tuple(row)
+    """What the pages show depends on: the newest evaluation run, feed run and audit entry
+    (every review move, account change and suspect value cleared is audited)."""
+    return tuple(session.execute(_FINGERPRINT).one())
 
 
 class BoardCache:

@@ -1,23 +1,30 @@
-"""What every page shares: the app's web state and rendering a page for a visitor."""
+"""What every page shares: the app's web state, serving a page in one worker-thread hop, and
+rendering a page (kept or not) in the visitor's frame."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 import rules
 from feeds.definitions import FeedDefinitions
 from warning import clock
 from warning.accounts import Role
-from warning.web.auth import Visitor
-from warning.web.board import BoardCache
+from warning.context import ServiceContext
+from warning.store import transaction
+from warning.web.auth import Visitor, visitor
+from warning.web.board import BoardCache, fingerprint
 from warning.web.i18n import Formats
 from warning.web.levels import LevelCache
-from warning.web.templating import Templates
+from warning.web.pagecache import RenderedPages
+from warning.web.templating import CSRF_SLOT, Templates
 
 
 @dataclass(frozen=True)
@@ -27,16 +34,30 @@ class WebState:
     templates: Templates
     board: BoardCache
     levels: LevelCache
+    pages: RenderedPages
     ruleset: rules.RuleSet
     definitions: FeedDefinitions
 
 
-def web_state(request: Request) -> WebState:
+async def web_state(request: Request) -> WebState:
     state: WebState = request.app.state.web
     return state
 
 
 State = Annotated[WebState, Depends(web_state)]
+PageHandler = Callable[[Session, Visitor], Response]
+
+
+async def serve(request: Request, handler: PageHandler) -> Response:
+    """Run ``handler`` for the signed-in visitor in one worker thread, in one transaction
+    that commits before the answer goes (no visitor: :class:`LoginRequired`)."""
+    return await run_in_threadpool(_serve, request, handler)
+
+
+def _serve(request: Request, handler: PageHandler) -> Response:
+    context: ServiceContext = request.app.state.context
+    with transaction(context.factory) as db:
+        return handler(db, visitor(request, db))
 
 
 def language_switch(request: Request, language: str) -> str:
@@ -46,7 +67,47 @@ def language_switch(request: Request, language: str) -> str:
 
 
 def formats(request: Request, person: Visitor) -> Formats:
-    return web_state(request).templates.formats(person.language)
+    return _state(request).templates.formats(person.language)
+
+
+def _state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+def _shared(person: Visitor, section: str) -> dict[str, Any]:
+    return {
+        "user": person,
+        "csrf": CSRF_SLOT,
+        "section": section,
+        "now": clock.now(),
+        "may_operate": person.may(Role.OPERATOR),
+        "may_admin": person.may(Role.ADMIN),
+    }
+
+
+def _render(
+    request: Request,
+    person: Visitor,
+    template: str,
+    shared: dict[str, Any],
+    context: dict[str, Any],
+) -> str:
+    """The page in its frame, :data:`CSRF_SLOT` where the token goes."""
+    templates = _state(request).templates
+    parts = templates.render_parts(template, language=person.language, **shared, **context)
+    other = "en" if person.language == "zh" else "zh"
+    return templates.render_frame(
+        parts,
+        language=person.language,
+        user=person,
+        section=shared["section"],
+        switch_url=language_switch(request, other),
+    )
+
+
+def _answer(person: Visitor, html: str, status_code: int) -> HTMLResponse:
+    return HTMLResponse(html.replace(CSRF_SLOT, person.csrf), status_code=status_code)
 
 
 def page(
@@ -59,18 +120,37 @@ def page(
     **context: Any,
 ) -> HTMLResponse:
     """The page ``template`` for ``person``, in their language, with the shared frame."""
-    state = web_state(request)
-    other = "en" if person.language == "zh" else "zh"
-    body = state.templates.render(
+    html = _render(request, person, template, _shared(person, section), context)
+    return _answer(person, html, status_code)
+
+
+def kept_page(
+    request: Request,
+    db: Session,
+    person: Visitor,
+    template: str,
+    *,
+    section: str,
+    key: Hashable,
+    context: Callable[[], dict[str, Any]],
+) -> HTMLResponse:
+    """Like :func:`page`, kept (:mod:`warning.web.pagecache`) under ``key`` with the page's
+    URL, the visitor, the store's fingerprint and the minute; ``context`` is only called
+    when the page must be rendered."""
+    shared = _shared(person, section)
+    minute = shared["now"].replace(second=0, microsecond=0)
+    full_key = (
         template,
-        language=person.language,
-        user=person,
-        csrf=person.csrf,
-        section=section,
-        switch_url=language_switch(request, other),
-        now=clock.now(),
-        may_operate=person.may(Role.OPERATOR),
-        may_admin=person.may(Role.ADMIN),
-        **context,
+        key,
+        str(request.url.path),
+        str(request.url.query),
+        person.name,
+        person.role,
+        person.language,
+        fingerprint(db),
+        minute,
     )
-    return HTMLResponse(body, status_code=status_code)
+    html = _state(request).pages.get(
+        full_key, lambda: _render(request, person, template, shared, context())
+    )
+    return _answer(person, html, 200)

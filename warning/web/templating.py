@@ -1,13 +1,20 @@
 """Jinja2 templates (autoescaped), one environment per language with its catalog installed.
 
-Templates are compiled once per process (no reloading), so a page costs its queries and one
-render. Static files are addressed with a hash of their content (``static('app.js')``), so a
+Templates are compiled once per process (no reloading). A page template extends
+``base.html`` and fills its blocks (``title``, ``head``, ``main``, ``keys``); they are
+rendered as parts (:meth:`Templates.render_parts`), which a page may keep
+(:mod:`warning.web.pagecache`), and set into the frame for the visitor
+(:meth:`Templates.render_frame`: their name, the language switch). A rendered page carries
+:data:`CSRF_SLOT` where the session's CSRF token goes; each answer fills it in.
+
+Static files are addressed with a hash of their content (``static('app.js')``), so a
 browser may keep them as long as it likes and still gets a new version when one ships.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
@@ -15,10 +22,15 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from warning.web import i18n
 
 STATIC_DIR: Final = Path(str(files("warning.web") / "static"))
+# Where the session's CSRF token goes in rendered parts: random per process, so no text a
+# user typed (escaped as it is) can contain it.
+CSRF_SLOT: Final = f"csrf-slot-{secrets.token_hex(16)}"
+PARTS: Final = ("title", "head", "main", "keys")
 
 
 def _static_versions() -> dict[str, str]:
@@ -73,6 +85,7 @@ class Templates:
             ROLE_NAMES=i18n.ROLE_NAMES,
             RULE_NAMES=i18n.RULE_NAMES,
         )
+        environment.globals["m"] = environment.get_template("macros.html").module
         return environment
 
     def formats(self, language: str) -> i18n.Formats:
@@ -80,5 +93,27 @@ class Templates:
         return formats
 
     def render(self, name: str, *, language: str, **context: Any) -> str:
-        """The template ``name`` rendered in ``language``."""
+        """The template ``name`` rendered in ``language`` (whole: login and refusal pages)."""
         return self.environments[language].get_template(name).render(**context)
+
+    def render_parts(self, name: str, *, language: str, **context: Any) -> dict[str, str]:
+        """The blocks of page template ``name`` that ``base.html`` frames, rendered."""
+        template = self.environments[language].get_template(name)
+        variables = template.new_context(context)
+        return {
+            part: "".join(template.blocks[part](variables))
+            for part in PARTS
+            if part in template.blocks
+        }
+
+    def render_frame(self, parts: Mapping[str, str], *, language: str, **context: Any) -> str:
+        """The whole page: ``parts`` in the frame; :data:`CSRF_SLOT` where the token goes."""
+        frame = self.environments[language].get_template("base.html")
+        return frame.render(
+            title=Markup(parts.get("title", "")),
+            head=Markup(parts.get("head", "")),
+            content=Markup(parts.get("main", "")),
+            keys=Markup(parts.get("keys", "")),
+            csrf=CSRF_SLOT,
+            **context,
+        )

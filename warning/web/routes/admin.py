@@ -27,8 +27,8 @@ from warning.review.lifecycle import InvalidMove, ItemNotFound
 from warning.review.queries import list_silences
 from warning.review.silences import create_silence, delete_silence
 from warning.store import read_only
-from warning.web.auth import Admin, CheckedForm, CurrentVisitor, Operator, Visitor
-from warning.web.pages import page
+from warning.web.auth import Admin, CheckedForm, Operator, Visitor
+from warning.web.pages import page, serve
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=4000)]
@@ -76,9 +76,10 @@ def _show(
 
 
 @router.get("/admin")
-def admin_page(request: Request, db: Db, context: Context, person: CurrentVisitor) -> HTMLResponse:
+async def admin_page(request: Request) -> Response:
     """Users, tokens, silences and the policy."""
-    return _show(request, db, context, person)
+    context: ServiceContext = request.app.state.context
+    return await serve(request, lambda db, person: _show(request, db, context, person))
 
 
 def show_refused(request: Request, error: Exception) -> Response:

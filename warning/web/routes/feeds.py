@@ -8,50 +8,52 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from warning import clock
 from warning.api.deps import Context, Db
 from warning.clock import evaluation_date
+from warning.context import ServiceContext
 from warning.feeding.feed_runs import feed_states
 from warning.feeding.staleness import stale_series
 from warning.feeding.status import recent_runs, rejected_rows
 from warning.feeding.suspects import SuspectNotFound, clear_suspect, suspect_values
 from warning.jobs.suspects import derive_after_clearing
-from warning.web.auth import CheckedForm, CurrentVisitor, Operator
-from warning.web.pages import State, page
+from warning.web.auth import CheckedForm, Operator, Visitor
+from warning.web.pages import State, WebState, page, serve
 
 router = APIRouter(include_in_schema=False)
 ROWS = 100
 
 
 @router.get("/feeds")
-def feeds(
-    request: Request,
-    db: Db,
-    context: Context,
-    person: CurrentVisitor,
-    state: State,
-    cleared: str | None = None,
-    problem: str | None = None,
-) -> HTMLResponse:
+async def feeds(
+    request: Request, cleared: str | None = None, problem: str | None = None
+) -> Response:
     """The feeds page."""
-    as_of = evaluation_date(context.settings)
-    states = feed_states(db)
-    return page(
-        request,
-        person,
-        "feeds.html",
-        section="feeds",
-        as_of=as_of,
-        feeds=[(feed, states.get(feed.id)) for feed in state.definitions.feeds],
-        runs=recent_runs(db, limit=20),
-        stale=stale_series(db, as_of=as_of, definitions=state.definitions),
-        suspects=suspect_values(db, limit=ROWS),
-        rejects=rejected_rows(db, limit=ROWS),
-        cleared=cleared,
-        problem=(problem in ("reason", "unknown") and problem) or None,
-    )
+    context: ServiceContext = request.app.state.context
+    state: WebState = request.app.state.web
+
+    def show(db: Session, person: Visitor) -> Response:
+        as_of = evaluation_date(context.settings)
+        states = feed_states(db)
+        return page(
+            request,
+            person,
+            "feeds.html",
+            section="feeds",
+            as_of=as_of,
+            feeds=[(feed, states.get(feed.id)) for feed in state.definitions.feeds],
+            runs=recent_runs(db, limit=20),
+            stale=stale_series(db, as_of=as_of, definitions=state.definitions),
+            suspects=suspect_values(db, limit=ROWS),
+            rejects=rejected_rows(db, limit=ROWS),
+            cleared=cleared,
+            problem=problem if problem in ("reason", "unknown") else None,
+        )
+
+    return await serve(request, show)
 
 
 @router.post("/feeds/suspects/clear")

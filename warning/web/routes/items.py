@@ -8,7 +8,7 @@ item, a missing reason, a snooze in the past) shows the item again with why (409
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,13 +22,40 @@ from warning.context import ServiceContext
 from warning.review import decisions
 from warning.review.lifecycle import InvalidMove, ItemNotFound
 from warning.store import read_only
-from warning.web.auth import CheckedForm, CurrentVisitor, Operator, Visitor
+from warning.web.auth import CheckedForm, Operator, Visitor
 from warning.web.item import item_view
-from warning.web.pages import State, WebState, formats, page
+from warning.web.pages import WebState, formats, kept_page, page, serve
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=4000)]
 LongText = Annotated[str, Form(max_length=8000)]
+
+
+def _content(
+    db: Session,
+    request: Request,
+    person: Visitor,
+    state: WebState,
+    context: ServiceContext,
+    item_id: int,
+) -> dict[str, Any]:
+    """What item.html shows (:class:`ItemNotFound` for an unknown item)."""
+    view = item_view(db, item_id=item_id, levels=state.levels, formats=formats(request, person))
+    material = next(m for m in context.catalog.materials if m.id == view.item.material_id)
+    snooze_default = (desk_now(context.settings) + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M")
+    return {
+        "view": view,
+        "material": material,
+        "snooze_default": snooze_default,
+        "decidable": [Level.NORMAL, Level.BLUE, Level.YELLOW, Level.RED],
+        "directions": [Direction.UP, Direction.DOWN],
+    }
+
+
+def _not_found(request: Request, person: Visitor, item_id: int) -> HTMLResponse:
+    return page(
+        request, person, "not_found.html", section="queue", what=f"#{item_id}", status_code=404
+    )
 
 
 def _show(
@@ -39,38 +66,49 @@ def _show(
     context: ServiceContext,
     item_id: int,
     *,
-    problem: str | None = None,
-    status_code: int = 200,
+    problem: str,
+    status_code: int,
 ) -> HTMLResponse:
+    """The item page with why a decision was refused (not kept: it is one visitor's)."""
     try:
-        view = item_view(db, item_id=item_id, levels=state.levels, formats=formats(request, person))
+        content = _content(db, request, person, state, context, item_id)
     except ItemNotFound:
-        return page(
-            request, person, "not_found.html", section="queue", what=f"#{item_id}", status_code=404
-        )
-    material = next(m for m in context.catalog.materials if m.id == view.item.material_id)
-    snooze_default = (desk_now(context.settings) + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M")
+        return _not_found(request, person, item_id)
     return page(
         request,
         person,
         "item.html",
         section="queue",
-        view=view,
-        material=material,
         problem=problem,
-        snooze_default=snooze_default,
-        decidable=[Level.NORMAL, Level.BLUE, Level.YELLOW, Level.RED],
-        directions=[Direction.UP, Direction.DOWN],
         status_code=status_code,
+        **content,
     )
 
 
 @router.get("/items/{item_id}")
-def item(
-    item_id: int, request: Request, db: Db, person: CurrentVisitor, state: State, context: Context
-) -> HTMLResponse:
+async def item(item_id: int, request: Request) -> Response:
     """The item page."""
-    return _show(request, db, person, state, context, item_id)
+    state: WebState = request.app.state.web
+    context: ServiceContext = request.app.state.context
+
+    def show(db: Session, person: Visitor) -> Response:
+        try:
+            return kept_page(
+                request,
+                db,
+                person,
+                "item.html",
+                section="queue",
+                key=item_id,
+                context=lambda: {
+                    "problem": None,
+                    **_content(db, request, person, state, context, item_id),
+                },
+            )
+        except ItemNotFound:
+            return _not_found(request, person, item_id)
+
+    return await serve(request, show)
 
 
 def _done(item_id: int, action: str) -> Response:
@@ -80,12 +118,9 @@ def _done(item_id: int, action: str) -> Response:
 @router.post("/items/{item_id}/approve")
 def approve(
     item_id: int,
-    request: Request,
     db: Db,
     person: Operator,
     form: CheckedForm,
-    state: State,
-    context: Context,
     comment: Text = "",
 ) -> Response:
     """Approve the proposal as it stands."""
@@ -101,12 +136,9 @@ def approve(
 @router.post("/items/{item_id}/reject")
 def reject(
     item_id: int,
-    request: Request,
     db: Db,
     person: Operator,
     form: CheckedForm,
-    state: State,
-    context: Context,
     reason: Text = "",
 ) -> Response:
     """Reject the proposal; a reason is required."""
@@ -120,12 +152,9 @@ def reject(
 @router.post("/items/{item_id}/adjust")
 def adjust(
     item_id: int,
-    request: Request,
     db: Db,
     person: Operator,
     form: CheckedForm,
-    state: State,
-    context: Context,
     reason: Text = "",
     level: Annotated[str, Form(max_length=16)] = "",
     direction: Annotated[str, Form(max_length=8)] = "",
@@ -153,11 +182,9 @@ def adjust(
 @router.post("/items/{item_id}/snooze")
 def snooze(
     item_id: int,
-    request: Request,
     db: Db,
     person: Operator,
     form: CheckedForm,
-    state: State,
     context: Context,
     until: Annotated[str, Form(max_length=32)] = "",
     comment: Text = "",

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from warning import clock
-from warning.accounts.sessions import LoginThrottled, end_session, login, session_user
+from warning.accounts.sessions import LoginThrottled, end_session, login, signed_in
 from warning.api.deps import SESSION_COOKIE, Context, Db
 from warning.web.auth import (
     LANGUAGE_COOKIE,
@@ -73,7 +73,7 @@ def _login_page(
 def login_form(request: Request, db: Db, state: State, next: str | None = None) -> Response:
     """The login form (a signed-in visitor goes straight on)."""
     cookie = request.cookies.get(SESSION_COOKIE, "")
-    if cookie and session_user(db, cookie=cookie, now=clock.now()) is not None:
+    if signed_in(db, cookie=cookie, now=clock.now()) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return _login_page(request, state, next_path=safe_next(next))
 

@@ -4,46 +4,62 @@ audit; ``/materials/{id}/data.csv`` and ``data.xlsx`` download its data."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from warning.api.deps import Context, Db
 from warning.catalog.models import Series
 from warning.clock import evaluation_date
-from warning.web.auth import CurrentVisitor
+from warning.context import ServiceContext
+from warning.web.auth import CurrentVisitor, Visitor
 from warning.web.material import csv_bytes, export_frame, material_view, xlsx_bytes
-from warning.web.pages import State, formats, page
+from warning.web.pages import WebState, formats, kept_page, page, serve
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/materials/{material_id}")
-def material(
-    material_id: str,
-    request: Request,
-    db: Db,
-    context: Context,
-    person: CurrentVisitor,
-    state: State,
-    series: str | None = None,
-    view: str | None = None,
-) -> HTMLResponse:
+async def material(
+    material_id: str, request: Request, series: str | None = None, view: str | None = None
+) -> Response:
     """The material page."""
+    context: ServiceContext = request.app.state.context
+    state: WebState = request.app.state.web
     entry = next((m for m in context.catalog.materials if m.id == material_id), None)
-    if entry is None:
-        return page(
-            request, person, "not_found.html", section="board", what=material_id, status_code=404
+
+    def show(db: Session, person: Visitor) -> Response:
+        if entry is None:
+            return page(
+                request,
+                person,
+                "not_found.html",
+                section="board",
+                what=material_id,
+                status_code=404,
+            )
+        return kept_page(
+            request,
+            db,
+            person,
+            "material.html",
+            section="board",
+            key=(material_id, series, view),
+            context=lambda: {
+                "material": entry,
+                "view": material_view(
+                    db,
+                    material_id=material_id,
+                    series_id=series,
+                    view=view,
+                    until=evaluation_date(context.settings),
+                    levels=state.levels,
+                    formats=formats(request, person),
+                ),
+            },
         )
-    content = material_view(
-        db,
-        material_id=material_id,
-        series_id=series,
-        view=view,
-        until=evaluation_date(context.settings),
-        levels=state.levels,
-        formats=formats(request, person),
-    )
-    return page(request, person, "material.html", section="board", material=entry, view=content)
+
+    return await serve(request, show)
 
 
 def _download(

@@ -3,17 +3,18 @@ filters by level, sector, kind of change and state; j/k and Enter work it (``app
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from vocabulary import ChangeKind, Level
-from warning.api.deps import Context, Db
+from warning.context import ServiceContext
 from warning.review.queries import list_items
 from warning.review.states import ItemState
-from warning.web.auth import CurrentVisitor
-from warning.web.pages import page
+from warning.web.auth import Visitor
+from warning.web.pages import kept_page, serve
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -29,11 +30,8 @@ def _choice(value: str | None, allowed: dict[str, T]) -> T | None:
 
 
 @router.get("/queue")
-def queue(
+async def queue(
     request: Request,
-    db: Db,
-    context: Context,
-    person: CurrentVisitor,
     level: str | None = None,
     sector: str | None = None,
     kind: str | None = None,
@@ -41,44 +39,60 @@ def queue(
     page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
     done: str | None = None,
     item: int | None = None,
-) -> HTMLResponse:
+) -> Response:
     """Open review items, one page of them."""
+    context: ServiceContext = request.app.state.context
     sectors = sorted({m.sector for m in context.catalog.materials})
-    chosen_level = _choice(level, {lv.value: lv for lv in Level})
-    chosen_kind = _choice(kind, {k.value: k for k in ChangeKind})
-    chosen_state = _choice(state, {s.value: s for s in QUEUE_STATES}) or ItemState.PENDING
-    chosen_sector = sector if sector in sectors else None
+    filters = {
+        "level": _choice(level, {lv.value: lv for lv in Level}) or "",
+        "sector": sector if sector in sectors else "",
+        "kind": _choice(kind, {k.value: k for k in ChangeKind}) or "",
+        "state": _choice(state, {s.value: s for s in QUEUE_STATES}) or ItemState.PENDING,
+    }
+    flash = (done, item) if done in DONE and item is not None else (None, None)
+
+    def show(db: Session, person: Visitor) -> Response:
+        return kept_page(
+            request,
+            db,
+            person,
+            "queue.html",
+            section="queue",
+            key=(tuple(filters.values()), page_number, flash),
+            context=lambda: _content(db, context, filters, sectors, page_number, flash),
+        )
+
+    return await serve(request, show)
+
+
+def _content(
+    db: Session,
+    context: ServiceContext,
+    filters: dict[str, str],
+    sectors: list[str],
+    page_number: int,
+    flash: tuple[str | None, int | None],
+) -> dict[str, Any]:
     items, total = list_items(
         db,
-        state=chosen_state,
-        level=chosen_level,
-        sector=chosen_sector,
-        kind=chosen_kind,
+        state=ItemState(filters["state"]),
+        level=Level(filters["level"]) if filters["level"] else None,
+        sector=filters["sector"] or None,
+        kind=ChangeKind(filters["kind"]) if filters["kind"] else None,
         limit=PAGE_SIZE,
         offset=(page_number - 1) * PAGE_SIZE,
     )
-    names = {m.id: (m.name_zh, m.name_en, m.sector) for m in context.catalog.materials}
-    filters = {
-        "level": chosen_level or "",
-        "sector": chosen_sector or "",
-        "kind": chosen_kind or "",
-        "state": chosen_state,
+    return {
+        "items": items,
+        "total": total,
+        "names": {m.id: (m.name_zh, m.name_en, m.sector) for m in context.catalog.materials},
+        "filters": filters,
+        "sectors": sectors,
+        "levels": [Level.RED, Level.YELLOW, Level.BLUE, Level.NORMAL],
+        "kinds": list(ChangeKind),
+        "states": QUEUE_STATES,
+        "page_number": page_number,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "done": flash[0],
+        "done_item": flash[1],
     }
-    return page(
-        request,
-        person,
-        "queue.html",
-        section="queue",
-        items=items,
-        total=total,
-        names=names,
-        filters=filters,
-        sectors=sectors,
-        levels=[Level.RED, Level.YELLOW, Level.BLUE, Level.NORMAL],
-        kinds=list(ChangeKind),
-        states=QUEUE_STATES,
-        page_number=page_number,
-        pages=max(1, -(-total // PAGE_SIZE)),
-        done=done if done in DONE else None,
-        done_item=item,
-    )
