@@ -16,6 +16,13 @@ p95) and ``web_<db>_rps`` (the slowest page's requests per second); and over bot
 ``web_p95_ms`` (the worst p95) and ``web_rps`` (the lowest rate). Goal: p95 under 100 ms on a
 2-core machine. PostgreSQL runs when ``WARNING_BENCH_DATABASE_URL`` names a scratch database.
 
+The store does not change during a run, so the pages are served as kept
+(:mod:`warning.web.pagecache`), as they are to a desk reloading them between changes. What a
+page costs when it must be rendered is measured too: ``web_<db>_<page>_render_p95_ms`` and
+``_render_rps`` load the same page for ``RENDER_SECONDS`` with a query parameter the page
+ignores that differs on every request, so no request finds its page kept (the board's data,
+the replayed levels and the session lookups are still kept: they change with the store).
+
 Run: ``python -m benchmarks web``. ``BENCH_WEB_SECONDS``, ``BENCH_WEB_CLIENTS`` and
 ``BENCH_WEB_ASSESSMENTS`` shrink it for a quick look.
 """
@@ -35,11 +42,12 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.web_load import run_load
+from benchmarks.web_load import LoadResult, run_load
 from benchmarks.web_store import PASSWORD, USER, Sizes, fill
 
 SECONDS = float(os.environ.get("BENCH_WEB_SECONDS", "30"))
 CLIENTS = int(os.environ.get("BENCH_WEB_CLIENTS", "50"))
+RENDER_SECONDS = float(os.environ.get("BENCH_WEB_RENDER_SECONDS", "10"))
 ASSESSMENTS = int(os.environ.get("BENCH_WEB_ASSESSMENTS", "100000"))
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -130,14 +138,24 @@ def measure(name: str, url: str, folder: Path) -> dict[str, float]:
             result = run_load(base + path, cookie=cookie, clients=CLIENTS, seconds=SECONDS)
             figures[f"web_{name}_{page}_p95_ms"] = round(result.p95_ms, 1)
             figures[f"web_{name}_{page}_rps"] = round(result.rps, 1)
-            print(
-                f"  {name} {page}: p50 {result.p50_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, "
-                f"p99 {result.p99_ms:.1f} ms, {result.rps:.0f} req/s ({result.tool})",
-                flush=True,
+            _report(f"{name} {page}", result)
+            rendered = run_load(
+                base + path, cookie=cookie, clients=CLIENTS, seconds=RENDER_SECONDS, unique=True
             )
+            figures[f"web_{name}_{page}_render_p95_ms"] = round(rendered.p95_ms, 1)
+            figures[f"web_{name}_{page}_render_rps"] = round(rendered.rps, 1)
+            _report(f"{name} {page}, rendered every time", rendered)
     figures[f"web_{name}_p95_ms"] = max(figures[f"web_{name}_{page}_p95_ms"] for page in pages)
     figures[f"web_{name}_rps"] = min(figures[f"web_{name}_{page}_rps"] for page in pages)
     return figures
+
+
+def _report(what: str, result: LoadResult) -> None:
+    print(
+        f"  {what}: p50 {result.p50_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, "
+        f"p99 {result.p99_ms:.1f} ms, {result.rps:.0f} req/s ({result.tool})",
+        flush=True,
+    )
 
 
 def run() -> dict[str, float]:

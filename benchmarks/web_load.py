@@ -12,17 +12,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
 
+WRK_UNIQUE = """
+counter = 0
+local separator = string.find(wrk.path, "?", 1, true) and "&" or "?"
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, wrk.path .. separator .. "n=" .. counter)
+end
+"""
 WRK_REPORT = """
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -59,22 +69,26 @@ class LoadError(RuntimeError):
     """The run had failed or non-200 requests: its figures would mean nothing."""
 
 
-def run_load(url: str, *, cookie: str, clients: int, seconds: float) -> LoadResult:
-    """Load ``url`` (with ``cookie``) from a separate process; refuse a run with failures."""
-    result = (
-        _wrk(url, cookie, clients, seconds)
-        if shutil.which("wrk")
-        else _python(url, cookie, clients, seconds)
-    )
+def run_load(
+    url: str, *, cookie: str, clients: int, seconds: float, unique: bool = False
+) -> LoadResult:
+    """Load ``url`` (with ``cookie``) from a separate process; refuse a run with failures.
+
+    ``unique``: each request adds ``n=<count>`` to the query, a parameter the pages ignore,
+    so that no two requests ask for the same URL (a kept page never serves one)."""
+    if shutil.which("wrk"):
+        result = _wrk(url, cookie, clients, seconds, unique)
+    else:
+        result = _python(url, cookie, clients, seconds, unique)
     if result.errors or result.non_2xx or not result.requests:
         raise LoadError(f"{url}: {result}")
     return result
 
 
-def _wrk(url: str, cookie: str, clients: int, seconds: float) -> LoadResult:
+def _wrk(url: str, cookie: str, clients: int, seconds: float, unique: bool) -> LoadResult:
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "report.lua"
-        script.write_text(WRK_REPORT)
+        script.write_text((WRK_UNIQUE if unique else "") + WRK_REPORT)
         done = subprocess.run(
             [
                 "wrk",
@@ -97,7 +111,7 @@ def _wrk(url: str, cookie: str, clients: int, seconds: float) -> LoadResult:
     return LoadResult(tool="wrk", **json.loads(line))
 
 
-def _python(url: str, cookie: str, clients: int, seconds: float) -> LoadResult:
+def _python(url: str, cookie: str, clients: int, seconds: float, unique: bool) -> LoadResult:
     command = [
         sys.executable,
         "-m",
@@ -109,18 +123,26 @@ def _python(url: str, cookie: str, clients: int, seconds: float) -> LoadResult:
         str(clients),
         "--seconds",
         str(seconds),
+        *(["--unique"] if unique else []),
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return LoadResult(**json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 async def _client_loop(
-    client: httpx.AsyncClient, url: str, until: float, latencies: list[float], failures: list[int]
+    client: httpx.AsyncClient,
+    url: str,
+    until: float,
+    latencies: list[float],
+    failures: list[int],
+    numbers: Iterator[int] | None,
 ) -> None:
+    separator = "&" if "?" in url else "?"
     while time.perf_counter() < until:
         started = time.perf_counter()
+        target = f"{url}{separator}n={next(numbers)}" if numbers is not None else url
         try:
-            answer = await client.get(url)
+            answer = await client.get(target)
             await answer.aread()
         except httpx.HTTPError:
             failures[0] += 1
@@ -130,16 +152,22 @@ async def _client_loop(
             failures[1] += 1
 
 
-async def _asyncio_load(url: str, cookie: str, clients: int, seconds: float) -> LoadResult:
+async def _asyncio_load(
+    url: str, cookie: str, clients: int, seconds: float, unique: bool
+) -> LoadResult:
     latencies: list[float] = []
     failures = [0, 0]
+    numbers = itertools.count() if unique else None
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     headers = {"Cookie": cookie}
     async with httpx.AsyncClient(limits=limits, headers=headers, timeout=10.0) as client:
         started = time.perf_counter()
         until = started + seconds
         await asyncio.gather(
-            *(_client_loop(client, url, until, latencies, failures) for _ in range(clients))
+            *(
+                _client_loop(client, url, until, latencies, failures, numbers)
+                for _ in range(clients)
+            )
         )
         elapsed = time.perf_counter() - started
     ordered = sorted(latencies) or [0.0]
@@ -166,8 +194,11 @@ def main() -> None:
     parser.add_argument("--cookie", required=True)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--unique", action="store_true")
     args = parser.parse_args()
-    result = asyncio.run(_asyncio_load(args.url, args.cookie, args.clients, args.seconds))
+    result = asyncio.run(
+        _asyncio_load(args.url, args.cookie, args.clients, args.seconds, args.unique)
+    )
     print(json.dumps(asdict(result)))
 
 

@@ -145,6 +145,7 @@ class Browser:
     role: Role
     language: str
     csrf_token: str
+    expires_at: datetime
 
 
 # Every page view starts here, so the lookup is plain SQL with typed result columns: it
@@ -184,7 +185,13 @@ def signed_in(session: Session, *, cookie: str, now: datetime) -> Browser | None
             update(WebSession).where(WebSession.id == row.session_id).values(last_seen_at=now)
         )
     return Browser(
-        row.session_id, row.user_id, row.name, Role(row.role), row.language, row.csrf_token
+        row.session_id,
+        row.user_id,
+        row.name,
+        Role(row.role),
+        row.language,
+        row.csrf_token,
+        expires,
     )
 
 

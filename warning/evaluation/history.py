@@ -42,14 +42,21 @@ class LevelHistory:
 
     def indicator_values(self, indicator: str, series_id: str) -> list[tuple[date, float]]:
         """The values of one indicator on one series, by step (missing steps left out)."""
-        rows = self.indicators[
-            (self.indicators["indicator"] == indicator)
-            & (self.indicators["series_id"] == series_id)
-        ].dropna(subset=["value"])
-        return [
-            (pd.Timestamp(period).date(), float(value))
-            for period, value in zip(rows["period"], rows["value"], strict=True)
-        ]
+        return self._by_indicator().get((indicator, series_id), [])
+
+    def _by_indicator(self) -> dict[tuple[str, str], list[tuple[date, float]]]:
+        """Every indicator's values, grouped once (a history is kept and read many times)."""
+        grouped = self.__dict__.get("_grouped")
+        if grouped is None:
+            grouped = {}
+            rows = self.indicators.dropna(subset=["value"])
+            for (indicator, series_id), group in rows.groupby(["indicator", "series_id"]):
+                grouped[(str(indicator), str(series_id))] = [
+                    (pd.Timestamp(period).date(), float(value))
+                    for period, value in zip(group["period"], group["value"], strict=True)
+                ]
+            object.__setattr__(self, "_grouped", grouped)
+        return grouped
 
 
 def replay_levels(

@@ -24,6 +24,7 @@ from warning.evaluation.runs import load_ruleset
 from warning.feeding.feed_runs import load_feed_definitions
 from warning.web.auth import CsrfRefused, LoginRequired, RoleRefused
 from warning.web.board import BoardCache
+from warning.web.freshness import ForgetOnChange, Freshness
 from warning.web.i18n import resolve_language
 from warning.web.levels import LevelCache
 from warning.web.pagecache import RenderedPages
@@ -39,11 +40,13 @@ def create_web_app(
     """The app ``warning serve`` runs: pages, API, static files, security headers."""
     app = create_app(context)
     ruleset = load_ruleset(context.settings.rules_path, context.catalog)
+    freshness = Freshness()
     app.state.web = WebState(
         templates=Templates(desk_zone(context.settings)),
         board=BoardCache(context.catalog),
         levels=LevelCache(ruleset),
         pages=RenderedPages(),
+        freshness=freshness,
         ruleset=ruleset,
         definitions=definitions or load_feed_definitions(context.settings, context.catalog),
     )
@@ -60,6 +63,7 @@ def create_web_app(
     app.add_exception_handler(RoleRefused, _refused)
     app.add_exception_handler(items.DecisionRefused, items.show_refused)
     app.add_exception_handler(admin.AdminRefused, admin.show_refused)
+    app.add_middleware(ForgetOnChange, freshness=freshness)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(SecurityHeaders)
     return app

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from typing import Annotated, Final
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from warning import clock
 from warning.accounts import ROLE_RANK, Role
 from warning.accounts.sessions import Browser, set_language, signed_in
 from warning.api.deps import SESSION_COOKIE, Db
+from warning.web.freshness import Freshness
 from warning.web.i18n import LANGUAGES, resolve_language
 
 LANGUAGE_COOKIE: Final = "warning_lang"
@@ -84,6 +86,20 @@ def visitor(request: Request, db: Db) -> Visitor:
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
         set_language(db, user_id=browser.user_id, language=str(asked))
+        return Visitor.of(browser, str(asked))
+    return Visitor.of(browser)
+
+
+def page_visitor(request: Request, db: Session, freshness: Freshness) -> Visitor:
+    """:func:`visitor` for a page view: the session as :class:`Freshness` keeps it."""
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    browser = freshness.browser(db, cookie=cookie, now=clock.now()) if cookie else None
+    if browser is None:
+        raise LoginRequired(_here(request))
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES and asked != browser.language:
+        set_language(db, user_id=browser.user_id, language=str(asked))
+        freshness.forget()
         return Visitor.of(browser, str(asked))
     return Visitor.of(browser)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Final
@@ -129,6 +130,17 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=4096)
+def _ago(language: str, minutes: int) -> str:
+    return format_timedelta(
+        timedelta(minutes=minutes),
+        add_direction=True,
+        granularity="minute",
+        threshold=1.0,
+        locale=_LOCALES[language],
+    )
+
+
 def load_translations(language: str) -> NullTranslations:
     """The compiled catalog of ``language`` (English needs none: messages are English)."""
     if language == "en":
@@ -199,9 +211,7 @@ class Formats:
         if moment is None:
             return "–"
         delta: timedelta = _utc(moment) - now
-        return format_timedelta(
-            delta, add_direction=True, granularity="minute", threshold=1.0, locale=self.locale
-        )
+        return _ago(self.language, int(delta.total_seconds() // 60))
 
     def label(self, table: dict[str, str], key: str | None) -> str:
         """A translated label from one of this module's tables (the key itself if unknown)."""

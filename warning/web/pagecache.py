@@ -26,6 +26,14 @@ class RenderedPages:
         self._lock = threading.Lock()
         self._kept: OrderedDict[Hashable, str] = OrderedDict()
 
+    def peek(self, key: Hashable) -> str | None:
+        """The page kept for ``key``, if any."""
+        with self._lock:
+            page = self._kept.get(key)
+            if page is not None:
+                self._kept.move_to_end(key)
+            return page
+
     def get(self, key: Hashable, render: Callable[[], str]) -> str:
         """The page kept for ``key``, else ``render()``'s, kept."""
         with self._lock:

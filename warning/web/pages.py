@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -17,10 +18,12 @@ import rules
 from feeds.definitions import FeedDefinitions
 from warning import clock
 from warning.accounts import Role
+from warning.api.deps import SESSION_COOKIE
 from warning.context import ServiceContext
 from warning.store import transaction
-from warning.web.auth import Visitor, visitor
-from warning.web.board import BoardCache, fingerprint
+from warning.web.auth import Visitor, page_visitor
+from warning.web.board import BoardCache
+from warning.web.freshness import Freshness
 from warning.web.i18n import Formats
 from warning.web.levels import LevelCache
 from warning.web.pagecache import RenderedPages
@@ -35,6 +38,7 @@ class WebState:
     board: BoardCache
     levels: LevelCache
     pages: RenderedPages
+    freshness: Freshness
     ruleset: rules.RuleSet
     definitions: FeedDefinitions
 
@@ -56,8 +60,8 @@ async def serve(request: Request, handler: PageHandler) -> Response:
 
 def _serve(request: Request, handler: PageHandler) -> Response:
     context: ServiceContext = request.app.state.context
-    with transaction(context.factory) as db:
-        return handler(db, visitor(request, db))
+    with transaction(context.factory) as db:  # connects only if the store is asked
+        return handler(db, page_visitor(request, db, _state(request).freshness))
 
 
 def language_switch(request: Request, language: str) -> str:
@@ -124,6 +128,28 @@ def page(
     return _answer(person, html, status_code)
 
 
+def _kept_key(
+    request: Request,
+    person: Visitor,
+    template: str,
+    key: Hashable,
+    store: tuple[Any, ...],
+    now: datetime,
+) -> tuple[Any, ...]:
+    """Everything a kept page depends on (:mod:`warning.web.pagecache`)."""
+    return (
+        template,
+        key,
+        request.url.path,
+        request.url.query,
+        person.name,
+        person.role,
+        person.language,
+        store,
+        now.replace(second=0, microsecond=0),
+    )
+
+
 def kept_page(
     request: Request,
     db: Session,
@@ -135,22 +161,52 @@ def kept_page(
     context: Callable[[], dict[str, Any]],
 ) -> HTMLResponse:
     """Like :func:`page`, kept (:mod:`warning.web.pagecache`) under ``key`` with the page's
-    URL, the visitor, the store's fingerprint and the minute; ``context`` is only called
-    when the page must be rendered."""
+    URL, the visitor, the store's fingerprint (:mod:`warning.web.freshness`) and the minute;
+    ``context`` is only called when the page must be rendered."""
     shared = _shared(person, section)
-    minute = shared["now"].replace(second=0, microsecond=0)
-    full_key = (
-        template,
-        key,
-        str(request.url.path),
-        str(request.url.query),
-        person.name,
-        person.role,
-        person.language,
-        fingerprint(db),
-        minute,
+    state = _state(request)
+    full_key = _kept_key(
+        request, person, template, key, state.freshness.fingerprint(db), shared["now"]
     )
-    html = _state(request).pages.get(
-        full_key, lambda: _render(request, person, template, shared, context())
-    )
+    html = state.pages.get(full_key, lambda: _render(request, person, template, shared, context()))
     return _answer(person, html, 200)
+
+
+async def serve_kept(
+    request: Request,
+    template: str,
+    *,
+    section: str,
+    key: Hashable,
+    context: Callable[[Session, Visitor], dict[str, Any]],
+) -> Response:
+    """A kept page: answered at once when the visitor, the store's fingerprint and the page
+    are all kept and fresh (no worker thread, no store); else through :func:`serve`."""
+    answer = _kept_at_once(request, template, key)
+    if answer is not None:
+        return answer
+    return await serve(
+        request,
+        lambda db, person: kept_page(
+            request,
+            db,
+            person,
+            template,
+            section=section,
+            key=key,
+            context=lambda: context(db, person),
+        ),
+    )
+
+
+def _kept_at_once(request: Request, template: str, key: Hashable) -> HTMLResponse | None:
+    state = _state(request)
+    now = clock.now()
+    browser = state.freshness.peek_browser(request.cookies.get(SESSION_COOKIE, ""), now=now)
+    store = state.freshness.peek_fingerprint()
+    asked = request.query_params.get("lang")
+    if browser is None or store is None or (asked is not None and asked != browser.language):
+        return None
+    person = Visitor.of(browser)
+    html = state.pages.peek(_kept_key(request, person, template, key, store, now))
+    return None if html is None else _answer(person, html, 200)

@@ -25,6 +25,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from warning.web import i18n
+from warning.web.badges import Badges
 
 STATIC_DIR: Final = Path(str(files("warning.web") / "static"))
 # Where the session's CSRF token goes in rendered parts: random per process, so no text a
@@ -85,6 +86,8 @@ class Templates:
             ROLE_NAMES=i18n.ROLE_NAMES,
             RULE_NAMES=i18n.RULE_NAMES,
         )
+        badges = Badges(formats)
+        environment.globals.update(level=badges.level, name=badges.name, change=badges.change)
         environment.globals["m"] = environment.get_template("macros.html").module
         return environment
 

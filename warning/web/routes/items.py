@@ -24,7 +24,7 @@ from warning.review.lifecycle import InvalidMove, ItemNotFound
 from warning.store import read_only
 from warning.web.auth import CheckedForm, Operator, Visitor
 from warning.web.item import item_view
-from warning.web.pages import WebState, formats, kept_page, page, serve
+from warning.web.pages import WebState, formats, page, serve, serve_kept
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=4000)]
@@ -91,24 +91,19 @@ async def item(item_id: int, request: Request) -> Response:
     state: WebState = request.app.state.web
     context: ServiceContext = request.app.state.context
 
-    def show(db: Session, person: Visitor) -> Response:
-        try:
-            return kept_page(
-                request,
-                db,
-                person,
-                "item.html",
-                section="queue",
-                key=item_id,
-                context=lambda: {
-                    "problem": None,
-                    **_content(db, request, person, state, context, item_id),
-                },
-            )
-        except ItemNotFound:
-            return _not_found(request, person, item_id)
-
-    return await serve(request, show)
+    try:
+        return await serve_kept(
+            request,
+            "item.html",
+            section="queue",
+            key=item_id,
+            context=lambda db, person: {
+                "problem": None,
+                **_content(db, request, person, state, context, item_id),
+            },
+        )
+    except ItemNotFound:
+        return await serve(request, lambda _db, person: _not_found(request, person, item_id))
 
 
 def _done(item_id: int, action: str) -> Response:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
 from warning.api.deps import Context, Db
 from warning.catalog.models import Series
 from warning.clock import evaluation_date
 from warning.context import ServiceContext
-from warning.web.auth import CurrentVisitor, Visitor
+from warning.web.auth import CurrentVisitor
 from warning.web.material import csv_bytes, export_frame, material_view, xlsx_bytes
-from warning.web.pages import WebState, formats, kept_page, page, serve
+from warning.web.pages import WebState, formats, page, serve, serve_kept
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,38 +27,36 @@ async def material(
     state: WebState = request.app.state.web
     entry = next((m for m in context.catalog.materials if m.id == material_id), None)
 
-    def show(db: Session, person: Visitor) -> Response:
-        if entry is None:
-            return page(
+    if entry is None:
+        return await serve(
+            request,
+            lambda _db, person: page(
                 request,
                 person,
                 "not_found.html",
                 section="board",
                 what=material_id,
                 status_code=404,
-            )
-        return kept_page(
-            request,
-            db,
-            person,
-            "material.html",
-            section="board",
-            key=(material_id, series, view),
-            context=lambda: {
-                "material": entry,
-                "view": material_view(
-                    db,
-                    material_id=material_id,
-                    series_id=series,
-                    view=view,
-                    until=evaluation_date(context.settings),
-                    levels=state.levels,
-                    formats=formats(request, person),
-                ),
-            },
+            ),
         )
-
-    return await serve(request, show)
+    return await serve_kept(
+        request,
+        "material.html",
+        section="board",
+        key=(material_id, series, view),
+        context=lambda db, person: {
+            "material": entry,
+            "view": material_view(
+                db,
+                material_id=material_id,
+                series_id=series,
+                view=view,
+                until=evaluation_date(context.settings),
+                levels=state.levels,
+                formats=formats(request, person),
+            ),
+        },
+    )
 
 
 def _download(

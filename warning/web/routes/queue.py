@@ -13,8 +13,7 @@ from vocabulary import ChangeKind, Level
 from warning.context import ServiceContext
 from warning.review.queries import list_items
 from warning.review.states import ItemState
-from warning.web.auth import Visitor
-from warning.web.pages import kept_page, serve
+from warning.web.pages import serve_kept
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -51,18 +50,13 @@ async def queue(
     }
     flash = (done, item) if done in DONE and item is not None else (None, None)
 
-    def show(db: Session, person: Visitor) -> Response:
-        return kept_page(
-            request,
-            db,
-            person,
-            "queue.html",
-            section="queue",
-            key=(tuple(filters.values()), page_number, flash),
-            context=lambda: _content(db, context, filters, sectors, page_number, flash),
-        )
-
-    return await serve(request, show)
+    return await serve_kept(
+        request,
+        "queue.html",
+        section="queue",
+        key=(tuple(filters.values()), page_number, flash),
+        context=lambda db, _person: _content(db, context, filters, sectors, page_number, flash),
+    )
 
 
 def _content(
