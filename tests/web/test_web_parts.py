@@ -146,3 +146,24 @@ def test_clearing_a_suspect_value_needs_a_reason_and_is_audited(factory) -> None
         assert suspect_values(session) == []
         entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "suspect_cleared"))
         assert entry is not None and entry.comment == "real" and entry.material_id == "copper"
+
+
+def test_freshness_keeps_answers_for_its_ttl_and_forgets_on_a_change(factory) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from warning.web.freshness import Freshness
+
+    freshness = Freshness(ttl=0.3)
+    with factory() as session:
+        before = freshness.fingerprint(session)
+        assert freshness.peek_fingerprint() == before
+    with transaction(factory) as session:
+        evaluation(session, {"copper": ("red", "up")})
+    with factory() as session:
+        assert freshness.fingerprint(session) == before  # kept: another process changed it
+        freshness.forget()
+        assert freshness.peek_fingerprint() is None
+        changed = freshness.fingerprint(session)
+        assert changed != before
+    time.sleep(0.35)
+    assert freshness.peek_fingerprint() is None  # older than its ttl
