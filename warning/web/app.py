@@ -64,7 +64,7 @@ def create_web_app(
     app.add_exception_handler(items.DecisionRefused, items.show_refused)
     app.add_exception_handler(admin.AdminRefused, admin.show_refused)
     app.add_middleware(ForgetOnChange, freshness=freshness)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.add_middleware(SecurityHeaders)
     return app
 
