@@ -153,7 +153,7 @@ def test_freshness_keeps_answers_for_its_ttl_and_forgets_on_a_change(factory) ->
 
     from warning.web.freshness import Freshness
 
-    freshness = Freshness(ttl=0.3)
+    freshness = Freshness(ttl=0.3, grace=0.3)
     with factory() as session:
         before = freshness.fingerprint(session)
         assert freshness.peek_fingerprint() == before
@@ -166,4 +166,41 @@ def test_freshness_keeps_answers_for_its_ttl_and_forgets_on_a_change(factory) ->
         changed = freshness.fingerprint(session)
         assert changed != before
     time.sleep(0.35)
-    assert freshness.peek_fingerprint() is None  # older than its ttl
+    assert freshness.peek_fingerprint() is None  # past its ttl: this caller asks the store
+    assert freshness.peek_fingerprint() == changed  # the others keep it while that one asks
+    time.sleep(0.3)
+    assert freshness.peek_fingerprint() is None  # past its grace too: nobody keeps it
+
+
+def test_kept_pages_hold_within_their_minute_and_one_request_renders_the_next() -> None:
+    import threading
+    import time
+
+    from warning.web.pagecache import RenderedPages
+
+    pages = RenderedPages(keep=2)
+    nine, ten = datetime(2026, 12, 1, 9, 0, tzinfo=UTC), datetime(2026, 12, 1, 9, 1, tzinfo=UTC)
+    renders: list[str] = []
+
+    def render(text: str) -> str:
+        renders.append(text)
+        time.sleep(0.05)
+        return text
+
+    threads = [
+        threading.Thread(target=pages.get, args=("board", nine, lambda: render("a")))
+        for _ in range(5)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert renders == ["a"]  # five wanted it at once, one rendered it
+    assert pages.peek("board", nine) == "a"
+    assert pages.peek("board", ten) is None  # a new minute: this caller renders it...
+    assert pages.peek("board", ten) == "a"  # ...and meanwhile the others get the last one
+    assert pages.get("board", ten, lambda: render("b")) == "b"
+    assert pages.peek("board", ten) == "b"
+    pages.get("queue", ten, lambda: "q")
+    pages.get("item", ten, lambda: "i")
+    assert pages.peek("board", ten) is None  # the least recently used went

@@ -129,14 +129,9 @@ def page(
 
 
 def _kept_key(
-    request: Request,
-    person: Visitor,
-    template: str,
-    key: Hashable,
-    store: tuple[Any, ...],
-    now: datetime,
+    request: Request, person: Visitor, template: str, key: Hashable, store: tuple[Any, ...]
 ) -> tuple[Any, ...]:
-    """Everything a kept page depends on (:mod:`warning.web.pagecache`)."""
+    """Everything a kept page depends on but the minute (:mod:`warning.web.pagecache`)."""
     return (
         template,
         key,
@@ -146,8 +141,11 @@ def _kept_key(
         person.role,
         person.language,
         store,
-        now.replace(second=0, microsecond=0),
     )
+
+
+def _minute(now: datetime) -> datetime:
+    return now.replace(second=0, microsecond=0)
 
 
 def kept_page(
@@ -165,10 +163,12 @@ def kept_page(
     ``context`` is only called when the page must be rendered."""
     shared = _shared(person, section)
     state = _state(request)
-    full_key = _kept_key(
-        request, person, template, key, state.freshness.fingerprint(db), shared["now"]
+    full_key = _kept_key(request, person, template, key, state.freshness.fingerprint(db))
+    html = state.pages.get(
+        full_key,
+        _minute(shared["now"]),
+        lambda: _render(request, person, template, shared, context()),
     )
-    html = state.pages.get(full_key, lambda: _render(request, person, template, shared, context()))
     return _answer(person, html, 200)
 
 
@@ -208,5 +208,5 @@ def _kept_at_once(request: Request, template: str, key: Hashable) -> HTMLRespons
     if browser is None or store is None or (asked is not None and asked != browser.language):
         return None
     person = Visitor.of(browser)
-    html = state.pages.peek(_kept_key(request, person, template, key, store, now))
+    html = state.pages.peek(_kept_key(request, person, template, key, store), _minute(now))
     return None if html is None else _answer(person, html, 200)
