@@ -22,7 +22,7 @@ from warning.clock import desk_zone
 from warning.context import ServiceContext
 from warning.evaluation.runs import load_ruleset
 from warning.feeding.feed_runs import load_feed_definitions
-from warning.web.auth import CsrfRefused, LoginRequired, RoleRefused
+from warning.web.auth import LANGUAGE_COOKIE, CsrfRefused, LoginRequired, RoleRefused
 from warning.web.board import BoardCache
 from warning.web.freshness import ForgetOnChange, Freshness
 from warning.web.i18n import resolve_language
@@ -78,7 +78,7 @@ async def _refused(request: Request, error: Exception) -> Response:
     """403 page for a form without its CSRF token or a role that may not act."""
     state: WebState = request.app.state.web
     language = resolve_language(
-        request.query_params.get("lang"), request.cookies.get("warning_lang")
+        request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)
     )
     csrf = isinstance(error, CsrfRefused)
     body = state.templates.render(
