@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 LOCK := requirements.lock
 
-.PHONY: demo test lint bench lock clean
+.PHONY: demo test lint bench lock clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,15 @@ bench: $(VENV)/.dev
 lock: $(VENV)/.dev
 	$(PIP) install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --upgrade -o $(LOCK)
+
+# The web pages' translations: extract the messages, merge them into each catalog, compile.
+# Translate new entries in warning/web/locale/*/LC_MESSAGES/messages.po, then run it again.
+LOCALE := warning/web/locale
+messages: $(VENV)/.dev
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output \
+		--project=raw-material-warning -o $(LOCALE)/messages.pot warning/web
+	$(BIN)/pybabel -q update --no-fuzzy-matching -i $(LOCALE)/messages.pot -d $(LOCALE) -l zh
+	$(BIN)/pybabel -q compile --statistics -d $(LOCALE) -l zh
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-* var/bench

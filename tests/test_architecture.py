@@ -59,6 +59,10 @@ WRONG_WAY = {
         "import warning.jobs.pipeline\n",
         "warning.catalog.upward -> warning.jobs.pipeline",
     ),
+    "warning/api/upward.py": (
+        "import warning.web.pages\n",
+        "warning.api.upward -> warning.web.pages",
+    ),
 }
 
 

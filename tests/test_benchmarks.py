@@ -72,3 +72,34 @@ def test_the_adtk_comparison_runs_on_a_small_mixed_panel(tmp_path: Path) -> None
     wall, _ = bench_rules.time_adtk(python, csv, tmp_path / "adtk.csv")
     flags = pd.read_csv(tmp_path / "adtk.csv")
     assert wall > 0 and flags["series_id"].nunique() == 8
+
+
+def test_the_web_benchmark_fills_a_store_serves_it_and_loads_a_page(tmp_path: Path) -> None:
+    """Its steps on a small store and a one-second load (the figures come from `make bench`)."""
+    from sqlalchemy import func, select
+
+    from benchmarks import bench_web, web_load, web_store
+    from warning.evaluation.models import Assessment, IndicatorAssessment
+    from warning.jobs.demo_history import HISTORY_WEEKS
+    from warning.review.models import ReviewItem
+    from warning.store import make_engine, session_factory
+
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    filled = web_store.fill(url, web_store.Sizes(assessments=190, warnings=20, items=30, pending=5))
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Assessment)) == 190 + 19 * (
+            1 + HISTORY_WEEKS
+        )  # the demo: eight weeks and its date
+        indicators = session.scalar(select(func.count()).select_from(IndicatorAssessment))
+        assert indicators is not None and indicators >= 3 * 190
+        pending = select(func.count()).where(ReviewItem.state == "pending")
+        assert (session.scalar(pending) or 0) >= 5
+    engine.dispose()
+    with bench_web.serving(url, tmp_path) as base:
+        cookie = bench_web.session_cookie(base)
+        assert bench_web.first_request_ms(f"{base}/items/{filled.item_id}", cookie) > 0
+        result = web_load.run_load(f"{base}/queue", cookie=cookie, clients=4, seconds=1)
+        assert result.requests > 0 and result.p95_ms > 0
+        rendered = web_load.run_load(f"{base}/", cookie=cookie, clients=2, seconds=1, unique=True)
+        assert rendered.requests > 0

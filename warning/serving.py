@@ -28,12 +28,12 @@ from apscheduler.schedulers.base import BaseScheduler
 import rules
 from alerts.digest import DigestKind
 from feeds.definitions import FeedDefinitions
-from warning.api.app import create_app
 from warning.context import ServiceContext
 from warning.jobs.delivery import deliver_due
 from warning.jobs.digest import run_digest
 from warning.jobs.pipeline import after_feed_run, sweep_review_queue
 from warning.jobs.scheduler import RunningFeeds, build_feed_scheduler, record_interrupted
+from warning.web.app import create_web_app
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def serve(
     on_ready(scheduler, caught_up)
     try:
         if options.web:
-            _run_web(context, options, shutdown)
+            _run_web(context, definitions, options, shutdown)
         else:
             shutdown.event.wait()
     finally:
@@ -152,11 +152,17 @@ def _start_scheduler(
     return scheduler, caught_up
 
 
-def _run_web(context: ServiceContext, options: ServeOptions, shutdown: Shutdown) -> None:
+def _run_web(
+    context: ServiceContext,
+    definitions: FeedDefinitions,
+    options: ServeOptions,
+    shutdown: Shutdown,
+) -> None:
     """uvicorn in this thread; it catches the signals while it runs and hands them back to
-    :class:`Shutdown` (installed first, so it is the handler uvicorn restores and re-raises to)."""
+    :class:`Shutdown` (installed first, so it is the handler uvicorn restores and re-raises to).
+    The app is the pages and the API together (:func:`warning.web.app.create_web_app`)."""
     config = uvicorn.Config(
-        create_app(context),
+        create_web_app(context, definitions=definitions),
         host=options.host,
         port=options.port,
         log_level="info",

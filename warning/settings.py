@@ -140,6 +140,12 @@ class Settings(BaseSettings):
         default="",
         description="key for signed links and sessions; empty: one kept in var/secret_key",
     )
+    web_session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        le=24 * 30,
+        description="hours a web login lasts before signing in again",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -65,13 +65,15 @@ def observation_frame(
     until: date,
     since: date | None = None,
     series_id: str | None = None,
+    material_id: str | None = None,
     with_suspect: bool = False,
 ) -> pd.DataFrame:
     """Observations with a period on or before ``until`` (and from ``since``), long format.
 
     By default suspect values are left out (what evaluation sees); ``with_suspect=True`` keeps
     them and adds a boolean ``suspect`` column (what operators see). ``series_id`` narrows to
-    one series. Rows are ordered by series and period.
+    one series, ``material_id`` to one material's series. Rows are ordered by series and
+    period.
     """
     query = (
         _long_select()
@@ -82,6 +84,8 @@ def observation_frame(
         query = query.where(Observation.period >= since)
     if series_id is not None:
         query = query.where(Observation.series_id == series_id)
+    if material_id is not None:
+        query = query.where(Series.material_id == material_id)
     if not with_suspect:
         query = query.where(Observation.suspect.is_(False))
     frame = _frame(session, query)
@@ -131,3 +135,50 @@ def _frame(session: Session, query: Select[Any]) -> pd.DataFrame:
     frame["value"] = frame["value"].astype(float)
     frame["suspect"] = frame["suspect"].astype(bool)
     return frame
+
+
+def recent_values(
+    session: Session, *, newest: dict[str, date], span_days: int
+) -> dict[str, list[tuple[date, float]]]:
+    """For each series in ``newest`` (series id -> its newest period), its values that are
+    not suspect from ``span_days`` before that period up to it, oldest first."""
+    if not newest:
+        return {}
+    since = {series_id: last - timedelta(days=span_days) for series_id, last in newest.items()}
+    rows = session.execute(
+        select(Observation.series_id, Observation.period, Observation.value)
+        .where(
+            Observation.series_id.in_(list(newest)),
+            Observation.period >= min(since.values()),
+            Observation.suspect.is_(False),
+        )
+        .order_by(Observation.series_id, Observation.period)
+    )
+    values: dict[str, list[tuple[date, float]]] = {series_id: [] for series_id in newest}
+    for series_id, period, value in rows:
+        if since[series_id] <= period <= newest[series_id]:
+            values[series_id].append((period, float(value)))
+    return values
+
+
+def series_values(
+    session: Session,
+    *,
+    series_id: str,
+    until: date,
+    since: date | None = None,
+    limit: int | None = None,
+) -> list[tuple[date, float, bool]]:
+    """One series' ``(period, value, suspect)`` on or before ``until`` (from ``since``), oldest
+    first; with ``limit``, only the newest ``limit`` of them."""
+    query = select(Observation.period, Observation.value, Observation.suspect).where(
+        Observation.series_id == series_id, Observation.period <= until
+    )
+    if since is not None:
+        query = query.where(Observation.period >= since)
+    if limit is not None:
+        query = query.order_by(Observation.period.desc()).limit(limit)
+        rows = list(session.execute(query).tuples())[::-1]
+    else:
+        rows = list(session.execute(query.order_by(Observation.period)).tuples())
+    return [(period, float(value), bool(suspect)) for period, value, suspect in rows]

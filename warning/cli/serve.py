@@ -28,9 +28,9 @@ def serve(
     ] = False,
     no_web: Annotated[bool, typer.Option("--no-web", help="run the scheduler only")] = False,
 ) -> None:
-    """Run the web app (API under /api/v1, /healthz) and the scheduler (each feed on its
-    schedule in WARNING_TIMEZONE, missed runs caught up once; the review queue swept every
-    minute) until Ctrl-C or SIGTERM."""
+    """Run the web app (the pages at /, the API under /api/v1, /healthz) and the scheduler
+    (each feed on its schedule in WARNING_TIMEZONE, missed runs caught up once; the review
+    queue swept every minute) until Ctrl-C or SIGTERM."""
     if no_web and no_scheduler:
         raise fail("--no-web and --no-scheduler together leave nothing to run")
     context, definitions = feeds_context()
@@ -75,7 +75,7 @@ def _announce(
         console.print(table)
     if options.web:
         console.print(
-            f"Web app on http://{options.host}:{options.port}/ "
-            f"(API: /api/v1, its OpenAPI document: /api/v1/openapi.json)",
+            f"Web app on http://{options.host}:{options.port}/ (log in at /login; "
+            f"API: /api/v1, its OpenAPI document: /api/v1/openapi.json)",
         )
     console.print("Running; press Ctrl-C to stop.")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from vocabulary import IndicatorKind, frequency_rank
 from warning.catalog import Catalog
 from warning.catalog.models import Observation, Series
+from warning.evaluation.models import Assessment
 from warning.evaluation.runs import latest_assessments
 
 
@@ -52,13 +54,19 @@ class MaterialLine:
 
 
 def material_lines(
-    session: Session, catalog: Catalog, *, as_of: date | None = None
+    session: Session,
+    catalog: Catalog,
+    *,
+    as_of: date | None = None,
+    assessments: Mapping[str, Assessment] | None = None,
 ) -> list[MaterialLine]:
     """A line per catalog material, in catalog order, with data on or before ``as_of``.
 
-    The level and reason are the material's newest stored assessment (as of ``as_of``).
+    The level and reason are the material's newest stored assessment (as of ``as_of``), or
+    the one given in ``assessments`` when the caller has read them already.
     """
-    assessments = latest_assessments(session, as_of=as_of)
+    if assessments is None:
+        assessments = latest_assessments(session, as_of=as_of)
     series_rows = [
         SeriesInfo(*row)
         for row in session.execute(
@@ -103,12 +111,13 @@ def material_lines(
 
 
 def _latest_periods(session: Session, as_of: date | None) -> dict[str, date]:
-    query = select(Observation.series_id, func.max(Observation.period)).group_by(
-        Observation.series_id
-    )
+    """Each series' newest period: one primary-key probe per series, not a scan of every
+    observation."""
+    newest = select(func.max(Observation.period)).where(Observation.series_id == Series.id)
     if as_of is not None:
-        query = query.where(Observation.period <= as_of)
-    return {series_id: period for series_id, period in session.execute(query)}
+        newest = newest.where(Observation.period <= as_of)
+    query = select(Series.id, newest.correlate(Series).scalar_subquery())
+    return {series_id: period for series_id, period in session.execute(query) if period}
 
 
 def _headline(own: list[SeriesInfo], latest: dict[str, date]) -> SeriesInfo | None:
@@ -134,3 +143,28 @@ def _latest_change(
     if len(values) < 2 or values[1] == 0:
         return values[0], None
     return values[0], 100.0 * (values[0] / values[1] - 1.0)
+
+
+def standing_since(session: Session, *, current: Mapping[str, Assessment]) -> dict[str, date]:
+    """Since when each material's stored assessments have said what ``current`` (its current
+    assessment) says: the date of the first assessment of that unbroken run.
+
+    Per material, the index on (material, date) is walked back from the current assessment
+    to the newest one that said something else, then forward one step: the cost follows the
+    length of the run, not of the history."""
+    since = {}
+    for material, now in current.items():
+        own = (Assessment.material_id == material, Assessment.as_of <= now.as_of)
+        broke = session.scalar(
+            select(Assessment.as_of)
+            .where(*own, or_(Assessment.level != now.level, Assessment.direction != now.direction))
+            .order_by(Assessment.as_of.desc())
+            .limit(1)
+        )
+        first = select(Assessment.as_of).where(*own)
+        if broke is not None:
+            first = first.where(Assessment.as_of > broke)
+        found = session.scalar(first.order_by(Assessment.as_of).limit(1))
+        if found is not None:
+            since[material] = found
+    return since

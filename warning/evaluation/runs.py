@@ -15,13 +15,14 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
 
 import rules
 from vocabulary import Direction, Level
 from warning import clock
 from warning.catalog import Catalog
+from warning.catalog.models import Material
 from warning.catalog.observations import last_before, observation_frame
 from warning.evaluation.models import Assessment, EvaluationRun, IndicatorAssessment
 from warning.feeding.staleness import stale_series_ids
@@ -170,16 +171,21 @@ def _basis_detail(basis: rules.LevelBasis) -> dict[str, object]:
 def latest_assessments(session: Session, *, as_of: date | None = None) -> dict[str, Assessment]:
     """Each material's current assessment: the one for the latest date (on or before ``as_of``
     when given), and of those the newest run. A replay of an earlier date never becomes
-    current."""
-    newest_first = func.row_number().over(
-        partition_by=Assessment.material_id,
-        order_by=(Assessment.as_of.desc(), Assessment.id.desc()),
-    )
-    ranked = select(Assessment.id, newest_first.label("rank"))
+    current.
+
+    One index probe per material (``ix_assessment_material_as_of``), however long the
+    history: the board and the API read this on every change."""
+    newest = aliased(Assessment)
+    probe = select(newest.id).where(newest.material_id == Material.id)
     if as_of is not None:
-        ranked = ranked.where(Assessment.as_of <= as_of)
-    current = ranked.subquery()
+        probe = probe.where(newest.as_of <= as_of)
+    newest_id = (
+        probe.order_by(newest.as_of.desc(), newest.id.desc())
+        .limit(1)
+        .correlate(Material)
+        .scalar_subquery()
+    )
     rows = session.scalars(
-        select(Assessment).join(current, current.c.id == Assessment.id).where(current.c.rank == 1)
+        select(Assessment).where(Assessment.id.in_(select(newest_id).select_from(Material)))
     )
     return {row.material_id: row for row in rows}

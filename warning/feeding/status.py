@@ -156,3 +156,8 @@ def rejected_rows(
 def series_observations(session: Session, *, series_id: str, until: date) -> pd.DataFrame:
     """One series' stored observations up to ``until`` in the long format, with ``suspect``."""
     return observation_frame(session, until=until, series_id=series_id, with_suspect=True)
+
+
+def recent_runs(session: Session, *, limit: int = 20) -> list[FeedRun]:
+    """The newest feed runs of every kind (feeds, files, derivations), newest first."""
+    return list(session.scalars(select(FeedRun).order_by(FeedRun.id.desc()).limit(limit)))

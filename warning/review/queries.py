@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from vocabulary import Level, level_rank
 from warning.catalog.models import Material
 from warning.review.models import MaterialWarning, ReviewItem, Silence, WarningEvent
-from warning.review.states import ChangeKind, ItemState, WarningState
+from warning.review.states import OPEN_STATES, ChangeKind, ItemState, WarningState
 
 
 def _rank(column: Any) -> Any:
@@ -110,3 +110,14 @@ def list_silences(session: Session, *, include_ended: bool = False) -> list[Sile
     if not include_ended:
         query = query.where(Silence.deleted_at.is_(None))
     return list(session.scalars(query.order_by(Silence.id.desc())))
+
+
+def open_items(session: Session) -> dict[str, ReviewItem]:
+    """Each material's open (pending or snoozed) review item; the newest if it had several."""
+    newest = (
+        select(func.max(ReviewItem.id))
+        .where(ReviewItem.state.in_(OPEN_STATES))
+        .group_by(ReviewItem.material_id)
+    )
+    rows = session.scalars(select(ReviewItem).where(ReviewItem.id.in_(newest)))
+    return {row.material_id: row for row in rows}

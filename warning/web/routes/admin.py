@@ -1,0 +1,211 @@
+"""Admin, ``/admin``: users and tokens (admins), silences (operators), and the review policy
+and deadlines, which come from the settings and are shown read-only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from warning import clock
+from warning.accounts import AccountError, Role
+from warning.accounts.service import (
+    add_user,
+    create_token,
+    disable_user,
+    list_tokens,
+    list_users,
+    revoke_token,
+)
+from warning.api.deps import Context, Db
+from warning.clock import desk_zone
+from warning.context import ServiceContext
+from warning.review.lifecycle import InvalidMove, ItemNotFound
+from warning.review.queries import list_silences
+from warning.review.silences import create_silence, delete_silence
+from warning.store import read_only
+from warning.web.auth import Admin, CheckedForm, Operator, Visitor
+from warning.web.pages import page, serve
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form(max_length=4000)]
+
+
+class AdminRefused(Exception):
+    """An admin form the services refused: nothing is kept, the page says why."""
+
+    def __init__(self, reason: str, person: Visitor) -> None:
+        self.reason, self.person = reason, person
+        super().__init__(reason)
+
+
+def _show(
+    request: Request,
+    db: Session,
+    context: ServiceContext,
+    person: Visitor,
+    *,
+    problem: str | None = None,
+    new_token: tuple[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    settings = context.settings
+    admin = person.may(Role.ADMIN)
+    return page(
+        request,
+        person,
+        "admin.html",
+        section="admin",
+        users=list_users(db) if admin else [],
+        tokens=list_tokens(db) if admin else [],
+        silences=list_silences(db, include_ended=True)[:50],
+        materials=context.catalog.materials,
+        roles=list(Role),
+        policy={
+            "auto_approve": list(settings.review_auto_approve),
+            "deadline_hours": dict(settings.review_deadline_hours),
+            "overdue": dict(settings.review_overdue),
+        },
+        problem=problem,
+        new_token=new_token,
+        status_code=status_code,
+    )
+
+
+@router.get("/admin")
+async def admin_page(request: Request) -> Response:
+    """Users, tokens, silences and the policy."""
+    context: ServiceContext = request.app.state.context
+    return await serve(request, lambda db, person: _show(request, db, context, person))
+
+
+def show_refused(request: Request, error: Exception) -> Response:
+    """The app's handler of :class:`AdminRefused`: the page again, read afresh."""
+    assert isinstance(error, AdminRefused)
+    context: ServiceContext = request.app.state.context
+    with read_only(context.factory) as db:
+        return _show(request, db, context, error.person, problem=error.reason, status_code=409)
+
+
+def _back() -> Response:
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/users")
+def new_user(
+    request: Request,
+    db: Db,
+    person: Admin,
+    form: CheckedForm,
+    name: Annotated[str, Form(max_length=64)] = "",
+    role: Annotated[str, Form(max_length=16)] = "viewer",
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Add a user."""
+    try:
+        add_user(
+            db,
+            name=name,
+            role=Role(role) if role in set(Role) else Role.VIEWER,
+            password=password,
+            actor=person.name,
+            now=clock.now(),
+        )
+    except AccountError as refused:
+        raise AdminRefused(str(refused), person) from None
+    return _back()
+
+
+@router.post("/admin/users/{name}/disable")
+def disable(name: str, db: Db, person: Admin, form: CheckedForm) -> Response:
+    """Disable a user: their password, sessions and tokens stop working."""
+    try:
+        disable_user(db, name=name, actor=person.name, now=clock.now())
+    except AccountError as refused:
+        raise AdminRefused(str(refused), person) from None
+    return _back()
+
+
+@router.post("/admin/tokens")
+def new_token(
+    request: Request,
+    db: Db,
+    context: Context,
+    person: Admin,
+    form: CheckedForm,
+    user: Annotated[str, Form(max_length=64)] = "",
+    label: Annotated[str, Form(max_length=128)] = "",
+    expires_days: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    """Create an API token; the page shows it this once."""
+    days = int(expires_days) if expires_days.strip().isdigit() else None
+    try:
+        _token, text = create_token(
+            db,
+            user_name=user,
+            label=label,
+            expires_days=days,
+            actor=person.name,
+            now=clock.now(),
+        )
+    except AccountError as refused:
+        raise AdminRefused(str(refused), person) from None
+    return _show(request, db, context, person, new_token=(user, text))
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+def revoke(token_id: int, db: Db, person: Admin, form: CheckedForm) -> Response:
+    """Revoke a token."""
+    try:
+        revoke_token(db, token_id=token_id, actor=person.name, now=clock.now())
+    except AccountError as refused:
+        raise AdminRefused(str(refused), person) from None
+    return _back()
+
+
+@router.post("/admin/silences")
+def new_silence(
+    db: Db,
+    context: Context,
+    person: Operator,
+    form: CheckedForm,
+    material: Annotated[str, Form(max_length=64)] = "",
+    ends_at: Annotated[str, Form(max_length=32)] = "",
+    comment: Text = "",
+) -> Response:
+    """Mute a material (or every material) until a time (the desk's)."""
+    try:
+        until = datetime.fromisoformat(ends_at)
+    except ValueError:
+        raise AdminRefused(f"ends at {ends_at!r}: expected a date and time", person) from None
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=desk_zone(context.settings))
+    try:
+        create_silence(
+            db,
+            material_id=material or None,
+            ends_at=until,
+            comment=comment,
+            actor=person.name,
+            now=clock.now(),
+        )
+    except InvalidMove as refused:
+        raise AdminRefused(refused.reason, person) from None
+    except ItemNotFound as refused:
+        raise AdminRefused(str(refused), person) from None
+    return _back()
+
+
+@router.post("/admin/silences/{silence_id}/delete")
+def end_silence(silence_id: int, db: Db, person: Operator, form: CheckedForm) -> Response:
+    """End a silence now."""
+    try:
+        delete_silence(db, silence_id=silence_id, actor=person.name, now=clock.now())
+    except InvalidMove as refused:
+        raise AdminRefused(refused.reason, person) from None
+    except ItemNotFound as refused:
+        raise AdminRefused(str(refused), person) from None
+    return _back()
