@@ -1,4 +1,4 @@
-# The service image: the four packages installed from the pinned dependency set.
+# The service image: the five packages installed from the pinned dependency set.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
@@ -9,6 +9,7 @@ COPY warning ./warning
 COPY feeds ./feeds
 COPY rules ./rules
 COPY alerts ./alerts
+COPY vocabulary ./vocabulary
 RUN pip install -c requirements.lock . \
     && useradd --create-home --uid 1000 warning \
     && mkdir -p /app/var /data && chown warning /app/var
