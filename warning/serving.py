@@ -33,7 +33,6 @@ from warning.jobs.delivery import deliver_due
 from warning.jobs.digest import run_digest
 from warning.jobs.pipeline import after_feed_run, sweep_review_queue
 from warning.jobs.scheduler import RunningFeeds, build_feed_scheduler, record_interrupted
-from warning.web.app import create_web_app
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +159,10 @@ def _run_web(
 ) -> None:
     """uvicorn in this thread; it catches the signals while it runs and hands them back to
     :class:`Shutdown` (installed first, so it is the handler uvicorn restores and re-raises to).
-    The app is the pages and the API together (:func:`warning.web.app.create_web_app`)."""
+    The app is the pages and the API together (:func:`warning.web.app.create_web_app`),
+    imported here so that CLI commands other than ``serve`` do not pay for loading it."""
+    from warning.web.app import create_web_app
+
     config = uvicorn.Config(
         create_web_app(context, definitions=definitions),
         host=options.host,

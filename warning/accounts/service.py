@@ -11,6 +11,7 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Final
 
 from argon2 import PasswordHasher
@@ -27,7 +28,13 @@ MIN_PASSWORD: Final = 10
 TOKEN_PREFIX: Final = "wt_"
 LAST_USED_EVERY: Final = timedelta(minutes=1)  # write last_used_at at most this often
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a real password, for constant-time refusals")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, so a refusal takes as long as a
+    wrong password. Made on first use: hashing costs ~0.1 s, which every CLI start would pay."""
+    return _hasher.hash("not a real password, for constant-time refusals")
 
 
 class AccountError(ValueError):
@@ -117,7 +124,7 @@ def authenticate(session: Session, *, name: str, password: str) -> User | None:
     """The enabled user with this name and password, else None (same work either way)."""
     user = session.scalar(select(User).where(User.name == name))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or user.disabled:

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from openpyxl import load_workbook
-
 from alerts import EndpointKind
 from vocabulary import WARNING_LEVELS, Direction, Level
 from warning.directory.credit_code import credit_code_problem
@@ -137,6 +135,8 @@ def read_rows(path: Path) -> list[RawRow]:
 
 
 def _xlsx_rows(path: Path, data: bytes) -> Iterator[RawRow]:
+    from openpyxl import load_workbook  # here: a slow import that only XLSX files need
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a bad file
