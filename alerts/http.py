@@ -22,21 +22,31 @@ whole answer). Results, by what happened:
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
+from urllib.parse import urlsplit
 
 import certifi
 import httpcore
 import httpx
 
 from alerts.model import DeliveryResult, Outcome
-from alerts.ssrf import CheckedUrl, RefusedUrl, Resolver, UnresolvedHost, UrlPolicy, check_url
+from alerts.ssrf import (
+    CheckedUrl,
+    RefusedUrl,
+    Resolver,
+    UnresolvedHost,
+    UrlPolicy,
+    check_url,
+    is_address,
+)
 
 USER_AGENT: Final = "raw-material-warning-alerts/0.1"
 RETRYABLE_STATUSES: Final = frozenset({408, 425, 429})
@@ -49,6 +59,9 @@ class HttpOptions:
 
     ``now`` is the service's clock (aware UTC) for timestamps and Retry-After dates;
     ``resolver`` replaces ``socket.getaddrinfo``; ``ca_file`` replaces the public CA bundle.
+    At most ``max_connections`` are open at once and ``max_idle_connections`` kept open
+    between requests: a batch mostly calls each host once, and the pool looks through every
+    kept connection on each request, so keeping many idle ones costs more than it saves.
     """
 
     url_policy: UrlPolicy
@@ -56,6 +69,7 @@ class HttpOptions:
     connect_timeout_s: float = 5.0
     total_timeout_s: float = 15.0
     max_connections: int = 100
+    max_idle_connections: int = 20
     resolver: Resolver | None = None
     ca_file: str | None = None
     user_agent: str = USER_AGENT
@@ -121,6 +135,33 @@ class _PinnedTransport(httpx.AsyncHTTPTransport):
         )
 
 
+class _LookupCache:
+    """A resolver (the shape of ``socket.getaddrinfo``) that keeps each answer for the life of
+    one sender: every address it returns is still checked by the guard and pinned, so reusing
+    an answer never lets an unchecked address through. Failures are not kept."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self._resolver = resolver
+        self._answers: dict[tuple[str, int], Sequence[tuple[Any, ...]]] = {}
+
+    def known(self, url: str) -> bool:
+        """Whether checking ``url`` needs no lookup: its host is an address or was looked up."""
+        try:
+            parts = urlsplit(url)
+            host, port = (parts.hostname or "").lower(), parts.port
+        except ValueError:
+            return True  # the guard refuses it without a lookup
+        if port is None:
+            port = 443 if parts.scheme.lower() == "https" else 80
+        return is_address(host) or (host, port) in self._answers
+
+    def __call__(self, host: str, port: int, **options: Any) -> Sequence[tuple[Any, ...]]:
+        key = (host, port)
+        if key not in self._answers:
+            self._answers[key] = self._resolver(host, port, **options)
+        return self._answers[key]
+
+
 def ssl_context(ca_file: str | None) -> ssl.SSLContext:
     """Certificate verification on: the public CA bundle, or ``ca_file`` (tests)."""
     return ssl.create_default_context(cafile=ca_file or certifi.where())
@@ -132,9 +173,10 @@ class HttpSender:
     def __init__(self, options: HttpOptions) -> None:
         self.options = options
         self._backend = PinnedBackend()
+        self._lookups = _LookupCache(options.resolver or socket.getaddrinfo)
         limits = httpx.Limits(
             max_connections=options.max_connections,
-            max_keepalive_connections=options.max_connections,
+            max_keepalive_connections=options.max_idle_connections,
         )
         transport = _PinnedTransport(self._backend, ssl_context(options.ca_file), limits)
         timeout = httpx.Timeout(options.total_timeout_s, connect=options.connect_timeout_s)
@@ -161,11 +203,13 @@ class HttpSender:
         await self._client.aclose()
 
     async def check(self, url: str) -> CheckedUrl:
-        """The guard's verdict on ``url`` (the lookup runs in a thread)."""
-        options = self.options
-        return await asyncio.to_thread(
-            check_url, url, options.url_policy, resolver=options.resolver
-        )
+        """The guard's verdict on ``url``. A name is looked up once per sender (a batch sends
+        to the robots' few hosts many times), in a thread; addresses and names looked up
+        already are checked at once."""
+        policy = self.options.url_policy
+        if self._lookups.known(url):
+            return check_url(url, policy, resolver=self._lookups)
+        return await asyncio.to_thread(check_url, url, policy, resolver=self._lookups)
 
     async def post(
         self, url: str, *, content: bytes, headers: Mapping[str, str], delivery_id: str

@@ -214,6 +214,11 @@ def _literal(host: str) -> IPAddress | None:
         return None
 
 
+def is_address(host: str) -> bool:
+    """Whether ``host`` (as a URL carries it, IPv6 without brackets) is an IP address."""
+    return _literal(host) is not None
+
+
 def _odd_ipv4(host: str) -> bool:
     """True for the spellings inet_aton accepts besides the dotted quad (decimal, octal, hex,
     fewer than four parts), and for any all-numeric name (a resolver may read it as one)."""

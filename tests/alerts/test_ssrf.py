@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from typing import Any
 
 import pytest
 
@@ -229,5 +230,63 @@ def test_an_unresolvable_name_is_retryable() -> None:
     assert "cannot resolve" in (posted.result.error or "")
 
 
-def test_the_system_resolver_is_used_by_default() -> None:
-    assert socket.getaddrinfo  # the default; exercised by test_the_default_resolver_...
+def _counting(table: dict[str, list[str]], fail_first: int = 0) -> tuple[list[str], Any]:
+    """A resolver answering from ``table`` that records each lookup; the first ``fail_first``
+    lookups fail as DNS does."""
+    lookups: list[str] = []
+    answer = fake_resolver(table)
+
+    def resolver(host: str, port: int, *args: object, **kwargs: object) -> object:
+        lookups.append(host)
+        if len(lookups) <= fail_first:
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return answer(host, port, *args, **kwargs)
+
+    return lookups, resolver
+
+
+def _post_each(urls: list[str]) -> Any:
+    async def posts(ctx: Any) -> list[Any]:
+        return [
+            await ctx.http.post(url, content=b"{}", headers={}, delivery_id=f"d{n}")
+            for n, url in enumerate(urls)
+        ]
+
+    return posts
+
+
+def test_one_sender_looks_a_name_up_once_and_still_pins_it(receiver: Receiver) -> None:
+    """A batch sends to the robots' few hosts many times: one lookup per name per sender,
+    every post still connected to the checked address; a new sender looks up afresh."""
+    lookups, resolver = _counting({"hooks.receiver.test": ["127.0.0.1"]})
+    urls = [f"http://hooks.receiver.test:{receiver.port}/hook/{n}" for n in range(3)]
+    options = {"resolver": resolver, "url_policy": UrlPolicy.from_text("127.0.0.0/8")}
+    posted = run_with_sender(_post_each(urls), **options)
+    assert [p.result.outcome for p in posted] == [Outcome.OK] * 3
+    assert lookups == ["hooks.receiver.test"]
+    assert [r.path for r in receiver.received] == [f"/hook/{n}" for n in range(3)]
+    run_with_sender(_post_each(urls[:1]), **options)
+    assert lookups == ["hooks.receiver.test"] * 2
+
+
+def test_a_failed_lookup_is_not_kept(receiver: Receiver) -> None:
+    lookups, resolver = _counting({"hooks.receiver.test": ["127.0.0.1"]}, fail_first=1)
+    url = f"http://hooks.receiver.test:{receiver.port}/hook"
+    posted = run_with_sender(
+        _post_each([url, url]), resolver=resolver, url_policy=UrlPolicy.from_text("127.0.0.0/8")
+    )
+    assert [p.result.outcome for p in posted] == [Outcome.RETRYABLE, Outcome.OK]
+    assert len(lookups) == 2 and len(receiver.received) == 1
+
+
+def test_a_kept_answer_is_checked_again_on_every_post(receiver: Receiver) -> None:
+    """The kept answer is a private address: refused each time, never contacted."""
+    lookups, resolver = _counting({"sneaky.example": ["127.0.0.1"]})
+    url = f"http://sneaky.example:{receiver.port}/hook"
+    posted = run_with_sender(
+        _post_each([url, url]), resolver=resolver, url_policy=UrlPolicy(allow_http=True)
+    )
+    assert [p.result.outcome for p in posted] == [Outcome.PERMANENT] * 2
+    assert all("loopback" in (p.result.error or "") for p in posted)
+    assert lookups == ["sneaky.example"]  # the second post used the kept answer
+    assert receiver.received == []

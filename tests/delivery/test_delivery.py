@@ -8,13 +8,21 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tests.alerts.conftest import Receiver, Reply
-from tests.delivery.conftest import SECRET, MakeContext, Smtp, approve, load, two_contacts
+from tests.delivery.conftest import (
+    SECRET,
+    MakeContext,
+    Smtp,
+    approve,
+    load,
+    two_contacts,
+)
+from vocabulary import Level
 from warning import clock
 from warning.clock import FrozenClock, use_clock
 from warning.delivery.models import Delivery, DeliveryAttempt, Notice
 from warning.delivery.outbox import replay
 from warning.delivery.routing import targets
-from warning.directory.models import ContactEndpoint
+from warning.directory.models import Contact, ContactEndpoint, Subscription
 from warning.jobs.delivery import deliver_due
 from warning.review.silences import create_silence
 from warning.store import read_only, transaction
@@ -199,3 +207,23 @@ def test_operators_are_emailed_when_an_item_is_escalated(
     ((_sender, to, _raw),) = smtp.mailbox.envelopes
     assert to == ["desk@ministry.example"]
     assert "copper" in smtp.mailbox.parsed().get_content()
+
+
+def test_a_contact_matched_by_two_subscriptions_gets_one_message(
+    make_context: MakeContext, smtp: Smtp, tmp_path: Path
+) -> None:
+    """Copper by name and the nonferrous sector both match a copper warning: one email."""
+    context = make_context(smtp_url=f"smtp://127.0.0.1:{smtp.port}")
+    load(context, two_contacts(tmp_path))
+    with transaction(context.factory) as session:
+        contact = session.scalars(select(Contact).where(Contact.email == "a@copper.example")).one()
+        session.add(
+            Subscription(
+                contact_id=contact.id, materials="", sectors="nonferrous", min_level=Level.BLUE
+            )
+        )
+    with read_only(context.factory) as session:
+        assert len(targets(session, "copper", Level.RED, "up")) == 2
+    approve(context, {"copper": ("red", "up")})
+    assert deliver_due(context) == {"sent": 1, "retrying": 0, "dead": 0}
+    assert len(smtp.mailbox.envelopes) == 1

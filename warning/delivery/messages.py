@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from alerts import (
     Chart,
@@ -48,14 +48,14 @@ def messages_for(
     chart: ChartSource,
 ) -> list[tuple[int, Message]]:
     """The message of each delivery (``lines``: the board, for latest values)."""
+    batch = _Batch.load(session, delivery_ids)
     events: dict[int, WarningEvent] = {}
     built = []
     for delivery_id in delivery_ids:
-        delivery = session.get(Delivery, delivery_id)
+        delivery = batch.deliveries.get(delivery_id)
         if delivery is None or not delivery.notices:
             continue
-        contact = session.get(Contact, delivery.contact_id)
-        assert contact is not None
+        contact = batch.contacts[delivery.contact_id]
         for notice in delivery.notices:
             if notice.id not in events:
                 events[notice.id] = _event(session, notice, links=links, lines=lines, chart=chart)
@@ -64,12 +64,45 @@ def messages_for(
                 delivery_id,
                 make_message(
                     _recipient(contact, links),
-                    _endpoint(session, delivery, contact),
+                    _endpoint(batch, delivery, contact),
                     [events[notice.id] for notice in delivery.notices],
                 ),
             )
         )
     return built
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """The deliveries with their notices, contacts (with enterprises) and endpoints, read in
+    four queries rather than several for each delivery."""
+
+    deliveries: dict[int, Delivery]
+    contacts: dict[int, Contact]
+    endpoints: dict[int, ContactEndpoint]
+
+    @classmethod
+    def load(cls, session: Session, delivery_ids: Sequence[int]) -> _Batch:
+        deliveries = session.scalars(
+            select(Delivery)
+            .where(Delivery.id.in_(delivery_ids))
+            .options(selectinload(Delivery.notices))
+        ).all()
+        contact_ids = {delivery.contact_id for delivery in deliveries}
+        endpoint_ids = {d.endpoint_id for d in deliveries if d.endpoint_id is not None}
+        contacts = session.scalars(
+            select(Contact)
+            .where(Contact.id.in_(contact_ids))
+            .options(joinedload(Contact.enterprise))
+        ).all()
+        endpoints = session.scalars(
+            select(ContactEndpoint).where(ContactEndpoint.id.in_(endpoint_ids))
+        ).all()
+        return cls(
+            {d.id: d for d in deliveries},
+            {c.id: c for c in contacts},
+            {e.id: e for e in endpoints},
+        )
 
 
 def _recipient(contact: Contact, links: Links) -> Recipient:
@@ -82,11 +115,10 @@ def _recipient(contact: Contact, links: Links) -> Recipient:
     )
 
 
-def _endpoint(session: Session, delivery: Delivery, contact: Contact) -> Endpoint:
+def _endpoint(batch: _Batch, delivery: Delivery, contact: Contact) -> Endpoint:
     if delivery.endpoint_id is None:
         return Endpoint(endpoint_id=f"email-{contact.id}", kind=EndpointKind.EMAIL)
-    endpoint = session.get(ContactEndpoint, delivery.endpoint_id)
-    assert endpoint is not None
+    endpoint = batch.endpoints[delivery.endpoint_id]
     return Endpoint(
         endpoint_id=f"endpoint-{endpoint.id}",
         kind=EndpointKind(endpoint.kind),

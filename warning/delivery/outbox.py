@@ -72,8 +72,10 @@ def record_results(
     never sooner than the receiver's Retry-After), or dead; a 410 disables the endpoint."""
     jitter = rng or random.Random()
     recorded = []
+    ids = [delivery_id for delivery_id, _ in results]
+    deliveries = {d.id: d for d in session.scalars(select(Delivery).where(Delivery.id.in_(ids)))}
     for delivery_id, result in results:
-        delivery = session.get(Delivery, delivery_id)
+        delivery = deliveries.get(delivery_id)
         if delivery is None or delivery.claimed_by != worker:
             continue  # the lease ran out and another worker took it over
         session.add(_attempt(delivery_id, result, worker=worker, now=now))

@@ -113,11 +113,33 @@ def _notice_for(
 def route_notice(
     session: Session, notice: Notice, *, policy: DeliveryPolicy, now: datetime
 ) -> set[int]:
-    """Attach ``notice`` to a delivery for every matching target; the deliveries' ids."""
-    deliveries = set()
-    for target in targets(session, notice.material_id, Level(notice.level), notice.direction):
-        deliveries.add(_attach(session, target, notice, policy=policy, now=now))
-    return deliveries
+    """Attach ``notice`` to a delivery for every matching target: the target's open delivery
+    (pending, never tried, still in its group wait) or a new one; the deliveries' ids."""
+    found = targets(session, notice.material_id, Level(notice.level), notice.direction)
+    open_ones = _open_deliveries(session, {target.contact.id for target in found}, now=now)
+    due = now + timedelta(seconds=policy.group_wait_s)
+    chosen: dict[DeliveryKey, Delivery] = {}
+    for target in found:
+        key = _key_of(target)
+        if key in chosen:
+            continue
+        delivery = open_ones.get(key)
+        if delivery is None:
+            delivery = Delivery(
+                contact_id=target.contact.id,
+                channel=target.channel,
+                endpoint_id=key[2],
+                status=DeliveryStatus.PENDING,
+                created_at=now,
+                send_after=due,
+                next_attempt_at=due,
+                attempts=0,
+            )
+            session.add(delivery)
+        chosen[key] = delivery
+    session.flush()
+    session.add_all(DeliveryNotice(delivery_id=d.id, notice_id=notice.id) for d in chosen.values())
+    return {delivery.id for delivery in chosen.values()}
 
 
 def targets(
@@ -178,43 +200,35 @@ def _channels(subscription: Subscription) -> list[Target]:
     return found
 
 
-def _attach(
-    session: Session, target: Target, notice: Notice, *, policy: DeliveryPolicy, now: datetime
-) -> int:
-    """Add the notice to the target's open delivery, or open one."""
+DeliveryKey = tuple[int, str, int | None]  # contact, channel, endpoint (None for email)
+
+
+def _key_of(target: Target) -> DeliveryKey:
     endpoint_id = target.endpoint.id if target.endpoint else None
-    delivery = session.scalar(
+    return (target.contact.id, str(target.channel), endpoint_id)
+
+
+def _open_deliveries(
+    session: Session, contact_ids: set[int], *, now: datetime
+) -> dict[DeliveryKey, Delivery]:
+    """The open delivery of each (contact, channel, endpoint): the oldest one still pending,
+    never tried and in its group wait, so that a notice joins it rather than going alone."""
+    rows = session.scalars(
         select(Delivery)
         .where(
-            Delivery.contact_id == target.contact.id,
-            Delivery.channel == target.channel,
-            Delivery.endpoint_id.is_(None)
-            if endpoint_id is None
-            else Delivery.endpoint_id == endpoint_id,
+            Delivery.contact_id.in_(contact_ids),
             Delivery.status == DeliveryStatus.PENDING,
             Delivery.attempts == 0,
             Delivery.send_after > now,
         )
         .order_by(Delivery.id)
-        .limit(1)
         .with_for_update()
-    )
-    if delivery is None:
-        due = now + timedelta(seconds=policy.group_wait_s)
-        delivery = Delivery(
-            contact_id=target.contact.id,
-            channel=target.channel,
-            endpoint_id=endpoint_id,
-            status=DeliveryStatus.PENDING,
-            created_at=now,
-            send_after=due,
-            next_attempt_at=due,
-            attempts=0,
-        )
-        session.add(delivery)
-        session.flush()
-    session.add(DeliveryNotice(delivery_id=delivery.id, notice_id=notice.id))
-    return delivery.id
+    ).all()
+    found: dict[DeliveryKey, Delivery] = {}
+    for delivery in rows:
+        key = (delivery.contact_id, str(delivery.channel), delivery.endpoint_id)
+        found.setdefault(key, delivery)
+    return found
 
 
 def repeat_active_reds(
