@@ -25,6 +25,8 @@ SAMPLE_PARAMS = {
     "silence_id": "1",
     "token_id": "1",
     "name": "vera",
+    "delivery_id": "1",
+    "suffix": "csv",
 }
 
 
@@ -44,7 +46,10 @@ def page_routes(web: Web) -> list[tuple[str, str]]:
 def test_the_walk_covers_every_page(web: Web) -> None:
     walked = page_routes(web)
     paths = {path for _method, path in walked}
-    expected = {"/", "/queue", "/items/1", "/materials/copper", "/feeds", "/admin", "/login"}
+    expected = {
+        *("/", "/queue", "/items/1", "/materials/copper", "/feeds", "/admin", "/login"),
+        *("/deliveries", "/directory", "/directory/export.csv"),
+    }
     assert expected <= paths
     assert ("POST", "/items/1/approve") in walked and ("POST", "/logout") in walked
     assert len([m for m, _p in walked if m == "POST"]) >= 12

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
+from sqlalchemy.orm import Session
 
 from alerts import RefusedUrl, UnresolvedHost, UrlPolicy, check_url
 from warning import clock
@@ -56,6 +57,19 @@ def import_directory(
     context: ServiceContext, path: Path, *, actor: str, url_check: UrlCheck | None = None
 ) -> ImportResult:
     """Validate every row of ``path``; import them all in one transaction, or none."""
+    with transaction(context.factory) as session:
+        return import_file(session, context, path, actor=actor, url_check=url_check)
+
+
+def import_file(
+    session: Session,
+    context: ServiceContext,
+    path: Path,
+    *,
+    actor: str,
+    url_check: UrlCheck | None = None,
+) -> ImportResult:
+    """:func:`import_directory` in the caller's transaction (the web's request)."""
     raw = read_rows(path)
     sectors = frozenset(material.sector for material in context.catalog.materials)
     rows, rejects = validate_rows(
@@ -66,16 +80,22 @@ def import_directory(
     )
     if rejects:
         return ImportResult(None, tuple(rejects))
-    with transaction(context.factory) as session:
-        outcome = import_rows(session, rows, actor=actor, source=path.name, now=clock.now())
+    outcome = import_rows(session, rows, actor=actor, source=path.name, now=clock.now())
     return ImportResult(outcome, ())
 
 
 def export_directory(context: ServiceContext, path: Path) -> int:
     """Write the directory to ``path`` (XLSX by its suffix, else CSV); how many rows."""
+    data, rows = directory_file(context, xlsx=path.suffix.lower() == ".xlsx")
+    path.write_bytes(data)
+    return rows
+
+
+def directory_file(context: ServiceContext, *, xlsx: bool) -> tuple[bytes, int]:
+    """The directory as an import file (XLSX or UTF-8 CSV) and how many contact rows."""
     with read_only(context.factory) as session:
         rows = export_rows(session)
-    if path.suffix.lower() == ".xlsx":
+    if xlsx:
         book = Workbook()
         sheet = book.active
         assert sheet is not None
@@ -83,11 +103,11 @@ def export_directory(context: ServiceContext, path: Path) -> int:
         sheet.append(list(COLUMNS))
         for row in rows:
             sheet.append([row[column] for column in COLUMNS])
-        book.save(path)
-    else:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        path.write_text(buffer.getvalue(), encoding="utf-8")
-    return len(rows)
+        output = io.BytesIO()
+        book.save(output)
+        return output.getvalue(), len(rows)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8"), len(rows)

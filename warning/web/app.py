@@ -29,7 +29,17 @@ from warning.web.i18n import resolve_language
 from warning.web.levels import LevelCache
 from warning.web.pagecache import RenderedPages
 from warning.web.pages import WebState
-from warning.web.routes import admin, board, feeds, items, login, materials, queue
+from warning.web.routes import (
+    admin,
+    board,
+    deliveries,
+    directory,
+    feeds,
+    items,
+    login,
+    materials,
+    queue,
+)
 from warning.web.security import SecurityHeaders
 from warning.web.templating import STATIC_DIR, Templates
 
@@ -51,7 +61,7 @@ def create_web_app(
         definitions=definitions or load_feed_definitions(context.settings, context.catalog),
     )
     api_routes = list(app.router.routes)
-    for module in (login, board, queue, items, materials, feeds, admin):
+    for module in (login, board, queue, items, materials, feeds, deliveries, directory, admin):
         app.include_router(module.router)
     # pages first: a page's path is matched before the API's routes are tried (they do not
     # overlap: the API is under /api/v1)

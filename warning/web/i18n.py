@@ -90,6 +90,13 @@ STATE_NAMES: Final[dict[str, str]] = {
     "active": N_("Active"),
     "resolved": N_("Resolved"),
 }
+DELIVERY_STATUS_NAMES: Final[dict[str, str]] = {
+    "pending": N_("pending"),
+    "sending": N_("sending"),
+    "retrying": N_("retrying"),
+    "sent": N_("sent"),
+    "dead": N_("dead"),
+}
 ACTION_NAMES: Final[dict[str, str]] = {
     "created": N_("proposed"),
     "updated": N_("proposal updated"),
@@ -109,6 +116,10 @@ ACTION_NAMES: Final[dict[str, str]] = {
     "token_created": N_("token created"),
     "token_revoked": N_("token revoked"),
     "suspect_cleared": N_("suspect flag cleared"),
+    "delivery_replayed": N_("delivery replayed"),
+    "endpoint_disabled": N_("endpoint disabled"),
+    "directory_imported": N_("directory imported"),
+    "unsubscribed": N_("unsubscribed"),
 }
 RULE_NAMES: Final[dict[str, str]] = {  # the default rule set's indicators
     "price_change_3m": N_("Price change over three months"),

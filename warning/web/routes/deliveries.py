@@ -1,0 +1,65 @@
+"""Deliveries, ``/deliveries`` (operators): the outbox by status, newest first, each with
+its contact, channel, target, attempts and last error; a dead delivery is replayed from here
+(audited, sent again with the same id so receivers drop duplicates)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from warning import clock
+from warning.accounts import Role
+from warning.api.deps import Db
+from warning.delivery.listing import delivery_rows
+from warning.delivery.models import DeliveryStatus
+from warning.delivery.outbox import replay, status_counts
+from warning.review.lifecycle import InvalidMove, ItemNotFound
+from warning.web.auth import CheckedForm, Operator, RoleRefused, Visitor
+from warning.web.pages import page, serve
+
+router = APIRouter(include_in_schema=False)
+ROWS = 100
+PROBLEMS = ("gone", "not-dead")
+
+
+@router.get("/deliveries")
+async def deliveries(
+    request: Request,
+    status: str | None = None,
+    replayed: int | None = None,
+    problem: str | None = None,
+) -> Response:
+    """The outbox; ``?status=dead`` (or another status) for one status only."""
+    chosen = DeliveryStatus(status) if status in set(DeliveryStatus) else None
+
+    def show(db: Session, person: Visitor) -> Response:
+        if not person.may(Role.OPERATOR):
+            raise RoleRefused(Role.OPERATOR)
+        return page(
+            request,
+            person,
+            "deliveries.html",
+            section="deliveries",
+            counts=status_counts(db),
+            statuses=list(DeliveryStatus),
+            chosen=chosen,
+            rows=delivery_rows(db, status=chosen, limit=ROWS),
+            limit=ROWS,
+            replayed=replayed,
+            problem=problem if problem in PROBLEMS else None,
+        )
+
+    return await serve(request, show)
+
+
+@router.post("/deliveries/{delivery_id}/replay")
+def replay_delivery(delivery_id: int, db: Db, person: Operator, form: CheckedForm) -> Response:
+    """Send a dead delivery again, with a fresh set of retries."""
+    try:
+        replay(db, delivery_id=delivery_id, actor=person.name, now=clock.now())
+    except ItemNotFound:
+        return RedirectResponse("/deliveries?problem=gone", status_code=303)
+    except InvalidMove:
+        return RedirectResponse("/deliveries?problem=not-dead", status_code=303)
+    return RedirectResponse(f"/deliveries?status=dead&replayed={delivery_id}", status_code=303)

@@ -1,0 +1,132 @@
+"""Directory, ``/directory`` (operators): the whitelist enterprises' contacts, what they
+subscribe to and their endpoints; the whole directory as CSV or XLSX; and (admins) an import
+of such a file: every row is checked first, and a file with any refused row imports nothing."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Final
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from warning.accounts import Role
+from warning.api.deps import Context, Db
+from warning.directory.listing import contact_lines, directory_counts
+from warning.directory.rows import DirectoryFileError, RowError
+from warning.jobs.directory import directory_file, import_file
+from warning.web.auth import Admin, CheckedForm, Operator, RoleRefused, Visitor
+from warning.web.pages import page, serve
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE: Final = 100
+MAX_UPLOAD: Final = 5 * 1024 * 1024  # bytes; the 268 enterprises' file is a few dozen KiB
+SUFFIXES: Final = (".csv", ".xlsx")
+XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _show(
+    request: Request,
+    db: Session,
+    person: Visitor,
+    *,
+    search: str = "",
+    page_number: int = 1,
+    imported: tuple[int, int] | None = None,
+    rejects: tuple[RowError, ...] = (),
+    problem: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    if not person.may(Role.OPERATOR):
+        raise RoleRefused(Role.OPERATOR)
+    contacts = contact_lines(
+        db, search=search, limit=PAGE_SIZE + 1, offset=(page_number - 1) * PAGE_SIZE
+    )
+    return page(
+        request,
+        person,
+        "directory.html",
+        section="directory",
+        counts=directory_counts(db),
+        contacts=contacts[:PAGE_SIZE],
+        more=len(contacts) > PAGE_SIZE,
+        search=search,
+        page_number=page_number,
+        imported=imported,
+        rejects=rejects,
+        problem=problem,
+        status_code=status_code,
+    )
+
+
+@router.get("/directory")
+async def directory(
+    request: Request,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
+    imported: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    """The contacts, 100 a page; ``?q=`` searches enterprise, credit code, name and email."""
+    counts = tuple(int(n) for n in imported.split(",")[:2] if n.isdigit())
+    done = (counts[0], counts[1]) if len(counts) == 2 else None
+    return await serve(
+        request,
+        lambda db, person: _show(
+            request, db, person, search=q, page_number=page_number, imported=done
+        ),
+    )
+
+
+@router.get("/directory/export.{suffix}")
+def export(suffix: str, context: Context, person: Operator) -> Response:
+    """The whole directory as an import file (what ``warning directory export`` writes)."""
+    if suffix not in ("csv", "xlsx"):
+        return Response("export as directory/export.csv or .xlsx", status_code=404)
+    data, _rows = directory_file(context, xlsx=suffix == "xlsx")
+    media = XLSX if suffix == "xlsx" else "text/csv; charset=utf-8"
+    headers = {"Content-Disposition": f'attachment; filename="directory.{suffix}"'}
+    return Response(data, media_type=media, headers=headers)
+
+
+@router.post("/directory/import")
+def import_upload(
+    request: Request, db: Db, context: Context, person: Admin, form: CheckedForm
+) -> Response:
+    """Import an uploaded CSV or XLSX file (admins), in this request's transaction; the
+    refused rows are listed and nothing is imported."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _refused(request, db, person, "choose a CSV or XLSX file to import")
+    name = Path(upload.filename).name
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        return _refused(request, db, person, f"{name}: not a .csv or .xlsx file")
+    data = upload.file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        return _refused(request, db, person, f"{name}: over {MAX_UPLOAD // 2**20} MiB")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(data)
+        try:
+            result = import_file(db, context, path, actor=person.name)
+        except DirectoryFileError as error:
+            return _refused(request, db, person, str(error).replace(str(path), name))
+    if result.rejects:
+        return _refused(request, db, person, None, rejects=result.rejects)
+    changed = result.outcome.changed if result.outcome else 0
+    return RedirectResponse(f"/directory?imported={result.imported},{changed}", status_code=303)
+
+
+def _refused(
+    request: Request,
+    db: Session,
+    person: Visitor,
+    problem: str | None,
+    *,
+    rejects: tuple[RowError, ...] = (),
+) -> HTMLResponse:
+    """The page again with why nothing was imported (422)."""
+    return _show(request, db, person, rejects=rejects, problem=problem, status_code=422)
