@@ -7,6 +7,7 @@ import csv
 import io
 from datetime import timedelta
 
+from docx import Document
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -185,3 +186,25 @@ def test_operators_see_the_outbox_and_replay_a_dead_delivery(web: Web) -> None:
     assert web.post("otto", "/deliveries/99999/replay", {}).headers["location"].endswith("gone")
     assert web.as_("vera").get("/deliveries").status_code == 403
     assert web.post("vera", f"/deliveries/{dead}/replay", {}).status_code == 403
+
+
+def test_any_user_downloads_a_bulletin_as_docx_in_their_language(web: Web) -> None:
+    """The bulletin that goes out on the day: weekly covers the last full week, monthly the
+    last full month."""
+    answer = web.as_("vera").get("/bulletins/weekly.docx?date=2026-11-26")
+    assert answer.status_code == 200, answer.text[:500]
+    assert answer.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    assert 'filename="bulletin-weekly-2026-11-16.docx"' in answer.headers["content-disposition"]
+    chinese = "\n".join(p.text for p in Document(io.BytesIO(answer.content)).paragraphs)
+    assert "周" in chinese and "bulletin" not in chinese
+    english = web.as_("vera").get("/bulletins/monthly.docx?date=2026-11-26&lang=en")
+    text = "\n".join(p.text for p in Document(io.BytesIO(english.content)).paragraphs)
+    assert (
+        "monthly bulletin (October 2026)" in text
+        and "2026-10-01" in english.headers["content-disposition"]
+    )
+    assert web.as_("vera").get("/bulletins/yearly.docx").status_code == 404
+    assert web.as_("vera").get("/bulletins/daily.docx?date=26.11.2026").status_code == 422
+    assert web.anonymous().get("/bulletins/daily.docx").status_code == 303  # to the login

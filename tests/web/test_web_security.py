@@ -27,6 +27,7 @@ SAMPLE_PARAMS = {
     "name": "vera",
     "delivery_id": "1",
     "suffix": "csv",
+    "kind": "weekly",
 }
 
 

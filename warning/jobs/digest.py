@@ -82,6 +82,16 @@ def run_digest(
     return DigestOutcome(kind, start, end, sent=sent, failed=failed)
 
 
+def bulletin(
+    context: ServiceContext, *, kind: DigestKind, day: date | None, language: Language
+) -> tuple[bytes, date, date]:
+    """The DOCX bulletin of ``kind`` that goes out on ``day`` (default: the desk's today), as
+    the desk circulates it; and the first and last day of the period it covers."""
+    day = day or desk_today(context.settings)
+    start, end = period_of(kind, day)
+    return bulletin_docx(_digest(context, kind, day), language), start, end
+
+
 def _digest(context: ServiceContext, kind: DigestKind, day: date) -> Digest:
     with read_only(context.factory) as session:
         lines = {line.material: line for line in material_lines(session, context.catalog)}

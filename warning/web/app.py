@@ -32,6 +32,7 @@ from warning.web.pages import WebState
 from warning.web.routes import (
     admin,
     board,
+    bulletins,
     deliveries,
     directory,
     feeds,
@@ -61,7 +62,10 @@ def create_web_app(
         definitions=definitions or load_feed_definitions(context.settings, context.catalog),
     )
     api_routes = list(app.router.routes)
-    for module in (login, board, queue, items, materials, feeds, deliveries, directory, admin):
+    for module in (
+        *(login, board, queue, items, materials, feeds),
+        *(deliveries, directory, bulletins, admin),
+    ):
         app.include_router(module.router)
     # pages first: a page's path is matched before the API's routes are tried (they do not
     # overlap: the API is under /api/v1)
