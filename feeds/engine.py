@@ -38,7 +38,7 @@ import httpx
 import pandas as pd
 
 from feeds.definitions import FeedDefinition
-from feeds.http import HttpPolicy
+from feeds.http import HttpPolicy, deadline_client
 from feeds.longformat import SeriesSpec, validate_long_frame
 from feeds.quality import refusals, suspect_jumps
 from feeds.result import (
@@ -81,7 +81,7 @@ def fetch(
         redirects=definition.http.redirects,
     )
     own_client = client is None
-    session = client or httpx.Client()  # feeds.http follows redirects itself, within an origin
+    session = client or deadline_client()  # feeds.http follows redirects itself, within an origin
     context = ReadContext(
         today=today,
         client=session,

@@ -11,7 +11,10 @@
   validators to keep.
 - The body is streamed and refused past ``policy.max_bytes`` (checked on Content-Length first).
 - A request that has not finished ``policy.timeout_s`` after it began is abandoned (a timeout,
-  retried): a server dripping its body cannot hold a feed, however often it sends a byte.
+  retried): a server dripping its headers or its body cannot hold a feed, however often it
+  sends a byte. With :func:`deadline_client` (what the engine uses) every socket read and
+  write waits at most for what is left of the deadline; with another client the body is
+  still checked as it arrives, but slow headers only meet the client's own timeouts.
 - Redirects are followed only within the origin (scheme, host, port) of the URL asked for, at
   most ``policy.max_redirects``, and not at all when ``policy.redirects`` is ``"none"``; a
   redirect elsewhere fails the call, so headers that carry a secret never leave the origin
@@ -26,13 +29,17 @@ injectable for tests.
 from __future__ import annotations
 
 import random
+import ssl
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Final, Literal
 
+import httpcore
 import httpx
 
 from feeds.result import Validators
@@ -156,14 +163,17 @@ def _attempt(
     target: str | httpx.URL = url
     for hop in range(policy.max_redirects + 1):
         try:
-            with client.stream(
-                "GET",
-                target,
-                params=params if hop == 0 else None,  # a Location carries its own query
-                headers=headers,
-                timeout=policy.timeout_s,
-                follow_redirects=False,
-            ) as response:
+            with (
+                _within(time.monotonic() + policy.timeout_s),
+                client.stream(
+                    "GET",
+                    target,
+                    params=params if hop == 0 else None,  # a Location carries its own query
+                    headers=headers,
+                    timeout=policy.timeout_s,
+                    follow_redirects=False,
+                ) as response,
+            ):
                 following = _redirect(url, response, policy, attempt)
                 if following is None:
                     return _read(url, response, policy, validators, attempt, deadline)
@@ -183,6 +193,95 @@ def _attempt(
         status=None,
         attempts=attempt,
     )
+
+
+_deadline = threading.local()  # the monotonic time the current request must end by
+
+
+@contextmanager
+def _within(deadline: float) -> Iterator[None]:
+    """Socket reads and writes of :func:`deadline_client` in this thread end by ``deadline``."""
+    _deadline.at = deadline
+    try:
+        yield
+    finally:
+        _deadline.at = None
+
+
+def _left(timeout: float | None) -> float | None:
+    """``timeout``, cut to what is left of this thread's deadline (none past it)."""
+    at = getattr(_deadline, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the request's total time ran out")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _left(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _left(timeout)))
+
+    def get_extra_info(self, info: str) -> object:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.SyncBackend):
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: object = None,
+    ) -> httpcore.NetworkStream:
+        stream = super().connect_tcp(
+            host,
+            port,
+            _left(timeout),
+            local_address,
+            socket_options,  # type: ignore[arg-type]
+        )
+        return _DeadlineStream(stream)
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        limits = httpx.Limits()  # httpx's defaults, as a plain client has them
+        # httpx builds its pool without a network backend argument; this one keeps deadlines.
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_DeadlineBackend(),
+        )
+
+
+def deadline_client() -> httpx.Client:
+    """An ``httpx.Client`` whose requests through :func:`get` end by their deadline, headers
+    included (see the module docstring). Like a plain client it honours the proxy settings
+    of the environment (a proxied request has only the client's own timeouts)."""
+    return httpx.Client(transport=_DeadlineTransport())
 
 
 def _redirect(

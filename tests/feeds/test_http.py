@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import random
 import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from feeds.http import USER_AGENT, HttpFetchError, HttpPolicy, _retry_after, get
+from feeds.http import (
+    USER_AGENT,
+    HttpFetchError,
+    HttpPolicy,
+    _retry_after,
+    deadline_client,
+    get,
+)
 from feeds.result import Validators
 from tests.support.loopback import LoopbackServer, Reply
 
@@ -148,6 +156,55 @@ def test_a_body_dripped_slowly_is_abandoned_at_the_deadline(server: LoopbackServ
     took = time.monotonic() - started
     assert "was not complete 1 s after the request" in str(caught.value)
     assert 1.0 <= took < 2.5
+
+
+@pytest.fixture
+def header_dripper() -> Iterator[str]:
+    """A server that sends its status line and headers one byte every 0.1 s (about 9 s)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.recv(65536)
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nX-Pad: " + b"x" * 40:
+                    if stop.wait(0.1):
+                        break
+                    try:
+                        connection.sendall(bytes([byte]))
+                    except OSError:
+                        break
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join(5)
+    listener.close()
+
+
+def test_headers_dripped_slowly_are_abandoned_at_the_deadline(header_dripper: str) -> None:
+    """The engine's client cuts every socket read to what is left of the deadline, so a
+    server that never finishes its headers cannot hold a feed past ``timeout_s``."""
+    waits: list[float] = []
+    started = time.monotonic()
+    with deadline_client() as client, pytest.raises(HttpFetchError, match="timed out"):
+        get(header_dripper, client=client, policy=policy(waits, timeout_s=0.5, attempts=1))
+    assert time.monotonic() - started < 3.0  # the server would drip for about 9 s
+
+
+def test_the_deadline_client_fetches_like_a_plain_one(server: LoopbackServer) -> None:
+    server.serve(Reply(body=b"date,close\n2024-01-02,1\n"))
+    with deadline_client() as client:
+        body = get(f"{server.url}/ok", client=client, policy=policy([]))
+        again = get(f"{server.url}/ok", client=client, policy=policy([]))  # a kept connection
+    assert body.content == again.content == b"date,close\n2024-01-02,1\n"
 
 
 def test_connection_refused_is_retried_then_reported() -> None:
