@@ -45,7 +45,12 @@ def queue(api: Api, levels: dict[str, tuple[str, str]]) -> dict[str, int]:
 def test_materials_and_one_material(api: Api) -> None:
     everything = api.client.get("/api/v1/materials", headers=api.as_("vera"))
     assert everything.status_code == 200
-    assert len(everything.json()) == 19 and everything.json()[0]["id"] == "iron_ore"
+    listed = everything.json()
+    assert listed["total"] == 19 and len(listed["items"]) == 19
+    assert listed["items"][0]["id"] == "iron_ore"
+    second = api.client.get("/api/v1/materials?limit=5&offset=5", headers=api.as_("vera")).json()
+    assert [m["id"] for m in second["items"]] == [m["id"] for m in listed["items"][5:10]]
+    assert (second["total"], second["limit"], second["offset"]) == (19, 5, 5)
     copper = api.client.get("/api/v1/materials/copper", headers=api.as_("vera")).json()
     assert copper["name_en"] and any(s["id"] == "copper_shfe_futures" for s in copper["series"])
     missing = api.client.get("/api/v1/materials/unobtainium", headers=api.as_("vera"))
@@ -64,6 +69,10 @@ def test_observations_at_each_view(api: Api, write_csv: Any) -> None:
     weekly = api.client.get(url + "&freq=W", headers=api.as_("vera")).json()
     assert weekly["frequency"] == "W" and weekly["rule"] == "mean"
     assert [o["value"] for o in weekly["observations"]] == [70004.0, 70009.0]
+    assert daily["total"] == 6 and daily["offset"] == 0
+    paged = api.client.get(url + "&limit=2&offset=4", headers=api.as_("vera")).json()
+    assert [o["value"] for o in paged["observations"]] == [70006.0, 70009.0]
+    assert paged["total"] == 6
     window = api.client.get(url + "&start=2026-03-05&end=2026-03-06", headers=api.as_("vera"))
     assert [o["period"] for o in window.json()["observations"]] == ["2026-03-05", "2026-03-06"]
     wrong = api.client.get(url.replace("copper_shfe", "zinc_shfe"), headers=api.as_("vera"))
@@ -223,7 +232,13 @@ def test_admins_manage_users_and_tokens(api: Api) -> None:
     mine = {"Authorization": f"Bearer {token['token']}"}
     assert api.client.get("/api/v1/materials", headers=mine).status_code == 200
     listed = api.client.get("/api/v1/tokens", headers=api.as_("ada")).json()
-    assert token["token"] not in str(listed) and any(t["id"] == token["id"] for t in listed)
+    assert token["token"] not in str(listed) and listed["total"] == len(listed["items"]) >= 1
+    assert any(t["id"] == token["id"] for t in listed["items"])
+    people = api.client.get("/api/v1/users?limit=2", headers=api.as_("ada")).json()
+    assert len(people["items"]) == 2 and people["total"] == 4  # vera, otto, ada, li.wei
+    assert "li.wei" in {
+        u["name"] for u in api.client.get("/api/v1/users", headers=api.as_("ada")).json()["items"]
+    }
     api.client.delete(f"/api/v1/tokens/{token['id']}", headers=api.as_("ada"))
     assert api.client.get("/api/v1/materials", headers=mine).status_code == 401
     disabled = api.client.post("/api/v1/users/otto/disable", headers=api.as_("ada"))
@@ -288,3 +303,66 @@ def test_one_click_unsubscribe_with_a_signed_link(api: Api, tmp_path: Path) -> N
         assert session.get(Contact, contact_id).unsubscribed_at is not None  # type: ignore[union-attr]
     forged = unsubscribe_token(str(contact_id), "another key")
     assert api.client.post(f"/unsubscribe?t={forged}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "user", "status"),
+    [
+        ("DELETE", "/api/v1/silences/{silence}", None, "otto", 409),  # ended already
+        ("DELETE", "/api/v1/silences/99999", None, "otto", 404),
+        (
+            "POST",
+            "/api/v1/silences",
+            {"material": "copper", "ends_at": "2020-01-01T00:00:00Z", "comment": "x"},
+            "otto",
+            409,
+        ),
+        (
+            "POST",
+            "/api/v1/silences",
+            {"material": "gold", "ends_at": FUTURE, "comment": "x"},
+            "otto",
+            404,
+        ),
+        (
+            "POST",
+            "/api/v1/users",
+            {"name": "otto", "role": "viewer", "password": "a-long-password"},
+            "ada",
+            409,
+        ),
+        (
+            "POST",
+            "/api/v1/users",
+            {"name": "li", "role": "viewer", "password": "short"},
+            "ada",
+            422,
+        ),
+        ("POST", "/api/v1/users/nobody/disable", None, "ada", 404),
+        ("POST", "/api/v1/tokens", {"user": "nobody", "label": "x"}, "ada", 404),
+        ("DELETE", "/api/v1/tokens/99999", None, "ada", 404),
+        (
+            "POST",
+            "/api/v1/silences",
+            {"material": "copper", "ends_at": FUTURE, "comment": "x"},
+            "vera",
+            403,
+        ),
+    ],
+)
+def test_refused_silence_user_and_token_requests_change_nothing(
+    api: Api, method: str, path: str, body: dict[str, Any] | None, user: str, status: int
+) -> None:
+    made = api.client.post(
+        "/api/v1/silences",
+        json={"material": "copper", "ends_at": FUTURE, "comment": "holiday"},
+        headers=api.as_("otto"),
+    ).json()
+    api.client.delete(f"/api/v1/silences/{made['id']}", headers=api.as_("otto"))
+    before = snapshot(api.factory)
+    answer = api.client.request(
+        method, path.format(silence=made["id"]), json=body, headers=api.as_(user)
+    )
+    assert answer.status_code == status, answer.text
+    assert answer.json()["detail"]
+    assert snapshot(api.factory) == before

@@ -116,7 +116,10 @@ class ObservationsOut(BaseModel):
     frequency: str
     unit: str
     rule: str
-    observations: list[ObservationOut]
+    observations: list[ObservationOut]  # oldest first, this page of them
+    total: int
+    limit: int
+    offset: int
 
 
 class IndicatorOut(BaseModel):

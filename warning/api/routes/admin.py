@@ -14,15 +14,19 @@ from warning.accounts.service import (
     list_users,
     revoke_token,
 )
-from warning.api.deps import Admin, Context, Db, Viewer
-from warning.api.schemas import NewTokenOut, PolicyOut, TokenIn, TokenOut, UserIn, UserOut
+from warning.api.deps import Admin, Context, Db, Limit, Offset, Viewer
+from warning.api.schemas import NewTokenOut, Page, PolicyOut, TokenIn, TokenOut, UserIn, UserOut
 
 router = APIRouter(tags=["admin"])
 
 
-@router.get("/users", response_model=list[UserOut])
-def users(db: Db, user: Admin) -> list[UserOut]:
-    return [UserOut.model_validate(row) for row in list_users(db)]
+@router.get("/users", response_model=Page[UserOut])
+def users(db: Db, user: Admin, limit: Limit = 100, offset: Offset = 0) -> Page[UserOut]:
+    """The users, by name."""
+    rows = list_users(db)
+    return Page.of(
+        UserOut, rows[offset : offset + limit], total=len(rows), limit=limit, offset=offset
+    )
 
 
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
@@ -43,9 +47,12 @@ def disable(name: str, db: Db, user: Admin) -> UserOut:
     return UserOut.model_validate(disable_user(db, name=name, actor=user.name, now=clock.now()))
 
 
-@router.get("/tokens", response_model=list[TokenOut])
-def tokens(db: Db, user: Admin) -> list[TokenOut]:
-    return [_token(token, name) for token, name in list_tokens(db)]
+@router.get("/tokens", response_model=Page[TokenOut])
+def tokens(db: Db, user: Admin, limit: Limit = 100, offset: Offset = 0) -> Page[TokenOut]:
+    """The API tokens (never their secret), as listed by the accounts service."""
+    rows = list_tokens(db)
+    shown = [_token(token, name) for token, name in rows[offset : offset + limit]]
+    return Page(items=shown, total=len(rows), limit=limit, offset=offset)
 
 
 @router.post("/tokens", response_model=NewTokenOut, status_code=status.HTTP_201_CREATED)

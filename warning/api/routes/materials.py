@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from feeds.aggregate import RULES, TARGETS, aggregate
-from warning.api.deps import Context, Db, Viewer
+from warning.api.deps import Context, Db, Limit, Offset, Viewer
 from warning.api.schemas import (
     AssessmentOut,
     MaterialDetailOut,
@@ -31,17 +31,19 @@ from warning.review.models import MaterialWarning
 from warning.review.queries import active_warnings
 
 router = APIRouter(tags=["materials"])
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
-@router.get("/materials", response_model=list[MaterialOut])
-def list_materials(db: Db, context: Context, user: Viewer) -> list[MaterialOut]:
-    """Every material now: level, direction, since, latest value, reasons, active warning."""
+@router.get("/materials", response_model=Page[MaterialOut])
+def list_materials(
+    db: Db, context: Context, user: Viewer, limit: Limit = 100, offset: Offset = 0
+) -> Page[MaterialOut]:
+    """The materials now, in the catalog's order: level, direction, since, latest value,
+    reasons, active warning."""
     warnings = active_warnings(db)
-    return [
-        _material(line, warnings.get(line.material)) for line in material_lines(db, context.catalog)
-    ]
+    lines = material_lines(db, context.catalog)
+    page = lines[offset : offset + limit]
+    shown = [_material(line, warnings.get(line.material)) for line in page]
+    return Page(items=shown, total=len(lines), limit=limit, offset=offset)
 
 
 @router.get("/materials/{material_id}", response_model=MaterialDetailOut)
@@ -101,6 +103,8 @@ def observations(
     freq: Annotated[str | None, Query(pattern="^[DWMQY]$")] = None,
     start: date | None = None,
     end: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+    offset: Offset = 0,
 ) -> ObservationsOut:
     """A series at its own frequency or aggregated (D, W, M, Q, Y), as ``warning series --to``:
     mean for prices, sum for flows, last for inventory; suspect values left out."""
@@ -116,12 +120,16 @@ def observations(
     until = end or evaluation_date(context.settings)
     frame = observation_frame(db, until=until, since=start, series_id=series)
     shown = aggregate(frame, target) if len(frame) else frame
+    page = shown.iloc[offset : offset + limit]
     return ObservationsOut(
         series_id=series,
         frequency=target,
         unit=row.unit,
         rule=str(RULES[row.indicator]),
-        observations=[_observation(record) for record in shown.to_dict("records")],
+        observations=[_observation(record) for record in page.to_dict("records")],
+        total=len(shown),
+        limit=limit,
+        offset=offset,
     )
 
 

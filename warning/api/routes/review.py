@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from vocabulary import ChangeKind, Level
 from warning import clock
-from warning.api.deps import Context, Db, Operator, Viewer
+from warning.api.deps import Context, Db, Limit, Offset, Operator, Viewer
 from warning.api.schemas import (
     AdjustIn,
     ApproveIn,
@@ -32,10 +30,6 @@ router = APIRouter(tags=["review"])
 def route_approved(db: Session, context: ServiceContext) -> None:
     """The approval's deliveries, in its own transaction (the request's)."""
     route_pending(db, policy=DeliveryPolicy.from_settings(context.settings), now=clock.now())
-
-
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 @router.get("/review-items", response_model=Page[ReviewItemOut])

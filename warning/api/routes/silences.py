@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from warning import clock
-from warning.api.deps import Db, Operator, Viewer
+from warning.api.deps import Db, Limit, Offset, Operator, Viewer
 from warning.api.schemas import AuditOut, Page, SilenceIn, SilenceOut
 from warning.audit import entries
 from warning.review.queries import list_silences
 from warning.review.silences import create_silence, delete_silence
 
 router = APIRouter(tags=["silences and audit"])
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 @router.get("/silences", response_model=Page[SilenceOut])
