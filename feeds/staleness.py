@@ -13,7 +13,7 @@ Each frequency has a :class:`Cadence`. For a series whose last period is ``last`
 A stale series must reach the rules as missing data (``no_data``), never as normal.
 
 API: ``is_stale(last_period, frequency, as_of, *, combined_jan_feb=False, cadences=CADENCES)
--> Staleness`` and ``stale_series(last_periods, frequencies, as_of, ...)``.
+-> Staleness`` and ``staleness_of_each(last_periods, frequencies, as_of, ...)``.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def is_stale(
     return Staleness(stale, due, f"{what} (grace {cadence.grace_days} days)")
 
 
-def stale_series(
+def staleness_of_each(
     last_periods: Mapping[str, date | None],
     frequencies: Mapping[str, str],
     as_of: date,

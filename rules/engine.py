@@ -99,12 +99,12 @@ def assess_latest(
     ruleset: RuleSet,
     *,
     as_of: date,
-    stale_series: frozenset[str] = frozenset(),
+    stale_ids: frozenset[str] = frozenset(),
     names: Names | None = None,
 ) -> list[Assessment]:
     """One assessment per material present, for its latest step on or before ``as_of``.
 
-    Only the tail of history the rules need is computed. Series in ``stale_series`` count as
+    Only the tail of history the rules need is computed. Series in ``stale_ids`` count as
     missing; a material with no fresh indicator is ``no_data``, never normal.
     """
     materials = sorted(str(m) for m in pd.unique(observations["material"]))
@@ -115,7 +115,7 @@ def assess_latest(
     tail = upto & _needed(observations, period, ruleset, as_of)  # only the history needed
     obs = frames.prepare(observations[tail])
     warm = np.datetime64(pd.Timestamp(as_of) - pd.Timedelta(days=WARMUP_DAYS), "ns")
-    paths = material_paths(obs, ruleset, stale_series, names, steps_from=warm)
+    paths = material_paths(obs, ruleset, stale_ids, names, steps_from=warm)
     by_material = {p.material: p for p in paths}
     absent = absent_rows(observations[upto & ~tail], obs, ruleset, names)
     asof64 = np.datetime64(pd.Timestamp(as_of), "ns")

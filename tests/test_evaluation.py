@@ -138,7 +138,7 @@ def test_the_board_shows_the_newest_assessment(surge_and_calm):
     with factory() as session:
         newest = latest_assessments(session)
         earlier = latest_assessments(session, as_of=date(2024, 7, 1))
-        lines = {line.material: line for line in material_lines(session, catalog)}
+        lines = {line.material: line for line in material_lines(session, catalog=catalog)}
 
     assert newest["copper"].as_of == LAST_DAY
     assert earlier["copper"].as_of == date(2024, 6, 28)

@@ -176,9 +176,9 @@ def test_the_dry_run_says_who_and_why(make_context: MakeContext, tmp_path: Path)
     context = make_context()
     load(context, two_contacts(tmp_path, webhook_url="http://127.0.0.1:9/hooks/a"))
     with read_only(context.factory) as session:
-        red = targets(session, "copper", "red", "up")
-        blue = targets(session, "copper", "blue", "up")
-        zinc = targets(session, "zinc", "blue", "down")
+        red = targets(session, material_id="copper", level="red", direction="up")
+        blue = targets(session, material_id="copper", level="blue", direction="up")
+        zinc = targets(session, material_id="zinc", level="blue", direction="down")
     assert {(t.contact.email, str(t.channel)) for t in red} == {
         ("a@copper.example", "email"),
         ("a@copper.example", "webhook"),
@@ -223,7 +223,7 @@ def test_a_contact_matched_by_two_subscriptions_gets_one_message(
             )
         )
     with read_only(context.factory) as session:
-        assert len(targets(session, "copper", Level.RED, "up")) == 2
+        assert len(targets(session, material_id="copper", level=Level.RED, direction="up")) == 2
     approve(context, {"copper": ("red", "up")})
     assert deliver_due(context) == {"sent": 1, "retrying": 0, "dead": 0}
     assert len(smtp.mailbox.envelopes) == 1

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from feeds.calendar import holidays, is_trading_day, trading_mask
-from feeds.staleness import is_stale, next_period, stale_series
+from feeds.staleness import is_stale, next_period, staleness_of_each
 from tests.support.loopback import REAL
 
 
@@ -88,7 +88,7 @@ def test_periodic_staleness(
 
 
 def test_no_data_is_stale_and_bulk_helper() -> None:
-    verdicts = stale_series(
+    verdicts = staleness_of_each(
         {"a": date(2024, 3, 1), "b": None},
         {"a": "D", "b": "M"},
         date(2024, 3, 4),

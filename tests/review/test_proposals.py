@@ -29,7 +29,7 @@ def only_item(session: Session, material: str = CU) -> ReviewItem:
 
 
 def warning_of(session: Session, material: str = CU) -> MaterialWarning | None:
-    return decisions.active_warning(session, material)
+    return decisions.active_warning(session, material_id=material)
 
 
 def test_a_yellow_proposal_waits_for_a_person_and_an_update_keeps_its_age(
@@ -75,7 +75,7 @@ def test_blue_and_ends_approve_themselves_and_make_then_resolve_the_warning(
         assert warning is not None and (warning.level, warning.direction) == ("blue", "down")
 
         step(session, {CU: ("yellow", "down")}, day=1)
-        item = open_item(session, CU)
+        item = open_item(session, material_id=CU)
         assert item is not None and item.kind is ChangeKind.ESCALATION
         decisions.approve(session, item_id=item.id, actor="ana", comment="real", now=T0)
         assert warning_of(session).level is Level.YELLOW  # type: ignore[union-attr]

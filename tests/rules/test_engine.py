@@ -140,7 +140,7 @@ def test_stale_series_and_old_data_are_no_data_never_normal(simple: RuleSet) -> 
     last = obs["period"].iloc[-1].date()
     (fresh,) = assess_latest(obs, simple, as_of=last)
     assert fresh.level == Level.NORMAL
-    (stale,) = assess_latest(obs, simple, as_of=last, stale_series=frozenset({"copper_futures"}))
+    (stale,) = assess_latest(obs, simple, as_of=last, stale_ids=frozenset({"copper_futures"}))
     assert stale.level == Level.NO_DATA and stale.indicators[0].level == Level.NO_DATA
     (old,) = assess_latest(obs, simple, as_of=date(last.year + 1, 1, 1))
     assert old.level == Level.NO_DATA

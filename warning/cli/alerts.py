@@ -126,7 +126,12 @@ def dry_run(
         warning = session.get(MaterialWarning, warning_id)
         if warning is None:
             raise fail(f"no warning {warning_id}")
-        found = targets(session, warning.material_id, warning.level, warning.direction)
+        found = targets(
+            session,
+            material_id=warning.material_id,
+            level=warning.level,
+            direction=warning.direction,
+        )
         rows = [
             (
                 t.contact.enterprise.name,

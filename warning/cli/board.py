@@ -51,7 +51,7 @@ def materials(
     context = service_context()
     day = parse_date(as_of)
     with read_only(context.factory) as session:
-        lines = material_lines(session, context.catalog, as_of=day)
+        lines = material_lines(session, catalog=context.catalog, as_of=day)
     console.print(materials_table(lines))
 
 
@@ -65,7 +65,7 @@ def evaluate(
     day = parse_date(as_of) or evaluation_date(context.settings)
     outcome = evaluate_and_store(context, ruleset=ruleset(context), as_of=day, trigger="cli")
     with read_only(context.factory) as session:
-        lines = material_lines(session, context.catalog, as_of=day)
+        lines = material_lines(session, catalog=context.catalog, as_of=day)
     console.print(
         materials_table(lines, title=f"Board as of {day} (rules {outcome.ruleset_version})")
     )

@@ -80,7 +80,7 @@ def review_show(item_id: ItemId) -> None:
     context = service_context()
     with read_only(context.factory) as session:
         try:
-            item = decisions.get_item(session, item_id)
+            item = decisions.get_item(session, item_id=item_id)
         except ItemNotFound as error:
             raise fail(error) from None
         history, _total = entries(session, review_item_id=item_id)

@@ -11,7 +11,7 @@ from warning.catalog.observations import observation_frame
 from warning.evaluation.board import MaterialLine
 
 
-def price_chart(session: Session, line: MaterialLine, *, until: date) -> bytes | None:
+def price_chart(session: Session, *, line: MaterialLine, until: date) -> bytes | None:
     """The headline series of ``line`` over the year to ``until``; None without data."""
     if line.headline_series is None:
         return None

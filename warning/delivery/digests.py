@@ -70,7 +70,7 @@ def build_digest(
 def _board(session: Session, catalog: Catalog, *, before: date) -> tuple[BoardRow, ...]:
     earlier = latest_assessments(session, as_of=before)
     rows = []
-    for line in material_lines(session, catalog):
+    for line in material_lines(session, catalog=catalog):
         previous = earlier.get(line.material)
         rows.append(
             BoardRow(

@@ -41,8 +41,8 @@ class Links:
 
 def messages_for(
     session: Session,
-    delivery_ids: Sequence[int],
     *,
+    delivery_ids: Sequence[int],
     links: Links,
     lines: dict[str, MaterialLine],
     chart: ChartSource,

@@ -61,8 +61,8 @@ class Recorded:
 
 def record_results(
     session: Session,
-    results: Sequence[tuple[int, DeliveryResult]],
     *,
+    results: Sequence[tuple[int, DeliveryResult]],
     worker: str,
     policy: DeliveryPolicy,
     now: datetime,

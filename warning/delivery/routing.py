@@ -80,7 +80,7 @@ def route_pending(session: Session, *, policy: DeliveryPolicy, now: datetime) ->
             outcome.muted.append(event.id)
             continue
         outcome.notices.append(notice.id)
-        outcome.deliveries |= route_notice(session, notice, policy=policy, now=now)
+        outcome.deliveries |= route_notice(session, notice=notice, policy=policy, now=now)
     return outcome
 
 
@@ -111,11 +111,16 @@ def _notice_for(
 
 
 def route_notice(
-    session: Session, notice: Notice, *, policy: DeliveryPolicy, now: datetime
+    session: Session, *, notice: Notice, policy: DeliveryPolicy, now: datetime
 ) -> set[int]:
     """Attach ``notice`` to a delivery for every matching target: the target's open delivery
     (pending, never tried, still in its group wait) or a new one; the deliveries' ids."""
-    found = targets(session, notice.material_id, Level(notice.level), notice.direction)
+    found = targets(
+        session,
+        material_id=notice.material_id,
+        level=Level(notice.level),
+        direction=notice.direction,
+    )
     open_ones = _open_deliveries(session, {target.contact.id for target in found}, now=now)
     due = now + timedelta(seconds=policy.group_wait_s)
     chosen: dict[DeliveryKey, Delivery] = {}
@@ -143,7 +148,7 @@ def route_notice(
 
 
 def targets(
-    session: Session, material_id: str, level: Level, direction: Direction | str
+    session: Session, *, material_id: str, level: Level, direction: Direction | str
 ) -> list[Target]:
     """Every (contact, channel) a notice of this material, level and direction goes to."""
     material = session.get(Material, material_id)
@@ -265,5 +270,5 @@ def repeat_active_reds(
         session.add(notice)
         session.flush()
         outcome.notices.append(notice.id)
-        outcome.deliveries |= route_notice(session, notice, policy=policy, now=now)
+        outcome.deliveries |= route_notice(session, notice=notice, policy=policy, now=now)
     return outcome

@@ -31,7 +31,7 @@ class ImportOutcome:
 
 
 def import_rows(
-    session: Session, rows: list[ContactRow], *, actor: str, source: str, now: datetime
+    session: Session, *, rows: list[ContactRow], actor: str, source: str, now: datetime
 ) -> ImportOutcome:
     """Upsert every row (already validated, all or nothing: the caller's transaction)."""
     enterprises = {e.credit_code: e for e in session.scalars(select(Enterprise))}

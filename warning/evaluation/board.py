@@ -55,8 +55,8 @@ class MaterialLine:
 
 def material_lines(
     session: Session,
-    catalog: Catalog,
     *,
+    catalog: Catalog,
     as_of: date | None = None,
     assessments: Mapping[str, Assessment] | None = None,
 ) -> list[MaterialLine]:

@@ -75,7 +75,7 @@ def evaluate(
     assessed = {
         a.material: a
         for a in rules.assess_latest(
-            observations, ruleset, as_of=as_of, stale_series=stale, names=catalog.names()
+            observations, ruleset, as_of=as_of, stale_ids=stale, names=catalog.names()
         )
     }
     ordered = tuple(

@@ -142,7 +142,7 @@ def targets_of(session: Session, *, series_id: str) -> dict[str, list[SeriesSpec
 
 
 def derivation_span(
-    session: Session, source_id: str, *, ingested: PeriodSpan | None
+    session: Session, *, source_id: str, ingested: PeriodSpan | None
 ) -> PeriodSpan | None:
     """The source periods to derive from (None: the source holds nothing).
 
@@ -173,10 +173,10 @@ def derivation_span(
 
 
 def derived_batch(
-    session: Session, source_id: str, span: PeriodSpan | None, targets: list[SeriesSpec]
+    session: Session, *, source_id: str, span: PeriodSpan | None, targets: list[SeriesSpec]
 ) -> ParsedBatch:
     """The derived values of ``targets`` for the target periods that ``span`` touches."""
-    first = source_first_periods(session, [source_id]).get(source_id)
+    first = source_first_periods(session, source_ids=[source_id]).get(source_id)
     derived = _no_observations()  # nothing to derive: an empty batch
     if span is not None and first is not None:
         windows = {target.series_id: _window(span, target.frequency) for target in targets}

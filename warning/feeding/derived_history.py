@@ -32,7 +32,7 @@ def derived_sources(session: Session) -> dict[str, str]:
     return {series_id: source for series_id, source in rows if source is not None}
 
 
-def source_first_periods(session: Session, source_ids: Collection[str]) -> dict[str, date]:
+def source_first_periods(session: Session, *, source_ids: Collection[str]) -> dict[str, date]:
     """Each source series' first stored period (absent: it holds nothing).
 
     Suspect values count: the source's history begins where its first value was stored,
@@ -49,7 +49,7 @@ def source_first_periods(session: Session, source_ids: Collection[str]) -> dict[
 
 
 def refuse_derived_rows(
-    session: Session, observations: pd.DataFrame, rejects: pd.DataFrame
+    session: Session, *, observations: pd.DataFrame, rejects: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Move the rows of derived series that the service can compute to ``rejects``.
 
@@ -90,7 +90,7 @@ def _first_periods(
     session: Session, observations: pd.DataFrame, sources: set[str]
 ) -> dict[str, pd.Timestamp]:
     """Each source's first period, stored or in this batch (absent: no data at all)."""
-    stored = source_first_periods(session, sources)
+    stored = source_first_periods(session, source_ids=sources)
     first = {series_id: pd.Timestamp(period) for series_id, period in stored.items()}
     batch = observations[observations["series_id"].isin(sources)]
     for series_id, period in batch.groupby("series_id")["period"].min().items():

@@ -197,7 +197,7 @@ def store_batch(
     _create_series(session, batch.new_series, source=batch.source, now=now)
     incoming, rejects = batch.observations, batch.rejects
     if kind != FeedRunKind.DERIVATION:
-        incoming, rejects = refuse_derived_rows(session, incoming, rejects)
+        incoming, rejects = refuse_derived_rows(session, observations=incoming, rejects=rejects)
     existing = _existing(session, incoming["series_id"].unique().tolist())
     merged = incoming.merge(existing, on=["series_id", "period"], how="left")
     is_new = merged["old_value"].isna()
@@ -318,7 +318,7 @@ def _insert_new(
             strict=True,
         )
     )
-    insert_observations(session, records, run_id=run_id, now=now)
+    insert_observations(session, rows=records, run_id=run_id, now=now)
 
 
 def _revise(

@@ -95,10 +95,10 @@ def _send(
     context: ServiceContext, claimed: list[int], worker: str, policy: DeliveryPolicy
 ) -> list[Recorded]:
     with read_only(context.factory) as session:
-        lines = {line.material: line for line in material_lines(session, context.catalog)}
+        lines = {line.material: line for line in material_lines(session, catalog=context.catalog)}
         charts = _ChartCache(session, lines, until=clock.now().date())
         links = Links(context.settings.public_url, secret_key(context.settings))
-        built = messages_for(session, claimed, links=links, lines=lines, chart=charts)
+        built = messages_for(session, delivery_ids=claimed, links=links, lines=lines, chart=charts)
     results = deliver_batch(
         [message for _, message in built],
         now=clock.now,
@@ -107,7 +107,9 @@ def _send(
     )
     pairs = [(delivery_id, result) for (delivery_id, _), result in zip(built, results, strict=True)]
     with transaction(context.factory) as session:
-        recorded = record_results(session, pairs, worker=worker, policy=policy, now=clock.now())
+        recorded = record_results(
+            session, results=pairs, worker=worker, policy=policy, now=clock.now()
+        )
     for delivery_id, result in pairs:
         if result.outcome != "ok":
             log.warning("delivery %d: %s %s", delivery_id, result.outcome, result.error or "")
@@ -125,7 +127,7 @@ class _ChartCache:
         if material_id not in self.made:
             line = self.lines.get(material_id)
             self.made[material_id] = (
-                price_chart(self.session, line, until=self.until) if line else None
+                price_chart(self.session, line=line, until=self.until) if line else None
             )
         return self.made[material_id]
 

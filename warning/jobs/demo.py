@@ -105,7 +105,7 @@ def run_demo(
         stage_history(context, ruleset=ruleset, as_of=as_of)
         evaluate_and_store(context, ruleset=ruleset, as_of=as_of, trigger="demo")
     with read_only(context.factory) as session:
-        lines = material_lines(session, context.catalog, as_of=as_of)
+        lines = material_lines(session, catalog=context.catalog, as_of=as_of)
         stale = stale_series(session, as_of=as_of)
     with demo_sinks(context.settings.var_dir):
         delivered = deliver_due(context)

@@ -88,8 +88,8 @@ def _derive_source(
     started = clock.now()  # before the source is read (warning.feeding.derivation)
 
     def build(session: Session) -> ParsedBatch:
-        span = derivation_span(session, source_id, ingested=ingested)
-        return derived_batch(session, source_id, span, targets)
+        span = derivation_span(session, source_id=source_id, ingested=ingested)
+        return derived_batch(session, source_id=source_id, span=span, targets=targets)
 
     return store_or_record_failure(
         factory,

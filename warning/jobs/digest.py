@@ -94,12 +94,12 @@ def bulletin(
 
 def _digest(context: ServiceContext, kind: DigestKind, day: date) -> Digest:
     with read_only(context.factory) as session:
-        lines = {line.material: line for line in material_lines(session, context.catalog)}
+        lines = {line.material: line for line in material_lines(session, catalog=context.catalog)}
         today = clock.now().date()
 
         def chart(material: str) -> bytes | None:
             line = lines.get(material)
-            return price_chart(session, line, until=today) if line else None
+            return price_chart(session, line=line, until=today) if line else None
 
         return build_digest(
             session,

@@ -58,14 +58,14 @@ def import_directory(
 ) -> ImportResult:
     """Validate every row of ``path``; import them all in one transaction, or none."""
     with transaction(context.factory) as session:
-        return import_file(session, context, path, actor=actor, url_check=url_check)
+        return import_file(session, context=context, path=path, actor=actor, url_check=url_check)
 
 
 def import_file(
     session: Session,
+    *,
     context: ServiceContext,
     path: Path,
-    *,
     actor: str,
     url_check: UrlCheck | None = None,
 ) -> ImportResult:
@@ -80,7 +80,7 @@ def import_file(
     )
     if rejects:
         return ImportResult(None, tuple(rejects))
-    outcome = import_rows(session, rows, actor=actor, source=path.name, now=clock.now())
+    outcome = import_rows(session, rows=rows, actor=actor, source=path.name, now=clock.now())
     return ImportResult(outcome, ())
 
 

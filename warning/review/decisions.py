@@ -26,7 +26,7 @@ from warning.review.states import POLICY_ACTOR, ChangeKind, ItemEvent, WarningSt
 DECIDABLE_LEVELS = (Level.NORMAL, Level.BLUE, Level.YELLOW, Level.RED)
 
 
-def get_item(session: Session, item_id: int) -> ReviewItem:
+def get_item(session: Session, *, item_id: int) -> ReviewItem:
     """The review item ``item_id``; :class:`ItemNotFound` when there is none."""
     item = session.get(ReviewItem, item_id)
     if item is None:
@@ -34,7 +34,7 @@ def get_item(session: Session, item_id: int) -> ReviewItem:
     return item
 
 
-def active_warning(session: Session, material_id: str) -> MaterialWarning | None:
+def active_warning(session: Session, *, material_id: str) -> MaterialWarning | None:
     """The material's active warning, if it has one."""
     return session.scalar(
         select(MaterialWarning).where(
@@ -48,7 +48,7 @@ def approve(
     session: Session, *, item_id: int, actor: str, comment: str | None, now: datetime
 ) -> ReviewItem:
     """Approve the proposal as it stands."""
-    item = get_item(session, item_id)
+    item = get_item(session, item_id=item_id)
     return _decide(session, item, ItemEvent.APPROVE, actor=actor, comment=comment, now=now)
 
 
@@ -65,7 +65,7 @@ def adjust(
     text_en: str | None = None,
 ) -> ReviewItem:
     """Approve with a changed level, direction or text; ``reason`` says why."""
-    item = get_item(session, item_id)
+    item = get_item(session, item_id=item_id)
     next_state(item.id, item.state, ItemEvent.ADJUST)  # refuse a decided item first
     _require(item, reason, "an adjustment needs a reason")
     final = _adjusted_standing(item, level, direction)
@@ -78,7 +78,7 @@ def adjust(
 
 def reject(session: Session, *, item_id: int, actor: str, reason: str, now: datetime) -> ReviewItem:
     """Reject the proposal; the warning stays as it is. ``reason`` is required."""
-    item = get_item(session, item_id)
+    item = get_item(session, item_id=item_id)
     next_state(item.id, item.state, ItemEvent.REJECT)  # refuse a decided item first
     _require(item, reason, "a rejection needs a reason")
     return _decide(session, item, ItemEvent.REJECT, actor=actor, comment=reason, now=now)
@@ -94,7 +94,7 @@ def snooze(
     now: datetime,
 ) -> ReviewItem:
     """Put the item aside until ``until`` (which must be in the future)."""
-    item = get_item(session, item_id)
+    item = get_item(session, item_id=item_id)
     next_state(item.id, item.state, ItemEvent.SNOOZE)  # refuse a decided item first
     until = until.astimezone(UTC)  # stored as UTC (SQLite keeps no offset)
     if until <= now:
@@ -118,7 +118,7 @@ def snooze(
 
 
 def approve_by_policy(
-    session: Session, item: ReviewItem, *, why: str, notify: bool, now: datetime
+    session: Session, *, item: ReviewItem, why: str, notify: bool, now: datetime
 ) -> ReviewItem:
     """Approve on the policy's behalf (auto-approval, a silence, an overdue deadline)."""
     return _decide(
@@ -147,7 +147,7 @@ def _decide(
     item.decided_at, item.decided_by, item.comment, item.updated_at = now, actor, comment, now
     item.snoozed_until = None
     _flush(session, item)
-    warning_before = warning_snapshot(active_warning(session, item.material_id))
+    warning_before = warning_snapshot(active_warning(session, material_id=item.material_id))
     if event is not ItemEvent.REJECT:
         _apply(session, item, now=now, notify=(not item.silenced) if notify is None else notify)
     record(
@@ -161,7 +161,7 @@ def _decide(
         before={"item": before, "warning": warning_before},
         after={
             "item": item_snapshot(item),
-            "warning": warning_snapshot(active_warning(session, item.material_id)),
+            "warning": warning_snapshot(active_warning(session, material_id=item.material_id)),
         },
         comment=comment,
     )
@@ -178,7 +178,7 @@ _ACTIONS = {
 
 def _apply(session: Session, item: ReviewItem, *, now: datetime, notify: bool) -> None:
     """Make, update or resolve the material's warning as the approved item says."""
-    warning = active_warning(session, item.material_id)
+    warning = active_warning(session, material_id=item.material_id)
     current = standing_of(warning)
     final = Standing.of(item.final_level or item.level, item.final_direction or item.direction)
     text_zh = item.final_text_zh or item.reasons_zh

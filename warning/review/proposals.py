@@ -52,7 +52,7 @@ class ProposalOutcome:
     approved_by_policy: list[int] = field(default_factory=list)
 
 
-def is_current(session: Session, run: EvaluationRun) -> bool:
+def is_current(session: Session, *, run: EvaluationRun) -> bool:
     """Whether ``run`` is for the newest date evaluated so far (not a replay)."""
     newest = session.scalar(select(func.max(EvaluationRun.as_of)))
     return newest is None or run.as_of >= newest
@@ -64,7 +64,7 @@ def propose(
     """Turn evaluation run ``run_id``'s assessments into review items (module docstring)."""
     outcome = ProposalOutcome()
     run = session.get(EvaluationRun, run_id)
-    if run is None or not is_current(session, run):
+    if run is None or not is_current(session, run=run):
         return outcome
     assessments = session.scalars(
         select(Assessment).where(Assessment.evaluation_run_id == run_id).order_by(Assessment.id)
@@ -86,8 +86,8 @@ def _propose_one(
         return
     material = assessment.material_id
     proposal = Standing.of(assessment.level, assessment.direction)
-    current = standing_of(active_warning(session, material))
-    item = open_item(session, material)
+    current = standing_of(active_warning(session, material_id=material))
+    item = open_item(session, material_id=material)
     kind = kind_of_change(current, proposal)
     if kind is None:
         if item is not None:
@@ -98,7 +98,7 @@ def _propose_one(
         if _update(session, item, assessment, proposal, kind, policy=policy, now=now):
             outcome.updated.append(item.id)
         return
-    if proposal == last_decided_proposal(session, material):
+    if proposal == last_decided_proposal(session, material_id=material):
         return
     item = _create(session, assessment, proposal, current, kind, policy=policy, now=now)
     outcome.created.append(item.id)
@@ -106,15 +106,15 @@ def _propose_one(
     if silence is not None:
         item.silenced = True
         why = f"silenced until {silence.ends_at:%Y-%m-%d %H:%M}: {silence.comment}"
-        approve_by_policy(session, item, why=why, notify=False, now=now)
+        approve_by_policy(session, item=item, why=why, notify=False, now=now)
         outcome.approved_by_policy.append(item.id)
     elif policy.approves_itself(proposal.level, kind):
         why = f"auto-approval policy ({proposal.level}, {kind})"
-        approve_by_policy(session, item, why=why, notify=True, now=now)
+        approve_by_policy(session, item=item, why=why, notify=True, now=now)
         outcome.approved_by_policy.append(item.id)
 
 
-def open_item(session: Session, material_id: str) -> ReviewItem | None:
+def open_item(session: Session, *, material_id: str) -> ReviewItem | None:
     """The material's undecided item (pending or snoozed), if any."""
     return session.scalar(
         select(ReviewItem).where(
@@ -123,7 +123,7 @@ def open_item(session: Session, material_id: str) -> ReviewItem | None:
     )
 
 
-def last_decided_proposal(session: Session, material_id: str) -> Standing | None:
+def last_decided_proposal(session: Session, *, material_id: str) -> Standing | None:
     """What the indicators proposed in the material's most recent decided item."""
     item = session.scalar(
         select(ReviewItem)

@@ -79,7 +79,7 @@ def _overdue(
     if action is OverdueAction.APPROVE:
         session.flush()
         approve_by_policy(
-            session, item, why="the review deadline passed", notify=not item.silenced, now=now
+            session, item=item, why="the review deadline passed", notify=not item.silenced, now=now
         )
         outcome.approved.append(item.id)
         return

@@ -29,7 +29,7 @@ COLUMNS = (
 
 
 def insert_observations(
-    session: Session, rows: Sequence[ObservationRow], *, run_id: int, now: datetime
+    session: Session, *, rows: Sequence[ObservationRow], run_id: int, now: datetime
 ) -> None:
     """Insert new ``(series_id, period, value, suspect)`` rows seen at ``now`` by run ``run_id``."""
     if not rows:

@@ -75,10 +75,10 @@ class Board:
     open_items: int
 
 
-def build_board(session: Session, catalog: Catalog) -> Board:
+def build_board(session: Session, *, catalog: Catalog) -> Board:
     """Read the board from the store."""
     current = latest_assessments(session)
-    lines = material_lines(session, catalog, assessments=current)
+    lines = material_lines(session, catalog=catalog, assessments=current)
     as_of = max((a.as_of for a in current.values()), default=None)
     previous = latest_assessments(session, as_of=as_of - timedelta(days=1)) if as_of else {}
     since = standing_since(session, current=current)
@@ -182,7 +182,7 @@ class BoardCache:
         with self._lock:
             if key == self._key and self._board is not None:
                 return self._board
-        board = build_board(session, self.catalog)
+        board = build_board(session, catalog=self.catalog)
         with self._lock:
             self._key, self._board = key, board
         return board

@@ -65,7 +65,7 @@ class ItemView:
 
 def item_view(session: Session, *, item_id: int, levels: LevelCache, formats: Formats) -> ItemView:
     """Everything the item page shows (:class:`ItemNotFound` for an unknown id)."""
-    item = get_item(session, item_id)
+    item = get_item(session, item_id=item_id)
     assessment = session.scalar(
         select(Assessment)
         .where(Assessment.id == item.assessment_id)
@@ -88,7 +88,7 @@ def item_view(session: Session, *, item_id: int, levels: LevelCache, formats: Fo
         indicators=indicators,
         driver=driver,
         series=series,
-        before=_before(active_warning(session, item.material_id)),
+        before=_before(active_warning(session, material_id=item.material_id)),
         after=_after(item),
         audit=audit,
         recent=recent,

@@ -40,7 +40,7 @@ def list_materials(
     """The materials now, in the catalog's order: level, direction, since, latest value,
     reasons, active warning."""
     warnings = active_warnings(db)
-    lines = material_lines(db, context.catalog)
+    lines = material_lines(db, catalog=context.catalog)
     page = lines[offset : offset + limit]
     shown = [_material(line, warnings.get(line.material)) for line in page]
     return Page(items=shown, total=len(lines), limit=limit, offset=offset)
@@ -51,7 +51,7 @@ def get_material(material_id: str, db: Db, context: Context, user: Viewer) -> Ma
     """One material, with its series."""
     if material_id not in context.catalog.material_ids:
         raise HTTPException(404, f"no material {material_id!r}")
-    (line,) = [x for x in material_lines(db, context.catalog) if x.material == material_id]
+    (line,) = [x for x in material_lines(db, catalog=context.catalog) if x.material == material_id]
     series = db.scalars(select(Series).where(Series.material_id == material_id).order_by(Series.id))
     base = _material(line, active_warnings(db).get(material_id))
     return MaterialDetailOut(

@@ -60,7 +60,7 @@ def review_items(
 
 @router.get("/review-items/{item_id}", response_model=ReviewItemOut)
 def review_item(item_id: int, db: Db, user: Viewer) -> ReviewItemOut:
-    return ReviewItemOut.model_validate(decisions.get_item(db, item_id))
+    return ReviewItemOut.model_validate(decisions.get_item(db, item_id=item_id))
 
 
 @router.post("/review-items/{item_id}/approve", response_model=ReviewItemOut)

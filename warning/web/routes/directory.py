@@ -111,7 +111,7 @@ def import_upload(
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
         try:
-            result = import_file(db, context, path, actor=person.name)
+            result = import_file(db, context=context, path=path, actor=person.name)
         except DirectoryFileError as error:
             return _refused(request, db, person, str(error).replace(str(path), name))
     if result.rejects:
