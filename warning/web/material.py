@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from feeds.aggregate import TARGETS, aggregate
+from vocabulary import frequency_rank
 from warning.audit import AuditView, entries
 from warning.catalog.models import Observation, Series
 from warning.catalog.observations import observation_frame
@@ -27,7 +28,6 @@ from warning.web.levels import LevelCache
 VIEWS: Final = ("D", "W", "M", "Q", "Y")  # the monitoring system's five views
 WINDOW_DAYS: Final = {"D": 730, "W": 5 * 365, "M": 20 * 365, "Q": 30 * 365, "Y": 40 * 365}
 TIMELINE_DAYS: Final = 3 * 365  # the level replay under the chart covers at most this
-ORDER: Final = "DWTMQY"
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def default_series(series: list[Series], newest: dict[str, date]) -> Series | No
     if not candidates:
         return None
     return max(
-        candidates, key=lambda s: (newest.get(s.id, date.min), -ORDER.index(s.frequency), s.id)
+        candidates, key=lambda s: (newest.get(s.id, date.min), -frequency_rank(s.frequency), s.id)
     )
 
 

@@ -11,7 +11,7 @@ from warning.catalog.models import Series
 from warning.clock import evaluation_date
 from warning.context import ServiceContext
 from warning.web.auth import CurrentVisitor
-from warning.web.material import csv_bytes, export_frame, material_view, xlsx_bytes
+from warning.web.material import VIEWS, csv_bytes, export_frame, material_view, xlsx_bytes
 from warning.web.pages import WebState, formats, page, serve, serve_kept
 
 router = APIRouter(include_in_schema=False)
@@ -74,7 +74,7 @@ def _download(
         return Response(
             f"no series {series} of {material_id}", status_code=404, media_type="text/plain"
         )
-    shown = view if chosen is not None and view in ("D", "W", "M", "Q", "Y") else None
+    shown = view if chosen is not None and view in VIEWS else None
     frame = export_frame(
         db,
         material_id=material_id,
