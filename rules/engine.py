@@ -107,7 +107,10 @@ def assess_latest(
     Only the tail of history the rules need is computed. Series in ``stale_ids`` count as
     missing; a material with no fresh indicator is ``no_data``, never normal.
     """
-    materials = sorted(str(m) for m in pd.unique(observations["material"]))
+    # one pass over the series ids: each series' first row, and which series have rows where
+    series, ids = pd.factorize(observations["series_id"], use_na_sentinel=False)
+    first_rows = np.unique(series, return_index=True)[1]
+    materials = sorted({str(m) for m in observations["material"].to_numpy()[first_rows]})
     period = observations["period"]
     if not pd.api.types.is_datetime64_dtype(period.dtype):
         period = pd.to_datetime(period)
@@ -117,7 +120,10 @@ def assess_latest(
     warm = np.datetime64(pd.Timestamp(as_of) - pd.Timedelta(days=WARMUP_DAYS), "ns")
     paths = material_paths(obs, ruleset, stale_ids, names, steps_from=warm)
     by_material = {p.material: p for p in paths}
-    absent = absent_rows(observations[upto & ~tail], obs, ruleset, names)
+    in_tail = np.zeros(len(ids), dtype=bool)
+    in_tail[series[tail]] = True
+    older = upto & ~tail & ~in_tail[series]  # rows of series with none in the tail
+    absent = absent_rows(observations[older], ruleset, names) if older.any() else {}
     asof64 = np.datetime64(pd.Timestamp(as_of), "ns")
     stale_days = ruleset.model.timing.staleness_days
     out = []
@@ -203,9 +209,10 @@ def _stale_rows(
 
 
 def absent_rows(
-    older: pd.DataFrame, tail: pd.DataFrame, ruleset: RuleSet, names: Names | None
+    older: pd.DataFrame, ruleset: RuleSet, names: Names | None
 ) -> dict[str, tuple[IndicatorResult, ...]]:
-    """Indicator rows for series whose last value is older than the history computed.
+    """Indicator rows for series whose last value is older than the history computed
+    (``older``: those series' rows, none of them in the history computed).
 
     Such a series (e.g. monthly output that stopped two years ago) has no column in the
     material's path; it stays in the assessment as a row saying after which period it has
@@ -213,11 +220,6 @@ def absent_rows(
     """
     if older.empty:
         return {}
-    known = set(pd.unique(tail["series_id"].astype(str))) if len(tail) else set()
-    gone = {str(s) for s in pd.unique(older["series_id"])} - known
-    if not gone:
-        return {}
-    older = older[older["series_id"].astype(str).isin(gone)]
     last = older.groupby(older["series_id"].astype(str), observed=True).agg(
         material=("material", "first"),
         indicator=("indicator", "first"),
