@@ -95,6 +95,9 @@ def raw_insert_seconds(url: str, data: list[tuple[str, date, float]]) -> float:
                 for series_id, period, value in data:
                     copy.write_row((series_id, period, value, value, now, now, 0, False))
         else:
+            # one transaction, as the ingest has: the store's SQLite connections leave beginning
+            # to the caller (isolation_level None), so without this every row would commit alone
+            cursor.execute("BEGIN")
             cursor.executemany(
                 "INSERT INTO observation (series_id, period, value, first_value, first_seen_at, "
                 "changed_at, revisions, suspect) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
