@@ -31,13 +31,14 @@ from feeds.definitions import FeedDefinitions
 from warning.context import ServiceContext
 from warning.jobs.delivery import deliver_due
 from warning.jobs.digest import run_digest
-from warning.jobs.pipeline import after_feed_run, sweep_review_queue
+from warning.jobs.pipeline import after_feed_run, prune_accounts, sweep_review_queue
 from warning.jobs.scheduler import RunningFeeds, build_feed_scheduler, record_interrupted
 
 log = logging.getLogger(__name__)
 
 SWEEP_JOB: Final = "review:sweep"
 DELIVERY_JOB: Final = "delivery:worker"
+PRUNE_JOB: Final = "accounts:prune"
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,15 @@ def _start_scheduler(
         args=[context],
         id=DELIVERY_JOB,
         name="delivery worker",
+        **every,
+    )
+    scheduler.add_job(
+        prune_accounts,
+        "interval",
+        hours=1,
+        args=[context],
+        id=PRUNE_JOB,
+        name="old login attempts and sessions",
         **every,
     )
     hour, minute = (int(part) for part in context.settings.digest_time.split(":"))

@@ -9,6 +9,10 @@ the cookie is ever logged or stored in clear.
 Login attempts are kept (``login_attempt``): an account with :data:`PER_ACCOUNT` failures, or an
 address with :data:`PER_ADDRESS` failures, within :data:`WINDOW` is refused without checking the
 password until the window has moved on (:class:`LoginThrottled` says when).
+
+Neither table grows for ever: :func:`prune` (run hourly by ``warning serve``) deletes login
+attempts older than :data:`KEEP_ATTEMPTS` and sessions that ended or expired more than
+:data:`KEEP_SESSIONS` ago; who did what stays in the audit log.
 """
 
 from __future__ import annotations
@@ -19,7 +23,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import Boolean, DateTime, Integer, String, column, select, text, update
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Integer,
+    String,
+    column,
+    delete,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from warning.accounts.models import LoginAttempt, Role, User, WebSession
@@ -30,6 +45,8 @@ WINDOW: Final = timedelta(minutes=15)
 PER_ACCOUNT: Final = 5  # failed logins of one account within WINDOW
 PER_ADDRESS: Final = 20  # failed logins from one address within WINDOW
 LAST_SEEN_EVERY: Final = timedelta(minutes=1)  # write last_seen_at at most this often
+KEEP_ATTEMPTS: Final = timedelta(days=90)  # login attempts, for looking into a break-in
+KEEP_SESSIONS: Final = timedelta(days=30)  # sessions after they ended or expired
 LANGUAGES: Final = ("zh", "en")
 
 
@@ -209,3 +226,20 @@ def set_language(session: Session, *, user_id: int, language: str) -> None:
     session.execute(
         update(User).where(User.id == user_id, User.language != language).values(language=language)
     )
+
+
+@dataclass(frozen=True)
+class Pruned:
+    attempts: int
+    sessions: int
+
+
+def prune(session: Session, *, now: datetime) -> Pruned:
+    """Delete login attempts older than :data:`KEEP_ATTEMPTS` and sessions that ended or
+    expired more than :data:`KEEP_SESSIONS` before ``now``; how many of each."""
+    attempts = session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - KEEP_ATTEMPTS))
+    before = now - KEEP_SESSIONS
+    sessions = session.execute(
+        delete(WebSession).where(or_(WebSession.ended_at < before, WebSession.expires_at < before))
+    )
+    return Pruned(attempts.rowcount or 0, sessions.rowcount or 0)  # type: ignore[attr-defined]

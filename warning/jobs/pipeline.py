@@ -20,6 +20,7 @@ from typing import Final
 
 import rules
 from warning import clock
+from warning.accounts.sessions import Pruned, prune
 from warning.clock import evaluation_date
 from warning.context import ServiceContext
 from warning.delivery.policy import DeliveryPolicy
@@ -89,6 +90,15 @@ def sweep_review_queue(context: ServiceContext) -> SweepOutcome:
         )
     notify_escalations(context, outcome.escalated)
     return outcome
+
+
+def prune_accounts(context: ServiceContext) -> Pruned:
+    """Forget old login attempts and finished web sessions (:func:`accounts.sessions.prune`)."""
+    with transaction(context.factory) as session:
+        pruned = prune(session, now=clock.now())
+    if pruned.attempts or pruned.sessions:
+        log.info("pruned %d login attempts and %d web sessions", pruned.attempts, pruned.sessions)
+    return pruned
 
 
 def evaluate_after_ingest(
