@@ -112,6 +112,13 @@ CASES = [
         RECORDED,
         env={"WARNING_MAX_FILE_BYTES": "100000"},
     ),
+    Case(
+        "endless backtest data",
+        ("backtest", "--data", "/dev/zero", "--out", "out.csv"),
+        2,
+        r"^error: /dev/zero: larger than 100,000 bytes",
+        env={"WARNING_MAX_FILE_BYTES": "100000"},
+    ),
     Case("bad encoding", ("ingest-file", "x.csv", "--encoding", "klingon"), 2, "--encoding: "),
     *(
         Case(

@@ -73,7 +73,9 @@ class Settings(BaseSettings):
     )
     var_dir: Path = Field(default=Path("var"), description="folder for local state and output")
     max_file_bytes: int = Field(
-        default=200_000_000, gt=0, description="the largest file `warning ingest-file` reads"
+        default=200_000_000,
+        gt=0,
+        description="the largest file `warning ingest-file` and `warning backtest --data` read",
     )
     sqlite_busy_timeout_s: float = Field(
         default=30.0,

@@ -22,6 +22,7 @@ from warning.cli.output import (
     parse_date,
     ruleset,
     service_context,
+    settings,
 )
 from warning.cli.serve import serve_context
 from warning.cli.tables import materials_table, print_derivation
@@ -203,6 +204,7 @@ def backtest(
             set(known.material_ids),
             typer.echo,
             names=known.names(),
+            max_bytes=settings().max_file_bytes,
         )
     except (BacktestInputError, RuleSetError, FileFormatError) as error:
         raise fail(error) from None

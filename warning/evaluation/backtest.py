@@ -40,15 +40,22 @@ class BacktestInputError(ValueError):
     (the header is line 1) and what was expected."""
 
 
-def read_observations(path: Path, known_materials: set[str]) -> pd.DataFrame:
-    """Read a long CSV with the same validation as ``warning ingest-file``.
+def read_observations(
+    path: Path, known_materials: set[str], *, max_bytes: int | None = None
+) -> pd.DataFrame:
+    """Read a long CSV with the same validation (and size cap, ``max_bytes``) as ``warning
+    ingest-file``.
 
     Any refused row is an error naming its line (the header is line 1) and the reason; the
     backtest does not run on partial data.
     """
     try:
         batch = parse_long_file(
-            path, known_materials=frozenset(known_materials), known_series={}, today=None
+            path,
+            known_materials=frozenset(known_materials),
+            known_series={},
+            today=None,
+            max_bytes=max_bytes,
         )
     except FileFormatError as error:
         raise BacktestInputError(str(error)) from None
@@ -171,8 +178,10 @@ def run_backtest(
     echo: Callable[[str], None],
     *,
     names: Mapping[str, tuple[str, str]] | None = None,
+    max_bytes: int | None = None,
 ) -> int:
-    """Backtest the rule set on a long CSV; write ``out`` and optional plots; return 0.
+    """Backtest the rule set on a long CSV (at most ``max_bytes``); write ``out`` and optional
+    plots; return 0.
 
     Raises :class:`BacktestInputError` for a bad input file, a file without observations
     between ``date_from`` and ``date_to``, or ``date_from`` later than ``date_to``; and
@@ -183,7 +192,7 @@ def run_backtest(
         raise BacktestInputError(f"--from {date_from} is later than --to {date_to}")
     ruleset = rules.load_ruleset(rules_path)
     rules.check_materials(ruleset, known_materials)
-    obs = read_observations(data, known_materials)
+    obs = read_observations(data, known_materials, max_bytes=max_bytes)
     check_period(obs, data, date_from, date_to)
     ev = rules.evaluate(
         obs, ruleset, start=date_from, end=date_to, names=names, with_indicators=False
