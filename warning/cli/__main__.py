@@ -1,5 +1,5 @@
 """``python -m warning.cli``: the same as the ``warning`` command."""
 
-from warning.cli.app import app
+from warning.cli import main
 
-app()
+main()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warning.cli import alerts, board, data, serve
+from warning.cli import alerts, backtest, board, data, serve
 from warning.cli.accounts import tokens_app, users_app
 from warning.cli.feeds import feeds_app
 from warning.cli.output import report_store_failures
@@ -22,7 +22,7 @@ app.command("ingest-file")(data.ingest_file_command)
 app.command()(data.derive)
 app.command()(board.demo)
 app.command()(board.evaluate)
-app.command()(board.backtest)
+app.command()(backtest.backtest)
 app.command()(data.ingest)
 app.command()(data.series)
 app.command()(serve.serve)

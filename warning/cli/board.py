@@ -15,20 +15,17 @@ from warning import clock
 from warning.accounts import Role
 from warning.accounts.service import create_token, ensure_user
 from warning.cli.output import (
-    catalog,
     console,
     fail,
     file_problem,
     parse_date,
     ruleset,
     service_context,
-    settings,
 )
 from warning.cli.serve import serve_context
 from warning.cli.tables import materials_table, print_derivation
 from warning.clock import evaluation_date
 from warning.context import ServiceContext
-from warning.evaluation.backtest import BacktestInputError, run_backtest
 from warning.evaluation.board import material_lines
 from warning.feeding.derivation import DerivationOutcome
 from warning.feeding.feed_runs import load_feed_definitions
@@ -173,39 +170,3 @@ def _print_derived_total(outcome: DerivationOutcome) -> None:
         f"{sum(r.accepted for r in reports)} new, {sum(r.revised for r in reports)} revised"
     )
     print_derivation(outcome, quiet=True)
-
-
-def backtest(
-    data: Annotated[Path, typer.Option("--data", help="long-format CSV of observations")],
-    out: Annotated[Path, typer.Option("--out", help="CSV of levels to write")],
-    rules_path: Annotated[
-        Path | None, typer.Option("--rules", help="rule set YAML (default: bundled)")
-    ] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="first date reported")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="last date evaluated")] = None,
-    plot: Annotated[
-        Path | None, typer.Option("--plot", help="folder for one PNG per material")
-    ] = None,
-) -> None:
-    """Replay the rule set over a CSV's whole history, without a database.
-
-    Writes material,period,level,direction,score,reasons for every evaluation step and prints a
-    summary per material.
-    """
-    known = catalog()
-    try:
-        code = run_backtest(
-            data,
-            out,
-            rules_path,
-            parse_date(date_from, option="--from"),
-            parse_date(date_to, option="--to"),
-            plot,
-            set(known.material_ids),
-            typer.echo,
-            names=known.names(),
-            max_bytes=settings().max_file_bytes,
-        )
-    except (BacktestInputError, RuleSetError, FileFormatError) as error:
-        raise fail(error) from None
-    raise typer.Exit(code)

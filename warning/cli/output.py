@@ -16,21 +16,21 @@ import functools
 import sys
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
-from sqlalchemy.exc import OperationalError
 
 from feeds.longformat import FileFormatError, FileTooLargeError, NotTextError
 from rules import RuleSet, RuleSetError
 from warning.catalog import Catalog, CatalogError, load_catalog
-from warning.context import ServiceContext, initialise, open_context
-from warning.evaluation.runs import load_ruleset
 from warning.settings import Settings, SettingsError, get_settings
-from warning.store import StoreError
-from warning.store.errors import driver_problem, shown
+
+if TYPE_CHECKING:  # the store and the context load when a command first needs them
+    from sqlalchemy.exc import OperationalError
+
+    from warning.context import ServiceContext
 
 console = Console(width=None if sys.stdout.isatty() else 200, markup=False, highlight=False)
 errors = Console(
@@ -78,6 +78,9 @@ def settings() -> Settings:
 
 def service_context(*, init: bool = False) -> ServiceContext:
     """The service context (after migrating and loading the catalog when ``init``)."""
+    from warning.context import initialise, open_context
+    from warning.store import StoreError
+
     loaded = settings()
     try:
         return initialise(loaded) if init else open_context(loaded)
@@ -95,6 +98,8 @@ def catalog() -> Catalog:
 
 def ruleset(context: ServiceContext) -> RuleSet:
     """The configured rule set, checked against the catalog."""
+    from warning.evaluation.runs import load_ruleset
+
     try:
         return load_ruleset(context.settings.rules_path, context.catalog)
     except RuleSetError as error:
@@ -123,6 +128,10 @@ def report_store_failures(app: typer.Typer) -> None:
 
 
 def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
+    from sqlalchemy.exc import OperationalError
+
+    from warning.store import StoreError
+
     @functools.wraps(command)  # typer reads the options from the wrapped function
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -137,6 +146,8 @@ def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def store_failure(error: OperationalError) -> str:
     """One line naming the database and what its driver said; for a lock, what to do."""
+    from warning.store.errors import driver_problem, shown
+
     loaded = settings()
     problem = driver_problem(error)
     text = f"the database {shown(loaded.database_url)} failed: {problem}"
