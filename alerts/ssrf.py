@@ -21,6 +21,7 @@ A name that cannot be resolved raises :class:`UnresolvedHost` (worth retrying).
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ _ALWAYS_REFUSED = tuple(
     )
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_KEYISH = re.compile(r"[A-Za-z0-9_-]+")
 _IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
@@ -251,10 +253,23 @@ def _resolve(url: str, host: str, port: int, resolver: Resolver) -> list[IPAddre
 
 
 def redact(url: str) -> str:
-    """The URL without its query string (robot URLs carry their key there)."""
+    """The URL as logs and pages may show it: no credentials, no query string (DingTalk and
+    WeCom robots carry their key there) and no path segment that looks like a key (Feishu's
+    robots carry it as the last one: 16 or more letters, digits, ``-`` or ``_`` with a digit
+    among them), each such part shown as ``…``."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return "(unparsable URL)"
     query = "?…" if parts.query else ""
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}{query}"
+    segments = parts.path.split("/")
+    path = "/".join("…" if _looks_like_key(segment) else segment for segment in segments)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{path}{query}"
+
+
+def _looks_like_key(segment: str) -> bool:
+    return (
+        len(segment) >= 16
+        and bool(_KEYISH.fullmatch(segment))
+        and any(ch.isdigit() for ch in segment)
+    )

@@ -160,11 +160,12 @@ def _attempt(
 ) -> HttpBody:
     """One request, following redirects within ``url``'s origin, within the deadline."""
     deadline = policy.monotonic() + policy.timeout_s
+    sockets_end = time.monotonic() + policy.timeout_s  # one deadline for every hop
     target: str | httpx.URL = url
     for hop in range(policy.max_redirects + 1):
         try:
             with (
-                _within(time.monotonic() + policy.timeout_s),
+                _within(sockets_end),
                 client.stream(
                     "GET",
                     target,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from alerts import Outcome, RefusedUrl, UnresolvedHost, UrlPolicy, check_url
-from alerts.ssrf import address_refusal, parse_allow_list
+from alerts.ssrf import address_refusal, parse_allow_list, redact
 from tests.alerts.conftest import Receiver, Reply, fake_resolver, run_with_sender
 
 PUBLIC = UrlPolicy()
@@ -290,3 +290,22 @@ def test_a_kept_answer_is_checked_again_on_every_post(receiver: Receiver) -> Non
     assert all("loopback" in (p.result.error or "") for p in posted)
     assert lookups == ["sneaky.example"]  # the second post used the kept answer
     assert receiver.received == []
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef",
+            "https://oapi.dingtalk.com/robot/send?…",
+        ),
+        (
+            "https://open.feishu.cn/open-apis/bot/v2/hook/2f6f2d70-8ce0-4f54-8b57-0c3a1e9d2b11",
+            "https://open.feishu.cn/open-apis/bot/v2/hook/…",
+        ),
+        ("https://user:pw@hooks.example/notify/alerts", "https://hooks.example/notify/alerts"),
+        ("http://127.0.0.1:8026/hooks/91520000L7KJR0GR95", "http://127.0.0.1:8026/hooks/…"),
+    ],
+)
+def test_redact_hides_keys_in_the_query_the_path_and_the_credentials(url: str, shown: str) -> None:
+    assert redact(url) == shown

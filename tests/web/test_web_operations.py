@@ -56,12 +56,19 @@ def test_an_admin_imports_the_directory_and_operators_read_and_export_it(web: We
     found = web.as_("otto").get("/directory?q=ZINC").text
     assert "b@zinc.example" in found and "a@copper.example" not in found
 
-    exported = web.as_("otto").get("/directory/export.csv")
+    assert "/directory/export.csv" not in page  # the export holds every secret: admins only
+    assert web.as_("otto").get("/directory/export.csv").status_code == 403
+    exported = web.as_("ada").get("/directory/export.csv")
     assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8"))))
     assert sorted(row["email"] for row in rows) == ["a@copper.example", "b@zinc.example"]
-    workbook = load_workbook(io.BytesIO(web.as_("otto").get("/directory/export.xlsx").content))
+    workbook = load_workbook(io.BytesIO(web.as_("ada").get("/directory/export.xlsx").content))
     assert workbook.active is not None and workbook.active.max_row == 3
+    with read_only(web.factory) as session:
+        audit = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "directory_imported")
+        ).first()
+    assert audit is not None and (audit.actor, audit.subject) == ("ada", "file:contacts.csv")
 
     again = _upload(web, "ada", "export.csv", exported.content)  # the export imports as is
     assert again.headers["location"] == "/directory?imported=2,0"  # type: ignore[attr-defined]
@@ -100,9 +107,25 @@ def test_unreadable_or_wrong_uploads_are_refused_by_name(web: Web) -> None:
     assert _contacts(web) == 0
 
 
+def test_a_workbook_declaring_a_huge_sheet_is_refused_without_filling_it_in(web: Web) -> None:
+    """One cell far down and to the right: read as at most 20,002 rows of 64 cells."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(next(csv.reader([HEADER])))
+    sheet.cell(row=1_000_000, column=16_000, value="x")
+    data = io.BytesIO()
+    book.save(data)
+    answer = _upload(web, "ada", "huge.xlsx", data.getvalue())
+    assert answer.status_code == 422  # type: ignore[attr-defined]
+    assert "at most 20000" in answer.text.replace(",", "")  # type: ignore[attr-defined]
+    assert _contacts(web) == 0
+
+
 def test_the_directory_is_for_operators_and_importing_for_admins(web: Web) -> None:
     assert web.as_("vera").get("/directory").status_code == 403
     assert web.as_("vera").get("/directory/export.csv").status_code == 403
+    assert web.as_("otto").get("/directory/export.xlsx").status_code == 403
     assert _upload(web, "otto", "contacts.csv", _csv(*ROWS)).status_code == 403  # type: ignore[attr-defined]
     no_token = web.as_("ada").post(
         "/directory/import", files={"file": ("c.csv", _csv(*ROWS), "text/csv")}
@@ -207,4 +230,6 @@ def test_any_user_downloads_a_bulletin_as_docx_in_their_language(web: Web) -> No
     )
     assert web.as_("vera").get("/bulletins/yearly.docx").status_code == 404
     assert web.as_("vera").get("/bulletins/daily.docx?date=26.11.2026").status_code == 422
+    assert web.as_("vera").get("/bulletins/weekly.docx?date=0001-01-01").status_code == 422
+    assert web.as_("vera").get("/bulletins/daily.docx?date=9999-12-31").status_code == 422
     assert web.anonymous().get("/bulletins/daily.docx").status_code == 303  # to the login

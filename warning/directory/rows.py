@@ -53,6 +53,7 @@ WEBHOOK_SECRET: Final = re.compile(r"^whsec_[A-Za-z0-9+/=]{16,}$")
 ROBOTS: Final = (EndpointKind.DINGTALK, EndpointKind.WECOM, EndpointKind.FEISHU)
 FORMULA: Final = ("=", "+", "@", "-")
 MAX_ROWS: Final = 20_000
+MAX_COLUMNS: Final = 64  # cells read per XLSX row; the format has 20 columns
 
 UrlCheck = Callable[[str], str | None]  # URL -> why refused, or None
 
@@ -143,7 +144,10 @@ def _xlsx_rows(path: Path, data: bytes) -> Iterator[RawRow]:
         raise DirectoryFileError(f"{path}: not a readable XLSX workbook ({error})") from None
     found = False
     for sheet in book.worksheets:
-        table = [["" if cell is None else str(cell) for cell in row] for row in sheet.values]
+        # at most one row past the limit and a few dozen columns: a sheet that declares a
+        # huge size is not filled in cell by cell before the row count refuses it
+        cells = sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS, values_only=True)
+        table = [["" if cell is None else str(cell) for cell in row] for row in cells]
         if table and set(REQUIRED) <= {cell.strip() for cell in table[0]}:
             found = True
             yield from _table_rows(sheet.title, table, path)

@@ -8,12 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
-from sqlalchemy.orm import Session
 
 from alerts import RefusedUrl, UnresolvedHost, UrlPolicy, check_url
 from warning import clock
 from warning.context import ServiceContext
-from warning.directory.rows import COLUMNS, RowError, UrlCheck, read_rows, validate_rows
+from warning.directory.rows import (
+    COLUMNS,
+    ContactRow,
+    RowError,
+    UrlCheck,
+    read_rows,
+    validate_rows,
+)
 from warning.directory.service import ImportOutcome, export_rows, import_rows
 from warning.store import read_only, transaction
 
@@ -54,34 +60,37 @@ def url_checker(context: ServiceContext) -> UrlCheck:
 
 
 def import_directory(
-    context: ServiceContext, path: Path, *, actor: str, url_check: UrlCheck | None = None
-) -> ImportResult:
-    """Validate every row of ``path``; import them all in one transaction, or none."""
-    with transaction(context.factory) as session:
-        return import_file(session, context=context, path=path, actor=actor, url_check=url_check)
-
-
-def import_file(
-    session: Session,
-    *,
     context: ServiceContext,
     path: Path,
+    *,
     actor: str,
     url_check: UrlCheck | None = None,
+    source: str | None = None,
 ) -> ImportResult:
-    """:func:`import_directory` in the caller's transaction (the web's request)."""
-    raw = read_rows(path)
+    """Read and check every row of ``path`` with no transaction open (the checks look up
+    every URL's host), then import them all in one transaction, or none. ``source`` is the
+    name the audit log gives the file (``path``'s by default)."""
+    rows, rejects = checked_rows(context, path, url_check=url_check)
+    if rejects:
+        return ImportResult(None, tuple(rejects))
+    with transaction(context.factory) as session:
+        outcome = import_rows(
+            session, rows=rows, actor=actor, source=source or path.name, now=clock.now()
+        )
+    return ImportResult(outcome, ())
+
+
+def checked_rows(
+    context: ServiceContext, path: Path, *, url_check: UrlCheck | None = None
+) -> tuple[list[ContactRow], list[RowError]]:
+    """Every row of ``path`` read and checked (the SSRF guard on each URL)."""
     sectors = frozenset(material.sector for material in context.catalog.materials)
-    rows, rejects = validate_rows(
-        raw,
+    return validate_rows(
+        read_rows(path),
         materials=context.catalog.material_ids,
         sectors=sectors,
         url_check=url_check or url_checker(context),
     )
-    if rejects:
-        return ImportResult(None, tuple(rejects))
-    outcome = import_rows(session, rows=rows, actor=actor, source=path.name, now=clock.now())
-    return ImportResult(outcome, ())
 
 
 def export_directory(context: ServiceContext, path: Path) -> int:

@@ -103,7 +103,7 @@ def observations(
     freq: Annotated[str | None, Query(pattern="^[DWMQY]$")] = None,
     start: date | None = None,
     end: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 100_000,
     offset: Offset = 0,
 ) -> ObservationsOut:
     """A series at its own frequency or aggregated (D, W, M, Q, Y), as ``warning series --to``:

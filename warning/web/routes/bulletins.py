@@ -19,6 +19,7 @@ from warning.web.auth import CurrentVisitor
 
 router = APIRouter(include_in_schema=False)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)  # bulletins of dates in between
 
 
 @router.get("/bulletins/{kind}.docx")
@@ -35,6 +36,8 @@ def bulletin_docx(
         on = date.fromisoformat(day) if day else None
     except ValueError:
         return Response(f"date {day!r}: expected YYYY-MM-DD", status_code=422)
+    if on is not None and not FIRST_DAY <= on <= LAST_DAY:
+        return Response(f"date {day}: between {FIRST_DAY} and {LAST_DAY}", status_code=422)
     data, start, _end = bulletin(
         context, kind=DigestKind(kind), day=on, language=Language(person.language)
     )

@@ -4,6 +4,7 @@ of such a file: every row is checked first, and a file with any refused row impo
 
 from __future__ import annotations
 
+import hmac
 import tempfile
 from pathlib import Path
 from typing import Annotated, Final
@@ -11,14 +12,17 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from warning.accounts import Role
-from warning.api.deps import Context, Db
+from warning.api.deps import Context
+from warning.context import ServiceContext
 from warning.directory.listing import contact_lines, directory_counts
 from warning.directory.rows import DirectoryFileError, RowError
-from warning.jobs.directory import directory_file, import_file
-from warning.web.auth import Admin, CheckedForm, Operator, RoleRefused, Visitor
+from warning.jobs.directory import ImportResult, directory_file, import_directory
+from warning.store import read_only
+from warning.web.auth import CSRF_FIELD, Admin, CsrfRefused, RoleRefused, Visitor, visitor
 from warning.web.pages import page, serve
 
 router = APIRouter(include_in_schema=False)
@@ -81,8 +85,9 @@ async def directory(
 
 
 @router.get("/directory/export.{suffix}")
-def export(suffix: str, context: Context, person: Operator) -> Response:
-    """The whole directory as an import file (what ``warning directory export`` writes)."""
+def export(suffix: str, context: Context, person: Admin) -> Response:
+    """The whole directory as an import file (what ``warning directory export`` writes), for
+    admins only: it holds every webhook secret and robot key."""
     if suffix not in ("csv", "xlsx"):
         return Response("export as directory/export.csv or .xlsx", status_code=404)
     data, _rows = directory_file(context, xlsx=suffix == "xlsx")
@@ -92,41 +97,72 @@ def export(suffix: str, context: Context, person: Operator) -> Response:
 
 
 @router.post("/directory/import")
-def import_upload(
-    request: Request, db: Db, context: Context, person: Admin, form: CheckedForm
-) -> Response:
-    """Import an uploaded CSV or XLSX file (admins), in this request's transaction; the
-    refused rows are listed and nothing is imported."""
+async def import_upload(request: Request, context: Context) -> Response:
+    """Import an uploaded CSV or XLSX file (admins). The rows are read and checked (every
+    URL's host looked up) with no transaction open, then imported in one; the refused cells
+    are listed and nothing is imported."""
+    if int(request.headers.get("content-length") or 0) > MAX_UPLOAD + 64 * 1024:
+        return Response(f"uploads are at most {MAX_UPLOAD // 2**20} MiB", status_code=413)
+    person = await run_in_threadpool(_admin, request, context)
+    form = await request.form(max_files=1, max_fields=8)
+    sent = form.get(CSRF_FIELD)
+    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), person.csrf.encode()):
+        raise CsrfRefused("the form did not carry this session's CSRF token")
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return _refused(request, db, person, "choose a CSV or XLSX file to import")
+        return await _refused(request, context, person, "choose a CSV or XLSX file to import")
     name = Path(upload.filename).name
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
-        return _refused(request, db, person, f"{name}: not a .csv or .xlsx file")
-    data = upload.file.read(MAX_UPLOAD + 1)
+        return await _refused(request, context, person, f"{name}: not a .csv or .xlsx file")
+    data = await upload.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        return _refused(request, db, person, f"{name}: over {MAX_UPLOAD // 2**20} MiB")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(data)
-        try:
-            result = import_file(db, context=context, path=path, actor=person.name)
-        except DirectoryFileError as error:
-            return _refused(request, db, person, str(error).replace(str(path), name))
+        problem = f"{name}: over {MAX_UPLOAD // 2**20} MiB"
+        return await _refused(request, context, person, problem)
+    try:
+        result = await run_in_threadpool(_import, context, data, name=name, actor=person.name)
+    except DirectoryFileError as error:
+        return await _refused(request, context, person, str(error))
     if result.rejects:
-        return _refused(request, db, person, None, rejects=result.rejects)
+        return await _refused(request, context, person, None, rejects=result.rejects)
     changed = result.outcome.changed if result.outcome else 0
     return RedirectResponse(f"/directory?imported={result.imported},{changed}", status_code=303)
 
 
-def _refused(
+def _admin(request: Request, context: ServiceContext) -> Visitor:
+    """The signed-in admin (read in a session of its own: no write lock is held while the
+    upload is read and checked)."""
+    with read_only(context.factory) as db:
+        person = visitor(request, db)
+    if not person.may(Role.ADMIN):
+        raise RoleRefused(Role.ADMIN)
+    return person
+
+
+def _import(context: ServiceContext, data: bytes, *, name: str, actor: str) -> ImportResult:
+    """Import ``data`` (the file ``name``); a whole-file refusal names ``name``."""
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(data)
+        try:
+            return import_directory(context, path, actor=actor, source=name)
+        except DirectoryFileError as error:
+            raise DirectoryFileError(str(error).replace(str(path), name)) from None
+
+
+async def _refused(
     request: Request,
-    db: Session,
+    context: ServiceContext,
     person: Visitor,
     problem: str | None,
     *,
     rejects: tuple[RowError, ...] = (),
 ) -> HTMLResponse:
     """The page again with why nothing was imported (422)."""
-    return _show(request, db, person, rejects=rejects, problem=problem, status_code=422)
+
+    def show() -> HTMLResponse:
+        with read_only(context.factory) as db:
+            return _show(request, db, person, rejects=rejects, problem=problem, status_code=422)
+
+    return await run_in_threadpool(show)
