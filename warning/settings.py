@@ -26,12 +26,10 @@ from pydantic_settings import (
 from pydantic_settings import (
     SettingsError as PydanticSettingsError,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
-from alerts.smtp import parse_smtp_url
-from alerts.ssrf import parse_allow_list
 from vocabulary import WARNING_LEVELS, ChangeKind
+
+_URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
 CONFIG_ENV = "WARNING_CONFIG"
 ENV_PREFIX = "WARNING_"
@@ -153,10 +151,10 @@ class Settings(BaseSettings):
     @classmethod
     def _known_database(cls, value: str) -> str:
         expected = "expected sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
-        try:
-            driver = make_url(value).drivername
-        except ArgumentError:
-            raise ValueError(f"not a database URL; {expected}") from None
+        scheme = _URL_SCHEME.match(value)  # not sqlalchemy's make_url: commands that need no
+        if scheme is None:  # store would load sqlalchemy for it
+            raise ValueError(f"not a database URL; {expected}")
+        driver = scheme.group(1).lower()
         if driver not in {"sqlite", "sqlite+pysqlite", "postgresql+psycopg"}:
             raise ValueError(f"unsupported driver {driver!r}; {expected}")
         return value
@@ -188,13 +186,18 @@ class Settings(BaseSettings):
     @classmethod
     def _smtp_url(cls, value: str) -> str:
         if value:
+            from alerts.smtp import parse_smtp_url  # here: the alerts engine loads httpx & co
+
             parse_smtp_url(value)  # ValueError names the problem
         return value
 
     @field_validator("webhook_allow")
     @classmethod
     def _allow_list(cls, value: str) -> str:
-        parse_allow_list(value)  # ValueError names the bad network
+        if value.strip():
+            from alerts.ssrf import parse_allow_list
+
+            parse_allow_list(value)  # ValueError names the bad network
         return value
 
     @field_validator("digest_time")
