@@ -26,17 +26,24 @@ def implausible(
     ``values`` are numbers, ``kinds`` the indicator kind of each row and ``shown`` the value
     as the reason should quote it (the text as written; by default the number).
     """
-    numbers = pd.Series(np.asarray(values, dtype=float), index=values.index)
-    kind_of = np.asarray(kinds, dtype=object)
-    reasons = pd.Series("", index=numbers.index, dtype=object)
-    for kind in pd.unique(kind_of):
-        mine = kind_of == kind
-        for mask, before, after in _faults(numbers.to_numpy(), str(kind), plausible_range(kind)):
-            hit = mine & mask & (reasons == "").to_numpy()
+    numbers = np.asarray(values, dtype=float)
+    codes, kinds_seen = pd.factorize(np.asarray(kinds, dtype=object))
+    quoted_as = np.asarray(shown, dtype=object) if shown is not None else None
+    reasons = np.full(len(numbers), "", dtype=object)
+    free = np.ones(len(numbers), dtype=bool)  # rows without a reason yet: the first one holds
+    for code, kind in enumerate(kinds_seen):
+        mine = codes == code
+        for mask, before, after in _faults(numbers, str(kind), plausible_range(kind)):
+            hit = mine & mask & free
             if hit.any():
-                quoted = shown[hit].astype(str) if shown is not None else _quote(numbers[hit])
-                reasons[hit] = before + quoted + after
-    return reasons
+                quoted = (
+                    [str(v) for v in quoted_as[hit]]
+                    if quoted_as is not None
+                    else [f"{number:g}" for number in numbers[hit]]
+                )
+                reasons[hit] = [before + text + after for text in quoted]
+                free &= ~hit
+    return pd.Series(reasons, index=values.index, dtype=object)
 
 
 def _faults(
@@ -65,7 +72,3 @@ def _faults(
             )
         )
     return faults
-
-
-def _quote(numbers: pd.Series) -> pd.Series:
-    return numbers.map(lambda number: f"{number:g}")
