@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warning.clock import FrozenClock, use_clock
 from warning.feeding.models import FeedState
-from warning.jobs.scheduler import add_feed_jobs, build_feed_scheduler, last_runs, make_scheduler
+from warning.jobs.scheduler import (
+    FEED_WORKERS,
+    add_feed_jobs,
+    build_feed_scheduler,
+    last_runs,
+    make_scheduler,
+)
 from warning.store import transaction
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -212,3 +218,48 @@ def test_a_job_never_runs_twice_at_once() -> None:
         release.set()
         scheduler.shutdown(wait=True)
     assert calls == ["daily"]
+
+
+def test_feed_runs_go_a_few_at_a_time_and_never_hold_up_the_other_jobs(tmp_path: Path) -> None:
+    """Twelve feeds due at once (a catch-up, or 17:00): at most FEED_WORKERS run together,
+    and a job of the default pool (the delivery worker's kind) still runs meanwhile."""
+    feeds = definitions(
+        *(
+            price_feed(f"f{n}", str(tmp_path / f"f{n}.csv"), series=f"s{n}", material="copper")
+            for n in range(12)
+        )
+    ).feeds
+    lock = threading.Lock()
+    running, most, done = [0], [0], []
+    other_ran = threading.Event()
+
+    def run(feed_id: str) -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.3)
+        with lock:
+            running[0] -= 1
+            done.append(feed_id)
+
+    scheduler = make_scheduler(timezone="Asia/Shanghai")
+    caught = add_feed_jobs(
+        scheduler,
+        definitions=feeds,
+        run=run,
+        last_run={},
+        now=datetime.now(ZoneInfo("Asia/Shanghai")),
+        timezone="Asia/Shanghai",
+    )
+    scheduler.add_job(other_ran.set, next_run_time=datetime.now(ZoneInfo("Asia/Shanghai")))
+    assert len(caught) == 12
+    scheduler.start()
+    try:
+        assert other_ran.wait(1.0), "a default-pool job waited for the feed runs"
+        deadline = time.monotonic() + 20
+        while len(done) < 12 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert sorted(done) == sorted(f"f{n}" for n in range(12))
+    assert 2 <= most[0] <= FEED_WORKERS

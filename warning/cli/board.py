@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -145,6 +146,9 @@ def demo(
         definitions = load_feed_definitions(context.settings, context.catalog)
     except DefinitionError as error:
         raise fail(error) from None
+    # the service goes on evaluating as of the demo's date (the sample's newest), not today:
+    # the sample ends months ago, and as of today every material would be "no data"
+    context = replace(context, settings=context.settings.model_copy(update={"as_of": result.as_of}))
     with demo_sinks(context.settings.var_dir):
         serve_context(context, definitions, ServeOptions(host="127.0.0.1", port=port))
 
