@@ -233,3 +233,20 @@ def test_any_user_downloads_a_bulletin_as_docx_in_their_language(web: Web) -> No
     assert web.as_("vera").get("/bulletins/weekly.docx?date=0001-01-01").status_code == 422
     assert web.as_("vera").get("/bulletins/daily.docx?date=9999-12-31").status_code == 422
     assert web.anonymous().get("/bulletins/daily.docx").status_code == 303  # to the login
+
+
+def test_an_upload_with_a_broken_or_huge_declared_length_is_refused_before_it_is_read(
+    web: Web,
+) -> None:
+    browser = web.as_("ada")
+    for declared, status, says in (
+        ("many", 400, "Content-Length: expected a number"),
+        (str(50 * 2**20), 413, "at most 5 MiB"),
+    ):
+        answer = browser.post(
+            "/directory/import",
+            content=b"x",
+            headers={"content-length": declared, "content-type": "multipart/form-data"},
+        )
+        assert answer.status_code == status and says in answer.text, (declared, answer.text)
+    assert _contacts(web) == 0

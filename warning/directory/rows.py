@@ -124,24 +124,30 @@ def read_rows(path: Path) -> list[RawRow]:
         data = path.read_bytes()
     except OSError as error:
         raise DirectoryFileError(f"{path}: cannot read the file ({error.strerror})") from None
-    if path.suffix.lower() == ".xlsx":
-        return list(_xlsx_rows(path, data))
+    return parse_rows(data, name=str(path))
+
+
+def parse_rows(data: bytes, *, name: str) -> list[RawRow]:
+    """:func:`read_rows` of a file's bytes (an upload); ``name`` says XLSX by its suffix and
+    is how errors name the file."""
+    if name.lower().endswith(".xlsx"):
+        return list(_xlsx_rows(name, data))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DirectoryFileError(
-            f"{path}: not UTF-8 (byte {error.start}); save it as UTF-8 CSV or as XLSX"
+            f"{name}: not UTF-8 (byte {error.start}); save it as UTF-8 CSV or as XLSX"
         ) from None
-    return list(_table_rows(None, list(csv.reader(io.StringIO(text))), path))
+    return list(_table_rows(None, list(csv.reader(io.StringIO(text))), name))
 
 
-def _xlsx_rows(path: Path, data: bytes) -> Iterator[RawRow]:
+def _xlsx_rows(name: str, data: bytes) -> Iterator[RawRow]:
     from openpyxl import load_workbook  # here: a slow import that only XLSX files need
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a bad file
-        raise DirectoryFileError(f"{path}: not a readable XLSX workbook ({error})") from None
+        raise DirectoryFileError(f"{name}: not a readable XLSX workbook ({error})") from None
     found = False
     for sheet in book.worksheets:
         # at most one row past the limit and a few dozen columns: a sheet that declares a
@@ -150,23 +156,23 @@ def _xlsx_rows(path: Path, data: bytes) -> Iterator[RawRow]:
         table = [["" if cell is None else str(cell) for cell in row] for row in cells]
         if table and set(REQUIRED) <= {cell.strip() for cell in table[0]}:
             found = True
-            yield from _table_rows(sheet.title, table, path)
+            yield from _table_rows(sheet.title, table, name)
     if not found:
-        raise DirectoryFileError(f"{path}: no sheet has the header {','.join(REQUIRED)}")
+        raise DirectoryFileError(f"{name}: no sheet has the header {','.join(REQUIRED)}")
 
 
-def _table_rows(sheet: str | None, table: list[list[str]], path: Path) -> Iterator[RawRow]:
+def _table_rows(sheet: str | None, table: list[list[str]], name: str) -> Iterator[RawRow]:
     if not table:
-        raise DirectoryFileError(f"{path}: the file is empty")
+        raise DirectoryFileError(f"{name}: the file is empty")
     header = [cell.strip() for cell in table[0]]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
-        raise DirectoryFileError(f"{path}: missing columns {', '.join(missing)}")
+        raise DirectoryFileError(f"{name}: missing columns {', '.join(missing)}")
     duplicated = sorted({column for column in header if column and header.count(column) > 1})
     if duplicated:
-        raise DirectoryFileError(f"{path}: columns named twice: {', '.join(duplicated)}")
+        raise DirectoryFileError(f"{name}: columns named twice: {', '.join(duplicated)}")
     if len(table) - 1 > MAX_ROWS:
-        raise DirectoryFileError(f"{path}: {len(table) - 1} rows; at most {MAX_ROWS}")
+        raise DirectoryFileError(f"{name}: {len(table) - 1} rows; at most {MAX_ROWS}")
     for index, values in enumerate(table[1:], start=2):
         if not any(value.strip() for value in values):
             continue

@@ -14,9 +14,10 @@ from warning import clock
 from warning.context import ServiceContext
 from warning.directory.rows import (
     COLUMNS,
-    ContactRow,
+    RawRow,
     RowError,
     UrlCheck,
+    parse_rows,
     read_rows,
     validate_rows,
 )
@@ -60,37 +61,38 @@ def url_checker(context: ServiceContext) -> UrlCheck:
 
 
 def import_directory(
-    context: ServiceContext,
-    path: Path,
-    *,
-    actor: str,
-    url_check: UrlCheck | None = None,
-    source: str | None = None,
+    context: ServiceContext, path: Path, *, actor: str, url_check: UrlCheck | None = None
 ) -> ImportResult:
     """Read and check every row of ``path`` with no transaction open (the checks look up
-    every URL's host), then import them all in one transaction, or none. ``source`` is the
-    name the audit log gives the file (``path``'s by default)."""
-    rows, rejects = checked_rows(context, path, url_check=url_check)
-    if rejects:
-        return ImportResult(None, tuple(rejects))
-    with transaction(context.factory) as session:
-        outcome = import_rows(
-            session, rows=rows, actor=actor, source=source or path.name, now=clock.now()
-        )
-    return ImportResult(outcome, ())
+    every URL's host), then import them all in one transaction, or none."""
+    return _import(context, read_rows(path), source=path.name, actor=actor, url_check=url_check)
 
 
-def checked_rows(
-    context: ServiceContext, path: Path, *, url_check: UrlCheck | None = None
-) -> tuple[list[ContactRow], list[RowError]]:
-    """Every row of ``path`` read and checked (the SSRF guard on each URL)."""
+def import_upload(context: ServiceContext, data: bytes, *, name: str, actor: str) -> ImportResult:
+    """:func:`import_directory` of an uploaded file's bytes (``name``: the file's own name)."""
+    return _import(context, parse_rows(data, name=name), source=name, actor=actor, url_check=None)
+
+
+def _import(
+    context: ServiceContext,
+    raw: list[RawRow],
+    *,
+    source: str,
+    actor: str,
+    url_check: UrlCheck | None,
+) -> ImportResult:
     sectors = frozenset(material.sector for material in context.catalog.materials)
-    return validate_rows(
-        read_rows(path),
+    rows, rejects = validate_rows(
+        raw,
         materials=context.catalog.material_ids,
         sectors=sectors,
         url_check=url_check or url_checker(context),
     )
+    if rejects:
+        return ImportResult(None, tuple(rejects))
+    with transaction(context.factory) as session:
+        outcome = import_rows(session, rows=rows, actor=actor, source=source, now=clock.now())
+    return ImportResult(outcome, ())
 
 
 def export_directory(context: ServiceContext, path: Path) -> int:

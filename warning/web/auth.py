@@ -126,10 +126,15 @@ def role_at_least(role: Role) -> Callable[[Visitor], Visitor]:
 async def checked_form(request: Request, person: Annotated[Visitor, Depends(visitor)]) -> FormData:
     """The posted form, refused (:class:`CsrfRefused`) unless it carries the session's token."""
     form = await request.form()
+    check_csrf(form, person)
+    return form
+
+
+def check_csrf(form: FormData, person: Visitor) -> None:
+    """:class:`CsrfRefused` unless ``form`` carries ``person``'s session token."""
     sent = form.get(CSRF_FIELD)
     if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), person.csrf.encode()):
         raise CsrfRefused("the form did not carry this session's CSRF token")
-    return form
 
 
 def login_csrf(request: Request) -> str:

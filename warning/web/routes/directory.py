@@ -4,8 +4,7 @@ of such a file: every row is checked first, and a file with any refused row impo
 
 from __future__ import annotations
 
-import hmac
-import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Final
 
@@ -20,9 +19,9 @@ from warning.api.deps import Context
 from warning.context import ServiceContext
 from warning.directory.listing import contact_lines, directory_counts
 from warning.directory.rows import DirectoryFileError, RowError
-from warning.jobs.directory import ImportResult, directory_file, import_directory
+from warning.jobs.directory import directory_file, import_upload
 from warning.store import read_only
-from warning.web.auth import CSRF_FIELD, Admin, CsrfRefused, RoleRefused, Visitor, visitor
+from warning.web.auth import Admin, RoleRefused, Visitor, check_csrf, visitor
 from warning.web.pages import page, serve
 
 router = APIRouter(include_in_schema=False)
@@ -97,30 +96,32 @@ def export(suffix: str, context: Context, person: Admin) -> Response:
 
 
 @router.post("/directory/import")
-async def import_upload(request: Request, context: Context) -> Response:
+async def import_file(request: Request, context: Context) -> Response:
     """Import an uploaded CSV or XLSX file (admins). The rows are read and checked (every
     URL's host looked up) with no transaction open, then imported in one; the refused cells
     are listed and nothing is imported."""
-    if int(request.headers.get("content-length") or 0) > MAX_UPLOAD + 64 * 1024:
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit():
+        return Response("Content-Length: expected a number of bytes", status_code=400)
+    if int(declared) > MAX_UPLOAD + 64 * 1024:  # the file, and room for the form around it
         return Response(f"uploads are at most {MAX_UPLOAD // 2**20} MiB", status_code=413)
     person = await run_in_threadpool(_admin, request, context)
     form = await request.form(max_files=1, max_fields=8)
-    sent = form.get(CSRF_FIELD)
-    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), person.csrf.encode()):
-        raise CsrfRefused("the form did not carry this session's CSRF token")
+    check_csrf(form, person)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return await _refused(request, context, person, "choose a CSV or XLSX file to import")
     name = Path(upload.filename).name
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
+    if Path(name).suffix.lower() not in SUFFIXES:
         return await _refused(request, context, person, f"{name}: not a .csv or .xlsx file")
     data = await upload.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         problem = f"{name}: over {MAX_UPLOAD // 2**20} MiB"
         return await _refused(request, context, person, problem)
     try:
-        result = await run_in_threadpool(_import, context, data, name=name, actor=person.name)
+        result = await run_in_threadpool(
+            partial(import_upload, context, data, name=name, actor=person.name)
+        )
     except DirectoryFileError as error:
         return await _refused(request, context, person, str(error))
     if result.rejects:
@@ -130,25 +131,13 @@ async def import_upload(request: Request, context: Context) -> Response:
 
 
 def _admin(request: Request, context: ServiceContext) -> Visitor:
-    """The signed-in admin (read in a session of its own: no write lock is held while the
-    upload is read and checked)."""
+    """The signed-in admin, read in a session of its own: no write lock is held while the
+    upload is read and checked (the form's own session would take it at once)."""
     with read_only(context.factory) as db:
         person = visitor(request, db)
     if not person.may(Role.ADMIN):
         raise RoleRefused(Role.ADMIN)
     return person
-
-
-def _import(context: ServiceContext, data: bytes, *, name: str, actor: str) -> ImportResult:
-    """Import ``data`` (the file ``name``); a whole-file refusal names ``name``."""
-    suffix = Path(name).suffix.lower()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(data)
-        try:
-            return import_directory(context, path, actor=actor, source=name)
-        except DirectoryFileError as error:
-            raise DirectoryFileError(str(error).replace(str(path), name)) from None
 
 
 async def _refused(
