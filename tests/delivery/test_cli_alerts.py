@@ -76,7 +76,8 @@ def test_import_deliver_dry_run_and_digest(tmp_path: Path, receiver: Receiver) -
     assert json.loads(sent.stdout) == {"sent": 1, "retrying": 0, "dead": 0}, sent.stderr
     assert len(receiver.received) == 1
     listed = run(tmp_path, "deliveries", "list")
-    assert "sent" in listed.stdout
+    assert "sent" in listed.stdout and "webhook" in listed.stdout
+    assert "127.0.0.1" in listed.stdout and "whsec_" not in listed.stdout  # where to, no secret
     assert run(tmp_path, "deliveries", "replay", "1").returncode == 1  # only dead ones
     exported = run(tmp_path, "directory", "export", str(tmp_path / "out.xlsx"))
     assert exported.returncode == 0 and (tmp_path / "out.xlsx").stat().st_size > 0

@@ -14,8 +14,9 @@ from alerts.digest import DigestKind
 from warning import clock
 from warning.cli.accounts import cli_actor
 from warning.cli.output import console, errors, fail, parse_date, print_refusal, service_context
+from warning.delivery.listing import delivery_rows
 from warning.delivery.models import DeliveryStatus
-from warning.delivery.outbox import list_deliveries, replay
+from warning.delivery.outbox import replay
 from warning.delivery.routing import targets
 from warning.directory.rows import DirectoryFileError
 from warning.jobs.delivery import deliver_due
@@ -86,18 +87,18 @@ def deliveries_list(
     status: Annotated[DeliveryStatus | None, typer.Option("--status")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
 ) -> None:
-    """Deliveries, newest first: contact, channel, status, attempts, last error."""
+    """Deliveries, newest first: contact, channel, where to, status, attempts, last error."""
     context = service_context()
     with read_only(context.factory) as session:
-        rows = [
-            (d.id, d.contact_id, str(d.channel), str(d.status), d.attempts, d.last_error or "")
-            for d in list_deliveries(session, status=status, limit=limit)
-        ]
+        rows = delivery_rows(session, status=status, limit=limit)
     table = Table(title="Deliveries")
-    for header in ("id", "contact", "channel", "status", "attempts", "last error"):
+    for header in ("id", "contact", "channel", "to", "status", "attempts", "last error"):
         table.add_column(header, overflow="fold")
-    for row in rows:
-        table.add_row(*((str(cell)) for cell in row))
+    for d in rows:
+        contact = f"{d.contact} ({d.enterprise})"
+        table.add_row(
+            str(d.id), contact, d.channel, d.target, d.status, str(d.attempts), d.last_error
+        )
     console.print(table)
 
 

@@ -170,13 +170,3 @@ def status_counts(session: Session) -> dict[str, int]:
     counts = {str(status): 0 for status in DeliveryStatus}
     counts.update({str(status): int(n) for status, n in rows})
     return counts
-
-
-def list_deliveries(
-    session: Session, *, status: DeliveryStatus | None = None, limit: int = 100
-) -> list[Delivery]:
-    """Deliveries, newest first."""
-    query = select(Delivery)
-    if status is not None:
-        query = query.where(Delivery.status == status)
-    return list(session.scalars(query.order_by(Delivery.id.desc()).limit(limit)))
