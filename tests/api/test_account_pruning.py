@@ -10,8 +10,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.accounts import Role
 from warning.accounts.models import LoginAttempt, WebSession
 from warning.accounts.service import add_user
-from warning.accounts.sessions import KEEP_ATTEMPTS, KEEP_SESSIONS, prune, start_session
-from warning.store import transaction
+from warning.accounts.sessions import (
+    KEEP_ATTEMPTS,
+    KEEP_SESSIONS,
+    Pruned,
+    prune,
+    start_session,
+)
+from warning.store import aware, transaction
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
@@ -49,13 +55,10 @@ def test_prune_forgets_what_is_past_keeping_and_nothing_else(
         pruned = prune(session, now=NOW)
     assert (pruned.attempts, pruned.sessions) == (1, 2)
     with factory() as session:
-        ages = sorted(
-            NOW - a.replace(tzinfo=UTC) if a.tzinfo is None else NOW - a
-            for a in session.scalars(select(LoginAttempt.at))
-        )
+        ages = sorted(NOW - (aware(at) or NOW) for at in session.scalars(select(LoginAttempt.at)))
         kept = set(session.scalars(select(WebSession.address)))
     assert ages == [timedelta(minutes=5), KEEP_ATTEMPTS - day]
     assert kept == {"ended lately", "live"}
     with transaction(factory) as session:
-        assert prune(session, now=NOW) == type(pruned)(0, 0)  # nothing more to forget
+        assert prune(session, now=NOW) == Pruned(0, 0)  # nothing more to forget
         assert session.scalar(select(func.count()).select_from(WebSession)) == 2
