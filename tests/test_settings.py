@@ -35,6 +35,11 @@ def test_environment_overrides_the_config_file(tmp_path: Path, monkeypatch) -> N
         ("WARNING_AS_OF", "2024-13-01", r"WARNING_AS_OF: .*date.*'2024-13-01'"),
         ("WARNING_DATABASE_URL", "postgresql://h/db", r"unsupported driver 'postgresql'"),
         ("WARNING_DATABASE_URL", "sqlite", r"WARNING_DATABASE_URL: .*not a database URL"),
+        (
+            "WARNING_DATABASE_URL",
+            "postgresql+psycopg://u@h:xx/db",
+            r"WARNING_DATABASE_URL: .*not a database URL \(invalid literal",
+        ),
         ("WARNING_TIMEZONE", "Mars/Base", r"WARNING_TIMEZONE: .*IANA time zone"),
         ("WARNING_FEED_SECRETS", "[1", r"WARNING_FEED_SECRETS: expected JSON"),
         ("WARNING_CATALOG_PATH", "/no/catalog.yaml", r"WARNING_CATALOG_PATH: .*existing file"),

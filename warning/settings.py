@@ -151,12 +151,22 @@ class Settings(BaseSettings):
     @classmethod
     def _known_database(cls, value: str) -> str:
         expected = "expected sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
-        scheme = _URL_SCHEME.match(value)  # not sqlalchemy's make_url: commands that need no
-        if scheme is None:  # store would load sqlalchemy for it
+        scheme = _URL_SCHEME.match(value)
+        if scheme is None:
             raise ValueError(f"not a database URL; {expected}")
         driver = scheme.group(1).lower()
         if driver not in {"sqlite", "sqlite+pysqlite", "postgresql+psycopg"}:
             raise ValueError(f"unsupported driver {driver!r}; {expected}")
+        if driver.startswith("postgresql"):
+            # the whole URL parsed as the store will parse it (a port that is not a number);
+            # a SQLite URL is a path, so commands without a store need not load sqlalchemy
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import ArgumentError
+
+            try:
+                make_url(value)
+            except (ArgumentError, ValueError) as error:
+                raise ValueError(f"not a database URL ({error}); {expected}") from None
         return value
 
     @field_validator("catalog_path", "rules_path", "feeds_path")
