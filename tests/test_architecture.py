@@ -142,3 +142,18 @@ def test_in_the_service_only_the_clock_reads_the_time() -> None:
         if path not in allowed and (found := forbidden_reads(path.read_text(encoding="utf-8")))
     }
     assert problems == {}, "read the time through warning.clock (tests can set it)"
+
+
+def test_the_backtest_command_loads_no_store_and_no_alerts_engine() -> None:
+    """``warning backtest`` runs without a database; its start-up counts in
+    ``rules_vs_adtk_ratio``, so the store, the migrations, the scheduler and the alerts
+    engine (httpx) must not come with it."""
+    heavy = ("sqlalchemy", "alembic", "apscheduler", "alerts", "httpx", "fastapi")
+    probe = (
+        "import sys; import warning.cli.backtest; "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == ""
