@@ -12,6 +12,7 @@ from alerts.channels import CHANNELS, DeliveryContext
 from alerts.delivery import deliver, deliver_all, deliver_batch
 from alerts.http import HttpOptions, HttpSender
 from alerts.model import (
+    Advice,
     Chart,
     DeliveryResult,
     Endpoint,
@@ -31,6 +32,7 @@ from alerts.ssrf import CheckedUrl, RefusedUrl, UnresolvedHost, UrlPolicy, check
 
 __all__ = [
     "CHANNELS",
+    "Advice",
     "Chart",
     "CheckedUrl",
     "DeliveryContext",

@@ -17,6 +17,9 @@ class Labels:
     direction: dict[str, str]
     change: dict[str, str]
     words: dict[str, str]
+    direction_short: dict[str, str]
+    headline: dict[str, str]  # the change as a statement (alerts.statements)
+    basis_words: dict[str, str]  # the rules' basis codes in words
 
     def __getattr__(self, name: str) -> str:  # t.since, t.reasons ... in templates
         try:
@@ -26,6 +29,27 @@ class Labels:
 
 
 _ZH: Final = Labels(
+    direction_short={Direction.UP: "上行", Direction.DOWN: "下行", Direction.NONE: "—"},
+    headline={
+        NoticeKind.NEW: "新发{material}{level}预警（{direction}）。",
+        NoticeKind.ESCALATED: "{material}预警由{previous}升至{level}（{direction}）。",
+        NoticeKind.DE_ESCALATED: "{material}预警由{previous}降至{level}（{direction}）。",
+        NoticeKind.DIRECTION_CHANGED: (
+            "{material}{level}预警方向由{previous_direction}转为{direction}。"
+        ),
+        NoticeKind.RESOLVED: "{material}{level}预警（{direction}，自{since}起）解除。",
+        NoticeKind.REPEAT: "{material}{level}预警（{direction}）自{since}起持续。",
+    },
+    basis_words={
+        "confirmed": "指标确认",
+        "pending": "待持续确认",
+        "held": "保持（指标回落中）",
+        "vetoed": "被否决",
+        "capped": "受限（红色需更多指标）",
+        "supply_only": "仅由供给侧指标",
+        "no_data": "无最新数据",
+        "adjusted": "分析员调整",
+    },
     level={
         Level.RED: "红色",
         Level.YELLOW: "黄色",
@@ -44,14 +68,22 @@ _ZH: Final = Labels(
         NoticeKind.DE_ESCALATED: "预警降级",
         NoticeKind.DIRECTION_CHANGED: "预警方向变化",
         NoticeKind.RESOLVED: "预警解除",
-        NoticeKind.REPEAT: "持续预警提醒",
+        NoticeKind.REPEAT: "预警持续",
     },
     words={
         "warning": "预警",
         "level_word": "级别",
         "direction_word": "方向",
         "basis": "依据",
-        "since": "预警起始",
+        "since": "自",
+        "since_label": "预警起始",
+        "data_as_of": "数据截至",
+        "issued": "发布",
+        "decided": "决定时间",
+        "meaning": "含义",
+        "actions": "建议",
+        "advisory": "以上建议仅供参考。",
+        "adjusted_mark": "（经分析员调整）",
         "latest": "最新值",
         "reasons": "原因",
         "details": "查看详情",
@@ -68,6 +100,33 @@ _ZH: Final = Labels(
 )
 
 _EN: Final = Labels(
+    direction_short={Direction.UP: "up", Direction.DOWN: "down", Direction.NONE: "-"},
+    headline={
+        NoticeKind.NEW: "New {level} warning ({direction}) for {material}.",
+        NoticeKind.ESCALATED: (
+            "{material}: warning raised from {previous} to {level} ({direction})."
+        ),
+        NoticeKind.DE_ESCALATED: (
+            "{material}: warning lowered from {previous} to {level} ({direction})."
+        ),
+        NoticeKind.DIRECTION_CHANGED: (
+            "{material}: {level} warning turned from {previous_direction} to {direction}."
+        ),
+        NoticeKind.RESOLVED: (
+            "{material}: the {level} warning ({direction}, since {since}) has ended."
+        ),
+        NoticeKind.REPEAT: "{material}: {level} warning ({direction}) in force since {since}.",
+    },
+    basis_words={
+        "confirmed": "confirmed by the indicators",
+        "pending": "awaiting persistence",
+        "held": "held while the indicators ease",
+        "vetoed": "vetoed",
+        "capped": "capped (red needs more indicators)",
+        "supply_only": "supply indicators only",
+        "no_data": "no recent data",
+        "adjusted": "adjusted by the desk",
+    },
     level={
         Level.RED: "Red",
         Level.YELLOW: "Yellow",
@@ -82,18 +141,26 @@ _EN: Final = Labels(
     },
     change={
         NoticeKind.NEW: "new warning",
-        NoticeKind.ESCALATED: "escalated",
-        NoticeKind.DE_ESCALATED: "de-escalated",
-        NoticeKind.DIRECTION_CHANGED: "direction changed",
-        NoticeKind.RESOLVED: "resolved",
-        NoticeKind.REPEAT: "still active",
+        NoticeKind.ESCALATED: "warning raised",
+        NoticeKind.DE_ESCALATED: "warning lowered",
+        NoticeKind.DIRECTION_CHANGED: "warning direction changed",
+        NoticeKind.RESOLVED: "warning ended",
+        NoticeKind.REPEAT: "warning still in force",
     },
     words={
         "warning": "warning",
         "level_word": "Level",
         "direction_word": "Direction",
         "basis": "Basis",
-        "since": "Since",
+        "since": "since",
+        "since_label": "Warning since",
+        "data_as_of": "Data as of",
+        "issued": "Issued",
+        "decided": "Decided",
+        "meaning": "What it means",
+        "actions": "You might",
+        "advisory": "These suggestions are advisory.",
+        "adjusted_mark": " (as adjusted by the desk)",
         "latest": "Latest",
         "reasons": "Reasons",
         "details": "Details",

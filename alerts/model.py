@@ -54,12 +54,32 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Advice:
+    """What a level and direction mean for the reader, and what they might do (advisory)."""
+
+    meaning_zh: str = ""
+    meaning_en: str = ""
+    actions_zh: tuple[str, ...] = ()
+    actions_en: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class WarningEvent:
-    """One approved change of one warning, as notified.
+    """One change of one warning, as the desk decided it: everything a message shows of it.
+
+    A message is rendered from this alone (never from the service's board at send time), so
+    what a contact reads agrees with the decision that caused it, however late it is sent.
 
     ``event_id`` identifies this change (stable: the ids the receivers see derive from it);
     ``earlier_event_ids`` are the events of the same warning already notified, oldest first
-    (email threads on them). ``reasons_zh`` / ``reasons_en`` are plain text, never markup.
+    (email threads on them). ``level`` and ``direction`` are the warning's after the change;
+    for an end (``resolved``) they are those of the warning that ended. ``reasons_zh`` /
+    ``reasons_en`` are whole statements, plain text, never markup; the engine puts a statement
+    of the change itself first (:func:`alerts.statements.headline`). ``basis`` is the rules'
+    basis code (``confirmed``, ``held``, ...), translated when shown. Dates: ``data_as_of``,
+    the data the evaluation was made on; ``since``, the day the warning's level stands since;
+    ``decided_at``, when the desk (or its policy) decided. ``latest_*`` is the value shown
+    beside it: its series, period and unit.
     """
 
     warning_id: str
@@ -81,12 +101,32 @@ class WarningEvent:
     previous_level: Level | None = None
     chart: Chart | None = None
     earlier_event_ids: tuple[str, ...] = ()
+    previous_direction: Direction | None = None
+    data_as_of: date | None = None
+    decided_at: datetime | None = None
+    latest_series_zh: str = ""
+    latest_series_en: str = ""
+    adjusted: bool = False  # the desk changed the proposed level, direction or text
+    advice: Advice = field(default_factory=Advice)
 
     def material_name(self, language: Language) -> str:
         return self.material_zh if language is Language.ZH else self.material_en
 
     def reasons(self, language: Language) -> tuple[str, ...]:
-        return self.reasons_zh if language is Language.ZH else self.reasons_en
+        """The statements of this event in ``language``: the change itself first."""
+        from alerts.statements import headline  # a leaf module of words; imported late
+
+        own = self.reasons_zh if language is Language.ZH else self.reasons_en
+        return (headline(self, language), *own)
+
+    def series_name(self, language: Language) -> str:
+        return self.latest_series_zh if language is Language.ZH else self.latest_series_en
+
+    def meaning(self, language: Language) -> str:
+        return self.advice.meaning_zh if language is Language.ZH else self.advice.meaning_en
+
+    def actions(self, language: Language) -> tuple[str, ...]:
+        return self.advice.actions_zh if language is Language.ZH else self.advice.actions_en
 
 
 @dataclass(frozen=True)
@@ -194,8 +234,12 @@ def inhibit(events: list[WarningEvent] | tuple[WarningEvent, ...]) -> tuple[Warn
 
 
 def most_severe(events: tuple[WarningEvent, ...]) -> Level:
-    """The highest level among the events (for subjects and card colours)."""
-    return max((e.level for e in events), key=level_rank)
+    """The highest level among the events in force (for subjects and card colours); an end
+    of warning counts as normal: the warning it names is over."""
+    return max(
+        (Level.NORMAL if e.change is NoticeKind.RESOLVED else e.level for e in events),
+        key=level_rank,
+    )
 
 
 def as_utc_seconds(moment: datetime) -> int:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from alerts.labels import LABELS, LEVEL_COLOURS, Labels, format_date, format_value
 from alerts.model import Language, Message, NoticeKind, WarningEvent, most_severe
+from vocabulary import Level, level_rank
 
 _IM_MARKUP: Final = str.maketrans(
     {
@@ -56,6 +58,7 @@ def _environment() -> Environment:
 
 
 ENVIRONMENT: Final = _environment()
+SHANGHAI: Final = ZoneInfo("Asia/Shanghai")  # the desk's calendar: dates are its days
 
 
 @dataclass(frozen=True)
@@ -77,35 +80,53 @@ class RenderedEmail:
 
 
 def event_view(event: WarningEvent, labels: Labels, language: Language) -> dict[str, Any]:
-    """What templates show of one event, already in the message's language."""
+    """What templates show of one event, already in the message's language. Every date is
+    labelled by what it is (data as of, since, decided)."""
     previous = labels.level[event.previous_level] if event.previous_level else None
+    basis = labels.basis_words.get(event.basis, event.basis) if event.basis else "—"
+    if event.adjusted:
+        basis = f"{basis}{labels.sep}{labels.basis_words['adjusted']}"
+    decided = event.decided_at.astimezone(SHANGHAI).date() if event.decided_at else None
     return {
         "event": event,
         "material": event.material_name(language),
         "level": labels.level[event.level],
         "previous_level": previous,
-        "colour": LEVEL_COLOURS[event.level],
+        "colour": LEVEL_COLOURS[Level.NORMAL if _ended(event) else event.level],
         "direction": labels.direction[event.direction],
         "change": labels.change[event.change],
-        "resolved": event.change is NoticeKind.RESOLVED,
+        "resolved": _ended(event),
         "reasons": event.reasons(language),
         "latest": format_value(event.latest_value),
         "unit": event.latest_unit,
+        "series": event.series_name(language),
         "latest_date": format_date(event.latest_date),
         "since": format_date(event.since),
-        "basis": event.basis,
+        "data_as_of": format_date(event.data_as_of or event.latest_date),
+        "decided": format_date(decided),
+        "basis": basis,
+        "meaning": event.meaning(language),
+        "actions": event.actions(language),
         "link": event.link,
         "cid": None,
     }
 
 
+def _ended(event: WarningEvent) -> bool:
+    return event.change is NoticeKind.RESOLVED
+
+
 def subject(message: Message) -> str:
-    """``【红色预警】铜：新发预警`` / ``[Red warning] Copper: new warning``; several events are
-    counted and named."""
+    """``【红色预警】铜：新发预警`` / ``[Red warning] Copper: new warning``: the level tag of the
+    warnings in force, then the change. An end of warning has no level tag of its own
+    (``铜：预警解除``). Several events are counted and named."""
     language = message.language
     t = LABELS[language]
-    level = t.level[most_severe(message.events)]
-    tag = f"【{level}{t.warning}】" if language is Language.ZH else f"[{level} {t.warning}] "
+    level = most_severe(message.events)
+    tag = ""
+    if level_rank(level) > level_rank(Level.NORMAL):
+        name = t.level[level]
+        tag = f"【{name}{t.warning}】" if language is Language.ZH else f"[{name} {t.warning}] "
     if len(message.events) == 1:
         event = message.events[0]
         return f"{tag}{event.material_name(language)}{t.colon}{t.change[event.change]}"

@@ -25,7 +25,10 @@ from rules.threshold_scores import fmt_number, value_at_score
 from vocabulary import FREQUENCIES
 
 SIGNAL_OR_SUPPLY = ("signal", "supply")
-JOIN = ("；", "; ")
+# A reason is a list of whole statements, one per line: the state, the explaining indicators,
+# the supply side. No statement holds a line break, so the lines are the statements exactly
+# (readers split on "\n", never on punctuation that a statement may itself contain).
+STATEMENT_SEP = "\n"
 SUPPLY_HEAD = ("供给侧：", "supply side: ")
 NO_SUPPLY = ("供给侧：无数据", "supply side: no data")
 _SUPPLY_ONLY = BASIS_ORDER.index(Basis.SUPPLY_ONLY)
@@ -267,8 +270,8 @@ class Explainer:
         last_zh = np.where(supply_only, "", supply_zh)
         last_en = np.where(supply_only, "", supply_en)
         return (
-            state_zh + _joined(JOIN[0], lead_zh, second_zh, last_zh),
-            state_en + _joined(JOIN[1], lead_en, second_en, last_en),
+            _joined(STATEMENT_SEP, state_zh, lead_zh, second_zh, last_zh),
+            _joined(STATEMENT_SEP, state_en, lead_en, second_en, last_en),
         )
 
     def supply_clauses(self, idx: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

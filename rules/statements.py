@@ -45,7 +45,7 @@ BASIS_WORDS = {
     Basis.SUPPLY_ONLY: ("仅由供给侧", "supply indicators only"),
     Basis.NO_DATA: ("无最新数据", "no recent data"),
 }
-CLAUSE_END = ("。", ". ")
+CLAUSE_END = ("。", ".")
 _CODES = (-1, 0, 1, 2, 3)
 _LEVEL_OF = {-1: Level.NO_DATA, 0: Level.NORMAL, 1: Level.BLUE, 2: Level.YELLOW, 3: Level.RED}
 
@@ -104,7 +104,7 @@ def heads(code: np.ndarray, direction: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def state_clauses(s: StateArrays) -> tuple[np.ndarray, np.ndarray]:
-    """The first clause of every step, ending with 「。」 / ". " (object arrays)."""
+    """The first statement of every step, ending with 「。」 / "." (object arrays)."""
     n = len(s.kind)
     zh = np.empty(n, dtype=object)
     en = np.empty(n, dtype=object)

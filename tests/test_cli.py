@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import demo_messages
 from tests.support.cli import AS_OF, board_ids, run
 
 COMMANDS = [
@@ -209,6 +210,16 @@ def test_demo_loads_the_sample_and_shows_the_board_with_stale_series(tmp_path: P
     assert warned and warned == pending
     assert operator == ("operator",)
     assert "Review queue:" in result.stdout and "Demo operator: demo / " in result.stdout
+    # what reached the demo's sinks reads right: the staged history was recorded, not sent
+    report = demo_messages.check(tmp_path / "var")
+    assert report.messages > 0
+    assert report.contradictory == [] and report.empty_basis == []
+    assert report.new_and_ended == []
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        skipped, sent = connection.execute(
+            "SELECT sum(status = 'skipped'), sum(status = 'sent') FROM delivery"
+        ).fetchone()
+    assert skipped > 0 and sent == report.messages
 
 
 def test_a_file_refused_whole_is_listed_by_feeds_rejects(tmp_path: Path) -> None:

@@ -11,7 +11,10 @@ from vocabulary.series import (
     AGGREGATION,
     FREQUENCIES,
     FREQUENCY_NAMES,
+    FREQUENCY_NAMES_ZH,
     INDICATOR_KINDS,
+    INDICATOR_NAMES_EN,
+    INDICATOR_NAMES_ZH,
     PLAUSIBLE_RANGES,
     Aggregation,
     Frequency,
@@ -20,13 +23,17 @@ from vocabulary.series import (
     Sign,
     frequency_rank,
     plausible_range,
+    series_names,
 )
 
 __all__ = [
     "AGGREGATION",
     "FREQUENCIES",
     "FREQUENCY_NAMES",
+    "FREQUENCY_NAMES_ZH",
     "INDICATOR_KINDS",
+    "INDICATOR_NAMES_EN",
+    "INDICATOR_NAMES_ZH",
     "LEVEL_NAMES_ZH",
     "PLAUSIBLE_RANGES",
     "WARNING_LEVELS",
@@ -41,4 +48,5 @@ __all__ = [
     "frequency_rank",
     "level_rank",
     "plausible_range",
+    "series_names",
 ]

@@ -57,6 +57,47 @@ FREQUENCY_NAMES: Final[dict[str, str]] = {
     "Q": "quarterly",
     "Y": "yearly",
 }
+FREQUENCY_NAMES_ZH: Final[dict[str, str]] = {
+    "D": "日度",
+    "W": "周度",
+    "T": "旬度",
+    "M": "月度",
+    "Q": "季度",
+    "Y": "年度",
+}
+INDICATOR_NAMES_ZH: Final[dict[str, str]] = {
+    IndicatorKind.PRICE: "价格",
+    IndicatorKind.OUTPUT: "产量",
+    IndicatorKind.INVENTORY: "库存",
+    IndicatorKind.IMPORT: "进口量",
+    IndicatorKind.EXPORT: "出口量",
+    IndicatorKind.SPREAD: "期限结构",
+    IndicatorKind.BASIS: "基差",
+    IndicatorKind.DOWNSTREAM: "下游产量",
+}
+INDICATOR_NAMES_EN: Final[dict[str, str]] = {
+    IndicatorKind.PRICE: "price",
+    IndicatorKind.OUTPUT: "output",
+    IndicatorKind.INVENTORY: "stocks",
+    IndicatorKind.IMPORT: "imports",
+    IndicatorKind.EXPORT: "exports",
+    IndicatorKind.SPREAD: "term structure",
+    IndicatorKind.BASIS: "basis",
+    IndicatorKind.DOWNSTREAM: "downstream output",
+}
+
+
+def series_names(
+    material_zh: str, material_en: str, indicator: str, frequency: str
+) -> tuple[str, str]:
+    """A series by its name, not its id: 「甲醇 日度价格」 / "Methanol daily price"."""
+    every_zh = FREQUENCY_NAMES_ZH.get(frequency, "")
+    every_en = FREQUENCY_NAMES.get(frequency, "")
+    zh = f"{material_zh} {every_zh}{INDICATOR_NAMES_ZH.get(indicator, indicator)}"
+    en = f"{material_en} {every_en} {INDICATOR_NAMES_EN.get(indicator, indicator)}"
+    return zh, " ".join(en.split())
+
+
 AGGREGATION: Final[dict[str, Aggregation]] = {
     IndicatorKind.PRICE: Aggregation.MEAN,
     IndicatorKind.OUTPUT: Aggregation.SUM,

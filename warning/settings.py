@@ -104,6 +104,19 @@ class Settings(BaseSettings):
         description="smtp://host:port, smtp+starttls://user:pass@host:587 or smtps://...; "
         "empty: the demo's local catcher (smtp://127.0.0.1:8025)",
     )
+    demo_smtp_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="port of the demo's local mail catcher; 0: a free port (two demos on one "
+        "host never deliver into each other's folders)",
+    )
+    demo_webhook_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="port of the demo's local webhook and robot receiver; 0: a free port",
+    )
     mail_from: str = Field(
         default="warning@localhost", description="the From address of alert and digest emails"
     )

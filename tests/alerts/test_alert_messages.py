@@ -79,7 +79,7 @@ def test_delivery_ids_depend_on_the_endpoint_and_the_set_of_events() -> None:
         (
             Language.ZH,
             (event(change=NoticeKind.RESOLVED, level=Level.YELLOW),),
-            "【黄色预警】铜：预警解除",
+            "铜：预警解除",
         ),
         (
             Language.ZH,

@@ -143,7 +143,7 @@ def digest(kind: DigestKind = DigestKind.DAILY, **overrides: object) -> Digest:
             [
                 "The board",
                 "Changes since yesterday",
-                "escalated",
+                "warning raised",
                 "Active warnings",
                 "Stocks keep building",
                 "lithium source",

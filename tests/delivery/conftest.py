@@ -19,8 +19,6 @@ from tests.support.review import step
 from warning import clock
 from warning.catalog import load_catalog
 from warning.context import ServiceContext
-from warning.delivery.policy import DeliveryPolicy
-from warning.delivery.routing import route_pending
 from warning.jobs.directory import import_directory
 from warning.review import decisions
 from warning.review.models import ReviewItem
@@ -97,16 +95,20 @@ def two_contacts(tmp_path: Path, webhook_url: str = "") -> Path:
     )
 
 
-def approve(context: ServiceContext, levels: dict[str, tuple[str, str]], *, day: int = 0) -> None:
-    """Evaluate ``levels``, approve every pending item, route: as an analyst and the API do."""
+def approve(
+    context: ServiceContext,
+    levels: dict[str, tuple[str, str]],
+    *,
+    day: int = 0,
+    reasons: dict[str, tuple[str, str]] | None = None,
+) -> None:
+    """Evaluate ``levels``, approve every pending item: as an analyst does (the delivery
+    worker routes the events on its next round)."""
     with transaction(context.factory) as session:
-        step(session, levels, day=day, now=clock.now())
+        step(session, levels, day=day, now=clock.now(), reasons=reasons)
         pending = select(ReviewItem.id).where(ReviewItem.state == ItemState.PENDING)
         for item_id in session.scalars(pending).all():
             decisions.approve(session, item_id=item_id, actor="ana", comment=None, now=clock.now())
-        route_pending(
-            session, policy=DeliveryPolicy.from_settings(context.settings), now=clock.now()
-        )
 
 
 def load(context: ServiceContext, path: Path) -> None:

@@ -22,8 +22,11 @@ def evaluation(
     levels: dict[str, tuple[str, str]],
     *,
     as_of: date = date(2026, 11, 30),
+    reasons: dict[str, tuple[str, str]] | None = None,
 ) -> int:
-    """An evaluation run whose assessments say ``{material: (level, direction)}``."""
+    """An evaluation run whose assessments say ``{material: (level, direction)}``, with the
+    rules' statements (one per line) of ``reasons[material]`` when given, confirmed as of
+    that day."""
     run = EvaluationRun(
         as_of=as_of, ruleset_version="test-1", started_at=T0, finished_at=T0, trigger="test"
     )
@@ -39,9 +42,13 @@ def evaluation(
                 level=Level(level),
                 direction=Direction(direction),
                 score=None,
-                reasons_zh=f"{material} {level}",
-                reasons_en=f"{material} is {level} {direction}",
+                reasons_zh=(reasons or {}).get(material, (f"{material} {level}", ""))[0],
+                reasons_en=(reasons or {}).get(
+                    material, ("", f"{material} is {level} {direction}")
+                )[1],
                 ruleset_version="test-1",
+                basis="confirmed",
+                level_since=as_of,
             )
         )
     session.flush()
@@ -55,10 +62,11 @@ def step(
     day: int = 0,
     policy: ReviewPolicy = POLICY,
     now: datetime | None = None,
+    reasons: dict[str, tuple[str, str]] | None = None,
 ) -> ProposalOutcome:
     """Evaluate as of 30 November + ``day`` and propose, at 09:00 that day (or ``now``)."""
     as_of = date(2026, 11, 30) + timedelta(days=day)
-    run_id = evaluation(session, levels, as_of=as_of)
+    run_id = evaluation(session, levels, as_of=as_of, reasons=reasons)
     moment = now or T0 + timedelta(days=day)
     return propose(session, run_id=run_id, policy=policy, now=moment)
 

@@ -177,11 +177,13 @@ def digest(
     period = f"{outcome.period_start} .. {outcome.period_end}"
     if outcome.preview:
         console.print(f"{kind} {period} written to {outcome.preview}")
-    elif outcome.skipped:
-        console.print(f"{kind} {period}: {outcome.skipped}")
-    else:
-        console.print(
-            f"{kind} {period}: sent to {outcome.sent}, failed {outcome.failed}", highlight=False
-        )
-        if outcome.failed:
-            raise typer.Exit(1)
+        return
+    counts = deliver_due(context)  # a round of the delivery worker sends what was queued
+    console.print(
+        f"{kind} {period}: queued for {outcome.queued} (already queued for {outcome.already}); "
+        f"delivery round: {counts['sent']} sent, {counts['retrying']} retrying, "
+        f"{counts['dead']} dead",
+        highlight=False,
+    )
+    if counts["dead"] or counts["retrying"]:
+        raise typer.Exit(1)

@@ -30,8 +30,8 @@ from warning.context import ServiceContext
 from warning.evaluation.board import material_lines
 from warning.feeding.derivation import DerivationOutcome
 from warning.feeding.feed_runs import load_feed_definitions
-from warning.jobs.demo import DemoError, demo_context, run_demo
-from warning.jobs.demo_sinks import demo_sinks
+from warning.jobs.demo import DemoError, demo_context, run_demo, with_sinks
+from warning.jobs.demo_sinks import Sinks, demo_sinks
 from warning.jobs.pipeline import evaluate_and_store
 from warning.review.queries import list_items
 from warning.review.states import ItemState
@@ -85,6 +85,17 @@ def demo(
     make a demo operator; then serve the web app and scheduler on 127.0.0.1 until Ctrl-C."""
     context = demo_context(service_context(init=True))
     console.print(f"Store: {context.settings.database_url}")
+    with demo_sinks(
+        context.settings.var_dir,
+        smtp_port=context.settings.demo_smtp_port,
+        webhook_port=context.settings.demo_webhook_port,
+    ) as sinks:
+        _demo_with(with_sinks(context, sinks), sinks, as_of=as_of, no_serve=no_serve, port=port)
+
+
+def _demo_with(
+    context: ServiceContext, sinks: Sinks, *, as_of: str | None, no_serve: bool, port: int
+) -> None:
     try:
         result = run_demo(
             context,
@@ -93,6 +104,7 @@ def demo(
                 f"  loaded {Path(report.source).name}: {report.accepted} new, {report.revised} "
                 f"revised, {report.unchanged} unchanged, {report.rejected} rejected"
             ),
+            sinks=sinks,
         )
     except FileFormatError as error:
         raise fail(file_problem(error)) from None
@@ -149,8 +161,7 @@ def demo(
     # the service goes on evaluating as of the demo's date (the sample's newest), not today:
     # the sample ends months ago, and as of today every material would be "no data"
     context = replace(context, settings=context.settings.model_copy(update={"as_of": result.as_of}))
-    with demo_sinks(context.settings.var_dir):
-        serve_context(context, definitions, ServeOptions(host="127.0.0.1", port=port))
+    serve_context(context, definitions, ServeOptions(host="127.0.0.1", port=port))
 
 
 def _print_queue(context: ServiceContext) -> None:

@@ -23,8 +23,6 @@ from warning.accounts.service import get_user
 from warning.audit import entries
 from warning.cli.output import console, fail, print_refusal, service_context
 from warning.clock import desk_zone
-from warning.delivery.policy import DeliveryPolicy
-from warning.delivery.routing import route_pending
 from warning.review import decisions
 from warning.review.lifecycle import InvalidMove, ItemNotFound
 from warning.review.models import ReviewItem
@@ -182,9 +180,6 @@ def _act(actor: str, done: str, move: Callable[[Session, datetime], ReviewItem])
             _check_operator(session, actor)
             item = move(session, clock.now())
             item_id, warning_id = item.id, item.warning_id
-            route_pending(
-                session, policy=DeliveryPolicy.from_settings(context.settings), now=clock.now()
-            )
     except (ItemNotFound, AccountError) as error:
         raise fail(error) from None
     except InvalidMove as error:

@@ -15,8 +15,15 @@ def price_chart(session: Session, *, line: MaterialLine, until: date) -> bytes |
     """The headline series of ``line`` over the year to ``until``; None without data."""
     if line.headline_series is None:
         return None
+    return series_chart(session, series_id=line.headline_series, unit=line.unit, until=until)
+
+
+def series_chart(
+    session: Session, *, series_id: str, unit: str | None, until: date
+) -> bytes | None:
+    """``series_id`` over the year to ``until`` (a notice's data date); None without data."""
     frame = observation_frame(
-        session, until=until, since=until - timedelta(days=366), series_id=line.headline_series
+        session, until=until, since=until - timedelta(days=366), series_id=series_id
     )
     if len(frame) < 2:
         return None
@@ -28,7 +35,7 @@ def price_chart(session: Session, *, line: MaterialLine, until: date) -> bytes |
     figure, axes = pyplot.subplots(figsize=(6.0, 2.2), dpi=100)
     try:
         axes.plot(frame["period"], frame["value"], color="#1f4e79", linewidth=1.2)
-        axes.set_ylabel(line.unit or "")
+        axes.set_ylabel(unit or "")
         axes.grid(alpha=0.3)
         axes.tick_params(labelsize=8)
         figure.autofmt_xdate()

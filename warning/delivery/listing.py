@@ -22,6 +22,7 @@ class DeliveryRow:
     id: int
     contact: str
     enterprise: str
+    kind: str  # notice, digest or escalation
     channel: str
     target: str
     status: DeliveryStatus
@@ -38,8 +39,8 @@ def delivery_rows(
     """Deliveries, newest first, of one status or all."""
     query = (
         select(Delivery, Contact.name, Contact.email, Enterprise.name, ContactEndpoint.url)
-        .join(Contact, Contact.id == Delivery.contact_id)
-        .join(Enterprise, Enterprise.id == Contact.enterprise_id)
+        .outerjoin(Contact, Contact.id == Delivery.contact_id)  # an operator's: an address only
+        .outerjoin(Enterprise, Enterprise.id == Contact.enterprise_id)
         .outerjoin(ContactEndpoint, ContactEndpoint.id == Delivery.endpoint_id)
         .order_by(Delivery.id.desc())
         .limit(limit)
@@ -52,10 +53,11 @@ def delivery_rows(
         rows.append(
             DeliveryRow(
                 id=delivery.id,
-                contact=name,
-                enterprise=enterprise,
+                contact=name or delivery.address or "",
+                enterprise=enterprise or "",
+                kind=str(delivery.kind),
                 channel=str(delivery.channel),
-                target=redact(url) if url else email,
+                target=redact(url) if url else (email or delivery.address or ""),
                 status=DeliveryStatus(delivery.status),
                 attempts=delivery.attempts,
                 created_at=aware(delivery.created_at) or delivery.created_at,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from alerts import (
+    Advice,
     Chart,
     Endpoint,
     EndpointKind,
@@ -20,15 +22,18 @@ from alerts import (
     make_message,
 )
 from alerts.unsubscribe import unsubscribe_url
-from vocabulary import Direction, Level
-from warning.catalog.models import Material
+from vocabulary import Direction, Level, series_names
+from warning import clock
+from warning.catalog.models import Material, Series
 from warning.delivery.models import Delivery, Notice
 from warning.directory.models import Contact, ContactEndpoint
-from warning.evaluation.board import MaterialLine
+from warning.review.events import statements, stored_statements
 from warning.review.models import MaterialWarning
+from warning.review.models import WarningEvent as ReviewEvent
 from warning.store import aware
 
-ChartSource = Callable[[str], bytes | None]  # material id -> PNG
+ChartSource = Callable[[str, date | None], bytes | None]  # series id, until -> PNG
+AdviceSource = Callable[[str, Level, Direction], Advice]  # material, level, direction
 
 
 @dataclass(frozen=True)
@@ -44,21 +49,24 @@ def messages_for(
     *,
     delivery_ids: Sequence[int],
     links: Links,
-    lines: dict[str, MaterialLine],
     chart: ChartSource,
+    advice: AdviceSource | None = None,
 ) -> list[tuple[int, Message]]:
-    """The message of each delivery (``lines``: the board, for latest values)."""
+    """The message of each delivery, rendered from its notices' warning events as decided
+    (never from the board at send time)."""
     batch = _Batch.load(session, delivery_ids)
     events: dict[int, WarningEvent] = {}
     built = []
     for delivery_id in delivery_ids:
         delivery = batch.deliveries.get(delivery_id)
-        if delivery is None or not delivery.notices:
-            continue
+        if delivery is None or not delivery.notices or delivery.contact_id is None:
+            continue  # not a warning notice (a digest, an escalation): prepared elsewhere
         contact = batch.contacts[delivery.contact_id]
         for notice in delivery.notices:
             if notice.id not in events:
-                events[notice.id] = _event(session, notice, links=links, lines=lines, chart=chart)
+                events[notice.id] = _event(
+                    session, notice, links=links, chart=chart, advice=advice or _no_advice
+                )
         built.append(
             (
                 delivery_id,
@@ -132,21 +140,29 @@ def _event(
     notice: Notice,
     *,
     links: Links,
-    lines: dict[str, MaterialLine],
     chart: ChartSource,
+    advice: AdviceSource,
 ) -> WarningEvent:
     warning = session.get(MaterialWarning, notice.warning_id)
     material = session.get(Material, notice.material_id)
     assert warning is not None and material is not None
+    decided = _decided_event(session, notice)
     earlier = session.scalars(
         select(Notice.id)
         .where(Notice.warning_id == warning.id, Notice.id < notice.id)
         .order_by(Notice.id)
     ).all()
-    line = lines.get(notice.material_id)
-    png = chart(notice.material_id)
-    started = aware(warning.started_at)
-    assert started is not None
+    ended = notice.kind == NoticeKind.RESOLVED
+    level = Level(notice.level)
+    direction = Direction(notice.direction)
+    series = session.get(Series, decided.value_series_id) if decided.value_series_id else None
+    series_zh, series_en = (
+        series_names(material.name_zh, material.name_en, series.indicator, series.frequency)
+        if series is not None
+        else ("", "")
+    )
+    png = chart(decided.value_series_id, decided.value_period) if decided.value_series_id else None
+    since = decided.level_since or (aware(warning.started_at) or clock.now()).date()
     return WarningEvent(
         warning_id=f"w{warning.id}",
         event_id=f"n{notice.id}",
@@ -154,21 +170,61 @@ def _event(
         material_id=material.id,
         material_zh=material.name_zh,
         material_en=material.name_en,
-        level=Level(notice.level),
-        direction=Direction(notice.direction),
-        basis="",
-        reasons_zh=_lines(warning.text_zh),
-        reasons_en=_lines(warning.text_en),
-        since=started.date(),
-        latest_value=line.latest_value if line else None,
-        latest_unit=(line.unit or "") if line else "",
-        latest_date=line.latest_period if line else None,
+        level=level,
+        direction=direction,
+        basis=decided.basis or "no_data",
+        reasons_zh=_statements_of(decided, warning, "zh"),
+        reasons_en=_statements_of(decided, warning, "en"),
+        since=since,
+        latest_value=decided.value,
+        latest_unit=decided.value_unit or "",
+        latest_date=decided.value_period,
         link=f"{links.public_url}/materials/{material.id}",
-        previous_level=Level(notice.previous_level) if notice.previous_level else None,
+        previous_level=None if ended else _previous_level(decided, notice),
+        previous_direction=Direction(decided.previous_direction)
+        if decided.previous_direction
+        else None,
         chart=Chart(png=png, alt=f"{material.name_zh} / {material.name_en}") if png else None,
         earlier_event_ids=tuple(f"n{notice_id}" for notice_id in earlier),
+        data_as_of=decided.data_as_of,
+        decided_at=aware(decided.at),
+        latest_series_zh=series_zh,
+        latest_series_en=series_en,
+        adjusted=bool(decided.adjusted),
+        advice=Advice() if ended else advice(material.id, level, direction),
     )
 
 
-def _lines(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.replace("；", "\n").splitlines() if part.strip())
+def _decided_event(session: Session, notice: Notice) -> ReviewEvent:
+    """The warning event a notice announces; for a repeat of a red, the warning's newest."""
+    if notice.warning_event_id is not None:
+        event = session.get(ReviewEvent, notice.warning_event_id)
+        if event is not None:
+            return event
+    newest = session.scalar(
+        select(ReviewEvent)
+        .where(ReviewEvent.warning_id == notice.warning_id)
+        .order_by(ReviewEvent.id.desc())
+        .limit(1)
+    )
+    if newest is None:  # a warning with no event at all cannot be notified; fail loudly
+        raise LookupError(f"warning {notice.warning_id} has no event to announce")
+    return newest
+
+
+def _statements_of(event: ReviewEvent, warning: MaterialWarning, language: str) -> tuple[str, ...]:
+    """The event's statements; for an event recorded before events carried them, the
+    warning's text (one statement per line)."""
+    stored = stored_statements(event, language)
+    if stored is not None:
+        return stored
+    return statements(warning.text_zh if language == "zh" else warning.text_en)
+
+
+def _no_advice(material_id: str, level: Level, direction: Direction) -> Advice:
+    return Advice()
+
+
+def _previous_level(event: ReviewEvent, notice: Notice) -> Level | None:
+    previous = event.previous_level or notice.previous_level
+    return Level(previous) if previous else None

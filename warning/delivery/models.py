@@ -7,17 +7,17 @@ and the digests sent.
   carrying one or more notices gathered within ``WARNING_GROUP_WAIT``; written in the same
   transaction as the approval that causes it; claimed, sent, retried, or dead.
 - ``delivery_attempt``: every try, with its outcome, status code, latency and error.
-- ``digest_run``: a digest or bulletin period claimed once, however many replicas run.
+Every message the service sends is a ``delivery`` row sent only by the delivery worker:
+warning notices, digests (once per kind, period and recipient, by ``dedupe_key``) and the
+operators' escalations; so all of them get retries, dead letters, replay and ``/deliveries``.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
-    Boolean,
-    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -25,7 +25,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,6 +41,15 @@ class DeliveryStatus(StrEnum):
     RETRYING = "retrying"  # failed, worth another try at next_attempt_at
     SENT = "sent"
     DEAD = "dead"  # failed for good (permanent, or out of retries): operators replay it
+    SKIPPED = "skipped"  # recorded, never to be sent (``skip_reason`` says why)
+
+
+class DeliveryKind(StrEnum):
+    """What a delivery carries."""
+
+    NOTICE = "notice"  # warning notices (``delivery_notice``)
+    DIGEST = "digest"  # a digest of a period (``payload``: kind and day)
+    ESCALATION = "escalation"  # review items past their deadline, to an operator
 
 
 class Notice(Base):
@@ -69,7 +77,15 @@ class Delivery(Base):
     __table_args__ = (Index("ix_delivery_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    kind: Mapped[DeliveryKind] = mapped_column(
+        enum_column(DeliveryKind, 16), default=DeliveryKind.NOTICE
+    )
+    # a contact, or (an operator's escalation or digest) only an address
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
+    address: Mapped[str | None] = mapped_column(String(320))
+    # once per key: a digest is ``digest:<kind>:<period start>:<contact or address>``
+    dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    payload: Mapped[str | None] = mapped_column(Text)  # JSON: what a digest or escalation says
     channel: Mapped[EndpointKind] = mapped_column(enum_column(EndpointKind, 16))
     endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("contact_endpoint.id"))
     status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus, 16))
@@ -82,6 +98,7 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
     receiver_id: Mapped[str | None] = mapped_column(String(255))  # webhook-id / Message-ID
+    skip_reason: Mapped[str | None] = mapped_column(Text)  # why a skipped delivery was not sent
 
     notices: Mapped[list[Notice]] = relationship(secondary="delivery_notice", order_by=Notice.id)
 
@@ -108,20 +125,3 @@ class DeliveryAttempt(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     latency_ms: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
-
-
-class DigestRun(Base):
-    """A digest or bulletin of one period, claimed by the first process to send it."""
-
-    __tablename__ = "digest_run"
-    __table_args__ = (UniqueConstraint("kind", "period_start"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    period_start: Mapped[date] = mapped_column(Date)
-    period_end: Mapped[date] = mapped_column(Date)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    recipients: Mapped[int] = mapped_column(Integer, default=0)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    done: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,10 +1,11 @@
 """Routing: approved warning events into notices, notices into deliveries for the contacts
 whose subscriptions match.
 
-Called in the transaction of the approval itself (the API, the CLI, the evaluation that
-auto-approves, the review sweep), so an approval and its deliveries commit together; the
-delivery worker also calls it first, to route anything a caller left (the events are the
-outbox: ``warning_event.routed_at`` is its cursor).
+A decision only writes its warning event, in its own transaction (:mod:`warning.review`);
+the delivery worker alone routes, at the start of each round, so an approval made anywhere
+(web, API, CLI, policy, sweep) is delivered on the worker's next round (the events are the
+outbox's input: ``warning_event.routed_at`` is its cursor). No other caller routes, but
+:func:`record_as_history`, which keeps a staged or imported history as ``skipped``.
 
 - An event of a silenced change (``notify`` false), or of a material silenced now, is
   routed to nobody. An end of warning is announced unless ``WARNING_NOTIFY_RESOLVED`` is off.
@@ -27,7 +28,13 @@ from sqlalchemy.orm import Session, selectinload
 from alerts import EndpointKind, NoticeKind
 from vocabulary import ChangeKind, Direction, Level, level_rank
 from warning.catalog.models import Material
-from warning.delivery.models import Delivery, DeliveryNotice, DeliveryStatus, Notice
+from warning.delivery.models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryNotice,
+    DeliveryStatus,
+    Notice,
+)
 from warning.delivery.policy import DeliveryPolicy
 from warning.directory.models import Contact, ContactEndpoint, Subscription
 from warning.review.models import MaterialWarning, ReviewItem, WarningEvent
@@ -84,6 +91,22 @@ def route_pending(session: Session, *, policy: DeliveryPolicy, now: datetime) ->
     return outcome
 
 
+def record_as_history(
+    session: Session, *, policy: DeliveryPolicy, reason: str, now: datetime
+) -> int:
+    """Route every event not routed yet and keep its deliveries as ``skipped`` with
+    ``reason``: a history recorded (the demo's staged weeks, an import of past decisions),
+    never sent. How many deliveries were kept so."""
+    outcome = route_pending(session, policy=policy, now=now)
+    deliveries = session.scalars(select(Delivery).where(Delivery.id.in_(outcome.deliveries)))
+    kept = 0
+    for delivery in deliveries:
+        delivery.status, delivery.skip_reason = DeliveryStatus.SKIPPED, reason
+        kept += 1
+    session.flush()
+    return kept
+
+
 def _notice_for(
     session: Session, event: WarningEvent, *, policy: DeliveryPolicy, now: datetime
 ) -> Notice | None:
@@ -102,7 +125,7 @@ def _notice_for(
         material_id=warning.material_id,
         level=warning.level if ended else event.level,
         direction=warning.direction if ended else event.direction,
-        previous_level=item.from_level if item is not None else None,
+        previous_level=event.previous_level or (item.from_level if item is not None else None),
         created_at=now,
     )
     session.add(notice)
@@ -222,6 +245,7 @@ def _open_deliveries(
         select(Delivery)
         .where(
             Delivery.contact_id.in_(contact_ids),
+            Delivery.kind == DeliveryKind.NOTICE,
             Delivery.status == DeliveryStatus.PENDING,
             Delivery.attempts == 0,
             Delivery.send_after > now,
@@ -231,8 +255,9 @@ def _open_deliveries(
     ).all()
     found: dict[DeliveryKey, Delivery] = {}
     for delivery in rows:
-        key = (delivery.contact_id, str(delivery.channel), delivery.endpoint_id)
-        found.setdefault(key, delivery)
+        if delivery.contact_id is not None:
+            key = (delivery.contact_id, str(delivery.channel), delivery.endpoint_id)
+            found.setdefault(key, delivery)
     return found
 
 

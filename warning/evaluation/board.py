@@ -110,6 +110,55 @@ def material_lines(
     return lines
 
 
+@dataclass(frozen=True)
+class HeadlineValue:
+    """A material's headline price at a date: its series, value, period and unit."""
+
+    series_id: str
+    indicator: str
+    frequency: str
+    value: float
+    period: date
+    unit: str
+
+
+def headline_value(session: Session, *, material_id: str, as_of: date) -> HeadlineValue | None:
+    """The material's headline price (as the board picks it) on or before ``as_of``."""
+    own = [
+        SeriesInfo(*row)
+        for row in session.execute(
+            select(
+                Series.id, Series.material_id, Series.indicator, Series.frequency, Series.unit
+            ).where(Series.material_id == material_id)
+        )
+    ]
+    latest = {
+        row.id: period
+        for row in own
+        if (
+            period := session.scalar(
+                select(func.max(Observation.period)).where(
+                    Observation.series_id == row.id, Observation.period <= as_of
+                )
+            )
+        )
+    }
+    headline = _headline(own, latest)
+    if headline is None:
+        return None
+    value, _ = _latest_change(session, headline.id, as_of)
+    if value is None:
+        return None
+    return HeadlineValue(
+        headline.id,
+        headline.indicator,
+        headline.frequency,
+        value,
+        latest[headline.id],
+        headline.unit,
+    )
+
+
 def _latest_periods(session: Session, as_of: date | None) -> dict[str, date]:
     """Each series' newest period: one primary-key probe per series, not a scan of every
     observation."""

@@ -1,10 +1,11 @@
 """The delivery worker: route what is approved, claim what is due, send, record.
 
 ``warning deliver`` runs :func:`deliver_due` until nothing is due (``--loop`` keeps going);
-``warning serve`` runs it every few seconds. Each round: route approved events not routed
-yet (a safety net: approvals route their own events), claim due deliveries in one
-transaction, send them with no transaction open (the alerts engine; a slow receiver never
-blocks the others), and record every attempt in another.
+``warning serve`` runs it every few seconds. Each round: route the warning events decided
+since the last round (the worker alone routes; decisions only write events), claim due
+deliveries in one transaction, send them with no transaction open (warning notices through
+the alerts engine's channels, digests and escalations as prepared emails; a slow receiver
+never blocks the others), and record every attempt in another.
 """
 
 from __future__ import annotations
@@ -15,44 +16,31 @@ import socket
 import threading
 from collections import Counter
 from datetime import date
-from typing import Final
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts import HttpOptions, MailSettings, UrlPolicy, deliver_batch
+from alerts import Advice, deliver_batch
+from vocabulary import Direction, Level
 from warning import clock
+from warning.catalog.models import Series
 from warning.context import ServiceContext, secret_key
-from warning.delivery.charts import price_chart
-from warning.delivery.messages import Links, messages_for
+from warning.delivery.charts import series_chart
+from warning.delivery.messages import AdviceSource, Links, messages_for
 from warning.delivery.models import DeliveryStatus
 from warning.delivery.outbox import Recorded, claim_due, record_results, status_counts
 from warning.delivery.policy import DeliveryPolicy
 from warning.delivery.routing import repeat_active_reds, route_pending
-from warning.evaluation.board import MaterialLine, material_lines
+from warning.jobs.prepared import prepare, send_prepared
+from warning.jobs.senders import http_options, mail_settings
 from warning.store import read_only, transaction
 
 log = logging.getLogger(__name__)
-
-DEMO_SMTP: Final = "smtp://127.0.0.1:8025"  # the demo's local catcher when no SMTP is set
 
 
 def worker_name() -> str:
     """This process, as claims and attempts name it."""
     return f"{socket.gethostname()}:{os.getpid()}"[:64]
-
-
-def mail_settings(context: ServiceContext) -> MailSettings:
-    settings = context.settings
-    return MailSettings(smtp_url=settings.smtp_url or DEMO_SMTP, mail_from=settings.mail_from)
-
-
-def http_options(context: ServiceContext) -> HttpOptions:
-    return HttpOptions(
-        url_policy=UrlPolicy.from_text(context.settings.webhook_allow),
-        now=clock.now,
-        connect_timeout_s=5.0,
-        total_timeout_s=15.0,
-    )
 
 
 def route(context: ServiceContext) -> int:
@@ -94,18 +82,20 @@ def deliver_due(
 def _send(
     context: ServiceContext, claimed: list[int], worker: str, policy: DeliveryPolicy
 ) -> list[Recorded]:
+    mail = mail_settings(context)
     with read_only(context.factory) as session:
-        lines = {line.material: line for line in material_lines(session, catalog=context.catalog)}
-        charts = _ChartCache(session, lines, until=clock.now().date())
+        charts = _ChartCache(session)
         links = Links(context.settings.public_url, secret_key(context.settings))
-        built = messages_for(session, delivery_ids=claimed, links=links, lines=lines, chart=charts)
+        built = messages_for(
+            session, delivery_ids=claimed, links=links, chart=charts, advice=advice_source(context)
+        )
+        emails = prepare(session, context, claimed, mail)
     results = deliver_batch(
-        [message for _, message in built],
-        now=clock.now,
-        http=http_options(context),
-        mail=mail_settings(context),
+        [message for _, message in built], now=clock.now, http=http_options(context), mail=mail
     )
     pairs = [(delivery_id, result) for (delivery_id, _), result in zip(built, results, strict=True)]
+    sent = send_prepared(emails, mail)
+    pairs += [(one.delivery_id, result) for one, result in zip(emails, sent, strict=True)]
     with transaction(context.factory) as session:
         recorded = record_results(
             session, results=pairs, worker=worker, policy=policy, now=clock.now()
@@ -116,20 +106,38 @@ def _send(
     return list(recorded)
 
 
+def advice_source(context: ServiceContext) -> AdviceSource:
+    """What each level and direction mean and suggest, from the catalog (none without it)."""
+    try:
+        from warning.catalog.advice import advice_for
+    except ImportError:  # the advice catalog is not installed in this build
+        return lambda material_id, level, direction: Advice()
+
+    def advice(material_id: str, level: Level, direction: Direction) -> Advice:
+        found = advice_for(context.catalog, material_id, level, direction)
+        return Advice(found.meaning_zh, found.meaning_en, found.actions_zh, found.actions_en)
+
+    return advice
+
+
 class _ChartCache:
-    """One chart per material per round (matplotlib is slow; several messages share one)."""
+    """One chart per series and data date per round (matplotlib is slow; several messages
+    share one)."""
 
-    def __init__(self, session: Session, lines: dict[str, MaterialLine], *, until: date) -> None:
-        self.session, self.lines, self.until = session, lines, until
-        self.made: dict[str, bytes | None] = {}
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.made: dict[tuple[str, date | None], bytes | None] = {}
 
-    def __call__(self, material_id: str) -> bytes | None:
-        if material_id not in self.made:
-            line = self.lines.get(material_id)
-            self.made[material_id] = (
-                price_chart(self.session, line=line, until=self.until) if line else None
+    def __call__(self, series_id: str, until: date | None) -> bytes | None:
+        key = (series_id, until)
+        if key not in self.made:
+            unit = self.session.scalar(select(Series.unit).where(Series.id == series_id))
+            self.made[key] = (
+                series_chart(self.session, series_id=series_id, unit=unit, until=until)
+                if until is not None
+                else None
             )
-        return self.made[material_id]
+        return self.made[key]
 
 
 def delivery_counts(context: ServiceContext) -> dict[str, int]:

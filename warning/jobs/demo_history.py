@@ -9,6 +9,7 @@ the demo date waiting in the review queue.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from typing import Final
 
@@ -19,13 +20,15 @@ from vocabulary import Level
 from warning import clock
 from warning.context import ServiceContext
 from warning.delivery.policy import DeliveryPolicy
-from warning.delivery.routing import route_pending
+from warning.delivery.routing import record_as_history
 from warning.evaluation.runs import evaluate
 from warning.jobs.pipeline import evaluate_and_store
 from warning.review import decisions
 from warning.review.models import ReviewItem
 from warning.review.states import ItemState
 from warning.store import read_only, transaction
+
+log = logging.getLogger(__name__)
 
 HISTORY_WEEKS: Final = 8
 ANALYST: Final = "demo"
@@ -55,9 +58,14 @@ def stage_history(context: ServiceContext, *, ruleset: rules.RuleSet, as_of: dat
                     comment=f"approved in the demo's staged history (week of {earlier})",
                     now=clock.now(),
                 )
-            route_pending(
-                session, policy=DeliveryPolicy.from_settings(context.settings), now=clock.now()
-            )
+    with transaction(context.factory) as session:
+        kept = record_as_history(
+            session,
+            policy=DeliveryPolicy.from_settings(context.settings),
+            reason=f"the demo's staged history before {as_of} (recorded, not sent)",
+            now=clock.now(),
+        )
+    log.info("demo history: %d deliveries recorded as history, not sent", kept)
 
 
 def _normal_on(context: ServiceContext, *, ruleset: rules.RuleSet, as_of: date) -> list[str]:

@@ -2,13 +2,16 @@
 webhook receiver writing each request under ``var/webhooks/`` (headers and body, as JSON), so
 a new user sees the real messages without any outside server.
 
-SMTP on 127.0.0.1:8025 (the delivery worker's default when ``WARNING_SMTP_URL`` is empty),
-webhooks and robots on 127.0.0.1:8026 (the sample directory's endpoints).
+Each sink listens on loopback on a free port (or ``WARNING_DEMO_SMTP_PORT`` /
+``WARNING_DEMO_WEBHOOK_PORT``), so two demos on one host never deliver into each other's
+folders: the demo sends its mail to its own catcher and points the sample directory's
+endpoints (written for ``127.0.0.1:8026``) at its own receiver.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -21,8 +24,7 @@ from typing import Any, Final
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-SMTP_PORT: Final = 8025
-WEBHOOK_PORT: Final = 8026
+SAMPLE_ENDPOINTS: Final = "http://127.0.0.1:8026/"  # where the sample directory's hooks point
 
 
 class _MailFolder:
@@ -76,34 +78,43 @@ def _json_or_text(body: bytes) -> Any:
 
 @dataclass(frozen=True)
 class Sinks:
-    """Where the demo's messages land."""
+    """Where the demo's messages land, and the ports its sinks listen on."""
 
     mail: Path
     webhooks: Path
+    smtp_port: int
+    webhook_port: int
+
+    @property
+    def smtp_url(self) -> str:
+        return f"smtp://127.0.0.1:{self.smtp_port}"
+
+    @property
+    def webhook_base(self) -> str:
+        return f"http://127.0.0.1:{self.webhook_port}/"
+
+
+def free_port() -> int:
+    """A port nothing listens on now, on loopback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @contextmanager
-def demo_sinks(var_dir: Path) -> Iterator[Sinks]:
-    """Run both sinks for the block; a port already taken leaves that sink to whoever has it."""
-    sinks = Sinks(var_dir / "mail", var_dir / "webhooks")
-    sinks.mail.mkdir(parents=True, exist_ok=True)
-    sinks.webhooks.mkdir(parents=True, exist_ok=True)
-    smtp: Controller | None = None
-    controller = Controller(_MailFolder(sinks.mail), hostname="127.0.0.1", port=SMTP_PORT)
+def demo_sinks(var_dir: Path, *, smtp_port: int = 0, webhook_port: int = 0) -> Iterator[Sinks]:
+    """Run both sinks for the block, on the ports given or (0) on free ones."""
+    mail, webhooks = var_dir / "mail", var_dir / "webhooks"
+    mail.mkdir(parents=True, exist_ok=True)
+    webhooks.mkdir(parents=True, exist_ok=True)
+    http = ThreadingHTTPServer(("127.0.0.1", webhook_port), _receiver(webhooks))
+    threading.Thread(target=http.serve_forever, name="demo-webhooks", daemon=True).start()
+    smtp = Controller(_MailFolder(mail), hostname="127.0.0.1", port=smtp_port or free_port())
     try:
-        controller.start()
-        smtp = controller
-    except (OSError, RuntimeError):
-        smtp = None
-    http: ThreadingHTTPServer | None = None
-    with suppress(OSError):
-        http = ThreadingHTTPServer(("127.0.0.1", WEBHOOK_PORT), _receiver(sinks.webhooks))
-        threading.Thread(target=http.serve_forever, name="demo-webhooks", daemon=True).start()
-    try:
-        yield sinks
+        smtp.start()
+        yield Sinks(mail, webhooks, smtp.port, int(http.server_address[1]))
     finally:
-        if http is not None:
-            http.shutdown()
-            http.server_close()
-        if smtp is not None:
+        http.shutdown()
+        http.server_close()
+        with suppress(RuntimeError):  # it may have failed to start
             smtp.stop()

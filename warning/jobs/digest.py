@@ -2,49 +2,63 @@
 
 ``warning digest --kind daily|weekly|monthly [--date D] [--preview FILE]``; the scheduler runs
 the daily one at ``WARNING_DIGEST_TIME`` (08:30 in the desk's time zone), the weekly on
-Mondays and the monthly on the 1st. The first process to claim a period (a ``digest_run`` row,
-unique per kind and period) sends it; another replica finds it claimed and sends nothing.
-Recipients: every active contact whose subscription takes digests, by email, in their
-language, and the operators' addresses in ``WARNING_OPERATOR_EMAILS``.
+Mondays and the monthly on the 1st. A digest is queued in the outbox, one delivery per
+recipient with the unique key ``digest:<kind>:<period start>:<recipient>``, so each recipient
+gets it once per period however many replicas (or days of the week) queue it; the delivery
+worker sends it like any message (retries, dead letters, replay, ``/deliveries``), and one
+recipient that cannot be served never stops the others. Recipients: every active contact whose
+subscription takes digests, by email, in their language, and the operators' addresses in
+``WARNING_OPERATOR_EMAILS``.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from alerts import Language, Recipient
+from alerts import EndpointKind, Language, Recipient
 from alerts.bulletin import bulletin_docx
-from alerts.digest import Digest, DigestKind, digest_email, render_digest, send_digest
+from alerts.digest import Digest, DigestKind, digest_email, render_digest
 from alerts.unsubscribe import unsubscribe_url
 from warning import clock
 from warning.clock import desk_today, desk_zone
 from warning.context import ServiceContext, secret_key
 from warning.delivery.charts import price_chart
 from warning.delivery.digests import build_digest, period_of
-from warning.delivery.models import DigestRun
+from warning.delivery.models import Delivery, DeliveryKind, DeliveryStatus
 from warning.directory.models import Contact, Subscription
 from warning.evaluation.board import material_lines
-from warning.jobs.delivery import mail_settings
+from warning.jobs.senders import mail_settings
 from warning.store import read_only, transaction
 
 
 @dataclass(frozen=True)
 class DigestOutcome:
-    """What a digest run did."""
+    """What a digest run did: deliveries queued, and those already queued for the period."""
 
     kind: DigestKind
     period_start: date
     period_end: date
-    sent: int = 0
-    failed: int = 0
-    skipped: str | None = None  # why nothing was sent
+    queued: int = 0
+    already: int = 0
     preview: Path | None = None
+
+
+@dataclass(frozen=True)
+class DigestTarget:
+    """One recipient of a digest: a contact, or an operator's address."""
+
+    contact_id: int | None
+    address: str
+
+    @property
+    def key(self) -> str:
+        return f"contact:{self.contact_id}" if self.contact_id is not None else self.address
 
 
 def run_digest(
@@ -55,31 +69,46 @@ def run_digest(
     preview: Path | None = None,
     language: Language = Language.ZH,
 ) -> DigestOutcome:
-    """Preview (``preview``: .html, .txt, .eml or .docx, in ``language``) or send the digest
-    of ``kind``."""
+    """Preview (``preview``: .html, .txt, .eml or .docx, in ``language``) or queue the digest
+    of ``kind`` for every recipient that has not had it for this period."""
     day = day or desk_today(context.settings)
     start, end = period_of(kind, day)
-    digest = _digest(context, kind, day)
     if preview is not None:
-        _write_preview(context, digest, preview, language)
+        _write_preview(context, _digest(context, kind, day), preview, language)
         return DigestOutcome(kind, start, end, preview=preview)
-    try:
-        with transaction(context.factory) as session:
-            run = DigestRun(
-                kind=str(kind), period_start=start, period_end=end, started_at=clock.now()
-            )
-            session.add(run)
-            session.flush()
-            run_id = run.id
-    except IntegrityError:
-        return DigestOutcome(kind, start, end, skipped="already sent for this period")
-    sent, failed = _send(context, digest, _recipients(context))
+    now = clock.now()
+    payload = json.dumps({"kind": str(kind), "day": day.isoformat()})
+    queued = already = 0
     with transaction(context.factory) as session:
-        claimed = session.get(DigestRun, run_id)
-        assert claimed is not None
-        claimed.finished_at, claimed.done = clock.now(), True
-        claimed.recipients, claimed.failures = sent, failed
-    return DigestOutcome(kind, start, end, sent=sent, failed=failed)
+        prefix = f"digest:{kind}:{start.isoformat()}:"
+        taken = set(
+            session.scalars(
+                select(Delivery.dedupe_key).where(Delivery.dedupe_key.startswith(prefix))
+            )
+        )
+        for target in _targets(session, context):
+            key = prefix + target.key
+            if key in taken:
+                already += 1
+                continue
+            session.add(
+                Delivery(
+                    kind=DeliveryKind.DIGEST,
+                    contact_id=target.contact_id,
+                    address=target.address,
+                    channel=EndpointKind.EMAIL,
+                    dedupe_key=key,
+                    payload=payload,
+                    status=DeliveryStatus.PENDING,
+                    created_at=now,
+                    send_after=now,
+                    next_attempt_at=now,
+                    attempts=0,
+                )
+            )
+            taken.add(key)
+            queued += 1
+    return DigestOutcome(kind, start, end, queued=queued, already=already)
 
 
 def bulletin(
@@ -94,70 +123,61 @@ def bulletin(
 
 def _digest(context: ServiceContext, kind: DigestKind, day: date) -> Digest:
     with read_only(context.factory) as session:
-        lines = {line.material: line for line in material_lines(session, catalog=context.catalog)}
-        today = clock.now().date()
+        return digest_of(session, context, kind=kind, day=day)
 
-        def chart(material: str) -> bytes | None:
-            line = lines.get(material)
-            return price_chart(session, line=line, until=today) if line else None
 
-        return build_digest(
-            session,
-            catalog=context.catalog,
-            kind=kind,
-            day=day,
-            zone=desk_zone(context.settings),
-            now=clock.now(),
-            public_url=context.settings.public_url,
-            chart=chart,
+def digest_of(session: Session, context: ServiceContext, *, kind: DigestKind, day: date) -> Digest:
+    """The digest of ``kind`` that goes out on ``day``, read in ``session``."""
+    lines = {line.material: line for line in material_lines(session, catalog=context.catalog)}
+    today = clock.now().date()
+
+    def chart(material: str) -> bytes | None:
+        line = lines.get(material)
+        return price_chart(session, line=line, until=today) if line else None
+
+    return build_digest(
+        session,
+        catalog=context.catalog,
+        kind=kind,
+        day=day,
+        zone=desk_zone(context.settings),
+        now=clock.now(),
+        public_url=context.settings.public_url,
+        chart=chart,
+    )
+
+
+def _targets(session: Session, context: ServiceContext) -> list[DigestTarget]:
+    contacts = session.scalars(
+        select(Contact)
+        .join(Subscription, Subscription.contact_id == Contact.id)
+        .where(
+            Subscription.digest.is_(True),
+            Contact.active.is_(True),
+            Contact.unsubscribed_at.is_(None),
         )
+        .distinct()
+        .order_by(Contact.id)
+    ).all()
+    found = [DigestTarget(c.id, c.email) for c in contacts if "email" in c.channels.split(",")]
+    return found + [DigestTarget(None, address) for address in context.settings.operator_emails]
 
 
-def _recipients(context: ServiceContext) -> list[Recipient]:
-    key = secret_key(context.settings)
-    public = context.settings.public_url
-    with read_only(context.factory) as session:
-        contacts = session.scalars(
-            select(Contact)
-            .join(Subscription, Subscription.contact_id == Contact.id)
-            .where(
-                Subscription.digest.is_(True),
-                Contact.active.is_(True),
-                Contact.unsubscribed_at.is_(None),
-            )
-            .distinct()
-            .order_by(Contact.id)
-        ).all()
-        found = [
-            Recipient(
-                contact_name=c.name,
-                email=c.email,
-                language=Language(c.language),
-                enterprise_name=c.enterprise.name,
-                unsubscribe_url=unsubscribe_url(public, str(c.id), key),
-            )
-            for c in contacts
-            if "email" in c.channels.split(",")
-        ]
-    operators = [
-        Recipient(contact_name=address, email=address, language=Language.ZH, enterprise_name="")
-        for address in context.settings.operator_emails
-    ]
-    return found + operators
-
-
-def _send(context: ServiceContext, digest: Digest, recipients: list[Recipient]) -> tuple[int, int]:
-    settings = mail_settings(context)
-
-    async def all_of_them() -> list[bool]:
-        results = []
-        for recipient in recipients:
-            result = await send_digest(digest, recipient, settings=settings, now=clock.now())
-            results.append(result.outcome == "ok")
-        return results
-
-    outcomes = asyncio.run(all_of_them())
-    return sum(outcomes), len(outcomes) - sum(outcomes)
+def digest_recipient(context: ServiceContext, contact: Contact | None, address: str) -> Recipient:
+    """Whom a digest delivery addresses: the contact in their language, or an operator."""
+    if contact is None:
+        return Recipient(
+            contact_name=address, email=address, language=Language.ZH, enterprise_name=""
+        )
+    return Recipient(
+        contact_name=contact.name,
+        email=contact.email,
+        language=Language(contact.language),
+        enterprise_name=contact.enterprise.name,
+        unsubscribe_url=unsubscribe_url(
+            context.settings.public_url, str(contact.id), secret_key(context.settings)
+        ),
+    )
 
 
 def _write_preview(context: ServiceContext, digest: Digest, path: Path, language: Language) -> None:

@@ -1,62 +1,59 @@
 """Review items escalated past their deadline: the operators are told again, by email.
 
 The sweep (every minute in ``warning serve``) marks such items overdue and raises them in the
-queue; this sends each address in ``WARNING_OPERATOR_EMAILS`` one message listing them, with
-links to their pages. A failure is logged; the items stay raised in the queue either way.
+queue; this queues, for each address in ``WARNING_OPERATOR_EMAILS``, one delivery listing
+them with links to their pages. The delivery worker sends it like any message (retries,
+dead letters, replay, ``/deliveries``); the items stay raised in the queue either way.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Sequence
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 
-from alerts.smtp import send_email
+from alerts import EndpointKind
+from vocabulary import LEVEL_NAMES_ZH, Level
 from warning import clock
+from warning.catalog.models import Material
 from warning.context import ServiceContext
-from warning.jobs.delivery import mail_settings
+from warning.delivery.models import Delivery, DeliveryKind, DeliveryStatus
+from warning.jobs.prepared import escalation_payload
 from warning.review.models import ReviewItem
-from warning.store import read_only
-
-log = logging.getLogger(__name__)
+from warning.store import transaction
 
 
 def notify_escalations(context: ServiceContext, item_ids: Sequence[int]) -> int:
-    """Email the operators about ``item_ids``; how many addresses it reached."""
+    """Queue the operators' escalation email about ``item_ids``; how many were queued."""
     addresses = context.settings.operator_emails
     if not item_ids or not addresses:
         return 0
-    with read_only(context.factory) as session:
+    now = clock.now()
+    with transaction(context.factory) as session:
         lines = []
         for item_id in item_ids:
             item = session.get(ReviewItem, item_id)
-            if item is not None:
-                lines.append(
-                    f"- #{item.id} {item.material_id}: {item.kind} {item.level} "
-                    f"{item.direction} ({context.settings.public_url}/items/{item.id})"
+            if item is None:
+                continue
+            material = session.get(Material, item.material_id)
+            name = f"{material.name_zh} {material.name_en}" if material else item.material_id
+            level = Level(item.level)
+            lines.append(
+                f"- #{item.id} {name}: {LEVEL_NAMES_ZH[level]} {level.value} {item.direction} "
+                f"({context.settings.public_url}/items/{item.id})"
+            )
+        payload = escalation_payload(lines)
+        for address in addresses:
+            session.add(
+                Delivery(
+                    kind=DeliveryKind.ESCALATION,
+                    contact_id=None,
+                    address=address,
+                    channel=EndpointKind.EMAIL,
+                    payload=payload,
+                    status=DeliveryStatus.PENDING,
+                    created_at=now,
+                    send_after=now,
+                    next_attempt_at=now,
+                    attempts=0,
                 )
-    settings = mail_settings(context)
-    reached = 0
-    for address in addresses:
-        email = EmailMessage()
-        email["Subject"] = f"【待审核超时】{len(lines)} 项预警超过审核时限 / review overdue"
-        email["From"] = settings.sender
-        email["To"] = address
-        email["Date"] = format_datetime(clock.now())
-        email["Message-ID"] = make_msgid(domain=settings.domain)
-        email.set_content(
-            "以下预警变更已超过审核时限，已在审核队列中置顶：\n"
-            "These proposed changes are past their review deadline and now head the queue:\n\n"
-            + "\n".join(lines)
-            + "\n"
-        )
-        result = asyncio.run(
-            send_email(email, recipient=address, settings=settings, delivery_id=email["Message-ID"])
-        )
-        if result.outcome == "ok":
-            reached += 1
-        else:
-            log.warning("escalation email to %s: %s", address, result.error)
-    return reached
+            )
+    return len(addresses)

@@ -23,8 +23,6 @@ from warning import clock
 from warning.accounts.sessions import Pruned, prune
 from warning.clock import evaluation_date
 from warning.context import ServiceContext
-from warning.delivery.policy import DeliveryPolicy
-from warning.delivery.routing import route_pending
 from warning.evaluation.runs import EvaluationOutcome, evaluate, level_counts
 from warning.feeding.derivation import DerivationOutcome
 from warning.feeding.feed_runs import FeedOutcome
@@ -64,9 +62,6 @@ def evaluate_and_store(
             policy=ReviewPolicy.from_settings(context.settings),
             now=clock.now(),
         )
-        route_pending(
-            session, policy=DeliveryPolicy.from_settings(context.settings), now=clock.now()
-        )
     if proposed.created or proposed.updated or proposed.superseded:
         log.info(
             "review queue: %d new, %d updated, %d superseded, %d approved by policy",
@@ -84,9 +79,6 @@ def sweep_review_queue(context: ServiceContext) -> SweepOutcome:
     with transaction(context.factory) as session:
         outcome = sweep(
             session, policy=ReviewPolicy.from_settings(context.settings), now=clock.now()
-        )
-        route_pending(
-            session, policy=DeliveryPolicy.from_settings(context.settings), now=clock.now()
         )
     notify_escalations(context, outcome.escalated)
     return outcome

@@ -18,8 +18,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from vocabulary import Direction, Level
 from warning.audit import record
 from warning.review.changes import Standing, kind_of_change, standing_of
+from warning.review.events import make_event
 from warning.review.lifecycle import InvalidMove, ItemNotFound, next_state
-from warning.review.models import MaterialWarning, ReviewItem, WarningEvent
+from warning.review.models import MaterialWarning, ReviewItem
 from warning.review.snapshots import item_snapshot, warning_snapshot
 from warning.review.states import POLICY_ACTOR, ChangeKind, ItemEvent, WarningState
 
@@ -204,14 +205,15 @@ def _apply(session: Session, item: ReviewItem, *, now: datetime, notify: bool) -
     item.warning_id = warning.id
     if kind is not None:
         session.add(
-            WarningEvent(
-                warning_id=warning.id,
-                review_item_id=item.id,
+            make_event(
+                session,
+                item=item,
+                warning=warning,
                 kind=kind,
-                level=final.level,
-                direction=final.direction,
-                at=now,
+                final=final,
+                previous=current,
                 notify=notify,
+                now=now,
             )
         )
     _flush(session, item)

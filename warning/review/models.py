@@ -13,9 +13,9 @@ The audit log of every transition is :mod:`warning.audit`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vocabulary import Direction, Level
@@ -42,7 +42,16 @@ class MaterialWarning(Base):
 
 
 class WarningEvent(Base):
-    """One approved change to a warning; ``notify`` is false when a silence muted it."""
+    """One approved change to a warning, as decided: what every message about it shows.
+
+    Written in the decision's own transaction; a message is rendered from this row alone.
+    ``notify`` is false when a silence muted it. For an end (``kind`` end) ``level`` is
+    normal and ``previous_level`` / ``previous_direction`` name the warning that ended.
+    ``statements_zh`` / ``statements_en`` are JSON arrays of whole statements (the rules'
+    reasons, or the desk's adjusted text); ``basis`` the rules' basis code; ``data_as_of`` the
+    date of the data evaluated; ``level_since`` the day the level stands since; ``value`` the
+    material's headline value at that date (series, period and unit beside it).
+    """
 
     __tablename__ = "warning_event"
 
@@ -56,6 +65,18 @@ class WarningEvent(Base):
     notify: Mapped[bool] = mapped_column(Boolean)
     # set when delivery routed the event to its notices and deliveries (the outbox's cursor)
     routed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    previous_level: Mapped[Level | None] = mapped_column(enum_column(Level, 16))
+    previous_direction: Mapped[Direction | None] = mapped_column(enum_column(Direction, 8))
+    basis: Mapped[str | None] = mapped_column(String(16))
+    statements_zh: Mapped[str | None] = mapped_column(Text)
+    statements_en: Mapped[str | None] = mapped_column(Text)
+    data_as_of: Mapped[date | None] = mapped_column(Date)
+    level_since: Mapped[date | None] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)
+    value_unit: Mapped[str | None] = mapped_column(String(64))
+    value_period: Mapped[date | None] = mapped_column(Date)
+    value_series_id: Mapped[str | None] = mapped_column(String(128))
+    adjusted: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class ReviewItem(Base):

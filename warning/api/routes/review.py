@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy.orm import Session
 
 from vocabulary import ChangeKind, Level
 from warning import clock
@@ -17,19 +16,11 @@ from warning.api.schemas import (
     SnoozeIn,
     WarningOut,
 )
-from warning.context import ServiceContext
-from warning.delivery.policy import DeliveryPolicy
-from warning.delivery.routing import route_pending
 from warning.review import decisions
 from warning.review.queries import list_items, list_warnings
 from warning.review.states import ItemState, WarningState
 
 router = APIRouter(tags=["review"])
-
-
-def route_approved(db: Session, context: ServiceContext) -> None:
-    """The approval's deliveries, in its own transaction (the request's)."""
-    route_pending(db, policy=DeliveryPolicy.from_settings(context.settings), now=clock.now())
 
 
 @router.get("/review-items", response_model=Page[ReviewItemOut])
@@ -71,7 +62,6 @@ def approve(
     item = decisions.approve(
         db, item_id=item_id, actor=user.name, comment=body.comment, now=clock.now()
     )
-    route_approved(db, context)
     return ReviewItemOut.model_validate(item)
 
 
@@ -98,7 +88,6 @@ def adjust(item_id: int, body: AdjustIn, db: Db, context: Context, user: Operato
         text_zh=body.text_zh,
         text_en=body.text_en,
     )
-    route_approved(db, context)
     return ReviewItemOut.model_validate(item)
 
 
