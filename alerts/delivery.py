@@ -11,13 +11,14 @@ one bad message never stops a batch.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from alerts.channels import CHANNELS, DeliveryContext
 from alerts.http import HttpOptions, HttpSender
 from alerts.model import DeliveryResult, Message, Outcome
-from alerts.smtp import MailSettings
+from alerts.smtp import MailSettings, SmtpConnection
 
 
 async def deliver(message: Message, context: DeliveryContext) -> DeliveryResult:
@@ -35,17 +36,29 @@ async def deliver(message: Message, context: DeliveryContext) -> DeliveryResult:
         return DeliveryResult(Outcome.PERMANENT, message.delivery_id, 0.0, error=problem)
 
 
+OnResult = Callable[[int, DeliveryResult], None]  # (index in the batch, its result)
+
+
 async def deliver_all(
-    messages: Sequence[Message], context: DeliveryContext, *, concurrency: int = 50
+    messages: Sequence[Message],
+    context: DeliveryContext,
+    *,
+    concurrency: int = 50,
+    on_result: OnResult | None = None,
 ) -> list[DeliveryResult]:
-    """Send every message, at most ``concurrency`` at a time; results in the messages' order."""
+    """Send every message, at most ``concurrency`` at a time; results in the messages' order.
+    ``on_result`` hears each result as soon as it is known (the worker records it there, so
+    a worker killed mid-batch sends again only what was in flight)."""
     slots = asyncio.Semaphore(concurrency)
 
-    async def one(message: Message) -> DeliveryResult:
+    async def one(index: int, message: Message) -> DeliveryResult:
         async with slots:
-            return await deliver(message, context)
+            result = await deliver(message, context)
+        if on_result is not None:
+            on_result(index, result)
+        return result
 
-    return list(await asyncio.gather(*(one(m) for m in messages)))
+    return list(await asyncio.gather(*(one(i, m) for i, m in enumerate(messages))))
 
 
 def deliver_batch(
@@ -55,17 +68,20 @@ def deliver_batch(
     http: HttpOptions | None = None,
     mail: MailSettings | None = None,
     concurrency: int = 50,
+    on_result: OnResult | None = None,
 ) -> list[DeliveryResult]:
-    """For a synchronous caller (the delivery worker): open an :class:`HttpSender` when
-    ``http`` is given, send every message with :func:`deliver_all` in a fresh event loop,
-    close the sender, and return the results in the messages' order."""
+    """For a synchronous caller: open an :class:`HttpSender` when ``http`` is given and one
+    :class:`SmtpConnection` for the batch's emails when ``mail`` is, send every message with
+    :func:`deliver_all` in a fresh event loop, close both, and return the results in the
+    messages' order."""
 
     async def run() -> list[DeliveryResult]:
-        if http is None:
-            context = DeliveryContext(now=now, mail=mail)
-            return await deliver_all(messages, context, concurrency=concurrency)
-        async with HttpSender(http) as sender:
-            context = DeliveryContext(now=now, http=sender, mail=mail)
-            return await deliver_all(messages, context, concurrency=concurrency)
+        async with contextlib.AsyncExitStack() as stack:
+            sender = await stack.enter_async_context(HttpSender(http)) if http else None
+            smtp = await stack.enter_async_context(SmtpConnection(mail)) if mail else None
+            context = DeliveryContext(now=now, http=sender, mail=mail, smtp=smtp)
+            return await deliver_all(
+                messages, context, concurrency=concurrency, on_result=on_result
+            )
 
     return asyncio.run(run())

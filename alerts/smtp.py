@@ -16,6 +16,8 @@ message refused) -> permanent.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
 import time
 from collections.abc import Callable
@@ -139,6 +141,98 @@ async def send_email(
     except (aiosmtplib.SMTPException, ssl.SSLError, OSError, TimeoutError) as error:
         return result(Outcome.RETRYABLE, f"{type(error).__name__}: {error}")
     return result(Outcome.OK)
+
+
+class SmtpConnection:
+    """One SMTP connection kept open across a batch of emails (one message at a time on it),
+    opened on the first send and reopened after any error that may have broken it.
+
+    Opening a connection (TCP, TLS, EHLO, AUTH) costs more than sending a short message, so
+    the worker sends a whole batch on one; ``send`` answers like :func:`send_email`.
+    """
+
+    def __init__(self, settings: MailSettings) -> None:
+        self.settings = settings
+        self.client: aiosmtplib.SMTP | None = None
+        self.lock = asyncio.Lock()
+        self.opened = 0  # how many connections this batch opened (tests and benchmarks)
+
+    async def __aenter__(self) -> SmtpConnection:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        client, self.client = self.client, None
+        if client is not None and client.is_connected:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
+                await client.quit()
+        if client is not None:
+            client.close()
+
+    async def _client(self, server: SmtpServer) -> aiosmtplib.SMTP:
+        if self.client is not None and self.client.is_connected:
+            return self.client
+        settings = self.settings
+        client = aiosmtplib.SMTP(
+            hostname=server.host,
+            port=server.port,
+            username=server.username,
+            password=server.password,
+            use_tls=server.security == "tls",
+            start_tls=server.security == "starttls",
+            tls_context=None if server.security == "plain" else tls_context(settings.ca_file),
+            timeout=settings.timeout_s,
+            local_hostname=settings.local_hostname,
+        )
+        await client.connect()
+        self.client = client
+        self.opened += 1
+        return client
+
+    async def send(
+        self, email: EmailMessage, *, recipient: str, delivery_id: str
+    ) -> DeliveryResult:
+        """Send ``email`` to exactly ``recipient`` on this connection."""
+        settings = self.settings
+        started = settings.monotonic()
+
+        def result(
+            outcome: Outcome, error: str | None = None, code: int | None = None
+        ) -> DeliveryResult:
+            latency = settings.monotonic() - started
+            return DeliveryResult(outcome, delivery_id, latency, status_code=code, error=error)
+
+        try:
+            server = settings.server
+        except ValueError as error:
+            return result(Outcome.PERMANENT, f"WARNING_SMTP_URL: {error}")
+        async with self.lock:
+            try:
+                client = await self._client(server)
+                await client.send_message(email, sender=settings.mail_from, recipients=[recipient])
+            except aiosmtplib.SMTPRecipientsRefused as refused:
+                await self._reset()
+                first = refused.recipients[0]
+                return _reply_result(result, first.code, f"recipient refused: {first.message}")
+            except aiosmtplib.SMTPResponseException as error:
+                await self._reset(broken=error.code == 421)
+                return _reply_result(result, error.code, f"{type(error).__name__}: {error.message}")
+            except (aiosmtplib.SMTPException, ssl.SSLError, OSError, TimeoutError) as error:
+                await self.close()
+                return result(Outcome.RETRYABLE, f"{type(error).__name__}: {error}")
+        return result(Outcome.OK)
+
+    async def _reset(self, *, broken: bool = False) -> None:
+        """After a refused message: RSET keeps the connection usable; else reopen next time."""
+        if broken or self.client is None:
+            await self.close()
+            return
+        try:
+            await self.client.rset()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            await self.close()
 
 
 def _reply_result(

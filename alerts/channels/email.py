@@ -115,6 +115,10 @@ class EmailChannel:
         if settings is None:
             return not_configured(message, "email (WARNING_SMTP_URL)")
         email = build_email(message, settings=settings, now=context.now())
+        if context.smtp is not None:
+            return await context.smtp.send(
+                email, recipient=message.recipient.email, delivery_id=str(email["Message-ID"])
+            )
         return await send_email(
             email,
             recipient=message.recipient.email,

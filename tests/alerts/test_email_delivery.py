@@ -29,10 +29,11 @@ from alerts import (
     Outcome,
     deliver,
     deliver_all,
+    deliver_batch,
     parse_smtp_url,
 )
 from alerts.channels.email import build_email, event_message_id
-from alerts.smtp import SmtpServer
+from alerts.smtp import SmtpConnection, SmtpServer
 from tests.alerts.samples import NOW, PNG, endpoint, event, recipient
 
 
@@ -43,18 +44,23 @@ class Mailbox:
     envelopes: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
     rcpt_reply: str | None = None
+    refuse: set[str] = field(default_factory=set)  # addresses answered 550
+    peers: list[Any] = field(default_factory=list)  # the connection each message came on
 
     async def handle_RCPT(
         self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         if self.rcpt_reply:
             return self.rcpt_reply
+        if address in self.refuse:
+            return "550 5.1.1 No such user"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
         self.envelopes.append((str(envelope.mail_from), list(envelope.rcpt_tos), content))
+        self.peers.append(session.peer)
         return "250 Message accepted"
 
     def parsed(self, index: int = 0) -> EmailMessage:
@@ -338,3 +344,52 @@ def test_smtp_urls(url: str, expected: SmtpServer | str) -> None:
             parse_smtp_url(url)
     else:
         assert parse_smtp_url(url) == expected
+
+
+def test_a_batch_of_emails_shares_one_connection(plain_server: tuple[Mailbox, int]) -> None:
+    mailbox, port = plain_server
+    mailbox.refuse = {"b@second.example"}
+    batch = [
+        mail_message(email=f"{name}@{place}.example")
+        for name, place in (("a", "first"), ("b", "second"), ("c", "third"), ("d", "fourth"))
+    ]
+
+    results = deliver_batch(batch, now=lambda: NOW, mail=settings(f"smtp://127.0.0.1:{port}"))
+
+    assert [r.outcome for r in results] == [
+        Outcome.OK,
+        Outcome.PERMANENT,  # refused alone: the connection goes on for the others
+        Outcome.OK,
+        Outcome.OK,
+    ]
+    assert [to for _f, to, _r in mailbox.envelopes] == [
+        ["a@first.example"],
+        ["c@third.example"],
+        ["d@fourth.example"],
+    ]
+    assert len(set(mailbox.peers)) == 1  # one connection for the batch, not one per email
+
+
+def test_a_connection_lost_mid_batch_is_reopened(plain_server: tuple[Mailbox, int]) -> None:
+    mailbox, port = plain_server
+    mail = settings(f"smtp://127.0.0.1:{port}")
+
+    async def run() -> list[Outcome]:
+        async with SmtpConnection(mail) as smtp:
+            first = await smtp.send(build(0), recipient="a@x.example", delivery_id="1")
+            assert smtp.client is not None
+            smtp.client.close()  # the server dropped us between two messages
+            second = await smtp.send(build(1), recipient="b@x.example", delivery_id="2")
+            third = await smtp.send(build(2), recipient="c@x.example", delivery_id="3")
+            assert smtp.opened == 2
+            return [first.outcome, second.outcome, third.outcome]
+
+    def build(index: int) -> Any:
+        return build_email(mail_message(email=f"{'abc'[index]}@x.example"), settings=mail, now=NOW)
+
+    outcomes = asyncio.run(run())
+
+    # the message on the dropped connection is retryable (or sent on a fresh one), never lost
+    assert outcomes[0] is Outcome.OK and outcomes[2] is Outcome.OK
+    assert outcomes[1] in (Outcome.OK, Outcome.RETRYABLE)
+    assert len(set(mailbox.peers)) == 2

@@ -67,7 +67,10 @@ def test_alerts_within_the_window_go_in_one_message(
         approve(context, {"copper": ("red", "up")}, day=1)
         assert deliver_due(context)["sent"] == 0  # still gathering
         moment.advance(seconds=250)
-        assert deliver_due(context)["sent"] == 1
+        counts = deliver_due(context)
+        with read_only(context.factory) as session:
+            errors = session.scalars(select(Delivery.last_error)).all()
+        assert counts["sent"] == 1, (counts, errors)
     text = smtp.mailbox.parsed().get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "红色" in text  # red hides copper's yellow in the same message (inhibition)
     with read_only(context.factory) as session:
@@ -204,9 +207,11 @@ def test_operators_are_emailed_when_an_item_is_escalated(
         moment.advance(hours=2, seconds=1)
         assert len(sweep_review_queue(context).escalated) == 1
         assert len(sweep_review_queue(context).escalated) == 0  # once
+        assert smtp.mailbox.envelopes == []  # queued in the outbox: the worker sends it
+        assert deliver_due(context) == {"sent": 1, "retrying": 0, "dead": 0}
     ((_sender, to, _raw),) = smtp.mailbox.envelopes
     assert to == ["desk@ministry.example"]
-    assert "copper" in smtp.mailbox.parsed().get_content()
+    assert "铜 Copper" in smtp.mailbox.parsed().get_content()
 
 
 def test_a_contact_matched_by_two_subscriptions_gets_one_message(

@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
+import aiosmtplib
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -19,7 +22,7 @@ from vocabulary import Direction, Level
 from warning import clock
 from warning.accounts import Role
 from warning.accounts.service import add_user
-from warning.delivery.models import Delivery
+from warning.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
 from warning.jobs.delivery import deliver_due
 from warning.review import decisions
 from warning.review.models import ReviewItem, WarningEvent
@@ -172,3 +175,33 @@ def test_a_web_approval_is_delivered_on_the_workers_next_round(
         assert session.scalar(select(func.count()).select_from(Delivery)) == 0
     assert deliver_due(context) == {"sent": 1, "retrying": 0, "dead": 0}
     assert text_of(smtp)[0] == "【黄色预警】铜：新发预警"
+
+
+def test_each_send_is_recorded_as_it_happens(
+    make_context: MakeContext, smtp: Smtp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed mid-batch has recorded what it sent: only what was in flight is sent
+    again after the lease, not the whole batch."""
+    context = make_context(smtp_url=f"smtp://127.0.0.1:{smtp.port}")
+    load(context, two_contacts(tmp_path))
+    approve(context, {"copper": ("yellow", "up"), "zinc": ("yellow", "down")})
+    original = aiosmtplib.SMTP.send_message
+    calls = 0
+
+    async def killed_on_the_second(self: aiosmtplib.SMTP, *args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise KeyboardInterrupt  # as SIGKILL would, past every handler
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(aiosmtplib.SMTP, "send_message", killed_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        deliver_due(context)
+
+    assert len(smtp.mailbox.envelopes) == 1
+    with read_only(context.factory) as session:
+        states = dict(session.execute(select(Delivery.id, Delivery.status)).all())
+        attempts = session.scalar(select(func.count()).select_from(DeliveryAttempt))
+    assert sorted(states.values()) == [DeliveryStatus.SENDING, DeliveryStatus.SENT]
+    assert attempts == 1

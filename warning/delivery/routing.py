@@ -87,7 +87,10 @@ def route_pending(session: Session, *, policy: DeliveryPolicy, now: datetime) ->
             outcome.muted.append(event.id)
             continue
         outcome.notices.append(notice.id)
-        outcome.deliveries |= route_notice(session, notice=notice, policy=policy, now=now)
+        decided = aware(event.at) or now
+        outcome.deliveries |= route_notice(
+            session, notice=notice, policy=policy, now=now, decided_at=min(decided, now)
+        )
     return outcome
 
 
@@ -134,10 +137,16 @@ def _notice_for(
 
 
 def route_notice(
-    session: Session, *, notice: Notice, policy: DeliveryPolicy, now: datetime
+    session: Session,
+    *,
+    notice: Notice,
+    policy: DeliveryPolicy,
+    now: datetime,
+    decided_at: datetime | None = None,
 ) -> set[int]:
     """Attach ``notice`` to a delivery for every matching target: the target's open delivery
-    (pending, never tried, still in its group wait) or a new one; the deliveries' ids."""
+    (pending, never tried, still in its group wait) or a new one, due the group wait after
+    the decision (``decided_at``; else ``now``); the deliveries' ids."""
     found = targets(
         session,
         material_id=notice.material_id,
@@ -145,7 +154,7 @@ def route_notice(
         direction=notice.direction,
     )
     open_ones = _open_deliveries(session, {target.contact.id for target in found}, now=now)
-    due = now + timedelta(seconds=policy.group_wait_s)
+    due = (decided_at or now) + timedelta(seconds=policy.group_wait_s)
     chosen: dict[DeliveryKey, Delivery] = {}
     for target in found:
         key = _key_of(target)

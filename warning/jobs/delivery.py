@@ -10,6 +10,7 @@ never blocks the others), and record every attempt in another.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -20,7 +21,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts import Advice, deliver_batch
+from alerts import Advice, DeliveryContext, DeliveryResult, HttpSender, deliver_all
+from alerts.smtp import SmtpConnection
 from vocabulary import Direction, Level
 from warning import clock
 from warning.catalog.models import Series
@@ -82,6 +84,9 @@ def deliver_due(
 def _send(
     context: ServiceContext, claimed: list[int], worker: str, policy: DeliveryPolicy
 ) -> list[Recorded]:
+    """Send the claimed deliveries on one HTTP client and one SMTP connection, recording
+    each attempt as soon as its result is known (a worker killed mid-batch leaves only what
+    was in flight to be sent again after the lease)."""
     mail = mail_settings(context)
     with read_only(context.factory) as session:
         charts = _ChartCache(session)
@@ -90,20 +95,35 @@ def _send(
             session, delivery_ids=claimed, links=links, chart=charts, advice=advice_source(context)
         )
         emails = prepare(session, context, claimed, mail)
-    results = deliver_batch(
-        [message for _, message in built], now=clock.now, http=http_options(context), mail=mail
-    )
-    pairs = [(delivery_id, result) for (delivery_id, _), result in zip(built, results, strict=True)]
-    sent = send_prepared(emails, mail)
-    pairs += [(one.delivery_id, result) for one, result in zip(emails, sent, strict=True)]
-    with transaction(context.factory) as session:
-        recorded = record_results(
-            session, results=pairs, worker=worker, policy=policy, now=clock.now()
-        )
-    for delivery_id, result in pairs:
+    recorded: list[Recorded] = []
+
+    def record(delivery_id: int, result: DeliveryResult) -> None:
+        with transaction(context.factory) as session:
+            recorded.extend(
+                record_results(
+                    session,
+                    results=[(delivery_id, result)],
+                    worker=worker,
+                    policy=policy,
+                    now=clock.now(),
+                )
+            )
         if result.outcome != "ok":
             log.warning("delivery %d: %s %s", delivery_id, result.outcome, result.error or "")
-    return list(recorded)
+
+    async def run() -> None:
+        async with HttpSender(http_options(context)) as sender, SmtpConnection(mail) as smtp:
+            channels = DeliveryContext(now=clock.now, http=sender, mail=mail, smtp=smtp)
+            await deliver_all(
+                [message for _, message in built],
+                channels,
+                on_result=lambda index, result: record(built[index][0], result),
+            )
+            for one in emails:
+                record(one.delivery_id, await send_prepared(one, smtp))
+
+    asyncio.run(run())
+    return recorded
 
 
 def advice_source(context: ServiceContext) -> AdviceSource:

@@ -9,7 +9,6 @@ dead-lettered and replayable like any other, and the rest of the batch goes on.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from alerts import DeliveryResult, MailSettings, Outcome
 from alerts.digest import Digest, DigestKind, digest_email
-from alerts.smtp import send_email
+from alerts.smtp import SmtpConnection
 from warning import clock
 from warning.context import ServiceContext
 from warning.delivery.models import Delivery, DeliveryKind
@@ -86,30 +85,15 @@ def prepare(
     return built
 
 
-def send_prepared(prepared: Sequence[Prepared], settings: MailSettings) -> list[DeliveryResult]:
-    """Send each built email; a failure to build is a permanent result."""
-
-    async def all_of_them() -> list[DeliveryResult]:
-        results = []
-        for one in prepared:
-            if one.email is None:
-                results.append(
-                    DeliveryResult(
-                        Outcome.PERMANENT, f"delivery-{one.delivery_id}", 0.0, error=one.error
-                    )
-                )
-                continue
-            results.append(
-                await send_email(
-                    one.email,
-                    recipient=one.address,
-                    settings=settings,
-                    delivery_id=str(one.email["Message-ID"]),
-                )
-            )
-        return results
-
-    return asyncio.run(all_of_them())
+async def send_prepared(one: Prepared, smtp: SmtpConnection) -> DeliveryResult:
+    """Send one built email on the batch's connection; a failure to build is permanent."""
+    if one.email is None:
+        return DeliveryResult(
+            Outcome.PERMANENT, f"delivery-{one.delivery_id}", 0.0, error=one.error
+        )
+    return await smtp.send(
+        one.email, recipient=one.address, delivery_id=str(one.email["Message-ID"])
+    )
 
 
 def escalation_payload(lines: Sequence[str]) -> str:
