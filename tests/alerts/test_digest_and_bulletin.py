@@ -443,3 +443,43 @@ def test_digest_email_is_sent_to_one_recipient_over_smtp() -> None:
     assert len(images) == 1 and images[0].get_payload(decode=True) == PNG
     again = digest_email(digest(), recipient(), settings=settings, now=NOW)
     assert again["Message-ID"] == got["Message-ID"]  # once per period and recipient
+
+
+@pytest.mark.parametrize(
+    ("language", "needles"),
+    [
+        (
+            Language.ZH,
+            [
+                "发布单位：原材料供需预警办公室",
+                "数据截至：2026-02-27",
+                "发布：2026-12-07",
+                "自 2026-02-01 起",
+                "含义：供应严重紧张。",
+                "建议（仅供参考）",
+                "核查库存可用天数。",
+                "联系方式：电话 010-1234 5678",
+            ],
+        ),
+        (
+            Language.EN,
+            [
+                "Issued by: Raw-Material Early-Warning Office",
+                "Data as of: 2026-02-27",
+                "Issued: 2026-12-07",
+                "since 2026-02-01",
+                "What it means: Supply is severely tight.",
+                "Suggested actions (advisory)",
+                "Check your stock cover.",
+                "Contact: 电话 010-1234 5678",
+            ],
+        ),
+    ],
+)
+def test_the_digest_email_labels_every_date_and_carries_advice_and_issuer(
+    language: Language, needles: list[str]
+) -> None:
+    rendered = render_digest(official(), language, cid_domain="d")
+    for needle in needles:
+        assert needle in rendered.text, needle
+        assert needle.split("：")[-1].split(": ")[-1] in rendered.html, needle
