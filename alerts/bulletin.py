@@ -36,13 +36,15 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from alerts.digest import (
     ActiveWarning,
     Digest,
-    chart_caption,
+    chart_note,
+    chart_title,
     counts_text,
     dates_text,
     digest_title,
@@ -75,20 +77,23 @@ _FONTS: Final = {
         for role in ("body", "heading1", "heading2", "heading3", "masthead", "title")
     },
 }
-_SIZES: Final = {
-    Language.ZH: {"body": 16, "masthead": 36, "title": 22, "small": 14},  # 三号, 二号, 四号
-    Language.EN: {"body": 12, "masthead": 24, "title": 18, "small": 10},
+_SIZES: Final[dict[Language, dict[str, float]]] = {  # 三号 16, 二号 22, 四号 14, 五号 10.5
+    Language.ZH: {"body": 16, "masthead": 36, "title": 22, "small": 14, "table": 10.5},
+    Language.EN: {"body": 12, "masthead": 24, "title": 18, "small": 10, "table": 9},
 }
+# the board's columns: material, level, direction, since, latest, data as of (15.6 of 15.6 cm)
+_COLUMNS_CM: Final = (2.6, 3.0, 3.0, 2.3, 2.5, 2.2)
 _CHINESE_NUMERALS: Final = "一二三四五六七八九十"
 
 
 def heading_number(level: int, index: int, language: Language) -> str:
-    """The number of the ``index``-th (from 1) heading of ``level`` (1 to 3):
-    一、 （一） 1. in Chinese, 1. 1.1 (a) in English (``parent`` numbering is the caller's)."""
+    """The number of the ``index``-th (from 1) heading or item of ``level`` (1 to 4):
+    一、 （一） 1. (1) in Chinese (GB/T 9704), 1. (1) (a) a) in English."""
     if language is Language.ZH:
         numeral = _chinese_numeral(index)
-        return (f"{numeral}、", f"（{numeral}）", f"{index}.")[level - 1]
-    return (f"{index}.", f"({index})", f"({chr(ord('a') + index - 1)})")[level - 1]
+        return (f"{numeral}、", f"（{numeral}）", f"{index}.", f"({index})")[level - 1]
+    letter = chr(ord("a") + (index - 1) % 26)
+    return (f"{index}.", f"({index})", f"({letter})", f"{letter})")[level - 1]
 
 
 def _chinese_numeral(n: int) -> str:
@@ -140,7 +145,7 @@ def _page(document: DocxDocument, digest: Digest, language: Language) -> None:
     _sized(footer.add_run(" —"), _SIZES[language]["small"])
 
 
-def _page_field(paragraph: Paragraph, size: int) -> None:
+def _page_field(paragraph: Paragraph, size: float) -> None:
     """A PAGE field: Word and LibreOffice put the page's number in its place."""
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1")):
         run = _sized(paragraph.add_run(), size)
@@ -160,7 +165,7 @@ def _page_field(paragraph: Paragraph, size: int) -> None:
     _sized(paragraph.add_run(), size)._r.append(end)
 
 
-def _sized(run: Run, size: int) -> Run:
+def _sized(run: Run, size: float) -> Run:
     run.font.size = Pt(size)
     return run
 
@@ -242,6 +247,15 @@ class _Writer:
             paragraph.paragraph_format.first_line_indent = Pt(2 * _SIZES[self.language]["body"])
         return paragraph
 
+    def items(self, lines: tuple[str, ...], *, numbered: bool = True) -> None:
+        """Indented paragraphs, numbered (1) (2) ... when there are several."""
+        several = numbered and len(lines) > 1
+        for index, line in enumerate(lines, start=1):
+            number = f"{heading_number(4, index, self.language)} " if several else ""
+            paragraph = self.paragraph(f"{number}{line}")
+            if self.language is Language.EN:
+                paragraph.paragraph_format.left_indent = Pt(18)
+
     def labelled(self, label: str, text: str) -> Paragraph:
         paragraph = self.paragraph()
         paragraph.add_run(f"{label}{self.labels.colon}").bold = True
@@ -260,6 +274,7 @@ class _Writer:
             run.bold, run.font.color.rgb = True, RED
             _set_font(run._r, *fonts["masthead"])
             office.paragraph_format.space_after = Pt(12)
+            office.paragraph_format.line_spacing = 1.0  # not the body's exact spacing
         if digest.document_number:
             number = self.document.add_paragraph()
             number.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -267,10 +282,13 @@ class _Writer:
                 number.add_run(f"{self.words['doc_number']} ")
             number.add_run(digest.document_number)
         _red_rule(self.document.add_paragraph())
-        title = self.document.add_paragraph(digest_title(digest, language), style="Title")
+        title = self.document.add_paragraph()
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _set_font(title.runs[0]._r, *fonts["title"])
-        title.runs[0].bold = True
+        title.paragraph_format.line_spacing = 1.2
+        title.paragraph_format.space_after = Pt(6)
+        run = _sized(title.add_run(digest_title(digest, language)), sizes["title"])
+        _set_font(run._r, *fonts["title"])
+        run.bold = True
         dates = self.paragraph(dates_text(digest, language), indent=False)
         dates.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
@@ -289,9 +307,10 @@ class _Writer:
         table = self.document.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        small = _SIZES[self.language]["small"] - 2
+        table.autofit = False
+        small = _SIZES[self.language]["table"]
         for cell, text in zip(table.rows[0].cells, headers, strict=True):
-            run = _sized(cell.paragraphs[0].add_run(text), small)
+            run = _sized(_cell_paragraph(cell).add_run(text), small)
             run.bold = True
         board = sorted(self.digest.board, key=lambda r: (-level_rank(r.level), r.material_id))
         for row in board:
@@ -308,9 +327,12 @@ class _Writer:
                 format_date(row.latest_date),
             )
             for index, (cell, text) in enumerate(zip(cells, texts, strict=True)):
-                run = _sized(cell.paragraphs[0].add_run(text), small)
+                run = _sized(_cell_paragraph(cell).add_run(text), small)
                 if index == 1:
                     run.bold, run.font.color.rgb = True, _colour(row.level)
+        for column, width in zip(table.columns, _COLUMNS_CM, strict=True):
+            for cell in column.cells:
+                cell.width = Cm(width)
 
     def changes(self) -> None:
         words, labels = self.words, self.labels
@@ -361,8 +383,7 @@ class _Writer:
             items.append((words["actions"], warning.actions(language)))
         for number, (label, lines) in enumerate(items, start=1):
             self.paragraph(f"{heading_number(3, number, language)} {label}")
-            for line in lines:
-                self.document.add_paragraph(line, style="List Bullet")
+            self.items(lines)
         if warning.chart is not None:
             self.figure(warning)
         self.paragraph(warning.link)
@@ -372,15 +393,18 @@ class _Writer:
         self.figures += 1
         picture = self.document.add_paragraph()
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        picture.paragraph_format.line_spacing = 1.0  # not the body's exact 28 pt: it clips
         picture.add_run().add_picture(io.BytesIO(warning.chart.png), width=Cm(15))
-        caption_text = chart_caption(warning, self.language) or warning.chart.alt
-        separator = " " if self.language is Language.ZH else ". "
-        caption = self.document.add_paragraph(
-            f"{self.words['figure']}{self.figures}{separator}{caption_text}"
-        )
+        title = chart_title(warning, self.language) or warning.chart.alt
+        caption = self.document.add_paragraph()
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        for run in caption.runs:
-            _sized(run, _SIZES[self.language]["small"])
+        text = f"{self.words['figure'].format(n=self.figures)} {title}"
+        _sized(caption.add_run(text), _SIZES[self.language]["small"]).bold = True
+        note = chart_note(warning, self.language)
+        if note:
+            lines = self.document.add_paragraph()
+            lines.paragraph_format.line_spacing = 1.0
+            _sized(lines.add_run(note), _SIZES[self.language]["small"])
 
     def indicator_levels(self) -> None:
         words, labels = self.words, self.labels
@@ -389,18 +413,19 @@ class _Writer:
         rows = sorted(
             self.digest.indicator_levels, key=lambda r: (-level_rank(r.level), r.material_id)
         )
-        for row in rows:
-            self.document.add_paragraph(
+        self.items(
+            tuple(
                 f"{row.name(self.language)}{labels.colon}{labels.level[row.level]}, "
-                f"{labels.direction[row.direction]} ({words['as_of']} {format_date(row.as_of)})",
-                style="List Bullet",
-            )
+                f"{labels.direction[row.direction]} ({words['as_of']} {format_date(row.as_of)})"
+                for row in rows
+            ),
+            numbered=False,
+        )
 
     def notes(self) -> None:
         words = self.words
         self.section(words["sources"])
-        for note in self.digest.notes(self.language):
-            self.document.add_paragraph(note, style="List Bullet")
+        self.items(self.digest.notes(self.language))
         self.paragraph(words["sources_text"])
         self.labelled(words["open_board"], self.digest.link)
 
@@ -415,6 +440,13 @@ class _Writer:
         if digest.issuer is not None and digest.issuer.contact:
             self.document.add_paragraph()
             self.labelled(self.words["contact"], digest.issuer.contact)
+
+
+def _cell_paragraph(cell: _Cell) -> Paragraph:
+    paragraph = cell.paragraphs[0]
+    paragraph.paragraph_format.line_spacing = 1.0
+    paragraph.paragraph_format.first_line_indent = Pt(0)
+    return paragraph
 
 
 def _red_rule(paragraph: Paragraph) -> None:

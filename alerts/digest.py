@@ -254,7 +254,7 @@ _WORDS: Final = {
             "预警级别由监测指标提出，经分析人员审核后发布。"
             "本简报的建议仅供参考，不构成投资或经营决策依据。"
         ),
-        "figure": "图",
+        "figure": "图{n}",
         "chart_title": "{name}价格走势（{first}至{last}，单位：{unit}）",
         "chart_lines": (
             "虚线为预警线：以{base_date}的{base}为基准，{horizon}涨跌幅达到各级阈值时的价格"
@@ -316,7 +316,7 @@ _WORDS: Final = {
             "the analysts' review. The suggestions in this bulletin are advisory, not a basis "
             "for investment or business decisions."
         ),
-        "figure": "Figure",
+        "figure": "Figure {n}.",
         "chart_title": "{name}: price, {first} to {last} ({unit})",
         "chart_lines": (
             "Dashed lines: the prices at which the {horizon} change from {base} on {base_date} "
@@ -377,36 +377,48 @@ def dates_text(digest: Digest, language: Language) -> str:
     return " · ".join(parts)
 
 
-def chart_caption(warning: ActiveWarning, language: Language) -> str:
-    """The chart's title, unit and what its level lines are, in ``language``."""
+def chart_title(warning: ActiveWarning, language: Language) -> str:
+    """The chart's title: the material, the dates and the unit, in ``language``."""
     info = warning.chart_info
     if info is None:
         return ""
-    words, labels = _WORDS[language], LABELS[language]
-    caption = words["chart_title"].format(
+    return _WORDS[language]["chart_title"].format(
         name=warning.name(language),
         first=format_date(info.first),
         last=format_date(info.last),
         unit=info.unit,
     )
-    if info.lines and info.base_value is not None and info.base_date is not None:
-        lines = labels.sep.join(
-            f"{labels.level[line.level]} {'≥' if line.direction is Direction.UP else '≤'} "
-            f"{format_value(line.value)}"
-            for line in info.lines
-        )
-        if info.horizon_rows:
-            key = "horizon_trading_days" if info.daily else "horizon_rows"
-            horizon = words[key].format(n=info.horizon_rows)
-        else:
-            horizon = words["horizon_days"].format(n=info.horizon_days)
-        caption += (" " if language is Language.EN else "；") + words["chart_lines"].format(
-            base_date=format_date(info.base_date),
-            base=format_value(info.base_value),
-            horizon=horizon,
-            lines=lines,
-        )
-    return caption
+
+
+def chart_note(warning: ActiveWarning, language: Language) -> str:
+    """What the chart's level lines are, in ``language``; empty without lines."""
+    info = warning.chart_info
+    if info is None or not info.lines or info.base_value is None or info.base_date is None:
+        return ""
+    words, labels = _WORDS[language], LABELS[language]
+    lines = labels.sep.join(
+        f"{labels.level[line.level]} {'≥' if line.direction is Direction.UP else '≤'} "
+        f"{format_value(line.value)}"
+        for line in info.lines
+    )
+    if info.horizon_rows:
+        key = "horizon_trading_days" if info.daily else "horizon_rows"
+        horizon = words[key].format(n=info.horizon_rows)
+    else:
+        horizon = words["horizon_days"].format(n=info.horizon_days)
+    return words["chart_lines"].format(
+        base_date=format_date(info.base_date),
+        base=format_value(info.base_value),
+        horizon=horizon,
+        lines=lines,
+    )
+
+
+def chart_caption(warning: ActiveWarning, language: Language) -> str:
+    """The chart's title and what its level lines are, in one line (for email)."""
+    title, note = chart_title(warning, language), chart_note(warning, language)
+    separator = "；" if language is Language.ZH else ". "
+    return f"{title}{separator}{note}" if title and note else title
 
 
 def counts_text(digest: Digest, labels: Labels) -> str:

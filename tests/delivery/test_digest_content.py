@@ -5,6 +5,7 @@ copy, labelled unreviewed."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import docx
 from sqlalchemy import select
@@ -12,16 +13,18 @@ from sqlalchemy import select
 from alerts import Language
 from alerts.digest import Digest, DigestKind, render_digest
 from tests.delivery.conftest import MakeContext
-from tests.support.review import step
+from tests.support.review import POLICY, evaluation, step
 from vocabulary import Direction, Level
 from warning import clock
 from warning.clock import desk_today, desk_zone
 from warning.context import ServiceContext
 from warning.delivery.digests import build_digest
 from warning.delivery.issuer import issuer_of
+from warning.evaluation.models import Assessment
 from warning.jobs.digest import bulletin
 from warning.review import decisions
 from warning.review.models import ReviewItem
+from warning.review.proposals import propose
 from warning.review.states import ItemState
 from warning.store import read_only, transaction
 
@@ -153,3 +156,39 @@ def test_a_period_start_level_is_replayed_from_events(make_context: MakeContext)
     assert {row.previous_level for row in digest.board} == {Level.NORMAL}
     assert digest.changes == ()  # the events are today's, after last week
     assert digest.period_end < desk_today(context.settings)
+
+
+def test_a_warning_stands_since_its_assessment_says_unless_the_level_was_adjusted(
+    make_context: MakeContext,
+) -> None:
+    """Copper approved as proposed: since the assessment's level_since (2026-08-03), as its
+    reasons say; zinc adjusted to blue: since the decision, the assessment's date being
+    about the yellow it proposed."""
+    context = make_context()
+    decided = clock.now()
+    with transaction(context.factory) as session:
+        run_id = evaluation(session, {"copper": ("yellow", "up"), "zinc": ("yellow", "down")})
+        for assessment in session.scalars(
+            select(Assessment).where(Assessment.evaluation_run_id == run_id)
+        ):
+            assessment.level_since = date(2026, 8, 3)
+        propose(session, run_id=run_id, policy=POLICY, now=decided)
+        items = {
+            item.material_id: item.id
+            for item in session.scalars(
+                select(ReviewItem).where(ReviewItem.state == ItemState.PENDING)
+            )
+        }
+        decisions.approve(session, item_id=items["copper"], actor="ana", comment=None, now=decided)
+        decisions.adjust(
+            session, item_id=items["zinc"], actor="ana", reason="milder", now=decided,
+            level=Level.BLUE,
+        )  # fmt: skip
+    digest = _digest(context, DigestKind.DAILY)
+    board = {row.material_id: row for row in digest.board}
+    active = {warning.material_id: warning for warning in digest.active}
+    assert board["copper"].since == active["copper"].since == date(2026, 8, 3)
+    decision_day = decided.astimezone(desk_zone(context.settings)).date()
+    assert board["zinc"].since == active["zinc"].since == decision_day
+    assert board["zinc"].level is Level.BLUE
+    assert board["iron_ore"].since is None  # no warning: no date

@@ -39,7 +39,8 @@ from warning.catalog.advice import DIRECTIONS, advice_for
 from warning.delivery.issuer import bulletin_number
 from warning.delivery.routing import NOTICE_OF
 from warning.evaluation.board import MaterialLine, material_lines
-from warning.review.models import MaterialWarning, WarningEvent
+from warning.evaluation.models import Assessment
+from warning.review.models import MaterialWarning, ReviewItem, WarningEvent
 from warning.review.queries import active_warnings
 from warning.store import aware
 
@@ -82,15 +83,18 @@ def build_digest(
     names = catalog.names()
     lines = material_lines(session, catalog=catalog)
     in_force = active_warnings(session)
+    since_of = standing_since(session, in_force, zone)
     dates = [line.latest_period for line in lines if line.latest_period is not None]
     return Digest(
         kind=kind,
         period_start=start,
         period_end=end,
         generated_at=now,
-        board=_board(lines, in_force, before=in_force_at(session, since), zone=zone),
+        board=_board(lines, in_force, before=in_force_at(session, since), since_of=since_of),
         changes=_changes(session, names, since=since, until=until, zone=zone),
-        active=_active(catalog, names, in_force, public_url=public_url, chart=chart, zone=zone),
+        active=_active(
+            catalog, names, in_force, public_url=public_url, chart=chart, since_of=since_of
+        ),
         link=f"{public_url}/",
         issuer=issuer,
         document_number=bulletin_number(doc_prefix, kind, start) if doc_prefix else "",
@@ -117,6 +121,31 @@ def in_force_at(session: Session, moment: datetime) -> dict[str, Level]:
     return levels
 
 
+def standing_since(
+    session: Session, in_force: dict[str, MaterialWarning], zone: ZoneInfo
+) -> dict[int, date]:
+    """Since when each warning in force stands at its level: the date the assessment behind
+    its latest approved change gives (``level_since``), when the analysts approved that
+    level as proposed; else (an adjusted level, or no date) the day of the decision."""
+    ids = [warning.id for warning in in_force.values()]
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(WarningEvent, ReviewItem, Assessment.level_since)
+        .join(ReviewItem, ReviewItem.id == WarningEvent.review_item_id)
+        .join(Assessment, Assessment.id == ReviewItem.assessment_id)
+        .where(WarningEvent.warning_id.in_(ids), WarningEvent.kind != ChangeKind.END)
+        .order_by(WarningEvent.id)
+    ).tuples()
+    since: dict[int, date] = {}
+    for event, item, level_since in rows:
+        as_proposed = (event.level, event.direction) == (item.level, item.direction)
+        since[event.warning_id] = (
+            level_since if as_proposed and level_since else _local_day(event.at, zone)
+        )
+    return since
+
+
 def _local_day(moment: datetime, zone: ZoneInfo) -> date:
     at = aware(moment)
     assert at is not None
@@ -128,7 +157,7 @@ def _board(
     in_force: dict[str, MaterialWarning],
     *,
     before: dict[str, Level],
-    zone: ZoneInfo,
+    since_of: dict[int, date],
 ) -> tuple[BoardRow, ...]:
     rows = []
     for line in lines:
@@ -144,7 +173,7 @@ def _board(
                 latest_unit=line.unit or "",
                 latest_date=line.latest_period,
                 previous_level=before.get(line.material, Level.NORMAL),
-                since=_local_day(warning.started_at, zone) if warning else None,
+                since=since_of.get(warning.id) if warning else None,
             )
         )
     return tuple(rows)
@@ -214,7 +243,7 @@ def _active(
     *,
     public_url: str,
     chart: ChartMaker,
-    zone: ZoneInfo,
+    since_of: dict[int, date],
 ) -> tuple[ActiveWarning, ...]:
     found = []
     for material, warning in sorted(in_force.items()):
@@ -234,7 +263,7 @@ def _active(
                 material_en=en,
                 level=level,
                 direction=direction,
-                since=_local_day(warning.started_at, zone),
+                since=since_of.get(warning.id) or warning.started_at.date(),
                 reasons_zh=tuple(line for line in warning.text_zh.splitlines() if line),
                 reasons_en=tuple(line for line in warning.text_en.splitlines() if line),
                 link=f"{public_url}/materials/{material}",
