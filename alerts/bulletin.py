@@ -43,6 +43,7 @@ from docx.text.run import Run
 from alerts.digest import (
     ActiveWarning,
     Digest,
+    change_text,
     chart_note,
     chart_title,
     counts_text,
@@ -342,15 +343,10 @@ class _Writer:
         for index, change in enumerate(
             sorted(self.digest.changes, key=lambda c: (c.on, c.material_id)), start=1
         ):
-            was = (
-                f" ({words['was']} {labels.level[change.previous_level]})"
-                if change.previous_level
-                else ""
-            )
             number = heading_number(3, index, self.language)
             self.paragraph(
                 f"{number} {format_date(change.on)} {change.name(self.language)}{labels.colon}"
-                f"{labels.change[change.change]}, {labels.level[change.level]}{was}"
+                f"{change_text(change, self.language)}"
             )
 
     def warnings(self) -> None:

@@ -233,6 +233,7 @@ _WORDS: Final = {
         "in_force_counts": "当前有效预警",
         "board_level": "预警级别（经审核）",
         "since_column": "预警起始",
+        "ended_was": "（原{level}预警）",
         "data_as_of": "数据截至",
         "issued": "发布",
         "since": "自",
@@ -292,6 +293,7 @@ _WORDS: Final = {
         "in_force_counts": "Warnings in force",
         "board_level": "Level (reviewed)",
         "since_column": "Since",
+        "ended_was": " (was a {level} warning)",
         "data_as_of": "Data as of",
         "issued": "Issued",
         "since": "since",
@@ -421,6 +423,19 @@ def chart_caption(warning: ActiveWarning, language: Language) -> str:
     return f"{title}{separator}{note}" if title and note else title
 
 
+def change_text(change: DigestChange, language: Language) -> str:
+    """``预警升级, 红色 (原 黄色)``; an end names the warning it ended, with no level of its
+    own: ``预警解除（原红色预警）`` / ``resolved (was a Red warning)``."""
+    labels, words = LABELS[language], _WORDS[language]
+    kind, level = labels.change[change.change], labels.level[change.level]
+    if change.change is NoticeKind.RESOLVED:
+        return kind + words["ended_was"].format(level=level)
+    was = (
+        f" ({words['was']} {labels.level[change.previous_level]})" if change.previous_level else ""
+    )
+    return f"{kind}, {level}{was}"
+
+
 def counts_text(digest: Digest, labels: Labels) -> str:
     """``红色 2 · 黄色 3 · 蓝色 1``."""
     return " · ".join(f"{labels.level[lv]} {n}" for lv, n in digest.counts().items())
@@ -482,6 +497,7 @@ def _change_views(digest: Digest, labels: Labels, language: Language) -> list[di
             "colour": LEVEL_COLOURS[c.level],
             "was": labels.level[c.previous_level] if c.previous_level else None,
             "on": format_date(c.on),
+            "text": change_text(c, language),
         }
         for c in sorted(digest.changes, key=lambda c: (c.on, c.material_id))
     ]

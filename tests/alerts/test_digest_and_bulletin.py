@@ -29,10 +29,12 @@ from alerts.digest import (
     IndicatorLevel,
     Issuer,
     LevelLine,
+    change_text,
     digest_email,
     render_digest,
     send_digest,
 )
+from alerts.labels import LABELS
 from tests.alerts.samples import NOW, PNG, recipient
 from tests.alerts.test_email_delivery import Mailbox, free_port
 from vocabulary import Direction, Level
@@ -491,3 +493,29 @@ def test_the_digest_email_labels_every_date_and_carries_advice_and_issuer(
     for needle in needles:
         assert needle in rendered.text, needle
         assert needle.split("：")[-1].split(": ")[-1] in rendered.html, needle
+
+
+@pytest.mark.parametrize(
+    ("change", "language", "expected"),
+    [
+        (NoticeKind.RESOLVED, Language.ZH, "预警解除（原红色预警）"),
+        (NoticeKind.RESOLVED, Language.EN, "resolved (was a Red warning)"),
+        (NoticeKind.ESCALATED, Language.ZH, "预警升级, 红色 (原 黄色)"),
+        (NoticeKind.NEW, Language.EN, "new warning, Red"),
+    ],
+)
+def test_a_change_names_its_kind_and_an_end_the_warning_it_ended(
+    change: NoticeKind, language: Language, expected: str
+) -> None:
+    previous = Level.YELLOW if change is NoticeKind.ESCALATED else None
+    item = DigestChange(
+        "copper", "铜", "Copper", change, Level.RED, Direction.UP, date(2026, 3, 2), previous
+    )
+    bulletin = official(changes=(item,))
+    assert change_text(item, language) == expected
+    texts = [p.text for p in _open(bulletin_docx(bulletin, language)).paragraphs]
+    assert any(
+        t.endswith(f"2026-03-02 {item.name(language)}{LABELS[language].colon}{expected}")
+        for t in texts
+    )
+    assert expected in render_digest(bulletin, language, cid_domain="d").text
