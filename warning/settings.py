@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -159,6 +159,41 @@ class Settings(BaseSettings):
         le=24 * 30,
         description="hours a web login lasts before signing in again",
     )
+    # --- the issuing office (bulletins, digests, notices): one block, kept together ---
+    issuer_name_zh: str = Field(
+        default="原材料供需预警办公室",
+        description="the issuing office's name in Chinese (bulletin masthead and signature)",
+    )
+    issuer_name_en: str = Field(
+        default="Raw-Material Supply-Demand Early-Warning Office",
+        description="the issuing office's name in English",
+    )
+    issuer_contact: str = Field(
+        default="",
+        description="the contact line readers are given, e.g. phone and email; "
+        "empty: the WARNING_MAIL_FROM address",
+    )
+    issuer_doc_prefix: str = Field(
+        default="原材预警",
+        description="机关代字 of document numbers, as in 原材预警〔2026〕12号",
+    )
+
+    @field_validator("issuer_name_zh", "issuer_name_en", "issuer_contact", "issuer_doc_prefix")
+    @classmethod
+    def _one_line(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip()
+        limit = 16 if info.field_name == "issuer_doc_prefix" else 200
+        if not value and info.field_name != "issuer_contact":
+            raise ValueError("expected a non-empty text")
+        if len(value) > limit:
+            raise ValueError(f"expected at most {limit} characters")
+        if any(not character.isprintable() for character in value):
+            raise ValueError("expected one line of printable text (no line breaks or controls)")
+        if info.field_name == "issuer_doc_prefix" and re.search(r"[\s〔〕\[\]()（）\d]", value):
+            raise ValueError("expected the 机关代字 alone: no spaces, brackets or digits")
+        return value
+
+    # --- end of the issuing office ---
 
     @field_validator("database_url")
     @classmethod

@@ -14,7 +14,7 @@ ended (or lacks a month) would understate the total, and rules would read it as 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from feeds.aggregate import TARGETS
 from feeds.longformat import FIELD_LIMITS, SeriesSpec
 from vocabulary import AGGREGATION, Aggregation, Frequency, IndicatorKind
+from warning.catalog.advice import AdviceDefaults, AdviceOverride, bundled_advice
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -62,6 +63,8 @@ class MaterialEntry(BaseModel):
     name_en: str = Field(min_length=1, max_length=128)
     sector: str = Field(min_length=1, max_length=64)
     series: tuple[SeriesEntry, ...] = Field(min_length=1)
+    # what a warning means and suggested actions, overriding warning/data/advice.yaml
+    advice: AdviceOverride | None = None
 
     @field_validator("id")
     @classmethod
@@ -80,10 +83,12 @@ class _CatalogFile(BaseModel):
 
 @dataclass(frozen=True)
 class Catalog:
-    """The loaded catalog: materials in file order, and their series by id."""
+    """The loaded catalog: materials in file order, and their series by id; the default
+    advice per level and direction (:mod:`warning.catalog.advice`)."""
 
     path: str
     materials: tuple[MaterialEntry, ...]
+    advice: AdviceDefaults = field(default_factory=bundled_advice)
 
     @property
     def material_ids(self) -> frozenset[str]:
@@ -139,7 +144,11 @@ def load_catalog(path: Path | None = None) -> Catalog:
     _check_unique(path, materials)
     for material in materials:
         _check_derived(path, material)
-    return Catalog(path=str(path), materials=materials)
+    try:
+        advice = bundled_advice()
+    except ValueError as error:
+        raise CatalogError(str(error)) from None
+    return Catalog(path=str(path), materials=materials, advice=advice)
 
 
 def _material(path: Path, index: int, raw: dict[str, object]) -> MaterialEntry:

@@ -25,6 +25,7 @@ from alerts import Advice, DeliveryContext, DeliveryResult, HttpSender, deliver_
 from alerts.smtp import SmtpConnection
 from vocabulary import Direction, Level
 from warning import clock
+from warning.catalog.advice import advice_for
 from warning.catalog.models import Series
 from warning.context import ServiceContext, secret_key
 from warning.delivery.charts import series_chart
@@ -127,14 +128,14 @@ def _send(
 
 
 def advice_source(context: ServiceContext) -> AdviceSource:
-    """What each level and direction mean and suggest, from the catalog (none without it)."""
-    try:
-        from warning.catalog.advice import advice_for
-    except ImportError:  # the advice catalog is not installed in this build
-        return lambda material_id, level, direction: Advice()
+    """What each level and direction mean and suggest, from the catalog (with the material's
+    own overrides)."""
 
     def advice(material_id: str, level: Level, direction: Direction) -> Advice:
-        found = advice_for(context.catalog, material_id, level, direction)
+        try:
+            found = advice_for(context.catalog, material_id, level, direction)
+        except ValueError:  # normal, no data, or no direction: nothing to advise
+            return Advice()
         return Advice(found.meaning_zh, found.meaning_en, found.actions_zh, found.actions_en)
 
     return advice

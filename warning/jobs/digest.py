@@ -23,16 +23,18 @@ from sqlalchemy.orm import Session
 
 from alerts import EndpointKind, Language, Recipient
 from alerts.bulletin import bulletin_docx
-from alerts.digest import Digest, DigestKind, digest_email, render_digest
+from alerts.digest import ChartInfo, Digest, DigestKind, digest_email, render_digest
 from alerts.unsubscribe import unsubscribe_url
 from warning import clock
 from warning.clock import desk_today, desk_zone
 from warning.context import ServiceContext, secret_key
-from warning.delivery.charts import price_chart
+from warning.delivery.charts import level_chart
 from warning.delivery.digests import build_digest, period_of
+from warning.delivery.issuer import issuer_of
 from warning.delivery.models import Delivery, DeliveryKind, DeliveryStatus
 from warning.directory.models import Contact, Subscription
 from warning.evaluation.board import material_lines
+from warning.evaluation.runs import load_ruleset
 from warning.jobs.senders import mail_settings
 from warning.store import read_only, transaction
 
@@ -112,13 +114,20 @@ def run_digest(
 
 
 def bulletin(
-    context: ServiceContext, *, kind: DigestKind, day: date | None, language: Language
+    context: ServiceContext,
+    *,
+    kind: DigestKind,
+    day: date | None,
+    language: Language,
+    desk_copy: bool = True,
 ) -> tuple[bytes, date, date]:
     """The DOCX bulletin of ``kind`` that goes out on ``day`` (default: the desk's today), as
-    the desk circulates it; and the first and last day of the period it covers."""
+    the desk circulates it (``desk_copy``: with the indicators' own levels, labelled
+    unreviewed); and the first and last day of the period it covers."""
     day = day or desk_today(context.settings)
     start, end = period_of(kind, day)
-    return bulletin_docx(_digest(context, kind, day), language), start, end
+    docx = bulletin_docx(_digest(context, kind, day), language, desk_copy=desk_copy)
+    return docx, start, end
 
 
 def _digest(context: ServiceContext, kind: DigestKind, day: date) -> Digest:
@@ -127,13 +136,19 @@ def _digest(context: ServiceContext, kind: DigestKind, day: date) -> Digest:
 
 
 def digest_of(session: Session, context: ServiceContext, *, kind: DigestKind, day: date) -> Digest:
-    """The digest of ``kind`` that goes out on ``day``, read in ``session``."""
+    """The content of the digest of ``kind`` that goes out on ``day``, read in ``session``
+    (content only: who gets it and how is the caller's)."""
+    ruleset = load_ruleset(context.settings.rules_path, context.catalog)
     lines = {line.material: line for line in material_lines(session, catalog=context.catalog)}
     today = clock.now().date()
 
-    def chart(material: str) -> bytes | None:
+    def chart(material: str) -> tuple[bytes, ChartInfo | None] | None:
         line = lines.get(material)
-        return price_chart(session, line=line, until=today) if line else None
+        if line is None or line.latest_period is None:
+            return None
+        until = min(today, line.latest_period)
+        drawn = level_chart(session, line=line, until=until, rules=ruleset.rules_for(material))
+        return (drawn.png, drawn.info) if drawn else None
 
     return build_digest(
         session,
@@ -144,6 +159,8 @@ def digest_of(session: Session, context: ServiceContext, *, kind: DigestKind, da
         now=clock.now(),
         public_url=context.settings.public_url,
         chart=chart,
+        issuer=issuer_of(context.settings),
+        doc_prefix=context.settings.issuer_doc_prefix,
     )
 
 
@@ -184,7 +201,7 @@ def _write_preview(context: ServiceContext, digest: Digest, path: Path, language
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".docx":
-        path.write_bytes(bulletin_docx(digest, language))
+        path.write_bytes(bulletin_docx(digest, language, desk_copy=True))
     elif suffix == ".eml":
         recipient = Recipient(
             contact_name="预览 Preview",
@@ -195,5 +212,5 @@ def _write_preview(context: ServiceContext, digest: Digest, path: Path, language
         email = digest_email(digest, recipient, settings=mail_settings(context), now=clock.now())
         path.write_bytes(bytes(email))
     else:
-        rendered = render_digest(digest, language, cid_domain="preview.invalid")
+        rendered = render_digest(digest, language, cid_domain="preview.invalid", desk_copy=True)
         path.write_text(rendered.text if suffix == ".txt" else rendered.html, encoding="utf-8")

@@ -75,7 +75,13 @@ def prepare(
                         day=date.fromisoformat(payload["day"]),
                     )
                 recipient = digest_recipient(context, contact, address)
-                email = digest_email(digests[key], recipient, settings=settings, now=clock.now())
+                email = digest_email(
+                    digests[key],
+                    recipient,
+                    settings=settings,
+                    now=clock.now(),
+                    desk_copy=contact is None,  # an operator's address: the desk's copy
+                )
             else:
                 email = escalation_email(payload, address, settings)
             built.append(Prepared(row.id, address, email))
