@@ -177,3 +177,16 @@ def render_im(message: Message, template: str) -> str:
     views = [event_view(e, t, language) for e in message.events]
     context = {"t": t, "events": views, "subject": subject(message), "lang": language.value}
     return ENVIRONMENT.get_template(template).render(context).strip()
+
+
+def render_public_page(event: WarningEvent, language: Language, *, chart_src: str) -> str:
+    """The warning's public page (HTML): the event as decided, its chart (``chart_src``: a
+    data URI or empty) and its reasons and advice, in ``language``."""
+    t = LABELS[language]
+    view = event_view(event, t, language)
+    space = "" if language is Language.ZH else " "
+    title = f"{view['material']}{t.colon}{t.level[event.level]}{space}{t.warning}"
+    if view["resolved"]:
+        title = f"{view['material']}{t.colon}{t.change[event.change]}"
+    context = {"t": t, "e": view, "lang": language.value, "title": title, "chart": chart_src}
+    return ENVIRONMENT.get_template("public_warning.html").render(context)

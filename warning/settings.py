@@ -104,6 +104,12 @@ class Settings(BaseSettings):
         description="smtp://host:port, smtp+starttls://user:pass@host:587 or smtps://...; "
         "empty: the demo's local catcher (smtp://127.0.0.1:8025)",
     )
+    public_link_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="days a warning's public page link (the messages' details link) opens",
+    )
     demo_smtp_port: int = Field(
         default=0,
         ge=0,

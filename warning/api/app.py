@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from warning.accounts import AccountError
-from warning.api.routes import admin, materials, review, silences, unsubscribe
+from warning.api.routes import admin, materials, public_warning, review, silences, unsubscribe
 from warning.context import ServiceContext
 from warning.review.lifecycle import InvalidMove, ItemNotFound
 
@@ -31,6 +31,7 @@ def create_app(context: ServiceContext) -> FastAPI:
     for module in (materials, review, silences, admin):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(unsubscribe.router)
+    app.include_router(public_warning.router)
     app.add_exception_handler(ItemNotFound, _not_found)
     app.add_exception_handler(InvalidMove, _conflict)
     app.add_exception_handler(AccountError, _account)

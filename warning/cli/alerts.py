@@ -11,12 +11,15 @@ from rich.table import Table
 
 from alerts import Language
 from alerts.digest import DigestKind
+from alerts.public_link import warning_url
 from warning import clock
 from warning.cli.accounts import cli_actor
 from warning.cli.output import console, errors, fail, parse_date, print_refusal, service_context
+from warning.context import secret_key
 from warning.delivery.listing import delivery_rows
 from warning.delivery.models import DeliveryStatus
 from warning.delivery.outbox import replay
+from warning.delivery.public_page import revoke_links
 from warning.delivery.routing import targets
 from warning.directory.rows import DirectoryFileError
 from warning.jobs.delivery import deliver_due
@@ -28,7 +31,9 @@ from warning.store import read_only, transaction
 
 directory_app = typer.Typer(help="The whitelist enterprises' contacts.", no_args_is_help=True)
 deliveries_app = typer.Typer(help="The outbox: list and replay deliveries.", no_args_is_help=True)
-alerts_app = typer.Typer(help="Who gets what: dry runs.", no_args_is_help=True)
+alerts_app = typer.Typer(
+    help="Who gets what: dry runs; the warnings' public page links.", no_args_is_help=True
+)
 
 
 @directory_app.command("import")
@@ -115,6 +120,36 @@ def deliveries_replay(delivery_id: Annotated[int, typer.Argument()]) -> None:
         print_refusal(error)
         raise typer.Exit(1) from None
     console.print(f"delivery {delivery_id} will be sent again")
+
+
+@alerts_app.command("link")
+def link(
+    warning_id: Annotated[int, typer.Option("--warning", help="the warning's id")],
+) -> None:
+    """A fresh link to the warning's public page (as messages carry), on the last line."""
+    context = service_context()
+    with read_only(context.factory) as session:
+        if session.get(MaterialWarning, warning_id) is None:
+            raise fail(f"no warning {warning_id}")
+    typer.echo(
+        warning_url(
+            context.settings.public_url, warning_id, clock.now(), secret_key(context.settings)
+        )
+    )
+
+
+@alerts_app.command("revoke-links")
+def revoke_links_command(
+    warning_id: Annotated[int, typer.Option("--warning", help="the warning's id")],
+) -> None:
+    """Stop every link to the warning's public page issued so far from opening (audited)."""
+    context = service_context()
+    try:
+        with transaction(context.factory) as session:
+            revoke_links(session, warning_id=warning_id, actor=cli_actor(), now=clock.now())
+    except ItemNotFound as error:
+        raise fail(error) from None
+    console.print(f"links to warning {warning_id} issued until now no longer open")
 
 
 @alerts_app.command("dry-run")

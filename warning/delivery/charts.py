@@ -47,14 +47,26 @@ def level_chart(
 ) -> LevelChart | None:
     """The headline series of ``line`` over the year to ``until`` with its level lines
     (``rules``: the material's rules); None without data."""
-    frame = _headline_frame(session, line, until)
+    if line.headline_series is None:
+        return None
+    return series_level_chart(
+        session, series_id=line.headline_series, unit=line.unit, until=until, rules=rules
+    )
+
+
+def series_level_chart(
+    session: Session, *, series_id: str, unit: str | None, until: date, rules: list[Rule]
+) -> LevelChart | None:
+    """``series_id`` over the year to ``until`` with the level lines of ``rules``; None
+    without data."""
+    frame = _frame(session, series_id, until)
     if frame is None:
         return None
     frequency = str(frame["frequency"].iloc[-1])
     info = chart_info(
         [p.date() if hasattr(p, "date") else p for p in frame["period"]],
         [float(v) for v in frame["value"]],
-        unit=line.unit or "",
+        unit=unit or "",
         frequency=frequency,
         rules=rules,
     )

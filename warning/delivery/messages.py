@@ -21,6 +21,7 @@ from alerts import (
     WarningEvent,
     make_message,
 )
+from alerts.public_link import warning_url
 from alerts.unsubscribe import unsubscribe_url
 from vocabulary import Direction, Level, series_names
 from warning import clock
@@ -144,8 +145,7 @@ def _event(
     advice: AdviceSource,
 ) -> WarningEvent:
     warning = session.get(MaterialWarning, notice.warning_id)
-    material = session.get(Material, notice.material_id)
-    assert warning is not None and material is not None
+    assert warning is not None
     decided = _decided_event(session, notice)
     earlier = session.scalars(
         select(Notice.id)
@@ -153,8 +153,41 @@ def _event(
         .order_by(Notice.id)
     ).all()
     ended = notice.kind == NoticeKind.RESOLVED
-    level = Level(notice.level)
-    direction = Direction(notice.direction)
+    return decided_event(
+        session,
+        decided=decided,
+        warning=warning,
+        change=NoticeKind(notice.kind),
+        level=Level(notice.level),
+        direction=Direction(notice.direction),
+        event_id=f"n{notice.id}",
+        link=warning_url(links.public_url, warning.id, clock.now(), links.secret_key),
+        chart=chart,
+        advice=advice,
+        previous_level=None if ended else _previous_level(decided, notice),
+        earlier=tuple(f"n{notice_id}" for notice_id in earlier),
+    )
+
+
+def decided_event(
+    session: Session,
+    *,
+    decided: ReviewEvent,
+    warning: MaterialWarning,
+    change: NoticeKind,
+    level: Level,
+    direction: Direction,
+    event_id: str,
+    link: str,
+    chart: ChartSource,
+    advice: AdviceSource,
+    previous_level: Level | None,
+    earlier: tuple[str, ...] = (),
+) -> WarningEvent:
+    """The alerts engine's event of ``decided`` (the warning event as decided), shown as
+    ``change`` at ``level`` and ``direction``: what a message or the public page shows."""
+    material = session.get(Material, warning.material_id)
+    assert material is not None
     series = session.get(Series, decided.value_series_id) if decided.value_series_id else None
     series_zh, series_en = (
         series_names(material.name_zh, material.name_en, series.indicator, series.frequency)
@@ -163,10 +196,11 @@ def _event(
     )
     png = chart(decided.value_series_id, decided.value_period) if decided.value_series_id else None
     since = decided.level_since or (aware(warning.started_at) or clock.now()).date()
+    ended = change is NoticeKind.RESOLVED
     return WarningEvent(
         warning_id=f"w{warning.id}",
-        event_id=f"n{notice.id}",
-        change=NoticeKind(notice.kind),
+        event_id=event_id,
+        change=change,
         material_id=material.id,
         material_zh=material.name_zh,
         material_en=material.name_en,
@@ -179,13 +213,13 @@ def _event(
         latest_value=decided.value,
         latest_unit=decided.value_unit or "",
         latest_date=decided.value_period,
-        link=f"{links.public_url}/materials/{material.id}",
-        previous_level=None if ended else _previous_level(decided, notice),
+        link=link,
+        previous_level=previous_level,
         previous_direction=Direction(decided.previous_direction)
         if decided.previous_direction
         else None,
         chart=Chart(png=png, alt=f"{material.name_zh} / {material.name_en}") if png else None,
-        earlier_event_ids=tuple(f"n{notice_id}" for notice_id in earlier),
+        earlier_event_ids=earlier,
         data_as_of=decided.data_as_of,
         decided_at=aware(decided.at),
         latest_series_zh=series_zh,

@@ -39,6 +39,8 @@ class MaterialWarning(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # links to its public page issued before this moment no longer open it
+    links_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class WarningEvent(Base):

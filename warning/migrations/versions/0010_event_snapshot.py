@@ -2,7 +2,8 @@
 reasons as statements, the data date, the level's "since", and the value shown beside it.
 Deliveries of staged history are kept as ``skipped`` with the reason. Every message is a
 delivery: digests (once per kind, period and recipient, by a unique key) and escalations to
-operators (an address, no contact) join the outbox; the ``digest_run`` claim goes.
+operators (an address, no contact) join the outbox; the ``digest_run`` claim goes. A
+warning's public page links can be revoked (``warning.links_revoked_at``).
 
 Revision ID: 0010
 Revises: 0009
@@ -54,9 +55,13 @@ def upgrade() -> None:
         batch.alter_column("contact_id", existing_type=sa.Integer(), nullable=True)
         batch.create_unique_constraint(op.f("uq_delivery_dedupe_key"), ["dedupe_key"])
     op.drop_table("digest_run")
+    with op.batch_alter_table("warning") as batch:
+        batch.add_column(sa.Column("links_revoked_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("warning") as batch:
+        batch.drop_column("links_revoked_at")
     op.create_table(
         "digest_run",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
