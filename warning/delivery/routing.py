@@ -110,12 +110,18 @@ def record_as_history(
     return kept
 
 
+def muted(session: Session, *, material_id: str, now: datetime, notify: bool = True) -> bool:
+    """Delivery's one mute point: a change the review stage decided not to notify (a silence
+    when it was proposed), or a material silenced now, goes to nobody."""
+    return not notify or silence_for(session, material_id=material_id, at=now) is not None
+
+
 def _notice_for(
     session: Session, event: WarningEvent, *, policy: DeliveryPolicy, now: datetime
 ) -> Notice | None:
     warning = session.get(MaterialWarning, event.warning_id)
     assert warning is not None  # a foreign key
-    if not event.notify or silence_for(session, material_id=warning.material_id, at=now):
+    if muted(session, material_id=warning.material_id, notify=event.notify, now=now):
         return None
     if event.kind == ChangeKind.END and not policy.notify_resolved:
         return None
@@ -287,7 +293,7 @@ def repeat_active_reds(
             .order_by(Notice.created_at.desc())
             .limit(1)
         )
-        if last is None or silence_for(session, material_id=warning.material_id, at=now):
+        if last is None or muted(session, material_id=warning.material_id, now=now):
             continue  # never announced (a silenced change), or silenced now
         if (aware(last) or now) + timedelta(days=policy.repeat_days) > now:
             continue
