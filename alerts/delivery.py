@@ -18,7 +18,7 @@ from datetime import datetime
 from alerts.channels import CHANNELS, DeliveryContext
 from alerts.http import HttpOptions, HttpSender
 from alerts.model import DeliveryResult, Message, Outcome
-from alerts.smtp import MailSettings, SmtpConnection
+from alerts.smtp import MailSettings, SmtpPool
 
 
 async def deliver(message: Message, context: DeliveryContext) -> DeliveryResult:
@@ -71,14 +71,14 @@ def deliver_batch(
     on_result: OnResult | None = None,
 ) -> list[DeliveryResult]:
     """For a synchronous caller: open an :class:`HttpSender` when ``http`` is given and one
-    :class:`SmtpConnection` for the batch's emails when ``mail`` is, send every message with
+    :class:`SmtpPool` for the batch's emails when ``mail`` is, send every message with
     :func:`deliver_all` in a fresh event loop, close both, and return the results in the
     messages' order."""
 
     async def run() -> list[DeliveryResult]:
         async with contextlib.AsyncExitStack() as stack:
             sender = await stack.enter_async_context(HttpSender(http)) if http else None
-            smtp = await stack.enter_async_context(SmtpConnection(mail)) if mail else None
+            smtp = await stack.enter_async_context(SmtpPool(mail)) if mail else None
             context = DeliveryContext(now=now, http=sender, mail=mail, smtp=smtp)
             return await deliver_all(
                 messages, context, concurrency=concurrency, on_result=on_result

@@ -235,6 +235,43 @@ class SmtpConnection:
             await self.close()
 
 
+class SmtpPool:
+    """A few :class:`SmtpConnection` kept open across a batch: each sends one message at a
+    time, so a batch's emails go ``size`` at a time without a connection per email."""
+
+    def __init__(self, settings: MailSettings, *, size: int = 4) -> None:
+        self.connections = [SmtpConnection(settings) for _ in range(max(1, size))]
+        self.free: asyncio.Queue[SmtpConnection] | None = None
+
+    @property
+    def opened(self) -> int:
+        return sum(connection.opened for connection in self.connections)
+
+    async def __aenter__(self) -> SmtpPool:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        for connection in self.connections:
+            await connection.close()
+
+    async def send(
+        self, email: EmailMessage, *, recipient: str, delivery_id: str
+    ) -> DeliveryResult:
+        """Send on the first free connection (waiting for one when all are busy)."""
+        if self.free is None:  # made in the running loop
+            self.free = asyncio.Queue()
+            for connection in self.connections:
+                self.free.put_nowait(connection)
+        connection = await self.free.get()
+        try:
+            return await connection.send(email, recipient=recipient, delivery_id=delivery_id)
+        finally:
+            self.free.put_nowait(connection)
+
+
 def _reply_result(
     result: Callable[[Outcome, str | None, int | None], DeliveryResult], code: int, text: str
 ) -> DeliveryResult:

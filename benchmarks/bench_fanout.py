@@ -137,12 +137,10 @@ def _fanout(folder: Path, receiver: str, smtp_port: int, *, email: bool) -> tupl
 
 
 def _approve_red_copper(context: object) -> None:
-    """An evaluation saying copper is red, its item approved, its deliveries routed."""
+    """An evaluation saying copper is red, and its item approved."""
     from datetime import date
 
     from warning import clock
-    from warning.delivery.policy import DeliveryPolicy
-    from warning.delivery.routing import route_pending
     from warning.evaluation.models import Assessment, EvaluationRun
     from warning.review import decisions
     from warning.review.policy import ReviewPolicy
@@ -178,8 +176,7 @@ def _approve_red_copper(context: object) -> None:
         outcome = propose(session, run_id=run.id, policy=ReviewPolicy(), now=now)
         for item_id in outcome.created:
             decisions.approve(session, item_id=item_id, actor="bench", comment=None, now=now)
-        settings = context.settings  # type: ignore[attr-defined]
-        route_pending(session, policy=DeliveryPolicy.from_settings(settings), now=now)
+        # the delivery worker routes the approval's event on its round (deliver_due)
 
 
 async def _raw(receiver: str) -> float:

@@ -16,20 +16,20 @@ from typing import Protocol
 
 from alerts.http import HttpSender
 from alerts.model import DeliveryResult, EndpointKind, Message, Outcome
-from alerts.smtp import MailSettings, SmtpConnection
+from alerts.smtp import MailSettings, SmtpPool
 
 
 @dataclass(frozen=True)
 class DeliveryContext:
     """The service's clock (aware UTC) and the senders it opened: an :class:`HttpSender` for
-    webhooks and robots, :class:`MailSettings` for email and, for a batch, one
-    :class:`SmtpConnection` its emails share. A channel whose sender is missing
+    webhooks and robots, :class:`MailSettings` for email and, for a batch, a
+    :class:`SmtpPool` of connections its emails share. A channel whose sender is missing
     answers with a permanent failure that says so."""
 
     now: Callable[[], datetime]
     http: HttpSender | None = None
     mail: MailSettings | None = None
-    smtp: SmtpConnection | None = None  # a connection kept across the batch (else one each)
+    smtp: SmtpPool | None = None  # connections kept across the batch (else one each)
 
 
 class Channel(Protocol):

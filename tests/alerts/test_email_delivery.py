@@ -346,28 +346,43 @@ def test_smtp_urls(url: str, expected: SmtpServer | str) -> None:
         assert parse_smtp_url(url) == expected
 
 
-def test_a_batch_of_emails_shares_one_connection(plain_server: tuple[Mailbox, int]) -> None:
+def test_a_refused_recipient_fails_alone_on_a_kept_connection(
+    plain_server: tuple[Mailbox, int],
+) -> None:
     mailbox, port = plain_server
     mailbox.refuse = {"b@second.example"}
-    batch = [
-        mail_message(email=f"{name}@{place}.example")
-        for name, place in (("a", "first"), ("b", "second"), ("c", "third"), ("d", "fourth"))
-    ]
+    mail = settings(f"smtp://127.0.0.1:{port}")
+    addresses = ["a@first.example", "b@second.example", "c@third.example", "d@fourth.example"]
 
-    results = deliver_batch(batch, now=lambda: NOW, mail=settings(f"smtp://127.0.0.1:{port}"))
+    async def run() -> tuple[list[Outcome], int]:
+        async with SmtpConnection(mail) as smtp:
+            outcomes = []
+            for n, address in enumerate(addresses):
+                built = build_email(mail_message(email=address), settings=mail, now=NOW)
+                sent = await smtp.send(built, recipient=address, delivery_id=str(n))
+                outcomes.append(sent.outcome)
+            return outcomes, smtp.opened
 
-    assert [r.outcome for r in results] == [
-        Outcome.OK,
-        Outcome.PERMANENT,  # refused alone: the connection goes on for the others
-        Outcome.OK,
-        Outcome.OK,
-    ]
+    outcomes, opened = asyncio.run(run())
+
+    # refused alone (RSET): the connection goes on for the others
+    assert outcomes == [Outcome.OK, Outcome.PERMANENT, Outcome.OK, Outcome.OK]
     assert [to for _f, to, _r in mailbox.envelopes] == [
         ["a@first.example"],
         ["c@third.example"],
         ["d@fourth.example"],
     ]
-    assert len(set(mailbox.peers)) == 1  # one connection for the batch, not one per email
+    assert opened == 1 and len(set(mailbox.peers)) == 1  # one connection, not one per email
+
+
+def test_twenty_emails_go_on_the_pools_connections(plain_server: tuple[Mailbox, int]) -> None:
+    mailbox, port = plain_server
+    batch = [mail_message(email=f"p{n}@bench.example") for n in range(20)]
+
+    results = deliver_batch(batch, now=lambda: NOW, mail=settings(f"smtp://127.0.0.1:{port}"))
+
+    assert all(r.ok for r in results) and len(mailbox.envelopes) == 20
+    assert len(set(mailbox.peers)) <= 4  # the pool's size, not twenty connections
 
 
 def test_a_connection_lost_mid_batch_is_reopened(plain_server: tuple[Mailbox, int]) -> None:

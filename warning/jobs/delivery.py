@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import queue
 import socket
 import threading
 from collections import Counter
@@ -22,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts import Advice, DeliveryContext, DeliveryResult, HttpSender, deliver_all
-from alerts.smtp import SmtpConnection
+from alerts.smtp import SmtpPool
 from vocabulary import Direction, Level
 from warning import clock
 from warning.catalog.advice import advice_for
@@ -86,8 +87,8 @@ def _send(
     context: ServiceContext, claimed: list[int], worker: str, policy: DeliveryPolicy
 ) -> list[Recorded]:
     """Send the claimed deliveries on one HTTP client and one SMTP connection, recording
-    each attempt as soon as its result is known (a worker killed mid-batch leaves only what
-    was in flight to be sent again after the lease)."""
+    each attempt as soon as its result is known (:class:`_Recorder`; a worker killed
+    mid-batch leaves only what was in flight to be sent again after the lease)."""
     mail = mail_settings(context)
     with read_only(context.factory) as session:
         charts = _ChartCache(session)
@@ -96,35 +97,66 @@ def _send(
             session, delivery_ids=claimed, links=links, chart=charts, advice=advice_source(context)
         )
         emails = prepare(session, context, claimed, mail)
-    recorded: list[Recorded] = []
-
-    def record(delivery_id: int, result: DeliveryResult) -> None:
-        with transaction(context.factory) as session:
-            recorded.extend(
-                record_results(
-                    session,
-                    results=[(delivery_id, result)],
-                    worker=worker,
-                    policy=policy,
-                    now=clock.now(),
-                )
-            )
-        if result.outcome != "ok":
-            log.warning("delivery %d: %s %s", delivery_id, result.outcome, result.error or "")
+    recorder = _Recorder(context, worker=worker, policy=policy)
 
     async def run() -> None:
-        async with HttpSender(http_options(context)) as sender, SmtpConnection(mail) as smtp:
+        async with HttpSender(http_options(context)) as sender, SmtpPool(mail) as smtp:
             channels = DeliveryContext(now=clock.now, http=sender, mail=mail, smtp=smtp)
             await deliver_all(
                 [message for _, message in built],
                 channels,
-                on_result=lambda index, result: record(built[index][0], result),
+                on_result=lambda index, result: recorder.put(built[index][0], result),
             )
             for one in emails:
-                record(one.delivery_id, await send_prepared(one, smtp))
+                recorder.put(one.delivery_id, await send_prepared(one, smtp))
 
-    asyncio.run(run())
-    return recorded
+    try:
+        asyncio.run(run())
+    finally:
+        recorder.close()
+    return recorder.recorded
+
+
+class _Recorder:
+    """Records attempts as their results arrive, on a thread of its own: each commit takes
+    every result that arrived since the previous one (a group commit), so sending never
+    waits for the store, and a worker killed mid-batch has recorded all but the last few
+    milliseconds of results."""
+
+    def __init__(self, context: ServiceContext, *, worker: str, policy: DeliveryPolicy) -> None:
+        self.context, self.worker, self.policy = context, worker, policy
+        self.queue: queue.SimpleQueue[tuple[int, DeliveryResult] | None] = queue.SimpleQueue()
+        self.recorded: list[Recorded] = []
+        self.thread = threading.Thread(target=self._run, name="delivery-recorder", daemon=True)
+        self.thread.start()
+
+    def put(self, delivery_id: int, result: DeliveryResult) -> None:
+        self.queue.put((delivery_id, result))
+
+    def close(self) -> None:
+        """Record what is queued, then stop."""
+        self.queue.put(None)
+        self.thread.join()
+
+    def _run(self) -> None:
+        done = False
+        while not done:
+            batch = [self.queue.get()]
+            while not self.queue.empty():
+                batch.append(self.queue.get())
+            done = None in batch
+            results = [item for item in batch if item is not None]
+            if results:
+                self._record(results)
+
+    def _record(self, results: list[tuple[int, DeliveryResult]]) -> None:
+        with transaction(self.context.factory) as session:
+            self.recorded += record_results(
+                session, results=results, worker=self.worker, policy=self.policy, now=clock.now()
+            )
+        for delivery_id, result in results:
+            if result.outcome != "ok":
+                log.warning("delivery %d: %s %s", delivery_id, result.outcome, result.error or "")
 
 
 def advice_source(context: ServiceContext) -> AdviceSource:

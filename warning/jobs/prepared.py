@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from alerts import DeliveryResult, MailSettings, Outcome
 from alerts.digest import Digest, DigestKind, digest_email
-from alerts.smtp import SmtpConnection
+from alerts.smtp import SmtpPool
 from warning import clock
 from warning.context import ServiceContext
 from warning.delivery.models import Delivery, DeliveryKind
@@ -91,7 +91,7 @@ def prepare(
     return built
 
 
-async def send_prepared(one: Prepared, smtp: SmtpConnection) -> DeliveryResult:
+async def send_prepared(one: Prepared, smtp: SmtpPool) -> DeliveryResult:
     """Send one built email on the batch's connection; a failure to build is permanent."""
     if one.email is None:
         return DeliveryResult(
