@@ -51,7 +51,7 @@ def test_import_deliver_dry_run_and_digest(tmp_path: Path, receiver: Receiver) -
     report = json.loads(refused.stdout)
     assert refused.returncode == 1 and report["imported"] == 0
     assert report["rejects"][0]["line"] == 2 and report["rejects"][0]["column"] == "webhook_url"
-    assert "private" in report["rejects"][0]["reason"] or "not" in report["rejects"][0]["reason"]
+    assert "private address 10.1.2.3" in report["rejects"][0]["reason"]  # the SSRF guard says why
 
     good = write_directory(
         tmp_path / "good.csv",

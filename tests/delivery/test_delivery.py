@@ -19,7 +19,7 @@ from tests.delivery.conftest import (
 from vocabulary import Level
 from warning import clock
 from warning.clock import FrozenClock, use_clock
-from warning.delivery.models import Delivery, DeliveryAttempt, Notice
+from warning.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus, Notice
 from warning.delivery.outbox import replay
 from warning.delivery.routing import targets
 from warning.directory.models import Contact, ContactEndpoint, Subscription
@@ -114,6 +114,10 @@ def test_failures_are_retried_with_backoff_then_sent_with_the_same_id(
         with read_only(context.factory) as session:
             delivery = session.scalars(select(Delivery)).one()
             first_wait = delivery.next_attempt_at
+        waited = (
+            first_wait.replace(tzinfo=None) - moment.now().replace(tzinfo=None)
+        ).total_seconds()
+        assert 24.0 <= waited <= 36.0  # the first backoff: 30 s +-20 % jitter
         moment.advance(seconds=40)  # 30 s +-20 % has passed
         assert deliver_due(context)["retrying"] == 1
         with read_only(context.factory) as session:
@@ -232,3 +236,5 @@ def test_a_contact_matched_by_two_subscriptions_gets_one_message(
     approve(context, {"copper": ("red", "up")})
     assert deliver_due(context) == {"sent": 1, "retrying": 0, "dead": 0}
     assert len(smtp.mailbox.envelopes) == 1
+    with read_only(context.factory) as session:  # one delivery, and none left behind
+        assert session.scalars(select(Delivery.status)).all() == [DeliveryStatus.SENT]

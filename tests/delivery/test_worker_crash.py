@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from tests.alerts.conftest import Receiver, Reply
 from tests.delivery.conftest import MakeContext, approve, load, two_contacts
-from warning.delivery.models import Delivery, DeliveryStatus
+from warning.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
 from warning.directory.models import ContactEndpoint
 from warning.store import read_only, transaction
 
@@ -99,14 +99,19 @@ def test_two_workers_share_the_outbox_without_duplicates(
 
     load(context, write_directory(tmp_path / "many.csv", *rows))
     approve(context, {"copper": ("red", "up")})
-    receiver.serve(Reply(delay_s=0.05))
-    workers = [worker(database_url, tmp_path, "--json", lease_s="300") for _ in range(3)]
+    receiver.serve(Reply(delay_s=0.5))
+    # small batches, slow replies: the three share the work rather than one taking it all
+    workers = [
+        worker(database_url, tmp_path, "--json", "--batch", "2", lease_s="300") for _ in range(3)
+    ]
     for process in workers:
-        process.communicate(timeout=120)
+        process.communicate(timeout=180)
     paths = sorted(hit.path for hit in receiver.received)
     assert len(paths) == 40 and len(set(paths)) == 40  # each once
     with read_only(context.factory) as session:
         assert set(session.scalars(select(Delivery.status))) == {DeliveryStatus.SENT}
+        senders = set(session.scalars(select(DeliveryAttempt.worker)))
+    assert len(senders) >= 2  # more than one worker sent: they shared the outbox
 
 
 def _codes(count: int) -> list[str]:

@@ -77,10 +77,13 @@ def directory_export(
 def deliver(
     loop: Annotated[bool, typer.Option("--loop", help="keep going, polling for due work")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object of counts")] = False,
+    batch: Annotated[
+        int, typer.Option("--batch", min=1, max=10000, help="deliveries claimed per round")
+    ] = 200,
 ) -> None:
     """Send what is due in the outbox (until nothing is due, or forever with --loop)."""
     context = service_context()
-    counts = deliver_due(context, loop=loop)
+    counts = deliver_due(context, loop=loop, batch=batch)
     if as_json:
         typer.echo(json.dumps(counts))
     else:

@@ -22,7 +22,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts import Advice, DeliveryContext, DeliveryResult, HttpSender, deliver_all
+from alerts import (
+    Advice,
+    DeliveryContext,
+    DeliveryResult,
+    HttpSender,
+    Outcome,
+    deliver_all,
+)
 from alerts.smtp import SmtpPool
 from vocabulary import Direction, Level
 from warning import clock
@@ -98,6 +105,9 @@ def _send(
         )
         emails = prepare(session, context, claimed, mail)
     recorder = _Recorder(context, worker=worker, policy=policy)
+    handled = {delivery_id for delivery_id, _ in built} | {one.delivery_id for one in emails}
+    for orphan in sorted(set(claimed) - handled):  # claimed with nothing to send: say so
+        recorder.put(orphan, nothing_to_send(orphan))
 
     async def run() -> None:
         async with HttpSender(http_options(context)) as sender, SmtpPool(mail) as smtp:
@@ -115,6 +125,13 @@ def _send(
     finally:
         recorder.close()
     return recorder.recorded
+
+
+def nothing_to_send(delivery_id: int) -> DeliveryResult:
+    """The result of a claimed delivery that carries no notice and no email (it is dead, with
+    the reason, never left ``sending``)."""
+    error = "nothing to send: the delivery carries no notice, digest or escalation"
+    return DeliveryResult(Outcome.PERMANENT, f"delivery-{delivery_id}", 0.0, error=error)
 
 
 class _Recorder:
