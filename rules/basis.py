@@ -4,7 +4,8 @@ The combination (:mod:`rules.combine`) raises a level only after persistence, lo
 after hysteresis, cuts it at once on a veto and caps red until two rules agree. The basis says
 which of these explains the level shown at each step:
 
-* ``confirmed``: the indicators are at this level in this direction now;
+* ``confirmed``: the indicators are at this level in this direction now (the indicators
+  alone, or the score the agreement cap allows);
 * ``pending``: an indicator has crossed a higher level; k of N persistence steps so far;
 * ``held``: no indicator is at this level any more; kept by hysteresis, k of M release steps;
 * ``vetoed``: a level the indicators reach is blocked by a veto rule (the move has reversed);
@@ -184,7 +185,10 @@ def _classify(
     # pending waits for the level the capped score reaches (yellow while red is capped)
     target = np.where(pending & (cap_code > code) & (cap_code < ind_code), cap_code, ind_code)
     shown = codes_from_scores(np.where(d_up, up.raw, down.raw))
-    same = ~nodata & ~higher & ((code == 0) | (shown == code))
+    # the indicators alone stand at the level and direction shown: confirmed, even where the
+    # agreement cap holds the combined score below it (a red kept while one rule is at red)
+    agree = (ind_code == code) & ((code == 0) | (ind_dir == direction))
+    same = ~nodata & ~higher & ((code == 0) | (shown == code) | agree)
     kind = np.select(
         [nodata, vetoed, capped, pending, same & up.from_supply, same, ~nodata],
         [_CODE[b] for b in (Basis.NO_DATA, Basis.VETOED, Basis.CAPPED, Basis.PENDING)]
