@@ -223,6 +223,9 @@ class Scorer:
 #: Time cuts of the full run: fit before 2010, 2015 and 2020; score 2010-14, 2015-19, 2020-.
 TIME_CUTS = (2010, 2015, 2020)
 NAIVE_PEER = "naive peer"
+#: The split that fits and scores on everything: not a validation, but what the shipped
+#: parameters are chosen on, and the contrast that shows how much the fit flatters.
+IN_SAMPLE = "in-sample"
 
 
 def cross_validate(
@@ -234,20 +237,23 @@ def cross_validate(
     variants: Sequence[Variant] | None = None,
 ) -> pd.DataFrame:
     """Held-out figures of the naive peer, each rule set and (``tune``) the grid of
-    :mod:`rules.tuning` on that base, for both kinds of split: one row per (rule set, split),
-    with the candidates the folds chose for a tuned family."""
-    from rules.engine import evaluate
-
+    :mod:`rules.tuning` on that base, for both kinds of split (and, as a contrast, in-sample):
+    one row per (rule set, split), with the candidates the folds chose for a tuned family."""
     scorer = Scorer(observations)
-    splits = {"time": time_splits(cuts), "material": material_splits(scorer.materials)}
+    candidates = Candidates(scorer, observations)
+    splits = {
+        "time": time_splits(cuts),
+        "material": material_splits(scorer.materials),
+        IN_SAMPLE: [Fold(Part("all"), Part("all"))],
+    }
     families: dict[str, Mapping[str, Judged] | Callable[[Fold], Mapping[str, Judged]]] = {
         NAIVE_PEER: {NAIVE_PEER: scorer.judge(naive_levels(observations))}
     }
     for rs in rulesets:
-        families[rs.version] = {rs.version: scorer.judge(_levels(evaluate, observations, rs))}
+        families[rs.version] = {rs.version: candidates.of(rs.model.model_dump(exclude_none=True))}
     tuned: dict[str, Callable[[Fold], Mapping[str, Judged]]] = {}
     if tune is not None:
-        tuned = _tuned_families(scorer, observations, tune, variants or grid())
+        tuned = _tuned_families(candidates, tune, variants or grid())
     rows = []
     for name, fam in families.items():
         for kind, folds in splits.items():
@@ -262,32 +268,37 @@ def cross_validate(
     return pd.DataFrame(rows)
 
 
-def _levels(evaluate: Callable[..., Any], observations: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
-    return evaluate(observations, rs, with_indicators=False).materials
+class Candidates:
+    """Rule sets (raw mappings) judged on one input, each distinct one evaluated once."""
+
+    def __init__(self, scorer: Scorer, observations: pd.DataFrame) -> None:
+        self.scorer, self.observations = scorer, observations
+        self.cache: dict[str, Judged] = {}
+
+    def of(self, raw: Mapping[str, Any]) -> Judged:
+        from rules.engine import evaluate
+
+        key = json.dumps(raw, sort_keys=True, default=str)
+        if key not in self.cache:
+            levels = evaluate(self.observations, parse_ruleset(raw), with_indicators=False)
+            self.cache[key] = self.scorer.judge(levels.materials)
+        return self.cache[key]
 
 
 def _tuned_families(
-    scorer: Scorer, observations: pd.DataFrame, base: RuleSet, variants: Sequence[Variant]
+    candidates: Candidates, base: RuleSet, variants: Sequence[Variant]
 ) -> dict[str, Callable[[Fold], Mapping[str, Judged]]]:
     """Per kind of split, the grid's candidates for a fold. Time folds measure the regimes on
     the years before the cut; material folds on every material's whole history (the tertile
     cuts include the material left out: its prices are input, not what is scored)."""
-    from rules.engine import evaluate
-
-    cache: dict[str, Judged] = {}
 
     def family(regime: Mapping[str, str]) -> dict[str, Judged]:
-        out = {}
-        for v in variants:
-            raw = variant_raw(base, v, regime)
-            key = json.dumps(raw, sort_keys=True, default=str)
-            if key not in cache:
-                cache[key] = scorer.judge(_levels(evaluate, observations, parse_ruleset(raw)))
-            out[v.name] = cache[key]
-        return out
+        return {v.name: candidates.of(variant_raw(base, v, regime)) for v in variants}
 
-    whole = regimes(volatilities(scorer.refs))
+    refs = candidates.scorer.refs
+    whole = regimes(volatilities(refs))
     return {
-        "time": lambda fold: family(regimes(volatilities(scorer.refs, fold.fit.last_year))),
+        "time": lambda fold: family(regimes(volatilities(refs, fold.fit.last_year))),
         "material": lambda fold: family(whole),
+        IN_SAMPLE: lambda fold: family(whole),
     }

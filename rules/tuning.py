@@ -8,11 +8,13 @@ A variant is a base rule set (``default-2.0``) with:
   the highest third ``high``. The price signal thresholds (three-month and year-on-year
   change) of a low material are multiplied by ``low``, of a high one by ``high`` (a 20 % move
   in lithium carbonate is not one in cement);
-* **persistence**: the daily steps before a yellow;
-* **supply weight**: whether a supply rule at yellow in the warning's direction backs the long
-  hold, beside the yearly price move.
+* **persistence**: the daily steps before a yellow, and (``confirmed_days``) the fewer steps
+  while a second series of the material confirms the direction at ``confirm_score``
+  (a signal or supply rule: futures with spot, a price with its stocks, basis or output;
+  ``confirmation`` in the rule set);
+* **release**: the daily steps a warning is held once nothing backs it (``unbacked_steps``).
 
-:func:`grid` lists the variants; ``Variant()`` is the base itself. :func:`variant_ruleset`
+:func:`grid` lists the variants; ``Variant()`` is the base itself. :func:`variant_raw`
 builds one for given regimes, so that a fold's regimes are measured on its fit part only.
 """
 
@@ -26,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rules.ruleset import RuleSet, parse_ruleset
+from rules.ruleset import RuleSet
 
 #: The price signal rules whose thresholds a volatility regime scales.
 SCALED_RULES = ("price_change_3m", "price_change_3m_monthly", "price_yoy")
@@ -34,26 +36,33 @@ SCALED_RULES = ("price_change_3m", "price_change_3m_monthly", "price_yoy")
 
 @dataclass(frozen=True)
 class Variant:
-    """One point of the grid (the defaults are the base rule set unchanged)."""
+    """One point of the grid (the defaults are ``default-2.0`` unchanged)."""
 
     low: float = 1.0  # threshold factor of low-volatility materials
     high: float = 1.0  # ... of high-volatility materials
     yellow_days: int = 5  # daily persistence before a yellow
-    supply_backs_hold: bool = False
+    unbacked_days: int = 5  # daily release of a warning nothing backs
+    confirmed_days: int | None = None  # daily persistence while a second series confirms
+    confirm_score: float = 1.0  # the second series' score that confirms (1 = blue)
 
     @property
     def name(self) -> str:
-        supply = "+supply" if self.supply_backs_hold else ""
-        return f"vol {self.low:g}/{self.high:g}, yellow {self.yellow_days}d{supply}"
+        conf = f", confirmed {self.confirmed_days}d" if self.confirmed_days is not None else ""
+        return (
+            f"vol {self.low:g}/{self.high:g}, yellow {self.yellow_days}d, "
+            f"release {self.unbacked_days}d{conf}"
+        )
 
 
 def grid() -> list[Variant]:
-    """The coarse grid: 3 regime scalings x 2 persistences x 2 supply weights (12)."""
+    """The coarse grid: 3 scalings of the high-volatility regime x 2 releases x with or
+    without confirmation by a second series (12; the low regime kept at 1: lowering its
+    thresholds only added calm-month warnings in a first exploration)."""
     return [
-        Variant(low, high, days, supply)
-        for low, high in ((1.0, 1.0), (0.85, 1.25), (0.75, 1.5))
-        for days in (3, 5)
-        for supply in (False, True)
+        Variant(high=high, unbacked_days=release, confirmed_days=confirmed)
+        for high in (1.0, 1.25, 1.5)
+        for release in (5, 3)
+        for confirmed in (None, 3)
     ]
 
 
@@ -92,9 +101,13 @@ def variant_raw(
     raw = copy.deepcopy(base.model.model_dump(exclude_none=True))
     if version:
         raw["version"] = version
-    raw["persistence"].setdefault("D", {})["yellow"] = variant.yellow_days
-    if variant.supply_backs_hold:
-        raw["hysteresis"]["backing"]["supply"] = 2.0
+    daily = raw["persistence"].setdefault("D", {})
+    daily["yellow"] = variant.yellow_days
+    raw["hysteresis"].setdefault("unbacked_steps", {})["D"] = variant.unbacked_days
+    if variant.confirmed_days is not None:
+        fast = {**daily, "yellow": variant.confirmed_days}
+        fast["red"] = min(fast.get("red", 0), variant.confirmed_days)
+        raw["confirmation"] = {"persistence": {"D": fast}, "score": variant.confirm_score}
     rules = {r["name"]: r for r in raw["rules"]}
     for material, reg in sorted(regime.items()):
         factor = {"low": variant.low, "high": variant.high}.get(reg, 1.0)
@@ -106,10 +119,6 @@ def variant_raw(
             if name in rules:
                 overrides[name] = _scaled(rules[name], factor)
     return raw
-
-
-def variant_ruleset(base: RuleSet, variant: Variant, regime: Mapping[str, str]) -> RuleSet:
-    return parse_ruleset(variant_raw(base, variant, regime))
 
 
 def _scaled(rule: Mapping[str, Any], factor: float) -> dict[str, Any]:

@@ -48,7 +48,15 @@ def evaluate(case: Case) -> tuple[np.ndarray, np.ndarray, StepBasis]:
         np.busday_offset("2024-01-01", np.arange(n), roll="forward"), dtype="datetime64[ns]"
     )
     basis = step_basis(
-        code, direction, sides, latched, persist, (release, release), periods, np.full(n, "D"), 2
+        code,
+        direction,
+        sides,
+        latched,
+        (persist, persist),
+        (release, release),
+        periods,
+        np.full(n, "D"),
+        2,
     )
     return code, direction, basis
 

@@ -134,7 +134,8 @@ def test_regimes_by_tertiles_and_the_thresholds_they_scale() -> None:
     vol = pd.Series({"cement": 0.03, "coke": 0.08, "lithium_carbonate": 0.2})
     reg = regimes(vol)
     assert reg == {"cement": "low", "coke": "mid", "lithium_carbonate": "high"}
-    raw = variant_raw(rules.load_ruleset(), Variant(0.75, 1.5, 3, True), reg)
+    variant = Variant(0.75, 1.5, yellow_days=8, unbacked_days=3, confirmed_days=2)
+    raw = variant_raw(rules.load_ruleset(), variant, reg)
     over = raw["materials"]["lithium_carbonate"]["overrides"]["price_change_3m"]
     assert over == {"up": {"yellow": 22.5, "red": 45.0}, "down": {"yellow": -22.5, "red": -37.5}}
     assert raw["materials"]["cement"]["overrides"]["price_yoy"]["up"] == {
@@ -142,7 +143,12 @@ def test_regimes_by_tertiles_and_the_thresholds_they_scale() -> None:
         "red": 37.5,
     }
     assert "coke" not in raw["materials"]
-    assert raw["persistence"]["D"]["yellow"] == 3 and raw["hysteresis"]["backing"]["supply"] == 2.0
+    assert raw["persistence"]["D"] == {"blue": 60, "yellow": 8, "red": 3}
+    assert raw["hysteresis"]["unbacked_steps"] == {"D": 3}
+    assert raw["confirmation"] == {
+        "persistence": {"D": {"blue": 60, "yellow": 2, "red": 2}},
+        "score": 1.0,
+    }
     assert rules.parse_ruleset(raw).rules_for("cement")  # a valid rule set
 
 
@@ -155,7 +161,9 @@ def test_the_base_variant_is_the_base_rule_set() -> None:
 @pytest.fixture(scope="module")
 def sample() -> pd.DataFrame:
     frames = [pd.read_csv(SAMPLE / f"{m}.csv") for m in ("coke", "lithium_carbonate", "zinc")]
-    return pd.concat(frames, ignore_index=True).assign(period=lambda d: pd.to_datetime(d["period"]))
+    obs = pd.concat(frames, ignore_index=True)
+    obs["period"] = pd.to_datetime(obs["period"])
+    return obs[obs["period"] >= "2012-01-01"]
 
 
 def test_cross_validation_on_a_small_sample(sample: pd.DataFrame) -> None:
@@ -163,12 +171,13 @@ def test_cross_validation_on_a_small_sample(sample: pd.DataFrame) -> None:
     is ``make bench``)."""
     base = rules.load_ruleset()
     table = cross_validate(
-        sample, [base], base, cuts=[2020], variants=[Variant(), Variant(0.75, 1.5)]
+        sample, [base], base, cuts=[2020], variants=[Variant(), Variant(unbacked_days=3)]
     )
     assert table[["rule_set", "split"]].values.tolist() == [
-        [NAIVE_PEER, "time"], [NAIVE_PEER, "material"],
-        ["default-2.0", "time"], ["default-2.0", "material"],
+        [NAIVE_PEER, "time"], [NAIVE_PEER, "material"], [NAIVE_PEER, "in-sample"],
+        ["default-2.0", "time"], ["default-2.0", "material"], ["default-2.0", "in-sample"],
         ["tuned default-2.0", "time"], ["tuned default-2.0", "material"],
+        ["tuned default-2.0", "in-sample"],
     ]  # fmt: skip
     # every row of a split scores the same held-out moves and calm months
     per_split = table.groupby("split")[["episodes", "calm_months"]].nunique()
