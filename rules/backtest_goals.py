@@ -213,7 +213,7 @@ def all_moves(refs: dict[str, list[pd.Series]], **kw: float) -> list[Move]:
     return out
 
 
-def _warn_series(levels: pd.DataFrame, material: str, direction: str) -> pd.Series:
+def warn_series(levels: pd.DataFrame, material: str, direction: str) -> pd.Series:
     sub = levels[levels["material"] == material]
     flag = sub["level"].isin(WARN) & (sub["direction"] == direction)
     return pd.Series(flag.to_numpy(), index=pd.DatetimeIndex(sub["period"])).sort_index()
@@ -319,7 +319,7 @@ def score_backtest(
     )
     refs = reference_prices(observations)
     moves = all_moves(refs)
-    flags = {(m, d): _warn_series(levels, m, d) for m in refs for d in ("up", "down")}
+    flags = {(m, d): warn_series(levels, m, d) for m in refs for d in ("up", "down")}
     per_move = pd.DataFrame([judge_move(mv, flags[(mv.material, mv.direction)]) for mv in moves])
     calm = calm_months(refs)
     cpy = changes_per_year(levels)
@@ -336,19 +336,39 @@ def score_backtest(
     )
 
 
-def compare(data: Path, rule_paths: list[Path]) -> pd.DataFrame:
-    """Backtest each rule set on a long CSV and score it: one row per rule set."""
+def compare(data: Path, rule_paths: list[Path], naive: bool = True) -> pd.DataFrame:
+    """Backtest each rule set on a long CSV and score it: one row per rule set, and (first)
+    the naive peer of issue 19 on the same input (:mod:`rules.naive_peer`)."""
     import rules
+    from rules.naive_peer import naive_levels
 
     obs = pd.read_csv(data, parse_dates=["period"])
-    rows = []
+    runs: list[tuple[str, pd.DataFrame]] = [("naive peer", naive_levels(obs))] if naive else []
     for path in rule_paths:
         ruleset = rules.load_ruleset(path)
         levels = rules.evaluate(obs, ruleset, with_indicators=False).materials
+        runs.append((ruleset.version, levels))
+    rows = []
+    for name, levels in runs:
         score = score_backtest(levels, obs)
         failed = [k for k, ok in score.passed().items() if not ok]
-        rows.append({"rule_set": ruleset.version, **score.row(), "failed": ",".join(failed) or "-"})
+        mean_changes = round(float(changes_per_year(levels).mean()), 2)
+        rows.append(
+            {"rule_set": name, **score.row(), "mean_changes_per_year": mean_changes,
+             "failed": ",".join(failed) or "-"}
+        )  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def cross_validation_table(data: Path, rule_paths: list[Path], tune: Path | None) -> pd.DataFrame:
+    """``--cv``: held-out figures of the naive peer, each rule set and the tuned grid."""
+    import rules
+    from rules.crossval import cross_validate
+
+    obs = pd.read_csv(data, parse_dates=["period"])
+    rulesets = [rules.load_ruleset(p) for p in rule_paths]
+    base = rules.load_ruleset(tune) if tune is not None else None
+    return cross_validate(obs, rulesets, base)
 
 
 def supply_effect(data: Path, rule_path: Path) -> dict[str, int]:
@@ -390,14 +410,30 @@ def supply_effect(data: Path, rule_path: Path) -> dict[str, int]:
 def main(argv: list[str]) -> int:
     """``python -m rules.backtest_goals DATA.csv RULES.yaml [...]``: print the figures;
     ``python -m rules.backtest_goals --supply-effect DATA.csv RULES.yaml``: the steps whose
-    level or basis the supply rules change."""
+    level or basis the supply rules change;
+    ``python -m rules.backtest_goals --cv DATA.csv RULES.yaml [...] [--tune BASE.yaml]``: the
+    cross-validated figures (by time, and leaving one material out) of the naive peer, each
+    rule set, and the grid of :mod:`rules.tuning` on BASE chosen fold by fold."""
     if argv[:1] == ["--supply-effect"] and len(argv) == 3:
         for key, value in supply_effect(Path(argv[1]), Path(argv[2])).items():
             print(f"{key}: {value}")
         return 0
+    if argv[:1] == ["--cv"] and len(argv) >= 3:
+        rest = argv[1:]
+        tune = None
+        if "--tune" in rest:
+            i = rest.index("--tune")
+            tune, rest = Path(rest[i + 1]), rest[:i] + rest[i + 2 :]
+        table = cross_validation_table(Path(rest[0]), [Path(p) for p in rest[1:]], tune)
+        with pd.option_context("display.width", 250, "display.max_colwidth", 400):
+            print(table.drop(columns="chosen").round(3).to_string(index=False))
+            for row in table[table["chosen"] != ""].itertuples():
+                print(f"{row.rule_set}, {row.split} folds chose: {row.chosen}")
+        return 0
     if len(argv) < 2:
         print("usage: python -m rules.backtest_goals DATA.csv RULES.yaml [RULES.yaml ...]")
         print("       python -m rules.backtest_goals --supply-effect DATA.csv RULES.yaml")
+        print("       python -m rules.backtest_goals --cv DATA.csv RULES.yaml [...] [--tune BASE]")
         return 2
     table = compare(Path(argv[0]), [Path(p) for p in argv[1:]])
     print(table.to_string(index=False))

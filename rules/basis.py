@@ -4,7 +4,8 @@ The combination (:mod:`rules.combine`) raises a level only after persistence, lo
 after hysteresis, cuts it at once on a veto and caps red until two rules agree. The basis says
 which of these explains the level shown at each step:
 
-* ``confirmed``: the indicators are at this level in this direction now;
+* ``confirmed``: the indicators are at this level in this direction now (the indicators
+  alone, or the score the agreement cap allows);
 * ``pending``: an indicator has crossed a higher level; k of N persistence steps so far;
 * ``held``: no indicator is at this level any more; kept by hysteresis, k of M release steps;
 * ``vetoed``: a level the indicators reach is blocked by a veto rule (the move has reversed);
@@ -118,7 +119,7 @@ def step_basis(
     direction: np.ndarray,
     sides: tuple[Side, Side],
     latched: tuple[Latched, Latched],
-    persist: np.ndarray,
+    persist: tuple[np.ndarray, np.ndarray],
     release: tuple[np.ndarray, np.ndarray],
     periods: np.ndarray,
     freqs: np.ndarray,
@@ -126,17 +127,21 @@ def step_basis(
 ) -> StepBasis:
     """The basis of each step from the resolved levels and both directions' combination.
 
-    ``sides``, ``latched`` and ``release`` are (up, down); ``persist`` (steps x 3) and
-    ``release`` (steps,) are the persistence and hysteresis steps in force at each step.
+    ``sides``, ``latched``, ``persist`` and ``release`` are (up, down); ``persist`` (steps x
+    3) and ``release`` (steps,) are the persistence and hysteresis steps in force at each step.
     """
     up, down = sides
     rows = np.arange(len(code))
     ind_code, ind_dir = indicator_levels(up.uncapped, down.uncapped, direction)
     t_up, d_up = ind_dir > 0, direction > 0  # where the indicators point; the shown direction
+    # raising counts in the direction the indicators point; the next raise of the level shown
+    # in the shown direction
+    persist_t_dir = np.where(t_up[:, None], persist[0], persist[1])
+    persist_d_dir = np.where(d_up[:, None], persist[0], persist[1])
     k = _classify(code, direction, ind_code, ind_dir, sides)
     t_idx = np.clip(k.target - 1, 0, 2)
     above_t = np.where(t_up, latched[0].above_run[rows, t_idx], latched[1].above_run[rows, t_idx])
-    persist_t = np.maximum(persist[rows, t_idx], 1)
+    persist_t = np.maximum(persist_t_dir[rows, t_idx], 1)
     c_idx = np.clip(code - 1, 0, 2)
     below_d = np.where(d_up, latched[0].below_run[rows, c_idx], latched[1].below_run[rows, c_idx])
     rel = np.maximum(np.where(d_up, release[0], release[1]), 1)
@@ -144,7 +149,9 @@ def step_basis(
     agreeing = np.where(t_up, up.agreeing, down.agreeing)
     count = np.select([pending, held, capped], [above_t, below_d, agreeing], -1)
     needed = np.select([pending, held, capped], [persist_t, rel, np.full(len(code), red_min)], -1)
-    ahead = _steps_ahead(code, k.kind, persist, rel, persist_t - above_t, rel - below_d)
+    ahead = _steps_ahead(
+        code, k.kind, persist_d_dir, rel, persist_t - above_t, rel - below_d, persist_t_dir
+    )
     since, last_confirmed = _run_dates(code, direction, k.supported, periods)
     nodata = code < 0
     vetoed = k.kind == _CODE[Basis.VETOED]
@@ -184,7 +191,10 @@ def _classify(
     # pending waits for the level the capped score reaches (yellow while red is capped)
     target = np.where(pending & (cap_code > code) & (cap_code < ind_code), cap_code, ind_code)
     shown = codes_from_scores(np.where(d_up, up.raw, down.raw))
-    same = ~nodata & ~higher & ((code == 0) | (shown == code))
+    # the indicators alone stand at the level and direction shown: confirmed, even where the
+    # agreement cap holds the combined score below it (a red kept while one rule is at red)
+    agree = (ind_code == code) & ((code == 0) | (ind_dir == direction))
+    same = ~nodata & ~higher & ((code == 0) | (shown == code) | agree)
     kind = np.select(
         [nodata, vetoed, capped, pending, same & up.from_supply, same, ~nodata],
         [_CODE[b] for b in (Basis.NO_DATA, Basis.VETOED, Basis.CAPPED, Basis.PENDING)]
@@ -219,15 +229,18 @@ def _steps_ahead(
     release: np.ndarray,
     to_raise: np.ndarray,
     to_release: np.ndarray,
+    persist_target: np.ndarray,
 ) -> np.ndarray:
-    """Steps until the level can change at the earliest (a veto aside)."""
+    """Steps until the level can change at the earliest (a veto aside): ``persist`` is the
+    shown direction's persistence, ``persist_target`` the indicators' direction's."""
     rows = np.arange(len(code))
     p = np.maximum(persist, 1)
+    pt = np.maximum(persist_target, 1)
     raise_next = np.where(code < 3, p[rows, np.clip(code, 0, 2)], release)
     steady = np.where(code > 0, np.minimum(release, raise_next), p.min(axis=1))
     return np.select(
         [kind == _CODE[b] for b in (Basis.PENDING, Basis.HELD, Basis.VETOED, Basis.CAPPED)],
-        [to_raise, to_release, p[rows, 1], p[rows, 2]],
+        [to_raise, to_release, pt[rows, 1], pt[rows, 2]],
         steady,
     )
 

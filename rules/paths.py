@@ -194,7 +194,7 @@ def _levels(
         combine_side(al.up, al.down, roles, cfg, rule_names, vetoing),
         combine_side(al.down, al.up, roles, cfg, rule_names, vetoing),
     )
-    persist = _persist(ruleset, freqs)
+    persist = _confirmed_persistence(al, freqs, ruleset)
     backed_release = _per_freq(freqs, hyst.steps_for)
     unbacked_release = _per_freq(freqs, hyst.unbacked_steps_for)
     held_backed = (
@@ -206,8 +206,8 @@ def _levels(
         np.where(held_backed[1], backed_release, unbacked_release),
     )
     latched = (
-        latch_state(sides[0].raw, persist, release[0], hyst.margin, sides[0].veto),
-        latch_state(sides[1].raw, persist, release[1], hyst.margin, sides[1].veto),
+        latch_state(sides[0].raw, persist[0], release[0], hyst.margin, sides[0].veto),
+        latch_state(sides[1].raw, persist[1], release[1], hyst.margin, sides[1].veto),
     )
     code, direction, score = resolve(latched[0].level, latched[1].level, sides[0].raw, sides[1].raw)
     basis = step_basis(
@@ -280,6 +280,33 @@ def _persist(ruleset: RuleSet, freqs: np.ndarray) -> np.ndarray:
         p = ruleset.persistence_for(str(freq))
         out[freqs == freq] = (p.blue, p.yellow, p.red)
     return out
+
+
+def _confirmed_persistence(
+    al: Aligned, freqs: np.ndarray, ruleset: RuleSet
+) -> tuple[np.ndarray, np.ndarray]:
+    """(up, down): the persistence in force at each step, the ``confirmation`` steps where a
+    second series confirms the direction, else the usual ones."""
+    usual = _persist(ruleset, freqs)
+    conf = ruleset.model.confirmation
+    if conf is None:
+        return usual, usual
+    fast = usual.copy()
+    for freq in np.unique(freqs):
+        p = conf.persistence_for(str(freq))
+        if p is not None:
+            fast[freqs == freq] = (p.blue, p.yellow, p.red)
+    roles = np.array([b.rules[c].role in conf.roles for b, c in al.cols], dtype=bool)
+    series = np.array([b.series_ids[c] for b, c in al.cols], dtype=object)
+    out = []
+    for scores in (al.up, al.down):
+        at = np.nan_to_num(scores, nan=0.0) >= conf.score
+        at &= roles[None, :]
+        count = np.zeros(len(freqs), dtype=np.int64)
+        for sid in dict.fromkeys(series[roles].tolist()):
+            count += at[:, series == sid].any(axis=1)
+        out.append(np.where((count >= 2)[:, None], fast, usual))
+    return out[0], out[1]
 
 
 def _backed(

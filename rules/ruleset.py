@@ -184,6 +184,34 @@ class LevelSteps(BaseModel):
         return int((self.blue, self.yellow, self.red)[code - 1])
 
 
+ConfirmingRole = Literal["signal", "supply"]
+
+
+def _confirming_roles() -> list[ConfirmingRole]:
+    return ["signal", "supply"]
+
+
+class Confirmation(BaseModel):
+    """Raising sooner when a second series of the material agrees (issue 19).
+
+    While at least two distinct series of the material have a rule of ``roles`` at ``score``
+    or above in one direction (1 = blue, 2 = yellow: futures with spot, a price with its stocks,
+    basis or output), a level in that direction is raised after ``persistence`` steps (per
+    frequency, as the top-level ``persistence``; a frequency it does not name keeps the usual
+    steps). The usual persistence can then be longer, to stay quiet when one series alone
+    moves, without waiting longer at onsets that a second series confirms.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    persistence: dict[str, LevelSteps] = Field(default_factory=dict)
+    score: float = Field(default=1.0, gt=0, le=3)
+    roles: list[ConfirmingRole] = Field(default_factory=lambda: _confirming_roles(), min_length=1)
+
+    def persistence_for(self, freq: str) -> LevelSteps | None:
+        p = self.persistence
+        return p.get(freq) or p.get("default")
+
+
 class Combine(BaseModel):
     """How a material's indicators become one level."""
 
@@ -270,6 +298,7 @@ class RuleSetModel(BaseModel):
     combine: Combine = Field(default_factory=Combine)
     persistence: dict[str, LevelSteps] = Field(default_factory=lambda: {"default": LevelSteps()})
     hysteresis: Hysteresis = Field(default_factory=Hysteresis)
+    confirmation: Confirmation | None = None
     timing: Timing = Field(default_factory=Timing)
     rules: list[Rule]
     materials: dict[str, MaterialRules] = Field(default_factory=dict)

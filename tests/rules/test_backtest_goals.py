@@ -114,3 +114,15 @@ def test_supply_effect_counts_the_steps_supply_rules_change(tmp_path: Path) -> N
     assert effect["steps"] > 500
     assert 0 < effect["level_or_basis_changed"] <= effect["steps"]
     assert effect["supply_only_steps"] > 0  # output before the price series begins
+
+
+def test_compare_puts_the_naive_peer_beside_each_rule_set(tmp_path: Path) -> None:
+    from rules.backtest_goals import compare
+
+    v = np.r_[np.full(300, 100.0), np.linspace(100, 200, 200), np.full(100, 200.0)]
+    data = tmp_path / "data.csv"
+    long_frame(v, start="2015-01-01").to_csv(data, index=False)
+    table = compare(data, [DEFAULT_RULESET_PATH])
+    assert table["rule_set"].tolist() == ["naive peer", "default-2.0"]
+    assert (table["moves"] == table["moves"].iloc[0]).all()  # the same input, the same moves
+    assert {"hit_rate", "calm_warned_share", "mean_changes_per_year"} <= set(table.columns)

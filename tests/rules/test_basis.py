@@ -48,7 +48,15 @@ def evaluate(case: Case) -> tuple[np.ndarray, np.ndarray, StepBasis]:
         np.busday_offset("2024-01-01", np.arange(n), roll="forward"), dtype="datetime64[ns]"
     )
     basis = step_basis(
-        code, direction, sides, latched, persist, (release, release), periods, np.full(n, "D"), 2
+        code,
+        direction,
+        sides,
+        latched,
+        (persist, persist),
+        (release, release),
+        periods,
+        np.full(n, "D"),
+        2,
     )
     return code, direction, basis
 
@@ -133,6 +141,32 @@ CASES = [
         1, 1, Basis.SUPPLY_ONLY, None, None, 1, 1,
     ),
     (Case("no data", col([NAN] * 3), col([NAN] * 3)), -1, 0, Basis.NO_DATA, None, None, -1, -1),
+    (  # issue 19, alumina 2025-10-28: red down raised while two rules agreed; one rule is
+        # still at red, the other fell below yellow: the indicators alone say red down, the
+        # agreement cap holds the combined score at yellow. Confirmed, not held.
+        Case(
+            "red kept by one rule at red is confirmed",
+            [[0.0, 0.0]] * 6,
+            [[3.5, 2.5]] * 3 + [[3.5, 1.0]] * 3,
+            roles=("signal", "signal"),
+            vetoing=(False, False),
+            persist=(0, 0, 0),
+            cfg={"method": "agreement"},
+        ),
+        3, -1, Basis.CONFIRMED, None, None, 3, 3,
+    ),
+    (  # the same red, now one rule at yellow only: the indicators say yellow: held
+        Case(
+            "red with the indicators at yellow is held",
+            [[0.0, 0.0]] * 6,
+            [[3.5, 2.5]] * 3 + [[2.5, 1.0]] * 3,
+            roles=("signal", "signal"),
+            vetoing=(False, False),
+            persist=(0, 0, 0),
+            cfg={"method": "agreement"},
+        ),
+        3, -1, Basis.HELD, 0, 3, 2, 3,
+    ),
     (  # the yellow down is held; the indicators now say yellow up (1 of 3 steps)
         Case("down held while up waits", col([0, 0, 0, 0, 2.1]), col([2.2] * 4 + [0.0])),
         2, -1, Basis.HELD, 1, 3, 2, 2,
@@ -173,6 +207,16 @@ def test_since_last_confirmed_and_earliest_change_of_a_held_level() -> None:
     # two of five release days done on Tue 2024-01-09: three more trading days
     assert (int(b.count[-1]), int(b.needed[-1])) == (2, 5)
     assert str(b.earliest[-1])[:10] == "2024-01-12"
+
+
+def test_a_red_the_indicators_still_show_is_last_confirmed_that_day() -> None:
+    case = next(c[0] for c in CASES if c[0].name == "red kept by one rule at red is confirmed")
+    _, _, b = evaluate(case)
+    assert b.kinds() == [Basis.CONFIRMED] * 6
+    # before: "held since 2024-01-01 (last confirmed 2024-01-03)"; now confirmed each day
+    assert str(b.since[-1])[:10] == "2024-01-01"
+    assert str(b.last_confirmed[-1])[:10] == "2024-01-08"
+    assert (int(b.count[-1]), int(b.needed[-1])) == (-1, -1)
 
 
 def test_the_veto_names_its_column() -> None:

@@ -98,3 +98,22 @@ def test_the_latest_assessment_is_the_replays_step(replay: pd.DataFrame, as_of: 
             last["level"], last["direction"], last["basis"]
         ), a.material  # fmt: skip
         assert "supply side" in a.reasons_en and "供给侧" in a.reasons_zh
+
+
+def test_no_level_is_held_where_the_indicators_stand_at_it(replay: pd.DataFrame) -> None:
+    """Issue 19: a level the indicators alone show (level and direction) is confirmed that
+    day, never held (e.g. alumina on 2025-10-28: red down, one rule at red, the other below
+    yellow)."""
+    shown = replay["level"] + ":" + replay["direction"].where(replay["level"] != "normal", "")
+    alone = (
+        replay["indicator_level"]
+        + ":"
+        + replay["indicator_direction"].where(replay["indicator_level"] != "normal", "")
+    )
+    held = replay[(replay["basis"] == "held") & (shown == alone)]
+    assert held.empty, held[["material", "period", "level", "direction"]].head().to_string()
+    alumina = replay[(replay["material"] == "alumina") & (replay["period"] == "2025-10-28")]
+    assert alumina[["level", "direction", "basis"]].values.tolist() == [
+        ["red", "down", "confirmed"]
+    ]
+    assert str(alumina["last_confirmed"].iloc[0])[:10] == "2025-10-28"
