@@ -25,7 +25,7 @@ from typing import Any, Final
 
 from alerts.channels.email import attach_inline_images
 from alerts.labels import LABELS, LEVEL_COLOURS, Labels, format_date, format_value
-from alerts.model import Chart, DeliveryResult, Language, NoticeKind, Recipient
+from alerts.model import Chart, DeliveryResult, Issuer, Language, NoticeKind, Recipient
 from alerts.render import ENVIRONMENT, InlineImage, RenderedEmail
 from alerts.smtp import MailSettings, send_email
 from vocabulary import WARNING_LEVELS, Direction, Level, level_rank
@@ -35,18 +35,6 @@ class DigestKind(StrEnum):
     DAILY = "daily"
     WEEKLY = "weekly"
     MONTHLY = "monthly"
-
-
-@dataclass(frozen=True)
-class Issuer:
-    """The issuing office and the contact line readers are given."""
-
-    name_zh: str
-    name_en: str
-    contact: str
-
-    def name(self, language: Language) -> str:
-        return self.name_zh if language is Language.ZH else self.name_en
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,8 @@ _ZH: Final = Labels(
         "actions": "建议",
         "advisory": "以上建议仅供参考。",
         "adjusted_mark": "（经分析员调整）",
+        "issuer": "发布单位",
+        "contact": "联系方式",
         "footer_public": "本页面由原材料供需预警服务发布，仅显示此项预警；链接有效期有限。",
         "latest": "最新值",
         "reasons": "原因",
@@ -162,6 +164,8 @@ _EN: Final = Labels(
         "actions": "You might",
         "advisory": "These suggestions are advisory.",
         "adjusted_mark": " (as adjusted by the desk)",
+        "issuer": "Issued by",
+        "contact": "Contact",
         "footer_public": (
             "Published by the raw-material supply-demand early-warning service; this page shows "
             "this warning only, and its link expires."

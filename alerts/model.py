@@ -130,6 +130,18 @@ class WarningEvent:
 
 
 @dataclass(frozen=True)
+class Issuer:
+    """The issuing office and the contact line readers are given."""
+
+    name_zh: str
+    name_en: str
+    contact: str
+
+    def name(self, language: Language) -> str:
+        return self.name_zh if language is Language.ZH else self.name_en
+
+
+@dataclass(frozen=True)
 class Recipient:
     """A contact of a whitelist enterprise. ``unsubscribe_url`` is the signed https link to the
     web page (the service signs it); without it no List-Unsubscribe header is sent."""
@@ -163,6 +175,7 @@ class Message:
     recipient: Recipient
     endpoint: Endpoint
     events: tuple[WarningEvent, ...]
+    issuer: Issuer | None = None  # who issues it, and how to ask
 
     def __post_init__(self) -> None:
         if not self.events:
@@ -250,9 +263,12 @@ def as_utc_seconds(moment: datetime) -> int:
 
 
 def make_message(
-    recipient: Recipient, endpoint: Endpoint, events: list[WarningEvent] | tuple[WarningEvent, ...]
+    recipient: Recipient,
+    endpoint: Endpoint,
+    events: list[WarningEvent] | tuple[WarningEvent, ...],
+    issuer: Issuer | None = None,
 ) -> Message:
     """A message of ``events`` after :func:`inhibit`, most severe first (stable otherwise)."""
     kept = inhibit(events)
     ordered = sorted(kept, key=lambda e: -level_rank(e.level))
-    return Message(recipient=recipient, endpoint=endpoint, events=tuple(ordered))
+    return Message(recipient=recipient, endpoint=endpoint, events=tuple(ordered), issuer=issuer)

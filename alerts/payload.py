@@ -77,6 +77,15 @@ def webhook_payload(message: Message, *, now: datetime) -> dict[str, Any]:
             "delivery_id": message.delivery_id,
             "enterprise": message.recipient.enterprise_name,
             "language": message.language.value,
+            "issuer": (
+                {
+                    "name_zh": message.issuer.name_zh,
+                    "name_en": message.issuer.name_en,
+                    "contact": message.issuer.contact,
+                }
+                if message.issuer
+                else None
+            ),
             "events": [event_payload(e) for e in message.events],
         },
     }

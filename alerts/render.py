@@ -161,6 +161,7 @@ def render_email(message: Message, *, cid_domain: str) -> RenderedEmail:
         "recipient": message.recipient,
         "lang": language.value,
         "subject": title,
+        "issuer": message.issuer,
     }
     return RenderedEmail(
         subject=title,
@@ -175,7 +176,14 @@ def render_im(message: Message, template: str) -> str:
     language = message.language
     t = LABELS[language]
     views = [event_view(e, t, language) for e in message.events]
-    context = {"t": t, "events": views, "subject": subject(message), "lang": language.value}
+    context = {
+        "t": t,
+        "events": views,
+        "subject": subject(message),
+        "lang": language.value,
+        "issuer": message.issuer,
+        "language": language,
+    }
     return ENVIRONMENT.get_template(template).render(context).strip()
 
 

@@ -236,10 +236,11 @@ class SmtpConnection:
 
 
 class SmtpPool:
-    """A few :class:`SmtpConnection` kept open across a batch: each sends one message at a
-    time, so a batch's emails go ``size`` at a time without a connection per email."""
+    """:class:`SmtpConnection` kept open across a batch, each sending one message at a time:
+    by default one, so at most one email is in flight (a worker killed mid-batch has recorded
+    every other); ``size`` more for a slow server far away."""
 
-    def __init__(self, settings: MailSettings, *, size: int = 4) -> None:
+    def __init__(self, settings: MailSettings, *, size: int = 1) -> None:
         self.connections = [SmtpConnection(settings) for _ in range(max(1, size))]
         self.free: asyncio.Queue[SmtpConnection] | None = None
 

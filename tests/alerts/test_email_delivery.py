@@ -375,14 +375,14 @@ def test_a_refused_recipient_fails_alone_on_a_kept_connection(
     assert opened == 1 and len(set(mailbox.peers)) == 1  # one connection, not one per email
 
 
-def test_twenty_emails_go_on_the_pools_connections(plain_server: tuple[Mailbox, int]) -> None:
+def test_twenty_emails_go_on_one_kept_connection(plain_server: tuple[Mailbox, int]) -> None:
     mailbox, port = plain_server
     batch = [mail_message(email=f"p{n}@bench.example") for n in range(20)]
 
     results = deliver_batch(batch, now=lambda: NOW, mail=settings(f"smtp://127.0.0.1:{port}"))
 
     assert all(r.ok for r in results) and len(mailbox.envelopes) == 20
-    assert len(set(mailbox.peers)) <= 4  # the pool's size, not twenty connections
+    assert len(set(mailbox.peers)) == 1  # one kept connection, not twenty
 
 
 def test_a_connection_lost_mid_batch_is_reopened(plain_server: tuple[Mailbox, int]) -> None:

@@ -14,6 +14,7 @@ from alerts import (
     Chart,
     Endpoint,
     EndpointKind,
+    Issuer,
     Language,
     Message,
     NoticeKind,
@@ -52,6 +53,7 @@ def messages_for(
     links: Links,
     chart: ChartSource,
     advice: AdviceSource | None = None,
+    issuer: Issuer | None = None,
 ) -> list[tuple[int, Message]]:
     """The message of each delivery, rendered from its notices' warning events as decided
     (never from the board at send time)."""
@@ -75,6 +77,7 @@ def messages_for(
                     _recipient(contact, links),
                     _endpoint(batch, delivery, contact),
                     [events[notice.id] for notice in delivery.notices],
+                    issuer,
                 ),
             )
         )

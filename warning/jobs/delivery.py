@@ -37,6 +37,7 @@ from warning.catalog.advice import advice_for
 from warning.catalog.models import Series
 from warning.context import ServiceContext, secret_key
 from warning.delivery.charts import series_chart
+from warning.delivery.issuer import issuer_of
 from warning.delivery.messages import AdviceSource, Links, messages_for
 from warning.delivery.models import DeliveryStatus
 from warning.delivery.outbox import Recorded, claim_due, record_results, status_counts
@@ -101,7 +102,12 @@ def _send(
         charts = _ChartCache(session)
         links = Links(context.settings.public_url, secret_key(context.settings))
         built = messages_for(
-            session, delivery_ids=claimed, links=links, chart=charts, advice=advice_source(context)
+            session,
+            delivery_ids=claimed,
+            links=links,
+            chart=charts,
+            advice=advice_source(context),
+            issuer=issuer_of(context.settings),
         )
         emails = prepare(session, context, claimed, mail)
     recorder = _Recorder(context, worker=worker, policy=policy)
