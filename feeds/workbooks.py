@@ -1,4 +1,4 @@
-"""Opening XLSX workbooks safely: unpacked size capped, formulas refused, local files regular.
+"""Opening XLSX workbooks safely: the unpacked size capped, formula cells refused.
 
 An XLSX file is a zip archive: 4 MB of it can unpack to gigabytes of sheet XML (a
 decompression bomb). Every member's unpacked size is declared in the archive's directory and
@@ -8,26 +8,20 @@ cap before anything is unpacked (:func:`check_unpacked`).
 A cell holding a formula (``<f>HYPERLINK(...)</f>``, ``<f>1+1</f>``) is refused, naming its
 sheet and cell: its cached value is what the spreadsheet last computed, not data anyone typed
 (:func:`sheet_rows`).
-
-A local file is read only when it is a regular file: a FIFO would block the reader for ever
-and a device (``/dev/zero``) never ends (:func:`read_regular_file`).
 """
 
 from __future__ import annotations
 
 import io
-import os
-import stat
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, Final
 
 DEFAULT_MAX_UNPACKED: Final = 500_000_000  # bytes all members of one workbook may unpack to
 
 
 class WorkbookError(ValueError):
-    """A workbook (or local file) refused as a whole; ``problem`` says why, without a path."""
+    """A workbook refused as a whole; ``problem`` says why, without a path."""
 
     def __init__(self, problem: str) -> None:
         self.problem = problem
@@ -40,36 +34,6 @@ class UnpackedTooLargeError(WorkbookError):
     def __init__(self, problem: str, *, limit: int) -> None:
         self.limit = limit
         super().__init__(problem)
-
-
-class NotRegularFileError(WorkbookError):
-    """A path that is not a regular file (a FIFO, a device, a folder, a socket)."""
-
-
-def read_regular_file(path: Path, *, max_bytes: int | None) -> bytes:
-    """The bytes of the regular file at ``path``, at most ``max_bytes + 1`` of them read
-    (the caller refuses more); :class:`NotRegularFileError` for anything else, found
-    without blocking; OSError when it cannot be opened or read."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(path, flags)  # non-blocking: opening a FIFO does not wait
-    with os.fdopen(descriptor, "rb") as handle:
-        kind = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(kind):
-            raise NotRegularFileError(f"not a regular file ({_kind(kind)}); give a file's path")
-        return handle.read(-1 if max_bytes is None else max_bytes + 1)
-
-
-def _kind(mode: int) -> str:
-    for test, name in (
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return name
-    return "not a file"
 
 
 def check_unpacked(data: bytes, *, limit: int) -> None:

@@ -2,7 +2,7 @@
 
 A file is read up to ``max_bytes`` and no further, so a huge file is refused before it fills
 memory (:class:`~feeds.longformat.schema.FileTooLargeError`); what is not a regular file (a FIFO,
-``/dev/zero``) is refused before it is read (:func:`feeds.workbooks.read_regular_file`).
+``/dev/zero``) is refused before it is read (:mod:`feeds.localfiles`).
 Text that is not in the expected encoding is refused, and when it reads as GBK/GB18030 (what
 Chinese Excel saves by default) the error says so (:class:`~feeds.longformat.schema.
 NotTextError`). An XLSX workbook must hold its rows on one sheet: a second sheet with data would
@@ -19,19 +19,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
+from feeds.localfiles import NotRegularFileError, read_regular_file
 from feeds.longformat.schema import (
     MAX_COLUMNS,
     FileFormatError,
     FileTooLargeError,
     NotTextError,
 )
-from feeds.workbooks import (
-    DEFAULT_MAX_UNPACKED,
-    WorkbookError,
-    open_workbook,
-    read_regular_file,
-    sheet_rows,
-)
+from feeds.workbooks import DEFAULT_MAX_UNPACKED, WorkbookError, open_workbook, sheet_rows
 
 GB18030: Final = "gb18030"
 _HAN: Final = re.compile(r"[\u4e00-\u9fff]")
@@ -41,7 +36,7 @@ def read_bytes(path: Path, *, max_bytes: int | None) -> bytes:
     """The file's bytes; :class:`FileTooLargeError` past ``max_bytes`` (None: no cap)."""
     try:
         data = read_regular_file(path, max_bytes=max_bytes)
-    except WorkbookError as error:
+    except NotRegularFileError as error:
         raise FileFormatError(path, error.problem) from None
     except OSError as error:
         raise FileFormatError(path, f"cannot read the file ({error.strerror})") from error

@@ -24,13 +24,8 @@ from pathlib import Path
 from typing import Final
 
 from alerts import EndpointKind
-from feeds.workbooks import (
-    DEFAULT_MAX_UNPACKED,
-    WorkbookError,
-    open_workbook,
-    read_regular_file,
-    sheet_rows,
-)
+from feeds.localfiles import NotRegularFileError, read_regular_file
+from feeds.workbooks import DEFAULT_MAX_UNPACKED, WorkbookError, open_workbook, sheet_rows
 from vocabulary import WARNING_LEVELS, Direction, Level
 from vocabulary.text import control_character
 from warning.directory.credit_code import credit_code_problem
@@ -139,7 +134,7 @@ def read_rows(
     file of at most ``max_bytes`` (None: no cap)."""
     try:
         data = read_regular_file(path, max_bytes=max_bytes)
-    except WorkbookError as error:
+    except NotRegularFileError as error:
         raise DirectoryFileError(f"{path}: {error.problem}") from None
     except OSError as error:
         raise DirectoryFileError(f"{path}: cannot read the file ({error.strerror})") from None
