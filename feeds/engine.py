@@ -52,6 +52,7 @@ from feeds.result import (
     failed,
 )
 from feeds.sources import SOURCES, ReadContext, SourceError, SourceRows
+from feeds.urls import shown_url
 
 log = logging.getLogger(__name__)
 _DUPLICATE_OF = r"^duplicate of line (\d+)"
@@ -72,7 +73,8 @@ def fetch(
     """Run one feed; see the module docstring. Never raises for source problems."""
     source = SOURCES.get(definition.source)
     if source is None:
-        return failed(definition.id, definition.location, _error(definition, "unknown source"))
+        location = shown_url(definition.location)
+        return failed(definition.id, location, _error(definition, "unknown source"))
     effective = replace(
         policy,
         timeout_s=definition.timeout_s,
@@ -97,8 +99,9 @@ def fetch(
         return failed(definition.id, error.location, _error(definition, str(error)), validators)
     except Exception as error:  # the contract: a feed run never raises for its source
         log.exception("feed %s: unexpected error", definition.id)
-        text = f"{definition.location}: unexpected {type(error).__name__}: {error}"
-        return failed(definition.id, definition.location, _error(definition, text), validators)
+        location = shown_url(definition.location)
+        text = f"{location}: unexpected {type(error).__name__}: {error}"
+        return failed(definition.id, location, _error(definition, text), validators)
     finally:
         if own_client:
             session.close()
@@ -119,7 +122,7 @@ def _result(
     if rows.unchanged:
         return FetchResult(
             feed_id=definition.id,
-            location=rows.location,
+            location=shown_url(rows.location),
             status=FetchStatus.UNCHANGED,
             observations=empty_observations(),
             rejects=empty_rejects(),
@@ -135,7 +138,7 @@ def _result(
     )
     return FetchResult(
         feed_id=definition.id,
-        location=rows.location,
+        location=shown_url(rows.location),
         status=FetchStatus.OK,
         observations=observations[list(OBSERVATION_COLUMNS)],
         rejects=rejects,

@@ -28,6 +28,7 @@ injectable for tests.
 
 from __future__ import annotations
 
+import logging
 import random
 import ssl
 import threading
@@ -43,6 +44,7 @@ import httpcore
 import httpx
 
 from feeds.result import Validators
+from feeds.urls import shown_url
 
 USER_AGENT: Final = "raw-material-warning-feeds/0.1 (+supply-demand early warning; httpx)"
 RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
@@ -51,16 +53,31 @@ DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 Redirects = Literal["same_origin", "none"]
 
 
+class _HiddenQueries(logging.Filter):
+    """httpx logs each request's whole URL ("HTTP Request: GET https://...?token=..."): its
+    query values are hidden (:func:`feeds.urls.shown_url`) before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                shown_url(arg) if isinstance(arg, httpx.URL) else arg for arg in record.args
+            )
+        return True
+
+
+logging.getLogger("httpx").addFilter(_HiddenQueries())
+
+
 class HttpFetchError(Exception):
     """A GET that failed for good: ``url``, ``status`` (None without a response), ``problem``."""
 
     def __init__(self, url: str, problem: str, *, status: int | None, attempts: int) -> None:
-        self.url = url
+        self.url = shown_url(url)  # as shown: the query may hold a token
         self.problem = problem
         self.status = status
         self.attempts = attempts
         tries = f" after {attempts} attempts" if attempts > 1 else ""
-        super().__init__(f"GET {url}: {problem}{tries}")
+        super().__init__(f"GET {self.url}: {problem}{tries}")
 
 
 @dataclass(frozen=True)
@@ -317,8 +334,8 @@ def origin(url: httpx.URL) -> str:
 
 
 def _shown(url: str | httpx.URL) -> str:
-    """A redirect target without its query, which may echo what was sent."""
-    return str(httpx.URL(str(url)).copy_with(query=None))
+    """A redirect target without its query's values, which may echo what was sent."""
+    return shown_url(url)
 
 
 def _read(

@@ -7,6 +7,7 @@ before, but for the feed run and rejected rows that record a refusal.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -16,7 +17,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from tests.delivery.conftest import CODES
+from tests.delivery.conftest import HEADER as DIRECTORY_HEADER
 from tests.support.cli import AS_OF, row_counts, run
+from tests.support.workbooks import bomb, with_formulas
 
 HEADER = "series_id,material,indicator,frequency,period,value,unit"
 RECORDED = {"feed_run": 1, "rejected_row": 1}  # a refused file: its run and its refusal
@@ -69,14 +73,72 @@ def file_case(name: str, content: bytes | Callable[[Path], None], says: str, **e
     return Case(name, ("ingest-file", target), 2, says, RECORDED, files, env)
 
 
+def fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def wide_header(columns: int, first: str = HEADER) -> bytes:
+    names = first.split(",")
+    return (",".join([*names, *(f"x{i}" for i in range(columns - len(names)))]) + "\n").encode()
+
+
+LONG_ROW: list[object] = ["copper_shfe_futures", "copper", "price", "D", "2024-01-02", 68000]
+
+
+def long_bomb(path: Path) -> None:
+    bomb([HEADER.split(","), [*LONG_ROW, "CNY/t"]], path, padding=2_000_000)
+
+
+def long_formula(path: Path) -> None:
+    with_formulas([HEADER.split(","), [*LONG_ROW[:5], "=1+1", "CNY/t"]], {"F2": "2"}, path)
+
+
+CONTACT = f"Demo Zinc,{CODES[1]},false,Li,b@zinc.example,en,,,zinc,blue,nonferrous,email"
+
+
+def directory(*rows: str) -> bytes:
+    return "\n".join([DIRECTORY_HEADER, *rows, ""]).encode()
+
+
+def directory_bomb(path: Path) -> None:
+    bomb([DIRECTORY_HEADER.split(","), CONTACT.split(",")], path, padding=2_000_000)
+
+
+def directory_formula(path: Path) -> None:
+    cells: list[object] = CONTACT.split(",")
+    cells[3] = '=HYPERLINK("http://evil.example","Li")'
+    with_formulas([DIRECTORY_HEADER.split(","), cells], {"D2": "Li"}, path)
+
+
+def directory_case(
+    name: str, content: bytes | Callable[[Path], None], code: int, says: str, **env: str
+) -> Case:
+    """A directory file: refused as a whole (exit 2) or cell by cell (exit 1); nothing
+    imported, nothing recorded."""
+    target = "d.xlsx" if callable(content) and content is not fifo else "d.csv"
+    return Case(name, ("directory", "import", target), code, says, {}, {target: content}, env)
+
+
 FEEDS = {"WARNING_FEEDS_PATH": "feeds.yaml"}
 CU = "copper_shfe_futures,copper,price,D,2024-01-02"
+SMALL_UNPACKED = {"WARNING_MAX_UNPACKED_BYTES": "1000000"}
 CASES = [
     row_case("markup value", f"{CU},[/],CNY/t", r"bad number '\[/\]'$"),
     row_case("1e308", f"{CU},1e308,CNY/t", r"price 1e308 is implausibly large \(beyond 1e\+12\)"),
     row_case("subnormal", f"{CU},1e-320,CNY/t", "price 1e-320 is implausibly close to zero"),
     row_case("zero price", f"{CU},0,CNY/t", "non-positive price 0$"),
     row_case("negative output", "cu_out,copper,output,M,2024-01-01,-5,10k t", "negative output"),
+    row_case(
+        "NUL unit", f"{CU},68000,CNY\x00t", r"unit holds a control character \(U\+0000 NUL\)$"
+    ),
+    row_case(
+        "NUL value", f"{CU},1\x002,CNY/t", r"value holds a control character \(U\+0000 NUL\)$"
+    ),
+    row_case(
+        "line break unit",
+        f'{CU},68000,"CNY\r\nt"',
+        r"unit holds a control character \(U\+000D CARRIAGE RETURN\)$",
+    ),
     row_case(
         "formula unit",
         'copper_x,copper,price,D,2024-01-02,1,"=HYPERLINK(""http://x"",""y"")"',
@@ -89,6 +151,70 @@ CASES = [
         r"junk.csv: 0 accepted as new, 0 revised, 0 unchanged, 3 rejected$",
         {"feed_run": 1, "rejected_row": 3},
         {"junk.csv": long_file("a,b,c", "x,y,z,1,2,3,4", "\x01,\x02,,,,,")},
+    ),
+    file_case(
+        "wide header", wide_header(200_010), r"in.csv: line 1: more than 64 columns .*\(200,010\)"
+    ),
+    file_case(
+        "xlsx bomb",
+        long_bomb,
+        r"in.xlsx: the workbook unpacks to [\d,]+ bytes \(xl/worksheets/sheet1.xml alone to "
+        r"2,0[\d,]+\); at most 1,000,000 are read \(the setting WARNING_MAX_UNPACKED_BYTES\)$",
+        **SMALL_UNPACKED,
+    ),
+    file_case(
+        "xlsx formula",
+        long_formula,
+        r"in.xlsx: sheet 'Sheet', cell F2 holds a formula \(=1\+1\); formulas are not read",
+    ),
+    Case(
+        "fifo ingest-file",
+        ("ingest-file", "f.csv"),
+        2,
+        r"^error: f.csv: not a regular file \(a FIFO\); give a file's path$",
+        RECORDED,
+        {"f.csv": fifo},
+    ),
+    Case(
+        "fifo backtest data",
+        ("backtest", "--data", "f.csv", "--out", "out.csv"),
+        2,
+        r"^error: f.csv: not a regular file \(a FIFO\); give a file's path$",
+        files={"f.csv": fifo},
+    ),
+    directory_case("fifo directory", fifo, 2, r"^error: d.csv: not a regular file \(a FIFO\)"),
+    directory_case(
+        "wide directory",
+        wide_header(200_010, DIRECTORY_HEADER) + CONTACT.encode(),
+        2,
+        r"^error: d.csv: more than 64 columns in the header \(200,010\)",
+    ),
+    directory_case(
+        "directory bomb",
+        directory_bomb,
+        2,
+        r"^error: d.xlsx: the workbook unpacks to [\d,]+ bytes .*at most 1,000,000 are read",
+        **SMALL_UNPACKED,
+    ),
+    directory_case(
+        "directory formula",
+        directory_formula,
+        2,
+        r"""^error: d.xlsx: sheet 'Sheet', cell D2 holds a formula \(=HYPERLINK\("http://""",
+    ),
+    *(
+        directory_case(
+            f"directory {name}",
+            directory(CONTACT.replace(",Li,", f',"Evil{character}Bcc: victim@evil.example",')),
+            1,
+            rf"^line 2, column contact: holds a control character \(U\+{code}",
+        )
+        for name, character, code in (
+            ("CR LF", "\r\n", "000D CARRIAGE RETURN"),
+            ("U+2028", "\u2028", "2028 LINE SEPARATOR"),
+            ("U+0085", "\x85", "0085 NEXT LINE"),
+            ("NUL", "\x00", "0000 NUL"),
+        )
     ),
     file_case("value twice", (HEADER + ",value\n").encode(), r"column value appears 2 times"),
     file_case("semicolons", HEADER.replace(",", ";").encode(), "separated by semicolons"),
@@ -108,7 +234,7 @@ CASES = [
         "endless file",
         ("ingest-file", "/dev/zero"),
         2,
-        r"^error: /dev/zero: larger than 100,000 bytes",
+        r"^error: /dev/zero: not a regular file \(a character device\); give a file's path$",
         RECORDED,
         env={"WARNING_MAX_FILE_BYTES": "100000"},
     ),
@@ -116,7 +242,7 @@ CASES = [
         "endless backtest data",
         ("backtest", "--data", "/dev/zero", "--out", "out.csv"),
         2,
-        r"^error: /dev/zero: larger than 100,000 bytes",
+        r"^error: /dev/zero: not a regular file \(a character device\); give a file's path$",
         env={"WARNING_MAX_FILE_BYTES": "100000"},
     ),
     Case("bad encoding", ("ingest-file", "x.csv", "--encoding", "klingon"), 2, "--encoding: "),
@@ -207,7 +333,8 @@ def test_hostile_input(case: Case, initialised: Path, tmp_path: Path) -> None:
         (line,) = result.stderr.strip().splitlines()  # one line, however long
         assert line.startswith("error: ")
     else:
-        line = next((ln for ln in result.stdout.splitlines() if re.search(case.says, ln)), "")
+        output = (result.stdout + result.stderr).splitlines()  # refused cells: on stderr
+        line = next((ln for ln in output if re.search(case.says, ln)), "")
     assert re.search(case.says, line), result.stdout + result.stderr
     after = row_counts(store)
     assert {

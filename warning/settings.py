@@ -73,7 +73,14 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(
         default=200_000_000,
         gt=0,
-        description="the largest file `warning ingest-file` and `warning backtest --data` read",
+        description="the largest file `warning ingest-file`, `warning backtest --data` and "
+        "the directory import read",
+    )
+    max_unpacked_bytes: int = Field(
+        default=500_000_000,
+        gt=0,
+        description="the most an XLSX file may unpack to (`warning ingest-file`, the directory "
+        "import); a larger one is refused before it is unpacked",
     )
     sqlite_busy_timeout_s: float = Field(
         default=30.0,

@@ -24,6 +24,7 @@ from feeds.longformat.schema import (
     FIELD_LIMITS,
     INDICATORS,
     LONG_COLUMNS,
+    MAX_COLUMNS,
     SERIES_ID,
     FileFormatError,
     FileTooLargeError,
@@ -32,11 +33,13 @@ from feeds.longformat.schema import (
     SeriesSpec,
 )
 from feeds.longformat.validation import validate_long_frame
+from feeds.workbooks import DEFAULT_MAX_UNPACKED
 
 __all__ = [
     "FIELD_LIMITS",
     "INDICATORS",
     "LONG_COLUMNS",
+    "MAX_COLUMNS",
     "SERIES_ID",
     "FileFormatError",
     "FileTooLargeError",
@@ -61,9 +64,10 @@ def parse_long_file(
     today: date | None,
     encoding: str = "utf-8",
     max_bytes: int | None = None,
+    max_unpacked: int = DEFAULT_MAX_UNPACKED,
 ) -> ParsedBatch:
     """Read (:func:`read_long_file`) and validate (:func:`validate_long_frame`) a long file."""
-    frame = read_long_file(path, encoding=encoding, max_bytes=max_bytes)
+    frame = read_long_file(path, encoding=encoding, max_bytes=max_bytes, max_unpacked=max_unpacked)
     return validate_long_frame(
         frame,
         source=str(path),

@@ -1,11 +1,13 @@
 """Opening a long file: its bytes under a size cap, its text in an encoding, its workbook.
 
-A file is read up to ``max_bytes`` and no further, so a file without end (``/dev/zero``) or a
-huge one is refused before it fills memory (:class:`~feeds.longformat.schema.FileTooLargeError`).
+A file is read up to ``max_bytes`` and no further, so a huge file is refused before it fills
+memory (:class:`~feeds.longformat.schema.FileTooLargeError`); what is not a regular file (a FIFO,
+``/dev/zero``) is refused before it is read (:mod:`feeds.localfiles`).
 Text that is not in the expected encoding is refused, and when it reads as GBK/GB18030 (what
 Chinese Excel saves by default) the error says so (:class:`~feeds.longformat.schema.
 NotTextError`). An XLSX workbook must hold its rows on one sheet: a second sheet with data would
-otherwise be silently ignored.
+otherwise be silently ignored; its unpacked size is capped and a formula cell is refused
+(:mod:`feeds.workbooks`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
-from feeds.longformat.schema import FileFormatError, FileTooLargeError, NotTextError
+from feeds.localfiles import NotRegularFileError, read_regular_file
+from feeds.longformat.schema import (
+    MAX_COLUMNS,
+    FileFormatError,
+    FileTooLargeError,
+    NotTextError,
+)
+from feeds.workbooks import DEFAULT_MAX_UNPACKED, WorkbookError, open_workbook, sheet_rows
 
 GB18030: Final = "gb18030"
 _HAN: Final = re.compile(r"[\u4e00-\u9fff]")
@@ -26,8 +35,9 @@ _HAN: Final = re.compile(r"[\u4e00-\u9fff]")
 def read_bytes(path: Path, *, max_bytes: int | None) -> bytes:
     """The file's bytes; :class:`FileTooLargeError` past ``max_bytes`` (None: no cap)."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(-1 if max_bytes is None else max_bytes + 1)
+        data = read_regular_file(path, max_bytes=max_bytes)
+    except NotRegularFileError as error:
+        raise FileFormatError(path, error.problem) from None
     except OSError as error:
         raise FileFormatError(path, f"cannot read the file ({error.strerror})") from error
     if max_bytes is not None and len(data) > max_bytes:
@@ -63,23 +73,28 @@ def _looks_like(data: bytes, tried: str) -> str | None:
     return "GBK/GB18030" if _HAN.search(text) else None
 
 
-def xlsx_records(path: Path, *, max_bytes: int | None = None) -> Iterator[tuple[int, list[str]]]:
-    """The ``(row, cells)`` records of the one sheet holding data, as text."""
-    from openpyxl import load_workbook  # imported here: only XLSX files need it
-
-    if max_bytes is not None and path.is_file() and path.stat().st_size > max_bytes:
-        raise FileTooLargeError(path, max_bytes)
+def xlsx_records(
+    path: Path, *, max_bytes: int | None = None, max_unpacked: int = DEFAULT_MAX_UNPACKED
+) -> Iterator[tuple[int, list[str]]]:
+    """The ``(row, cells)`` records of the one sheet holding data, as text; at most one cell
+    past :data:`MAX_COLUMNS` a row (the header's width is checked). A workbook unpacking to
+    more than ``max_unpacked`` bytes, or with a formula cell, is refused
+    (:mod:`feeds.workbooks`)."""
+    data = read_bytes(path, max_bytes=max_bytes)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken workbook
-        raise FileFormatError(path, f"not a readable XLSX workbook ({error})") from error
+        workbook = open_workbook(data, max_unpacked=max_unpacked)
+    except WorkbookError as error:  # the cause says which (UnpackedTooLargeError: a setting)
+        raise FileFormatError(path, error.problem) from error
     try:
         sheet = _data_sheet(path, workbook.worksheets)
-        for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = sheet_rows(sheet, max_col=MAX_COLUMNS + 1)
+        for index, row in enumerate(rows, start=1):
             cells = [_cell_text(value) for value in row]
             while cells and cells[-1] == "":
                 cells.pop()
             yield index, cells
+    except WorkbookError as error:
+        raise FileFormatError(path, error.problem) from None
     finally:
         workbook.close()
 
@@ -99,7 +114,9 @@ def _data_sheet(path: Path, sheets: list[Any]) -> Any:
 
 def _has_data(sheet: Any) -> bool:
     return any(
-        value not in (None, "") for row in sheet.iter_rows(values_only=True) for value in row
+        value not in (None, "")
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+        for value in row
     )
 
 

@@ -18,22 +18,29 @@ import pandas as pd
 
 from feeds.longformat.columns import as_text, mask_by_distinct_value
 from feeds.longformat.files import read_text, xlsx_records
-from feeds.longformat.schema import LONG_COLUMNS, FileFormatError
+from feeds.longformat.schema import LONG_COLUMNS, MAX_COLUMNS, FileFormatError
+from feeds.workbooks import DEFAULT_MAX_UNPACKED
 
 
 def read_long_file(
-    path: Path, *, encoding: str = "utf-8", max_bytes: int | None = None
+    path: Path,
+    *,
+    encoding: str = "utf-8",
+    max_bytes: int | None = None,
+    max_unpacked: int = DEFAULT_MAX_UNPACKED,
 ) -> pd.DataFrame:
     """Read a CSV or XLSX long file into a frame of strings with a ``line`` and ``raw`` column.
 
     Rows with the wrong number of fields are kept with a ``field_count`` so that validation
     can refuse them with a reason instead of failing the whole file. A CSV file is text in
-    ``encoding``; a file larger than ``max_bytes`` is refused (:mod:`feeds.longformat.files`).
+    ``encoding``; a file larger than ``max_bytes`` is refused, and a workbook unpacking to
+    more than ``max_unpacked`` bytes (:mod:`feeds.longformat.files`).
     """
     if path.suffix.lower() in {".csv", ".txt", ""}:
         text = read_text(path, encoding=encoding, max_bytes=max_bytes)
         return csv_text_frame(text, source=path)
-    return long_frame_from_records(file_records(path, max_bytes=max_bytes), source=path)
+    records = file_records(path, max_bytes=max_bytes, max_unpacked=max_unpacked)
+    return long_frame_from_records(records, source=path)
 
 
 # Characters str.splitlines() treats as line breaks but the csv module does not.
@@ -162,9 +169,15 @@ def _strip(column: pd.Series) -> pd.Series:
 def _header_positions(cells: list[str], source: Path | str) -> tuple[list[int], int]:
     """Where each long-format column is in a header row, and the row's width.
 
-    A header missing a column, naming one twice, or separated by another character than a
-    comma is a :class:`FileFormatError` saying which.
+    A header wider than :data:`MAX_COLUMNS`, missing a column, naming one twice, or separated
+    by another character than a comma is a :class:`FileFormatError` saying which.
     """
+    if len(cells) > MAX_COLUMNS:
+        raise FileFormatError(
+            source,
+            f"line 1: more than {MAX_COLUMNS} columns in the header ({len(cells):,}); "
+            f"expected {','.join(LONG_COLUMNS)}",
+        )
     header = [cell.strip().lower() for cell in cells]
     missing = [name for name in LONG_COLUMNS if name not in header]
     if missing:
@@ -192,12 +205,14 @@ def _missing_columns(missing: list[str], cells: list[str]) -> str:
     return f"line 1: header lacks {', '.join(missing)}; expected {expected}"
 
 
-def file_records(path: Path, *, max_bytes: int | None = None) -> list[tuple[int, list[str]]]:
+def file_records(
+    path: Path, *, max_bytes: int | None = None, max_unpacked: int = DEFAULT_MAX_UNPACKED
+) -> list[tuple[int, list[str]]]:
     """The ``(line, cells)`` records of a CSV file or of an XLSX workbook's one sheet with
     data, as text (:mod:`feeds.longformat.files`: size cap, encoding, sheets)."""
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        return list(xlsx_records(path, max_bytes=max_bytes))
+        return list(xlsx_records(path, max_bytes=max_bytes, max_unpacked=max_unpacked))
     if suffix in {".csv", ".txt", ""}:
         return list(csv_text_records(read_text(path, max_bytes=max_bytes), source=path))
     raise FileFormatError(path, f"unsupported file type {suffix!r}; expected .csv or .xlsx")

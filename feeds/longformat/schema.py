@@ -22,6 +22,8 @@ LONG_COLUMNS: Final[tuple[str, ...]] = (
 SERIES_ID: Final = r"[a-z][a-z0-9_]*"
 # The store's column sizes (the service's tables use these): longer values are refused rows,
 # never a database error that would fail the whole batch on PostgreSQL.
+# The most columns a header may have: a file has 7, a few more are tolerated (and ignored).
+MAX_COLUMNS: Final = 64
 FIELD_LIMITS: Final[dict[str, int]] = {"series_id": 128, "material": 64, "unit": 32}
 INDICATORS: Final[tuple[str, ...]] = INDICATOR_KINDS  # the vocabulary's, in one place
 

@@ -25,10 +25,12 @@ from feeds.longformat.schema import (
     SeriesSpec,
 )
 from feeds.periods import FREQUENCIES, normalise_periods
+from vocabulary.text import CONTROL_CHARACTERS, control_character
 
 Reason = Callable[[pd.DataFrame], pd.Series] | str
 # Text a spreadsheet opening the data (or an export of it) would run as a formula.
 FORMULA_LIKE: Final = r"[=+\-@\t\r]"
+CONTROLS: Final = CONTROL_CHARACTERS.pattern
 TEXT_COLUMNS: Final = tuple(name for name in LONG_COLUMNS if name not in ("period", "value"))
 
 
@@ -64,8 +66,9 @@ def validate_long_frame(
     """Check every row and split the frame into accepted observations and rejected rows.
 
     A row is refused with the first reason that applies, in this order: wrong field count,
-    an empty field, text that looks like a spreadsheet formula, a series id that is not lower
-    snake case, an unknown material / indicator / frequency, a bad date, a future period
+    a control character (a NUL, a line break) in a field, an empty field, text that looks
+    like a spreadsheet formula, a series id that is not lower snake case, an unknown
+    material / indicator / frequency, a bad date, a future period
     (unless ``today`` is None), a bad number, a value its indicator kind cannot have (a price
     at or below zero, a negative output, 1e308, 1e-320), a contradiction with its series, a
     duplicate period.
@@ -112,6 +115,8 @@ def _check_fields(frame: pd.DataFrame, refusals: Refusals, known_materials: froz
             frame["field_count"] != width,
             lambda rows: f"expected {width} fields, found " + rows["field_count"].astype(str),
         )
+    for column in LONG_COLUMNS:  # a NUL, a line break: never data, and NUL fails PostgreSQL
+        refusals.add(_holds_control(frame[column]), _control_reason(column))
     for column in LONG_COLUMNS:
         refusals.add(frame[column] == "", f"empty {column}")
     for column in TEXT_COLUMNS:  # text a spreadsheet would run, e.g. a unit =HYPERLINK(...)
@@ -131,6 +136,27 @@ def _check_fields(frame: pd.DataFrame, refusals: Refusals, known_materials: froz
     )
     for column, allowed in (("indicator", INDICATORS), ("frequency", FREQUENCIES)):
         _refuse_unknown(frame, refusals, column, allowed)
+
+
+def _holds_control(column: pd.Series) -> np.ndarray:
+    """Which cells hold a control character. All the column's text is looked at at once
+    first (a million values in hundredths of a second): printable text holds none; only
+    otherwise is each distinct value searched."""
+    categorical = isinstance(column.dtype, pd.CategoricalDtype)
+    distinct = column.cat.categories if categorical else column
+    try:
+        printable = "".join(distinct.tolist()).isprintable()
+    except TypeError:  # a cell that is no text: look at each
+        printable = False
+    if printable:
+        return np.zeros(len(column), dtype=bool)
+    return mask_by_distinct_value(column, lambda texts: texts.astype(str).str.contains(CONTROLS))
+
+
+def _control_reason(column: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda rows: rows[column].map(
+        lambda text: f"{column} holds a control character ({control_character(text)})"
+    )
 
 
 def _formula_reason(column: str) -> Callable[[pd.DataFrame], pd.Series]:

@@ -40,7 +40,8 @@ def fetch_body(feed: FeedDefinition, context: ReadContext) -> HttpBody:
             headers=headers,
         )
     except HttpFetchError as error:
-        raise SourceError(str(httpx.URL(url, params=params or None)), str(error)) from error
+        asked = httpx.URL(url).copy_merge_params(params) if params else url
+        raise SourceError(str(asked), str(error)) from error  # SourceError hides the query
 
 
 def _auth_headers(feed: FeedDefinition, context: ReadContext) -> dict[str, str]:

@@ -20,15 +20,16 @@ import pandas as pd
 from feeds.definitions import FeedDefinition
 from feeds.http import HttpPolicy
 from feeds.result import Validators, empty_rejects
+from feeds.urls import shown_url
 
 
 class SourceError(Exception):
     """A location that cannot be read as a whole: ``location`` and ``problem``."""
 
     def __init__(self, location: str, problem: str) -> None:
-        self.location = location
+        self.location = shown_url(location)  # a URL's query may hold a token
         self.problem = problem
-        super().__init__(f"{location}: {problem}")
+        super().__init__(f"{self.location}: {problem}")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from feeds.longformat import FileFormatError, csv_text_records, long_frame_from_
 from feeds.mapping import long_rows, resolve_columns, table_from_records, wide_rows
 from feeds.sources._request import decode, fetch_body, html_title, looks_like_html
 from feeds.sources.base import ReadContext, SourceError, SourceRows, unchanged_rows
+from feeds.urls import shown_url
 
 
 class HttpCsvSource:
@@ -23,7 +24,7 @@ class HttpCsvSource:
 
     def read(self, feed: FeedDefinition, context: ReadContext) -> SourceRows:
         body = fetch_body(feed, context)
-        location = body.url
+        location = shown_url(body.url)  # how rows, runs and errors name it: no secrets
         if body.unchanged:
             return unchanged_rows(location, body.validators)
         if looks_like_html(body):

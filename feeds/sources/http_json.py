@@ -20,6 +20,7 @@ from feeds.definitions import FeedDefinition
 from feeds.mapping import resolve_columns, wide_rows
 from feeds.sources._request import decode, fetch_body, html_title, looks_like_html
 from feeds.sources.base import ReadContext, SourceError, SourceRows, unchanged_rows
+from feeds.urls import shown_url
 
 
 class HttpJsonSource:
@@ -28,7 +29,7 @@ class HttpJsonSource:
 
     def read(self, feed: FeedDefinition, context: ReadContext) -> SourceRows:
         body = fetch_body(feed, context)
-        location = body.url
+        location = shown_url(body.url)  # how rows, runs and errors name it: no secrets
         if body.unchanged:
             return unchanged_rows(location, body.validators)
         if looks_like_html(body) and not body.content.lstrip().startswith((b"{", b"[")):

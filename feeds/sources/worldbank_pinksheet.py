@@ -28,6 +28,8 @@ from feeds.result import Validators
 from feeds.sources._request import fetch_body
 from feeds.sources.base import ReadContext, SourceError, SourceRows, unchanged_rows
 from feeds.sources.file import file_validators
+from feeds.urls import shown_url
+from feeds.workbooks import DEFAULT_MAX_UNPACKED, WorkbookError, check_unpacked
 
 DEFAULT_SHEET: Final = "Monthly Prices"
 _CODE: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -76,7 +78,8 @@ class WorldBankPinkSheet:
     ) -> tuple[bytes | None, Validators | None, str]:
         if feed.location.startswith(("http://", "https://")):
             body = fetch_body(feed, context)
-            return (None if body.unchanged else body.content), body.validators, body.url
+            location = shown_url(body.url)  # how rows, runs and errors name it: no secrets
+            return (None if body.unchanged else body.content), body.validators, location
         path = Path(feed.location)
         if not path.is_file():
             raise SourceError(feed.location, "no such file")
@@ -90,6 +93,10 @@ def sheet_rows(content: bytes, sheet: str, *, location: str) -> list[list[str]]:
     """All rows of ``sheet`` as text cells (row n of the sheet is ``rows[n - 1]``)."""
     from openpyxl import load_workbook  # imported here: only workbook feeds need it
 
+    try:
+        check_unpacked(content, limit=DEFAULT_MAX_UNPACKED)  # a decompression bomb
+    except WorkbookError as error:
+        raise SourceError(location, error.problem) from None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken or truncated workbook

@@ -104,11 +104,15 @@ def test_duplicate_period_in_a_batch(tmp_path: Path) -> None:
     ("last", "values", "factor", "expected"),
     [
         (None, [100, 120, 90], 5.0, [False, False, False]),
-        (100.0, [600, 610], 5.0, [True, False]),
-        (100.0, [19, 20], 5.0, [True, False]),
+        # a flagged value is no measure: 610 is judged against 100, not against 600
+        (100.0, [600, 610], 5.0, [True, True]),
+        (100.0, [19, 20], 5.0, [True, False]),  # 20 is exactly 1/5 of 100, not beyond it
+        (100.0, [19, 19.9], 5.0, [True, True]),
         (100.0, [20, 21], 5.0, [False, False]),  # exactly 1/5 is not beyond it
         (100.0, [250], 2.0, [True]),
-        (None, [100, 501, 100], 5.0, [False, True, True]),
+        (None, [100, 501, 100], 5.0, [False, True, False]),  # back to 100: sound again
+        (None, [107_520, 800_000, 80_000_000, 80_000_000], 5.0, [False, True, True, True]),
+        (None, [100, 600, 120, 700], 5.0, [False, True, False, True]),
         (0.0, [100], 5.0, [False]),  # a zero neighbour is not compared
     ],
 )
@@ -146,6 +150,8 @@ def monthly(values: dict[str, float]) -> pd.DataFrame:
         ({"2024-01": 100, "2024-02": 900}, {"2024-02": 110}, [False]),  # a revision, afresh
         ({"2024-01": 100, "2024-02": 110}, {"2024-01": 20, "2024-02": 110}, [False, True]),
         ({}, {"2024-01": 100, "2024-02": 501}, [False, True]),
+        # the case: each later value judged against 107,520, the last sound one
+        ({"2024-01": 107_520}, {"2024-02": 800_000, "2024-03": 8e7, "2024-04": 8e7}, [True] * 3),
     ],
 )
 def test_suspect_among_stored(
@@ -169,3 +175,62 @@ def test_suspect_rows_are_accepted_and_flagged_by_fetch(tmp_path: Path) -> None:
     )
     assert result.accepted == 2 and result.suspect == 1
     assert result.observations["suspect"].tolist() == [False, True]
+
+
+def stored_flags(values: dict[str, float], suspect: set[str]) -> pd.DataFrame:
+    return monthly(values).assign(suspect=[month in suspect for month in values])
+
+
+@pytest.mark.parametrize(
+    ("stored", "suspect", "incoming", "expected"),
+    [
+        # 107,520 sound, 800,000 and 80,000,000 stored suspect: the next 80,000,000 too
+        (
+            {"2024-01": 107_520, "2024-02": 800_000, "2024-03": 8e7},
+            {"2024-02", "2024-03"},
+            {"2024-04": 8e7},
+            [True],
+        ),
+        # the same values, none suspect (an operator cleared them): 8e7 after 8e7 is sound
+        (
+            {"2024-01": 107_520, "2024-02": 800_000, "2024-03": 8e7},
+            set(),
+            {"2024-04": 8e7},
+            [False],
+        ),
+        # a suspect value between: judged against the sound one before it (exactly 5x: sound)
+        (
+            {"2024-01": 100, "2024-02": 9000},
+            {"2024-02"},
+            {"2024-03": 500, "2024-04": 501},
+            [False, False],
+        ),
+        ({"2024-01": 100, "2024-02": 9000}, {"2024-02"}, {"2024-03": 501}, [True]),
+        # a suspect value after the batch's period does not change how the batch is judged
+        ({"2024-01": 100, "2024-03": 9000}, {"2024-03"}, {"2024-02": 110}, [False]),
+        # nothing sound before: the first values are not judged; later ones by the first
+        ({"2024-01": 9000}, {"2024-01"}, {"2024-02": 100, "2024-03": 600}, [False, True]),
+    ],
+)
+def test_suspect_among_stored_passes_over_suspect_values(
+    stored: dict[str, float], suspect: set[str], incoming: dict[str, float], expected: list[bool]
+) -> None:
+    batch = monthly(incoming).sample(frac=1.0, random_state=2)
+    flags = suspect_among_stored(batch, stored_flags(stored, suspect), factor=5.0)
+    assert flags.sort_index().tolist() == expected
+
+
+def test_suspect_values_of_other_series_do_not_leak() -> None:
+    stored = pd.concat(
+        [
+            stored_flags({"2024-01": 100, "2024-02": 9000}, {"2024-02"}),
+            stored_flags({"2024-01": 9000}, set()).assign(series_id="t"),
+        ],
+        ignore_index=True,
+    )
+    batch = pd.concat(
+        [monthly({"2024-03": 9000}), monthly({"2024-02": 9000}).assign(series_id="t")],
+        ignore_index=True,
+    )
+    flags = suspect_among_stored(batch, stored, factor=5.0)
+    assert flags.tolist() == [True, False]  # s: 9000 vs 100; t: 9000 vs its own 9000

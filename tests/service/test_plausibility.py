@@ -1,8 +1,9 @@
 """The suspect-jump check holds for every way data comes in, on SQLite and PostgreSQL.
 
-A value beyond 5x, or below 1/5, of the value of the period before it is stored but flagged
-suspect and left out of evaluation and derivation: whether a file, a feed or a revision
-brought it, and judged against its real neighbour (stored or in the same batch).
+A value beyond 5x, or below 1/5, of the last value before it that is not suspect is stored
+but flagged suspect and left out of evaluation and derivation: whether a file, a feed or a
+revision brought it, and judged against its real neighbour (stored or in the same batch),
+never against a suspect value.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from feed_helpers import TODAY, one, price_feed, write_prices
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from warning.catalog.models import Observation
@@ -56,14 +57,59 @@ def test_a_file_is_checked_for_jumps_as_a_feed_is(
     report = ingest_file(factory, path, today=TODAY)
     derive_after_ingest(factory, report.stored)
 
-    assert report.suspect == 3  # 7.4x, 100x, then 1/741 of the value before it
-    assert suspect_days(factory) == [date(2026, 3, 3), date(2026, 3, 4), date(2026, 3, 5)]
+    # 7.4x and 744x of 107,520 (the last sound value); 108,000 is sound again beside it
+    assert report.suspect == 2
+    assert suspect_days(factory) == [date(2026, 3, 3), date(2026, 3, 4)]
     weekly = flags(factory, f"{SERIES}_weekly")
     with factory() as session:
         mean = session.scalar(
             select(Observation.value).where(Observation.series_id.like("%weekly"))
         )
-    assert list(weekly) == [date(2026, 3, 2)] and mean == 107520  # suspect values left out
+    # suspect values left out: the mean of 107,520 and 108,000
+    assert list(weekly) == [date(2026, 3, 2)] and mean == 107760
+
+
+def test_a_jump_is_judged_against_the_last_value_that_is_not_suspect(
+    factory: sessionmaker[Session], write_csv
+) -> None:
+    """The issue's case, a file a day: 107,520, then 800,000 (flagged), then 80,000,000
+    (flagged), then 80,000,000 again, which was judged against the suspect value before it
+    and entered the weekly mean."""
+    days = [("2026-03-02", 107520), ("2026-03-03", 800000)]
+    days += [("2026-03-04", 80000000), ("2026-03-05", 80000000)]
+    reports = []
+    for number, (day, value) in enumerate(days):
+        reports.append(
+            ingest_file(factory, write_csv(f"{number}.csv", row(day, value)), today=TODAY)
+        )
+        derive_after_ingest(factory, reports[-1].stored)
+
+    assert [report.suspect for report in reports] == [0, 1, 1, 1]
+    assert suspect_days(factory) == [date(2026, 3, 3), date(2026, 3, 4), date(2026, 3, 5)]
+    with factory() as session:
+        weekly = session.execute(
+            select(Observation.period, Observation.value).where(
+                Observation.series_id == f"{SERIES}_weekly"
+            )
+        ).all()
+    assert weekly == [(date(2026, 3, 2), 107520)]  # no suspect value in the weekly mean
+
+
+def test_a_cleared_value_is_the_measure_of_the_next(
+    factory: sessionmaker[Session], write_csv
+) -> None:
+    """Once an operator cleared a flag the value is sound: the next is judged against it."""
+    ingest_file(
+        factory, write_csv("a.csv", row("2026-03-02", 100), row("2026-03-03", 900)), today=TODAY
+    )
+    with factory.begin() as session:
+        session.execute(
+            update(Observation).where(Observation.period == date(2026, 3, 3)).values(suspect=False)
+        )
+
+    report = ingest_file(factory, write_csv("b.csv", row("2026-03-04", 910)), today=TODAY)
+
+    assert report.suspect == 0 and suspect_days(factory) == []
 
 
 def test_a_history_file_is_judged_against_the_stored_neighbours(
@@ -103,5 +149,7 @@ def test_old_rows_re_read_by_a_feed_are_judged_against_their_own_neighbours(
     again = run_feed(factory, definition=feed, today=TODAY)
 
     assert first.suspect == 1  # 7100 -> 70000 in one step
-    assert (again.accepted, again.revised, again.suspect) == (1, 1, 0)
-    assert suspect_days(factory) == [date(2026, 3, 2)]  # an unchanged row keeps its flag
+    # the revised 7010 has nothing before it; the new 70100 is judged against 7100, the last
+    # value that is not suspect (70000 still is: an unchanged row keeps its flag)
+    assert (again.accepted, again.revised, again.suspect) == (1, 1, 1)
+    assert suspect_days(factory) == [date(2026, 3, 2), date(2026, 3, 3)]

@@ -90,6 +90,7 @@ def ingest_file_command(
             today=desk_today(context.settings),
             encoding=encoding,
             max_bytes=context.settings.max_file_bytes,
+            max_unpacked=context.settings.max_unpacked_bytes,
         )
     except FileFormatError as error:
         raise fail(file_problem(error)) from None

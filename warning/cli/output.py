@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.text import Text
 
 from feeds.longformat import FileFormatError, FileTooLargeError, NotTextError
+from feeds.workbooks import UnpackedTooLargeError
 from rules import RuleSet, RuleSetError
 from warning.catalog import Catalog, CatalogError, load_catalog
 from warning.settings import Settings, SettingsError, get_settings
@@ -63,6 +64,8 @@ def file_problem(error: FileFormatError) -> str:
     """A file's problem, with what the user can do about it from the command line."""
     if isinstance(error, FileTooLargeError):
         return f"{error} (the setting WARNING_MAX_FILE_BYTES)"
+    if isinstance(error.__cause__, UnpackedTooLargeError):
+        return f"{error} (the setting WARNING_MAX_UNPACKED_BYTES)"
     if isinstance(error, NotTextError) and error.looks_like:
         return f"{error}, or pass --encoding gb18030"
     return str(error)

@@ -4,7 +4,12 @@ Columns, at least: ``enterprise,credit_code,key_contact,contact,email,language,w
 webhook_secret,materials,min_level``; optionally ``region, sector, whitelist, phone, channels,
 directions, sectors, robot_kind, robot_url, robot_secret``. Every refused cell is a
 :class:`RowError` naming sheet (XLSX), line, column and reason; the caller imports nothing
-when there is one.
+when there is one. A cell holding a control character (a NUL, a line break such as CR, LF,
+U+2028 or U+0085) is refused: a name goes into email headers and digests.
+
+A file refused as a whole is a :class:`DirectoryFileError`: what is not a regular file (a
+FIFO), a file larger than the cap, a header of more than :data:`MAX_COLUMNS` columns, an XLSX
+workbook unpacking to more than its cap or holding a formula cell (:mod:`feeds.workbooks`).
 """
 
 from __future__ import annotations
@@ -12,13 +17,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from alerts import EndpointKind
+from feeds.localfiles import NotRegularFileError, read_regular_file
+from feeds.workbooks import DEFAULT_MAX_UNPACKED, WorkbookError, open_workbook, sheet_rows
 from vocabulary import WARNING_LEVELS, Direction, Level
+from vocabulary.text import control_character
 from warning.directory.credit_code import credit_code_problem
 
 REQUIRED: Final = (
@@ -53,7 +62,7 @@ WEBHOOK_SECRET: Final = re.compile(r"^whsec_[A-Za-z0-9+/=]{16,}$")
 ROBOTS: Final = (EndpointKind.DINGTALK, EndpointKind.WECOM, EndpointKind.FEISHU)
 FORMULA: Final = ("=", "+", "@", "-")
 MAX_ROWS: Final = 20_000
-MAX_COLUMNS: Final = 64  # cells read per XLSX row; the format has 20 columns
+MAX_COLUMNS: Final = 64  # columns a header may have; the format has 20
 
 UrlCheck = Callable[[str], str | None]  # URL -> why refused, or None
 
@@ -118,20 +127,32 @@ class RawRow:
     extra_cells: int = 0  # cells past the header's (a comma not quoted?): how many in all
 
 
-def read_rows(path: Path) -> list[RawRow]:
-    """Every data row of a CSV (UTF-8) or of each XLSX sheet that has the header."""
+def read_rows(
+    path: Path, *, max_bytes: int | None = None, max_unpacked: int = DEFAULT_MAX_UNPACKED
+) -> list[RawRow]:
+    """Every data row of a CSV (UTF-8) or of each XLSX sheet that has the header; a regular
+    file of at most ``max_bytes`` (None: no cap)."""
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, max_bytes=max_bytes)
+    except NotRegularFileError as error:
+        raise DirectoryFileError(f"{path}: {error.problem}") from None
     except OSError as error:
         raise DirectoryFileError(f"{path}: cannot read the file ({error.strerror})") from None
-    return parse_rows(data, name=str(path))
+    if max_bytes is not None and len(data) > max_bytes:
+        raise DirectoryFileError(
+            f"{path}: larger than {max_bytes:,} bytes, the most read from one file"
+        )
+    return parse_rows(data, name=str(path), max_unpacked=max_unpacked)
 
 
-def parse_rows(data: bytes, *, name: str) -> list[RawRow]:
+def parse_rows(data: bytes, *, name: str, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> list[RawRow]:
     """:func:`read_rows` of a file's bytes (an upload); ``name`` says XLSX by its suffix and
-    is how errors name the file."""
+    is how errors name the file; an XLSX workbook unpacks to at most ``max_unpacked`` bytes."""
     if name.lower().endswith(".xlsx"):
-        return list(_xlsx_rows(name, data))
+        try:
+            return list(_xlsx_rows(name, data, max_unpacked=max_unpacked))
+        except WorkbookError as error:
+            raise DirectoryFileError(f"{name}: {error.problem}") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -141,19 +162,14 @@ def parse_rows(data: bytes, *, name: str) -> list[RawRow]:
     return list(_table_rows(None, list(csv.reader(io.StringIO(text))), name))
 
 
-def _xlsx_rows(name: str, data: bytes) -> Iterator[RawRow]:
-    from openpyxl import load_workbook  # here: a slow import that only XLSX files need
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a bad file
-        raise DirectoryFileError(f"{name}: not a readable XLSX workbook ({error})") from None
+def _xlsx_rows(name: str, data: bytes, *, max_unpacked: int) -> Iterator[RawRow]:
+    book = open_workbook(data, max_unpacked=max_unpacked)  # WorkbookError: the caller's
     found = False
     for sheet in book.worksheets:
-        # at most one row past the limit and a few dozen columns: a sheet that declares a
-        # huge size is not filled in cell by cell before the row count refuses it
-        cells = sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS, values_only=True)
-        table = [["" if cell is None else str(cell) for cell in row] for row in cells]
+        # at most one row past the limit and one column past it: a sheet that declares a
+        # huge size is not filled in cell by cell before the counts refuse it
+        cells = sheet_rows(sheet, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS + 1)
+        table = [_trimmed(["" if cell is None else str(cell) for cell in row]) for row in cells]
         if table and set(REQUIRED) <= {cell.strip() for cell in table[0]}:
             found = True
             yield from _table_rows(sheet.title, table, name)
@@ -161,14 +177,27 @@ def _xlsx_rows(name: str, data: bytes) -> Iterator[RawRow]:
         raise DirectoryFileError(f"{name}: no sheet has the header {','.join(REQUIRED)}")
 
 
+def _trimmed(cells: list[str]) -> list[str]:
+    """A sheet's row without the empty cells at its end (read-only rows are padded)."""
+    while cells and cells[-1] == "":
+        cells.pop()
+    return cells
+
+
 def _table_rows(sheet: str | None, table: list[list[str]], name: str) -> Iterator[RawRow]:
     if not table:
         raise DirectoryFileError(f"{name}: the file is empty")
+    if len(table[0]) > MAX_COLUMNS:
+        raise DirectoryFileError(
+            f"{name}: more than {MAX_COLUMNS} columns in the header ({len(table[0]):,}); "
+            f"expected {','.join(COLUMNS)}"
+        )
     header = [cell.strip() for cell in table[0]]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise DirectoryFileError(f"{name}: missing columns {', '.join(missing)}")
-    duplicated = sorted({column for column in header if column and header.count(column) > 1})
+    counts = Counter(header)  # one pass: a header is never counted column by column
+    duplicated = sorted(column for column, count in counts.items() if column and count > 1)
     if duplicated:
         raise DirectoryFileError(f"{name}: columns named twice: {', '.join(duplicated)}")
     if len(table) - 1 > MAX_ROWS:
@@ -222,7 +251,9 @@ def _row_problems(
 ) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     for column, value in cells.items():
-        if value.startswith(FORMULA) and column not in ("phone",):
+        if (control := control_character(value)) is not None:
+            problems.append((column, f"holds a control character ({control})"))
+        elif value.startswith(FORMULA) and column not in ("phone",):
             problems.append((column, f"{value[:20]!r} looks like a spreadsheet formula"))
     for column, limit in (("enterprise", 128), ("contact", 128), ("region", 64), ("sector", 64)):
         if len(cells.get(column, "")) > limit:

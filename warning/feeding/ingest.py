@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from feeds.longformat import ParsedBatch, SeriesSpec
 from feeds.quality import DEFAULT_JUMP_FACTOR, suspect_among_stored
+from vocabulary.text import escaped
 from warning import clock
 from warning.catalog.models import Observation, ObservationRevision, Series
 from warning.feeding.derived_history import refuse_derived_rows
@@ -116,7 +117,7 @@ def record_refused_source(
         source=source,
         line=None,
         raw="",
-        reason=f"whole file refused: {problem}",
+        reason=escaped(f"whole file refused: {problem}"),
         created_at=clock.now(),
     )
     session.add(refusal)
@@ -159,7 +160,7 @@ def _record_run(
         unchanged=0,
         rejected=0,
         suspect=0,
-        error=error,
+        error=None if error is None else escaped(error),
     )
     session.add(run)
     session.flush()
@@ -179,8 +180,9 @@ def store_batch(
 
     Rows for derived series are refused (module docstring) unless the batch is a derivation:
     the service's own computation of them (:mod:`warning.feeding.derivation`). Every new or
-    revised value of a file or feed is judged for a suspect jump against the period before it
-    (:func:`feeds.quality.suspect_among_stored`, ``jump_factor``), whatever flag the batch
+    revised value of a file or feed is judged for a suspect jump against the last period
+    before it that is not suspect (:func:`feeds.quality.suspect_among_stored`,
+    ``jump_factor``), whatever flag the batch
     carries; an unchanged value keeps its stored flag. Derived values are not judged: their
     inputs left suspect values out.
     """
@@ -242,11 +244,13 @@ def _suspect(
     factor: float,
 ) -> pd.Series:
     """The suspect flag of each incoming row: judged for the values ``written`` (new or
-    revised) against their stored neighbours; derived values are never judged."""
+    revised) against the last value before each that is not suspect, stored or written (an
+    unchanged value counts with its stored flag); derived values are never judged."""
     if kind == FeedRunKind.DERIVATION:
         return pd.Series(False, index=merged.index)
-    stored = existing.rename(columns={"old_value": "value"})
-    return suspect_among_stored(merged, stored, factor=factor) & written
+    stored = existing.rename(columns={"old_value": "value", "old_suspect": "suspect"})
+    judged = suspect_among_stored(merged[written], stored, factor=factor)
+    return judged.reindex(merged.index, fill_value=False).astype(bool)
 
 
 def _spans(stored: pd.DataFrame) -> tuple[PeriodSpan, ...]:
@@ -287,19 +291,26 @@ def _existing(session: Session, series_ids: list[str]) -> pd.DataFrame:
     rows = (
         session.execute(
             select(
-                Observation.series_id, Observation.period, Observation.value, Observation.revisions
+                Observation.series_id,
+                Observation.period,
+                Observation.value,
+                Observation.revisions,
+                Observation.suspect,
             ).where(Observation.series_id.in_(series_ids))
         ).all()
         if series_ids
         else []
     )
-    frame = pd.DataFrame(rows, columns=["series_id", "period", "old_value", "old_revisions"])
+    frame = pd.DataFrame(
+        rows, columns=["series_id", "period", "old_value", "old_revisions", "old_suspect"]
+    )
     return frame.astype(
         {
             "series_id": object,
             "period": "datetime64[ns]",
             "old_value": float,
             "old_revisions": np.int64,
+            "old_suspect": bool,
         }
     )
 
@@ -378,8 +389,8 @@ def _insert_rejects(
                 "feed_run_id": run_id,
                 "source": source,
                 "line": _line(line),
-                "raw": str(raw),
-                "reason": str(reason),
+                "raw": escaped(str(raw)),  # a refused row may hold a NUL: kept escaped
+                "reason": escaped(str(reason)),
                 "created_at": now,
             }
             for line, raw, reason in zip(

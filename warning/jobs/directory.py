@@ -65,12 +65,17 @@ def import_directory(
 ) -> ImportResult:
     """Read and check every row of ``path`` with no transaction open (the checks look up
     every URL's host), then import them all in one transaction, or none."""
-    return _import(context, read_rows(path), source=path.name, actor=actor, url_check=url_check)
+    settings = context.settings
+    raw = read_rows(
+        path, max_bytes=settings.max_file_bytes, max_unpacked=settings.max_unpacked_bytes
+    )
+    return _import(context, raw, source=path.name, actor=actor, url_check=url_check)
 
 
 def import_upload(context: ServiceContext, data: bytes, *, name: str, actor: str) -> ImportResult:
     """:func:`import_directory` of an uploaded file's bytes (``name``: the file's own name)."""
-    return _import(context, parse_rows(data, name=name), source=name, actor=actor, url_check=None)
+    raw = parse_rows(data, name=name, max_unpacked=context.settings.max_unpacked_bytes)
+    return _import(context, raw, source=name, actor=actor, url_check=None)
 
 
 def _import(

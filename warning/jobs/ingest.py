@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from feeds.longformat import FileFormatError, ParsedBatch, parse_long_file
+from feeds.workbooks import DEFAULT_MAX_UNPACKED
 from warning import clock
 from warning.catalog.observations import known_materials, known_series
 from warning.feeding.ingest import (
@@ -59,11 +60,13 @@ def ingest_file(
     feed: str = "file",
     encoding: str = "utf-8",
     max_bytes: int | None = None,
+    max_unpacked: int = DEFAULT_MAX_UNPACKED,
 ) -> IngestReport:
     """Validate a long-format file and store it as one batch.
 
     ``today`` is the desk's date (:func:`warning.clock.desk_today`): later periods are refused.
-    A CSV file is read as ``encoding``; a file larger than ``max_bytes`` is refused. A file
+    A CSV file is read as ``encoding``; a file larger than ``max_bytes`` is refused, and an
+    XLSX workbook unpacking to more than ``max_unpacked`` bytes. A file
     that cannot be read at all raises :class:`feeds.longformat.FileFormatError` after
     recording the failed run and the refusal (:func:`record_refused_source`); nothing stored
     before is touched.
@@ -79,6 +82,7 @@ def ingest_file(
             today=today,
             encoding=encoding,
             max_bytes=max_bytes,
+            max_unpacked=max_unpacked,
         )
     except ValueError as error:  # FileFormatError, or a value the reader could not handle
         with transaction(factory) as session:

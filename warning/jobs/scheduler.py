@@ -25,6 +25,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from feeds.definitions import FeedDefinition
+from feeds.urls import shown_url
 from warning import clock
 from warning.feeding.feed_runs import FeedOutcome, FeedRunStatus, feed_states
 from warning.feeding.ingest import record_failed_run
@@ -114,7 +115,7 @@ def feed_runner(
     registry = running or RunningFeeds()
 
     def run(feed_id: str) -> None:
-        registry.started(feed_id, by_id[feed_id].location)
+        registry.started(feed_id, shown_url(by_id[feed_id].location))  # stored, shown
         try:
             (outcome,) = run_feeds(
                 factory,
