@@ -28,6 +28,7 @@ from pydantic_settings import (
 )
 
 from vocabulary import WARNING_LEVELS, ChangeKind
+from warning.errors import Invalid
 
 _URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
@@ -36,7 +37,7 @@ ENV_PREFIX = "WARNING_"
 SECRET_FIELDS = frozenset({"smtp_url", "secret_key", "feed_secrets", "database_url"})
 
 
-class SettingsError(Exception):
+class SettingsError(Invalid):
     """A setting is missing or malformed; the message names it and what was expected."""
 
 

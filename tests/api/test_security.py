@@ -15,8 +15,10 @@ from warning.accounts.service import create_token
 from warning.clock import FrozenClock, use_clock
 from warning.store import transaction
 
-OPEN = {"/healthz", "/api/v1/openapi.json", "/unsubscribe"}  # unsubscribe: a signed token
+# unsubscribe and a warning's public page: a signed token is the proof, not a login
+OPEN = {"/healthz", "/api/v1/openapi.json", "/unsubscribe", "/w/not-a-signed-token"}
 SAMPLE_PARAMS = {
+    "token": "not-a-signed-token",
     "material_id": "copper",
     "item_id": "1",
     "silence_id": "1",

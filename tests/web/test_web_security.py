@@ -36,8 +36,8 @@ def page_routes(web: Web) -> list[tuple[str, str]]:
     found = []
     for route in iter_route_contexts(web.app.routes):
         path = getattr(route, "path", "")
-        if path.startswith(("/api/", "/static", "/unsubscribe")):
-            continue  # the API; static files; one-click unsubscribe (a signed link, RFC 8058)
+        if path.startswith(("/api/", "/static", "/unsubscribe", "/w/")):
+            continue  # the API; static files; signed links: unsubscribe (RFC 8058), public page
         concrete = re.sub(r"\{(\w+)\}", lambda m: SAMPLE_PARAMS[m.group(1)], path)
         methods = sorted(getattr(route, "methods", None) or {"GET"})
         found += [(method, concrete) for method in methods if method != "HEAD"]

@@ -25,11 +25,12 @@ from feeds.aggregate import TARGETS
 from feeds.longformat import FIELD_LIMITS, SeriesSpec
 from vocabulary import AGGREGATION, Aggregation, Frequency, IndicatorKind
 from warning.catalog.advice import AdviceDefaults, AdviceOverride, bundled_advice
+from warning.errors import Invalid
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class CatalogError(ValueError):
+class CatalogError(Invalid):
     """The catalog file is missing or invalid; the message names file, material and field."""
 
 

@@ -29,6 +29,7 @@ from feeds.workbooks import DEFAULT_MAX_UNPACKED, WorkbookError, open_workbook, 
 from vocabulary import WARNING_LEVELS, Direction, Level
 from vocabulary.text import control_character
 from warning.directory.credit_code import credit_code_problem
+from warning.errors import Invalid
 
 REQUIRED: Final = (
     "enterprise",
@@ -67,7 +68,7 @@ MAX_COLUMNS: Final = 64  # columns a header may have; the format has 20
 UrlCheck = Callable[[str], str | None]  # URL -> why refused, or None
 
 
-class DirectoryFileError(ValueError):
+class DirectoryFileError(Invalid):
     """A file that cannot be read as a directory at all (format, header)."""
 
 

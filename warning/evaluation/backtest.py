@@ -16,6 +16,7 @@ import pandas as pd
 import rules
 from feeds.longformat import FileFormatError, parse_long_file
 from vocabulary import WARNING_LEVELS, Level
+from warning.errors import Invalid
 
 #: The first six columns are the contract; the rest say why each level stands (docs/rules.md).
 OUT_COLUMNS = [
@@ -35,7 +36,7 @@ OUT_COLUMNS = [
 DATE_COLUMNS = ("period", "since", "last_confirmed", "earliest_change")
 
 
-class BacktestInputError(ValueError):
+class BacktestInputError(Invalid):
     """The input CSV is unreadable or a row is malformed; the message names file and line
     (the header is line 1) and what was expected."""
 

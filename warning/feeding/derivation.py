@@ -50,6 +50,7 @@ from feeds.periods import normalise_period
 from feeds.staleness import period_end
 from warning.catalog.models import Observation, Series
 from warning.catalog.observations import observation_frame
+from warning.errors import Invalid
 from warning.feeding.derived_history import source_first_periods
 from warning.feeding.ingest import IngestReport, PeriodSpan
 from warning.feeding.models import FeedRun, FeedRunKind, FeedRunStatus
@@ -57,7 +58,7 @@ from warning.feeding.models import FeedRun, FeedRunKind, FeedRunStatus
 FEED: Final = "derived"  # the feed name of derivation runs (their kind is ``derivation``)
 
 
-class NotDerivedError(ValueError):
+class NotDerivedError(Invalid):
     """A series named for derivation is not a derived series (no catalog ``derived_from``)."""
 
     def __init__(self, series_id: str) -> None:

@@ -23,6 +23,7 @@ from feeds.longformat import ParsedBatch, SeriesSpec
 from feeds.result import FetchResult, Validators
 from warning.catalog import Catalog
 from warning.catalog.observations import LastStored
+from warning.errors import Invalid
 from warning.feeding.ingest import PeriodSpan
 from warning.feeding.models import FeedRunStatus, FeedState
 from warning.settings import Settings
@@ -44,7 +45,7 @@ __all__ = [
 FAILING_AFTER: Final = 3  # consecutive failed runs after which a feed is marked failing
 
 
-class FeedSelectionError(ValueError):
+class FeedSelectionError(Invalid):
     """``--feed`` or ``--series`` named something no feed definition provides."""
 
 

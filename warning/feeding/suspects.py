@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from warning.audit import record
 from warning.catalog.models import Observation, Series
+from warning.errors import NotFound
 from warning.feeding.ingest import PeriodSpan
 
 
-class SuspectNotFound(LookupError):
+class SuspectNotFound(NotFound):
     """No suspect value is stored for that series and period."""
 
 

@@ -25,6 +25,7 @@ from warning.catalog.models import Observation
 from warning.clock import desk_today
 from warning.context import ServiceContext
 from warning.directory.models import ContactEndpoint
+from warning.errors import Invalid
 from warning.evaluation.board import MaterialLine, material_lines
 from warning.evaluation.runs import load_ruleset
 from warning.feeding.derivation import DerivationOutcome
@@ -40,7 +41,7 @@ from warning.jobs.pipeline import PIPELINE_LOCK, evaluate_and_store
 from warning.store import locks, read_only, transaction
 
 
-class DemoError(Exception):
+class DemoError(Invalid):
     """The demo cannot run on the configured sample."""
 
 

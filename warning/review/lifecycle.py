@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from warning.errors import NotFound, Refused
 from warning.review.states import ItemEvent, ItemState
 
 P, S = ItemState.PENDING, ItemState.SNOOZED
@@ -45,7 +46,7 @@ TRANSITIONS: Final[dict[tuple[ItemState, ItemEvent], ItemState]] = {
 }
 
 
-class InvalidMove(Exception):
+class InvalidMove(Refused):
     """A move the lifecycle does not allow, or a request it cannot carry out; the message
     says why. Nothing was changed."""
 
@@ -55,7 +56,7 @@ class InvalidMove(Exception):
         super().__init__(f"review item {item_id}: {reason}" if item_id else reason)
 
 
-class ItemNotFound(LookupError):
+class ItemNotFound(NotFound):
     """No review item (or warning, or silence) with this id."""
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from warning.errors import Unavailable
 
-class StoreError(Exception):
+
+class StoreError(Unavailable):
     """The database cannot be used: unreachable, not writable, locked, or not initialised by
     ``warning init``. The message names the database (its URL without a password)."""
 
