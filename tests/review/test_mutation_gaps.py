@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,11 +16,13 @@ from tests.support.review import T0, step
 from vocabulary import Direction, Level
 from warning.audit import AuditEntry
 from warning.review import decisions
+from warning.review.lifecycle import InvalidMove
 from warning.review.models import ReviewItem, WarningEvent
 from warning.review.policy import OverdueAction, ReviewPolicy
 from warning.review.silences import active_silences, create_silence, delete_silence, silence_for
 from warning.review.states import ItemState
 from warning.review.sweep import sweep
+from warning.store import aware
 
 CU = "copper"
 
@@ -131,3 +134,69 @@ def test_a_silence_for_every_material_mutes_copper_until_it_is_deleted(
         assert silence_for(session, material_id=CU, at=T0) is everything
         delete_silence(session, silence_id=everything.id, actor="ana", now=T0 - timedelta(hours=1))
         assert silence_for(session, material_id=CU, at=T0) is None
+
+
+def test_an_adjustments_audit_keeps_its_reason(factory: sessionmaker[Session]) -> None:
+    with factory() as session, session.begin():
+        step(session, {CU: ("red", "up")})
+        item_id = item_of(session).id
+        decisions.adjust(
+            session, item_id=item_id, actor="ana", reason="one port only", level=Level.BLUE, now=T0
+        )
+        (entry,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "adjusted"))
+        assert (entry.actor, entry.comment, entry.review_item_id) == (
+            "ana",
+            "one port only",
+            item_id,
+        )
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({}, "an adjustment must change the level, direction or text"),
+        ({"level": Level.NO_DATA}, "cannot adjust to no_data; expected normal or a level"),
+        (
+            {"level": Level.YELLOW, "direction": Direction.NONE},
+            "a yellow warning needs a direction, up or down",
+        ),
+    ],
+)
+def test_a_refused_adjustment_names_the_item_and_why(
+    factory: sessionmaker[Session], changes: dict[str, Any], reason: str
+) -> None:
+    with factory() as session, session.begin():
+        step(session, {CU: ("red", "up")})
+        item_id = item_of(session).id
+        with pytest.raises(InvalidMove) as refused:
+            decisions.adjust(session, item_id=item_id, actor="a", reason="x", now=T0, **changes)
+        assert (refused.value.item_id, refused.value.reason) == (item_id, reason)
+        assert str(refused.value) == f"review item {item_id}: {reason}"
+        with pytest.raises(InvalidMove) as no_reason:
+            decisions.adjust(session, item_id=item_id, actor="a", reason=" ", now=T0)
+        assert no_reason.value.reason == "an adjustment needs a reason"
+
+
+def test_a_refusal_without_an_item_is_just_its_reason() -> None:
+    assert str(InvalidMove(None, "a silence needs a comment saying why")) == (
+        "a silence needs a comment saying why"
+    )
+
+
+def test_a_deadline_survives_an_update_to_a_proposal_without_one(
+    factory: sessionmaker[Session],
+) -> None:
+    with factory() as session, session.begin():
+        step(session, {CU: ("yellow", "up")})
+        copper = item_of(session)
+        decisions.snooze(  # keep copper open while blue (which approves itself when new)
+            session,
+            item_id=copper.id,
+            actor="a",
+            until=T0 + timedelta(days=9),
+            comment=None,
+            now=T0,
+        )
+        step(session, {CU: ("blue", "up")}, day=0, now=T0 + timedelta(hours=1))
+        assert copper.level is Level.BLUE
+        assert aware(copper.deadline_at) == T0 + timedelta(hours=24)  # blue has none: kept
