@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.conftest import Api
 from warning.accounts import AccountError, Role
+from warning.accounts.models import LoginAttempt, WebSession
 from warning.accounts.service import (
     add_user,
     authenticate,
@@ -17,8 +19,9 @@ from warning.accounts.service import (
     set_password,
     user_for_token,
 )
+from warning.accounts.sessions import KEEP_ATTEMPTS, KEEP_SESSIONS, Pruned, prune, start_session
 from warning.clock import FrozenClock, use_clock
-from warning.store import transaction
+from warning.store import aware, transaction
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 EXPIRES = START + timedelta(days=1)  # a one-day token made at START
@@ -97,3 +100,31 @@ def test_add_user_refuses_nine_characters_and_takes_ten(factory: sessionmaker[Se
             ).name
             == "vera"
         )
+
+
+def test_prune_keeps_what_is_exactly_as_old_as_kept(factory: sessionmaker[Session]) -> None:
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    with transaction(factory) as session:
+        user = add_user(
+            session, name="vera", role=Role.VIEWER, password="old-password-1", actor="t", now=START
+        )
+        for age in (KEEP_ATTEMPTS, KEEP_ATTEMPTS + MICROSECOND):
+            session.add(LoginAttempt(at=now - age, user_name="vera", address="a", succeeded=False))
+        for label, ended, expires in (
+            ("ended at the line", KEEP_SESSIONS, timedelta(0)),
+            ("ended past it", KEEP_SESSIONS + MICROSECOND, timedelta(0)),
+            ("expired at the line", None, KEEP_SESSIONS),
+            ("expired past it", None, KEEP_SESSIONS + MICROSECOND),
+        ):
+            web, _cookie = start_session(
+                session, user=user, address=label, now=now - timedelta(days=400), hours=1
+            )
+            web.ended_at = now - ended if ended is not None else None
+            web.expires_at = now - expires if ended is None else now + timedelta(hours=1)
+    with transaction(factory) as session:
+        assert prune(session, now=now) == Pruned(attempts=1, sessions=2)
+    with factory() as session:
+        kept = set(session.scalars(select(WebSession.address)))
+        (attempt,) = session.scalars(select(LoginAttempt.at))
+    assert kept == {"ended at the line", "expired at the line"}
+    assert aware(attempt) == now - KEEP_ATTEMPTS
