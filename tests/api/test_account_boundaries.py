@@ -3,6 +3,7 @@ short. Each once let a deliberate small bug through."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,10 +17,14 @@ from warning.accounts.service import (
     add_user,
     authenticate,
     create_token,
+    disable_user,
+    list_tokens,
+    revoke_token,
     set_password,
     user_for_token,
 )
 from warning.accounts.sessions import KEEP_ATTEMPTS, KEEP_SESSIONS, Pruned, prune, start_session
+from warning.audit import AuditEntry
 from warning.clock import FrozenClock, use_clock
 from warning.store import aware, transaction
 
@@ -128,3 +133,30 @@ def test_prune_keeps_what_is_exactly_as_old_as_kept(factory: sessionmaker[Sessio
         (attempt,) = session.scalars(select(LoginAttempt.at))
     assert kept == {"ended at the line", "expired at the line"}
     assert aware(attempt) == now - KEEP_ATTEMPTS
+
+
+def test_a_revoked_token_stops_working_and_the_revocation_is_audited(api: Api) -> None:
+    with transaction(api.factory) as session:
+        (token_id,) = [t.id for t, name in list_tokens(session) if name == "vera"]
+        revoked = revoke_token(session, token_id=token_id, actor="ada", now=START)
+        assert aware(revoked.revoked_at) == START
+        with pytest.raises(AccountError, match=r"^no token 99999$"):
+            revoke_token(session, token_id=99999, actor="ada", now=START)
+    assert api.client.get("/api/v1/materials", headers=api.as_("vera")).status_code == 401
+    with api.factory() as session:
+        (entry,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "token_revoked"))
+    assert (entry.actor, entry.subject) == ("ada", f"token:{token_id}")
+    assert json.loads(entry.after or "{}") == {"revoked_at": START.isoformat(sep=" ")}
+
+
+def test_disabling_a_user_is_audited_once(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as session:
+        add_user(
+            session, name="vera", role=Role.VIEWER, password="old-password-1", actor="t", now=START
+        )
+        disable_user(session, name="vera", actor="ada", now=START)
+        disable_user(session, name="vera", actor="ada", now=START)  # already: nothing more
+        (entry,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "user_disabled"))
+        assert (entry.actor, entry.subject) == ("ada", "user:vera")
+        assert json.loads(entry.before or "{}") == {"disabled": False}
+        assert json.loads(entry.after or "{}") == {"disabled": True}

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.web.conftest import PASSWORDS, Web, login
-from warning.accounts.models import LoginAttempt
+from warning.accounts.models import LoginAttempt, WebSession
 from warning.accounts.service import disable_user
-from warning.accounts.sessions import PER_ACCOUNT, PER_ADDRESS, LoginThrottled
+from warning.accounts.sessions import PER_ACCOUNT, PER_ADDRESS, LoginThrottled, end_session
 from warning.accounts.sessions import login as service_login
 from warning.api.deps import SESSION_COOKIE
 from warning.clock import FrozenClock, use_clock
@@ -92,3 +92,20 @@ def test_the_api_refuses_a_session_cookie_after_logout(web: Web) -> None:
     refused = stale.get("/api/v1/materials")
     assert refused.status_code == 401
     assert stale.get("/api/v1/review-items").status_code == 401
+
+
+def test_the_api_refuses_the_session_cookie_of_a_disabled_user(web: Web) -> None:
+    browser = web.as_("vera")
+    assert browser.get("/api/v1/materials").status_code == 200
+    with transaction(web.factory) as session:
+        disable_user(session, name="vera", actor="test", now=START)
+    assert browser.get("/api/v1/materials").status_code == 401
+
+
+def test_logging_out_an_unknown_or_ended_session_changes_nothing(
+    factory: sessionmaker[Session],
+) -> None:
+    with transaction(factory) as session:
+        end_session(session, cookie="never-issued", now=START)  # no error, nothing to end
+    with transaction(factory) as session:
+        assert session.scalars(select(WebSession)).all() == []
