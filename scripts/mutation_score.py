@@ -27,15 +27,15 @@ def main() -> None:
         name, sep, status = line.strip().rpartition(": ")
         if sep:
             counts[package_of(name)][status] += 1
-    print("| package | killed / checked | score | survived | no tests | not checked |")
-    print("|---|---|---|---|---|---|")
+    print("| package | killed / checked | score | timed out | survived | no tests | not checked |")
+    print("|---|---|---|---|---|---|---|")
     for package, seen in sorted(counts.items()):
         killed = sum(seen[status] for status in KILLED)
         checked = sum(n for status, n in seen.items() if status != "not checked")
         score = f"{100 * killed / checked:.0f} %" if checked else "-"
         print(
-            f"| {package} | {killed} / {checked} | {score} | {seen['survived']} "
-            f"| {seen['no tests']} | {seen['not checked']} |"
+            f"| {package} | {killed} / {checked} | {score} | {seen['timeout']} "
+            f"| {seen['survived']} | {seen['no tests']} | {seen['not checked']} |"
         )
 
 
