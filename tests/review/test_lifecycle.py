@@ -46,12 +46,40 @@ REFUSED = [
 ]
 
 
+VERBS = {
+    ItemEvent.UPDATE: "updated",
+    ItemEvent.APPROVE: "approved",
+    ItemEvent.ADJUST: "adjusted",
+    ItemEvent.REJECT: "rejected",
+    ItemEvent.SNOOZE: "snoozed",
+    ItemEvent.WAKE: "woken",
+    ItemEvent.SUPERSEDE: "superseded",
+    ItemEvent.AUTO_APPROVE: "approved by policy",
+    ItemEvent.OVERDUE: "marked overdue",
+}
+
+
+def expected_reason(state: ItemState, event: ItemEvent) -> str:
+    if state in (A, R, X):
+        return f"it is {state} already; a decided item cannot be {VERBS[event]} any more"
+    if event is ItemEvent.WAKE:
+        return "it is not snoozed"  # only a pending item: a snoozed one may wake
+    return f"a {state} item cannot be {VERBS[event]}"
+
+
 @pytest.mark.parametrize(("state", "event"), REFUSED)
 def test_every_other_move_is_refused_with_a_reason(state: ItemState, event: ItemEvent) -> None:
     with pytest.raises(InvalidMove) as refused:
         next_state(7, state, event)
     assert refused.value.item_id == 7
-    assert str(state) in refused.value.reason or event is ItemEvent.WAKE
+    assert refused.value.reason == expected_reason(state, event)
+    assert str(refused.value) == f"review item 7: {expected_reason(state, event)}"
+
+
+def test_waking_a_pending_item_is_refused_because_it_is_not_snoozed() -> None:
+    with pytest.raises(InvalidMove) as refused:
+        next_state(4, P, ItemEvent.WAKE)
+    assert refused.value.reason == "it is not snoozed"
 
 
 def test_a_decided_item_says_it_is_decided() -> None:

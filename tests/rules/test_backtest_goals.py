@@ -55,11 +55,17 @@ def test_small_swings_are_not_large_moves() -> None:
     [
         ((310, 330), True, 0.0, 0.0),  # warned from before the start, ended before the reversal
         ((330, 400), True, 20.0, None),  # warned 20 days after the start, outlives the reversal
-        ((), False, None, 0.0),
+        # never warned: no hit, and the delay counts to a month past the extreme (350 + 30 -
+        # 310 days)
+        ((), False, 70.0, 0.0),
+        # a hit counts from six months before the extreme (day 167, 2020-06-16), not a day
+        # earlier; a warning before the move's start is no delay
+        ((167, 168), True, 0.0, 0.0),
+        ((166, 167), False, 0.0, 0.0),
     ],
 )
 def test_judge_move(
-    warned_days: tuple[int, ...], hit: bool, delay: float | None, overhang: float | None
+    warned_days: tuple[int, ...], hit: bool, delay: float, overhang: float | None
 ) -> None:
     from rules.backtest_goals import Move
 
@@ -69,9 +75,8 @@ def test_judge_move(
     if warned_days:
         warned.iloc[warned_days[0] : warned_days[1]] = True
     res = judge_move(mv, warned)
-    assert res["hit"] == hit
-    if delay is not None:
-        assert res["delay_days"] == delay
+    assert res["hit"] is hit
+    assert res["delay_days"] == delay
     if overhang is not None:
         assert res["overhang_days"] == overhang
     else:

@@ -10,6 +10,7 @@ one transaction. Two people deciding the same item at once: the second is refuse
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -72,9 +73,12 @@ def adjust(
     final = _adjusted_standing(item, level, direction)
     if final == Standing.of(item.level, item.direction) and text_zh is None and text_en is None:
         raise InvalidMove(item.id, "an adjustment must change the level, direction or text")
+    before = item_snapshot(item)  # the audit's before: the item as it was, not yet adjusted
     item.final_level, item.final_direction = final.level, final.direction
     item.final_text_zh, item.final_text_en = text_zh, text_en
-    return _decide(session, item, ItemEvent.ADJUST, actor=actor, comment=reason, now=now)
+    return _decide(
+        session, item, ItemEvent.ADJUST, actor=actor, comment=reason, now=now, before=before
+    )
 
 
 def reject(session: Session, *, item_id: int, actor: str, reason: str, now: datetime) -> ReviewItem:
@@ -142,8 +146,9 @@ def _decide(
     comment: str | None,
     now: datetime,
     notify: bool | None = None,
+    before: dict[str, Any] | None = None,
 ) -> ReviewItem:
-    before = item_snapshot(item)
+    before = item_snapshot(item) if before is None else before
     item.state = next_state(item.id, item.state, event)
     item.decided_at, item.decided_by, item.comment, item.updated_at = now, actor, comment, now
     item.snoozed_until = None

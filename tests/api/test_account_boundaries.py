@@ -1,0 +1,162 @@
+"""Accounts at their exact limits: a token at its expiry instant, a password one character
+short. Each once let a deliberate small bug through."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.api.conftest import Api
+from warning.accounts import AccountError, Role
+from warning.accounts.models import LoginAttempt, WebSession
+from warning.accounts.service import (
+    add_user,
+    authenticate,
+    create_token,
+    disable_user,
+    list_tokens,
+    revoke_token,
+    set_password,
+    user_for_token,
+)
+from warning.accounts.sessions import KEEP_ATTEMPTS, KEEP_SESSIONS, Pruned, prune, start_session
+from warning.audit import AuditEntry
+from warning.clock import FrozenClock, use_clock
+from warning.store import aware, transaction
+
+START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+EXPIRES = START + timedelta(days=1)  # a one-day token made at START
+MICROSECOND = timedelta(microseconds=1)
+
+
+def test_a_token_is_refused_at_its_expiry_instant_and_valid_a_microsecond_before(
+    api: Api,
+) -> None:
+    with transaction(api.factory) as session:
+        _token, text = create_token(
+            session, user_name="vera", label="short", expires_days=1, actor="test", now=START
+        )
+    header = {"Authorization": f"Bearer {text}"}
+    with use_clock(FrozenClock(EXPIRES - MICROSECOND)):
+        assert api.client.get("/api/v1/materials", headers=header).status_code == 200
+    with use_clock(FrozenClock(EXPIRES)):
+        refused = api.client.get("/api/v1/materials", headers=header)
+        assert refused.status_code == 401 and "expired" in refused.json()["detail"]
+
+
+def test_the_token_service_draws_the_same_line(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as session:
+        add_user(
+            session,
+            name="vera",
+            role=Role.VIEWER,
+            password="viewer-password-1",
+            actor="test",
+            now=START,
+        )
+        _token, text = create_token(
+            session, user_name="vera", label="short", expires_days=1, actor="test", now=START
+        )
+    with transaction(factory) as session:
+        user = user_for_token(session, token=text, now=EXPIRES - MICROSECOND)
+        assert user is not None and user.name == "vera"
+        assert user_for_token(session, token=text, now=EXPIRES) is None
+
+
+@pytest.mark.parametrize("short", ["", "x", "nine-char"])
+def test_set_password_refuses_a_short_one_and_keeps_the_old(
+    factory: sessionmaker[Session], short: str
+) -> None:
+    assert len(short) < 10
+    with transaction(factory) as session:
+        add_user(
+            session, name="vera", role=Role.VIEWER, password="old-password-1", actor="t", now=START
+        )
+    with transaction(factory) as session:
+        with pytest.raises(AccountError, match="at least 10 characters"):
+            set_password(session, name="vera", password=short, actor="t", now=START)
+        assert authenticate(session, name="vera", password="old-password-1") is not None
+        assert authenticate(session, name="vera", password=short) is None
+
+
+def test_set_password_takes_exactly_ten_characters(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as session:
+        add_user(
+            session, name="vera", role=Role.VIEWER, password="old-password-1", actor="t", now=START
+        )
+        set_password(session, name="vera", password="ten-chars!", actor="t", now=START)
+        assert authenticate(session, name="vera", password="ten-chars!") is not None
+        assert authenticate(session, name="vera", password="old-password-1") is None
+
+
+def test_add_user_refuses_nine_characters_and_takes_ten(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as session:
+        with pytest.raises(AccountError, match="at least 10 characters"):
+            add_user(
+                session, name="vera", role=Role.VIEWER, password="nine-char", actor="t", now=START
+            )
+        assert (
+            add_user(
+                session, name="vera", role=Role.VIEWER, password="ten-chars!", actor="t", now=START
+            ).name
+            == "vera"
+        )
+
+
+def test_prune_keeps_what_is_exactly_as_old_as_kept(factory: sessionmaker[Session]) -> None:
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    with transaction(factory) as session:
+        user = add_user(
+            session, name="vera", role=Role.VIEWER, password="old-password-1", actor="t", now=START
+        )
+        for age in (KEEP_ATTEMPTS, KEEP_ATTEMPTS + MICROSECOND):
+            session.add(LoginAttempt(at=now - age, user_name="vera", address="a", succeeded=False))
+        for label, ended, expires in (
+            ("ended at the line", KEEP_SESSIONS, timedelta(0)),
+            ("ended past it", KEEP_SESSIONS + MICROSECOND, timedelta(0)),
+            ("expired at the line", None, KEEP_SESSIONS),
+            ("expired past it", None, KEEP_SESSIONS + MICROSECOND),
+        ):
+            web, _cookie = start_session(
+                session, user=user, address=label, now=now - timedelta(days=400), hours=1
+            )
+            web.ended_at = now - ended if ended is not None else None
+            web.expires_at = now - expires if ended is None else now + timedelta(hours=1)
+    with transaction(factory) as session:
+        assert prune(session, now=now) == Pruned(attempts=1, sessions=2)
+    with factory() as session:
+        kept = set(session.scalars(select(WebSession.address)))
+        (attempt,) = session.scalars(select(LoginAttempt.at))
+    assert kept == {"ended at the line", "expired at the line"}
+    assert aware(attempt) == now - KEEP_ATTEMPTS
+
+
+def test_a_revoked_token_stops_working_and_the_revocation_is_audited(api: Api) -> None:
+    with transaction(api.factory) as session:
+        (token_id,) = [t.id for t, name in list_tokens(session) if name == "vera"]
+        revoked = revoke_token(session, token_id=token_id, actor="ada", now=START)
+        assert aware(revoked.revoked_at) == START
+        with pytest.raises(AccountError, match=r"^no token 99999$"):
+            revoke_token(session, token_id=99999, actor="ada", now=START)
+    assert api.client.get("/api/v1/materials", headers=api.as_("vera")).status_code == 401
+    with api.factory() as session:
+        (entry,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "token_revoked"))
+    assert (entry.actor, entry.subject) == ("ada", f"token:{token_id}")
+    assert json.loads(entry.after or "{}") == {"revoked_at": START.isoformat(sep=" ")}
+
+
+def test_disabling_a_user_is_audited_once(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as session:
+        add_user(
+            session, name="vera", role=Role.VIEWER, password="old-password-1", actor="t", now=START
+        )
+        disable_user(session, name="vera", actor="ada", now=START)
+        disable_user(session, name="vera", actor="ada", now=START)  # already: nothing more
+        (entry,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "user_disabled"))
+        assert (entry.actor, entry.subject) == ("ada", "user:vera")
+        assert json.loads(entry.before or "{}") == {"disabled": False}
+        assert json.loads(entry.after or "{}") == {"disabled": True}
