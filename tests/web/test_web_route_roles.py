@@ -19,7 +19,8 @@ from tests.support.roles import declared_roles, highest, rank
 from tests.web.conftest import ROLES, Web
 from warning.accounts import Role
 
-OPEN = {"/login", "/healthz", "/unsubscribe"}  # unsubscribe: a signed link (RFC 8058)
+# signed links: unsubscribe (RFC 8058), a warning's public page
+OPEN = {"/login", "/healthz", "/unsubscribe", "/w/{token}"}
 ADMIN_AREAS = ("/admin/users", "/admin/tokens", "/directory/export", "/directory/import")
 OPERATOR_AREAS = ("/deliveries", "/directory")
 SIGNED_IN_FORMS = {"/logout"}  # a form any signed-in user sends
