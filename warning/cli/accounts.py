@@ -27,6 +27,7 @@ from warning.accounts.service import (
 )
 from warning.cli.edge import ROW_ID
 from warning.cli.output import console, fail, service_context
+from warning.plain_text import text_problem
 from warning.store import read_only, transaction
 
 users_app = typer.Typer(help="Users: add, list, disable, enable.", no_args_is_help=True)
@@ -66,11 +67,15 @@ def users_add(
 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    password = typer.prompt("Password", hide_input=True)
-    if typer.prompt("Repeat it", hide_input=True) != password:
-        raise fail("the two passwords differ")
-    return str(password)
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = str(typer.prompt("Password", hide_input=True))
+        if typer.prompt("Repeat it", hide_input=True) != password:
+            raise fail("the two passwords differ")
+    problem = text_problem(password)
+    if problem is not None:
+        raise fail(f"the password {problem}")
+    return password
 
 
 @users_app.command("list")
