@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.api.conftest import Api
 from tests.support.review import step
 from warning import clock
+from warning.accounts import AccountError, Role
+from warning.accounts.service import ensure_user
 from warning.api.app import create_app
 from warning.catalog import load_catalog
 from warning.context import ServiceContext
@@ -388,3 +390,25 @@ def test_a_body_of_exactly_the_cap_is_read(api: Api, database_url: str) -> None:
     chunks = iter([CHUNK] * (CAP // len(CHUNK)))
     status, body, _pulled = post(small_cap_app(database_url), exact, chunks)
     assert status == 422 and "json_invalid" in body  # read and parsed, not refused for its size
+
+
+def test_the_last_enabled_admin_cannot_be_demoted_either(api: Api) -> None:
+    """The rule is the accounts service's: a demotion through ensure_user (the demo's) too."""
+    refused = pytest.raises(AccountError, match="'ada' is the last enabled admin")
+    with api.factory() as session, session.begin(), refused:
+        ensure_user(
+            session,
+            name="ada",
+            role=Role.OPERATOR,
+            password="p" * 12,
+            actor="t",
+            now=clock.now(),
+        )
+    with api.factory() as session, session.begin():
+        ensure_user(
+            session, name="otto", role=Role.ADMIN, password="p" * 12, actor="t", now=clock.now()
+        )
+        demoted = ensure_user(
+            session, name="ada", role=Role.OPERATOR, password="p" * 12, actor="t", now=clock.now()
+        )
+        assert demoted.role == Role.OPERATOR  # otto is an admin now
