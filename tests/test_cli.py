@@ -34,6 +34,7 @@ COMMANDS = [
     "users add",
     "users list",
     "users disable",
+    "users enable",
     "tokens create",
     "tokens revoke",
 ]

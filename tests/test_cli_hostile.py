@@ -305,6 +305,64 @@ CASES = [
 ]
 
 
+PAST_64_BITS = "99999999999999999999999"
+CASES += [
+    *(
+        Case(f"{command} {number}", (*command.split(), number), 2, f"{name}.*less than or equal to")
+        for number in (PAST_64_BITS, str(2**63), str(2**31))
+        for command, name in (
+            ("review show", "item_id"),
+            ("review approve --as x", "item_id"),
+            ("tokens revoke", "token_id"),
+            ("deliveries replay", "delivery_id"),
+        )
+    ),
+    Case(
+        "dry-run of a warning past 64 bits",
+        ("alerts", "dry-run", "--warning", PAST_64_BITS),
+        2,
+        r"'--warning'.*less than or equal to",
+    ),
+    Case("a limit past 64 bits", ("review", "list", "--limit", PAST_64_BITS), 2, "'--limit'"),
+    Case(
+        "a token for 10^11 days",
+        ("tokens", "create", "--user", "x", "--expires", "99999999999"),
+        2,
+        r"'--expires'.*less than or equal to 3650",
+    ),
+    Case("an id that is no number", ("review", "show", "abc"), 2, "item_id.*valid integer"),
+    *(
+        Case(
+            f"{name} in {where}",
+            args,
+            2,
+            rf"^error: {re.escape(where)}: contains a (control character|line break) \(U\+",
+        )
+        for name, character in (
+            ("CR LF", "\r\n"),
+            ("U+2028", "\u2028"),
+            ("U+0085", "\x85"),
+            ("ESC", "\x1b"),
+            ("DEL", "\x7f"),
+        )
+        for where, args in (
+            ("argument 3", ("users", "add", f"li{character}wei", "--role", "viewer")),
+            ("--label", ("tokens", "create", "--user", "x", "--label", f"ci{character}")),
+            ("argument 2", ("ingest-file", f"in{character}.csv")),
+        )
+    ),
+    *(
+        Case(
+            f"{name} in a reason",
+            ("review", "reject", "1", "--as", "x", "--reason", f"roll{character}over"),
+            2,
+            rf"^error: --reason: contains a control character \(U\+{code}\)",
+        )
+        for name, character, code in (("ESC", "\x1b", "001B"), ("BEL", "\x07", "0007"))
+    ),
+]
+
+
 @pytest.fixture(scope="module")
 def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store after `warning init`, copied for each case."""

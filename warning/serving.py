@@ -7,7 +7,10 @@ ten seconds, and the daily digest (weekly on Mondays, monthly on the 1st) at
 the main thread. On SIGINT or SIGTERM the service stops taking new work (uvicorn stops
 accepting requests, the scheduler starts no new job), gives running work
 ``WARNING_SHUTDOWN_GRACE_S`` seconds to finish, records each feed run still going as a failed
-run ("interrupted"), logs what it did, and exits.
+run ("interrupted"), logs what it did, and exits. When the grace has passed it exits whatever
+is still running (a request thread busy in the store cannot be stopped otherwise).
+
+X-Forwarded-For and X-Forwarded-Proto are believed only from ``WARNING_TRUSTED_PROXIES``.
 """
 
 from __future__ import annotations
@@ -52,21 +55,57 @@ class ServeOptions:
 
 
 class Shutdown:
-    """Set by SIGINT or SIGTERM; remembers which signal asked."""
+    """Set by SIGINT or SIGTERM; remembers which signal asked and when the grace ends.
 
-    def __init__(self) -> None:
+    From the first signal on, a timer ends the process when the grace has passed, whatever
+    is still running (a request thread busy in the store, a feed run): it records the feed
+    runs still going as interrupted (``on_overrun``) and exits. Python cannot stop a thread,
+    and uvicorn waits for the request threads it started, so nothing else would."""
+
+    def __init__(self, grace_s: float = 30.0, on_overrun: Callable[[], None] = lambda: None):
         self.event = threading.Event()
         self.signal_name: str | None = None
+        self.grace_s = grace_s
+        self.deadline: float | None = None  # time.monotonic() when the grace ends
+        self.on_overrun = on_overrun
+        self.finishing = threading.Lock()  # the orderly stop and the timer: one finishes
 
     def handle(self, signum: int, _frame: FrameType | None) -> None:
         if self.signal_name is None:
             self.signal_name = signal.Signals(signum).name
+            self.deadline = time.monotonic() + self.grace_s
             log.info("%s received: stopping new work", self.signal_name)
+            timer = threading.Timer(self.grace_s, self._overrun)
+            timer.daemon = True
+            timer.start()
         self.event.set()
 
     def install(self) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self.handle)
+
+    def _overrun(self) -> None:
+        if not self.finishing.acquire(blocking=False):
+            return  # the orderly stop is finishing; it exits by itself
+        log.warning("still running %.0f s after %s: exiting now", self.grace_s, self.signal_name)
+        try:
+            self.on_overrun()
+        finally:
+            logging.shutdown()
+            os._exit(0)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling :class:`Shutdown` of the signal it catches while it runs (it
+    gives the signal back only after it has stopped, which a busy request thread delays)."""
+
+    def __init__(self, config: uvicorn.Config, shutdown: Shutdown) -> None:
+        super().__init__(config)
+        self.stopping = shutdown
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.stopping.handle(sig, frame)
+        super().handle_exit(sig, frame)
 
 
 def serve(
@@ -78,9 +117,10 @@ def serve(
     on_ready: Callable[[BaseScheduler | None, list[str]], None] = lambda _s, _c: None,
 ) -> None:
     """Run until SIGINT or SIGTERM, then shut down as the module docstring says."""
-    shutdown = Shutdown()
-    shutdown.install()
     running = RunningFeeds()
+    shutdown = Shutdown(context.settings.shutdown_grace_s)
+    shutdown.on_overrun = lambda: _record_left(context, running, shutdown)
+    shutdown.install()
     scheduler, caught_up = (
         _start_scheduler(context, definitions, ruleset, running)
         if options.scheduler
@@ -173,6 +213,7 @@ def _run_web(
     imported here so that CLI commands other than ``serve`` do not pay for loading it."""
     from warning.web.app import create_web_app
 
+    proxies = trusted_proxies(context.settings.trusted_proxies)
     config = uvicorn.Config(
         create_web_app(context, definitions=definitions),
         host=options.host,
@@ -180,11 +221,20 @@ def _run_web(
         log_level="info",
         access_log=False,
         timeout_graceful_shutdown=int(context.settings.shutdown_grace_s) or None,
+        # X-Forwarded-For and -Proto count only from the proxies named in the settings: from
+        # anyone else they would choose the address the login limit counts (none by default)
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config, shutdown)
     server.run()
     if not shutdown.event.is_set():
         shutdown.event.set()  # the server stopped by itself (e.g. the port was taken)
+
+
+def trusted_proxies(setting: str) -> list[str]:
+    """The addresses (or networks) of WARNING_TRUSTED_PROXIES, as uvicorn takes them."""
+    return [address.strip() for address in setting.split(",") if address.strip()]
 
 
 def _stop(
@@ -196,15 +246,26 @@ def _stop(
     if scheduler is None:
         return
     scheduler.shutdown(wait=False)  # no new jobs; running ones go on
-    grace = context.settings.shutdown_grace_s
-    deadline = time.monotonic() + grace
+    deadline = shutdown.deadline or time.monotonic() + shutdown.grace_s
     while running.snapshot() and time.monotonic() < deadline:
         time.sleep(0.1)
-    left = running.snapshot()
-    if not left:
+    if not shutdown.finishing.acquire(timeout=5):
+        return  # the grace ran out meanwhile: the timer records and exits
+    if not running.snapshot():
         log.info("scheduler stopped; no feed run was interrupted")
+        shutdown.finishing.release()  # should the exit still hang, the timer ends it
         return
-    why = f"the service shut down ({shutdown.signal_name or 'stop'}) after {grace:.0f} s of grace"
-    record_interrupted(context.factory, left, why=why)
+    _record_left(context, running, shutdown)
     logging.shutdown()
     os._exit(0)  # the interrupted runs' threads would otherwise hold the process open
+
+
+def _record_left(context: ServiceContext, running: RunningFeeds, shutdown: Shutdown) -> None:
+    """Record each feed run still going as interrupted, saying why."""
+    left = running.snapshot()
+    if left:
+        grace = shutdown.grace_s
+        why = (
+            f"the service shut down ({shutdown.signal_name or 'stop'}) after {grace:.0f} s of grace"
+        )
+        record_interrupted(context.factory, left, why=why)

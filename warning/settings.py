@@ -7,6 +7,7 @@ setting stops start-up with one message naming the setting and what was expected
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -167,6 +168,17 @@ class Settings(BaseSettings):
         default="",
         description="key for signed links and sessions; empty: one kept in var/secret_key",
     )
+    max_body_bytes: int = Field(
+        default=6 * 1024 * 1024,
+        gt=0,
+        description="the largest request body the web app and API read (413 beyond it); "
+        "the directory upload is at most 5 MiB",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (e.g. 127.0.0.1); empty: none, the peer's address counts",
+    )
     web_session_hours: float = Field(
         default=12.0,
         gt=0,
@@ -270,6 +282,20 @@ class Settings(BaseSettings):
             from alerts.ssrf import parse_allow_list
 
             parse_allow_list(value)  # ValueError names the bad network
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for address in (part.strip() for part in value.split(",")):
+            if not address:
+                continue
+            try:
+                ipaddress.ip_network(address)
+            except ValueError:
+                raise ValueError(
+                    f"{address!r}: expected IP addresses or networks, e.g. 127.0.0.1,10.0.0.0/8"
+                ) from None
         return value
 
     @field_validator("digest_time")

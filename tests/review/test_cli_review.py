@@ -108,3 +108,25 @@ def test_review_from_the_terminal(store: Path) -> None:
     shown = run(store, "review", "show", str(ids["copper"]))
     assert "state: approved" in shown.stdout and "ana approved - ok" in shown.stdout
     assert run(store, "review", "show", "999").returncode == 2
+
+
+def test_the_last_enabled_admin_stays_and_a_disabled_user_is_enabled_again(store: Path) -> None:
+    for name, role in (("ada", "admin"), ("bob", "admin"), ("vic", "viewer")):
+        made = run(store, "users", "add", name, "--role", role, "--password-stdin", stdin="p" * 12)
+        assert made.returncode == 0, made.stderr
+    assert run(store, "users", "disable", "bob").returncode == 0  # ada is still an admin
+    last = run(store, "users", "disable", "ada")
+    assert last.returncode == 2
+    assert last.stderr.strip() == (
+        "error: user 'ada' is the last enabled admin: add or enable another admin first"
+    )
+    states = {
+        line.split("│")[1].strip(): line.split("│")[3].strip()
+        for line in run(store, "users", "list").stdout.splitlines()
+        if line.count("│") >= 4 and line.split("│")[1].strip() in ("ada", "bob", "vic")
+    }
+    assert states == {"ada": "active", "bob": "disabled", "vic": "active"}
+    enabled = run(store, "users", "enable", "bob")
+    assert enabled.returncode == 0 and "user bob enabled" in enabled.stdout
+    assert run(store, "users", "disable", "ada").returncode == 0  # bob is an admin again
+    assert run(store, "users", "enable", "nobody").returncode == 2

@@ -1,4 +1,5 @@
-"""Users and API tokens: adding, listing, disabling, authenticating. Every change is audited.
+"""Users and API tokens: adding, listing, disabling, authenticating. Every change is audited,
+and no change leaves the service without an enabled admin.
 
 Passwords are hashed with argon2id (argon2-cffi); a token is 32 random bytes shown once and
 stored as its SHA-256 (a token is high-entropy, so a fast hash is safe and keeps each API
@@ -83,9 +84,11 @@ def list_users(session: Session) -> list[User]:
 
 
 def disable_user(session: Session, *, name: str, actor: str, now: datetime) -> User:
-    """Disable a user: their password and tokens stop working."""
+    """Disable a user: their password and tokens stop working. :class:`AccountError` for the
+    last enabled admin (nobody could manage the accounts any more)."""
     user = get_user(session, name=name)
     if not user.disabled:
+        keep_an_admin(session, user, role=user.role, disabled=True)
         user.disabled = True
         record(
             session,
@@ -97,6 +100,41 @@ def disable_user(session: Session, *, name: str, actor: str, now: datetime) -> U
             after={"disabled": True},
         )
     return user
+
+
+def enable_user(session: Session, *, name: str, actor: str, now: datetime) -> User:
+    """Enable a disabled user again: their password and tokens work again."""
+    user = get_user(session, name=name)
+    if user.disabled:
+        user.disabled = False
+        record(
+            session,
+            at=now,
+            actor=actor,
+            action="user_enabled",
+            subject=f"user:{name}",
+            before={"disabled": True},
+            after={"disabled": False},
+        )
+    return user
+
+
+def keep_an_admin(session: Session, user: User, *, role: Role, disabled: bool) -> None:
+    """:class:`AccountError` when ``user`` is the last enabled admin and the change (to
+    ``role``, ``disabled``) would leave none. The enabled admins are locked (PostgreSQL) so
+    that two admins disabling each other at once cannot both succeed."""
+    if user.role != Role.ADMIN or user.disabled or (role == Role.ADMIN and not disabled):
+        return
+    admins = session.scalars(
+        select(User.id)
+        .where(User.role == Role.ADMIN, User.disabled.is_(False))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
+    if [user.id] == list(admins):
+        raise AccountError(
+            f"user {user.name!r} is the last enabled admin: add or enable another admin first"
+        )
 
 
 def set_password(session: Session, *, name: str, password: str, actor: str, now: datetime) -> User:
@@ -116,6 +154,7 @@ def ensure_user(
     existing = session.scalar(select(User).where(User.name == name))
     if existing is None:
         return add_user(session, name=name, role=role, password=password, actor=actor, now=now)
+    keep_an_admin(session, existing, role=Role(role), disabled=False)
     existing.role = Role(role)
     return set_password(session, name=name, password=password, actor=actor, now=now)
 

@@ -1,16 +1,19 @@
 """The web application: the REST API under ``/api/v1`` and ``/healthz``.
 
 Domain errors become HTTP answers here and only here: an unknown id 404, a refused move 409
-(the body says why), a refused account request 409 or 404, a malformed body 422. Every error
-body is JSON with ``detail``.
+(the body says why), a refused account request 409 or 404, a malformed request 422, a body
+over the cap 413 (:mod:`warning.api.edge`), anything unexpected 500. Every error body is JSON
+with ``detail``.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from warning.accounts import AccountError
+from warning.api.edge import BodyLimit, ServerErrors, validation_failed
 from warning.api.routes import admin, materials, public_warning, review, silences, unsubscribe
 from warning.context import ServiceContext
 from warning.review.lifecycle import InvalidMove, ItemNotFound
@@ -35,6 +38,9 @@ def create_app(context: ServiceContext) -> FastAPI:
     app.add_exception_handler(ItemNotFound, _not_found)
     app.add_exception_handler(InvalidMove, _conflict)
     app.add_exception_handler(AccountError, _account)
+    app.add_exception_handler(RequestValidationError, validation_failed)
+    app.add_middleware(ServerErrors)
+    app.add_middleware(BodyLimit, max_bytes=context.settings.max_body_bytes)
     app.add_api_route("/healthz", healthz, include_in_schema=False)
     return app
 

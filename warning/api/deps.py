@@ -15,7 +15,7 @@ import hmac
 from collections.abc import Callable, Iterator
 from typing import Annotated, Final
 
-from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
 from warning import clock
@@ -53,8 +53,6 @@ def session(
 
 
 Db = Annotated[Session, Depends(session, scope="function")]
-Limit = Annotated[int, Query(ge=1, le=500)]  # a list's page size
-Offset = Annotated[int, Query(ge=0)]  # how many items of the list come before the page
 
 
 def current_user(request: Request, db: Db) -> User:

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from vocabulary import ChangeKind, Direction, Level
 from warning.accounts import Role
+from warning.api.fields import Line, Lines
 from warning.review.states import ItemState, WarningState
 
 T = TypeVar("T")
@@ -204,24 +205,24 @@ class _Strict(BaseModel):
 
 
 class ApproveIn(_Strict):
-    comment: str | None = Field(default=None, max_length=4000)
+    comment: Lines | None = Field(default=None, max_length=4000)
 
 
 class RejectIn(_Strict):
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: Lines = Field(min_length=1, max_length=4000)
 
 
 class AdjustIn(_Strict):
     level: Level | None = None
     direction: Direction | None = None
-    reason: str = Field(min_length=1, max_length=4000)
-    text_zh: str | None = Field(default=None, max_length=8000)
-    text_en: str | None = Field(default=None, max_length=8000)
+    reason: Lines = Field(min_length=1, max_length=4000)
+    text_zh: Lines | None = Field(default=None, max_length=8000)
+    text_en: Lines | None = Field(default=None, max_length=8000)
 
 
 class SnoozeIn(_Strict):
     until: datetime
-    comment: str | None = Field(default=None, max_length=4000)
+    comment: Lines | None = Field(default=None, max_length=4000)
 
     @field_validator("until")
     @classmethod
@@ -232,9 +233,11 @@ class SnoozeIn(_Strict):
 
 
 class SilenceIn(_Strict):
-    material: str | None = Field(default=None, description="a material id; null: every material")
+    material: Line | None = Field(
+        default=None, max_length=64, description="a material id; null: every material"
+    )
     ends_at: datetime
-    comment: str = Field(min_length=1, max_length=4000)
+    comment: Lines = Field(min_length=1, max_length=4000)
 
     @field_validator("ends_at")
     @classmethod
@@ -285,14 +288,14 @@ class UserOut(BaseModel):
 
 
 class UserIn(_Strict):
-    name: str
+    name: Line = Field(max_length=64)
     role: Role
-    password: str = Field(min_length=10, max_length=1000)
+    password: Line = Field(min_length=10, max_length=1000)
 
 
 class TokenIn(_Strict):
-    user: str
-    label: str = Field(default="", max_length=128)
+    user: Line = Field(max_length=64)
+    label: Line = Field(default="", max_length=128)
     expires_days: int | None = Field(default=None, gt=0, le=3650)
 
 

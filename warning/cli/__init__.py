@@ -16,12 +16,14 @@ __all__ = ["main"]
 def main() -> None:
     """The ``warning`` command. ``warning backtest`` needs no store, so it loads only its own
     module (``warning.cli.backtest``: about 0.9 s less start-up than the whole command line,
-    which counts in ``rules_vs_adtk_ratio``); every other command goes through the full app."""
+    which counts in ``rules_vs_adtk_ratio``); every other command goes through the full app.
+    Either way the arguments are checked first (:mod:`warning.cli.edge`)."""
+    from warning.cli.edge import run
+
     if sys.argv[1:2] == ["backtest"]:
         from warning.cli.backtest import backtest_app
 
-        backtest_app(args=sys.argv[2:], prog_name="warning backtest")
-        return
+        run(backtest_app, sys.argv[2:], prog_name="warning backtest")
     from warning.cli.app import app
 
-    app()
+    run(app, sys.argv[1:], prog_name="warning")

@@ -20,14 +20,17 @@ from warning.accounts.service import (
     add_user,
     create_token,
     disable_user,
+    enable_user,
     list_tokens,
     list_users,
     revoke_token,
 )
+from warning.cli.edge import ROW_ID
 from warning.cli.output import console, fail, service_context
+from warning.plain_text import text_problem
 from warning.store import read_only, transaction
 
-users_app = typer.Typer(help="Users: add, list, disable.", no_args_is_help=True)
+users_app = typer.Typer(help="Users: add, list, disable, enable.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
 
 
@@ -64,11 +67,15 @@ def users_add(
 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    password = typer.prompt("Password", hide_input=True)
-    if typer.prompt("Repeat it", hide_input=True) != password:
-        raise fail("the two passwords differ")
-    return str(password)
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = str(typer.prompt("Password", hide_input=True))
+        if typer.prompt("Repeat it", hide_input=True) != password:
+            raise fail("the two passwords differ")
+    problem = text_problem(password)
+    if problem is not None:
+        raise fail(f"the password {problem}")
+    return password
 
 
 @users_app.command("list")
@@ -102,12 +109,25 @@ def users_disable(name: Annotated[str, typer.Argument(help="the user's name")]) 
     console.print(f"user {(name)} disabled")
 
 
+@users_app.command("enable")
+def users_enable(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
+    """Enable a disabled user again: their password and tokens work again."""
+    context = service_context()
+    try:
+        with transaction(context.factory) as session:
+            enable_user(session, name=name, actor=cli_actor(), now=clock.now())
+    except AccountError as error:
+        raise fail(error) from None
+    console.print(f"user {(name)} enabled")
+
+
 @tokens_app.command("create")
 def tokens_create(
     user: Annotated[str, typer.Option("--user", help="whose token")],
     label: Annotated[str, typer.Option("--label", help="what it is for")] = "",
     expires: Annotated[
-        int | None, typer.Option("--expires", min=1, help="expires after this many days")
+        int | None,
+        typer.Option("--expires", min=1, max=3650, help="expires after this many days"),
     ] = None,
 ) -> None:
     """Create an API token; it is printed alone on the last line, this once."""
@@ -153,7 +173,9 @@ def tokens_list() -> None:
 
 
 @tokens_app.command("revoke")
-def tokens_revoke(token_id: Annotated[int, typer.Argument(help="the token's id")]) -> None:
+def tokens_revoke(
+    token_id: Annotated[int, typer.Argument(help="the token's id", **ROW_ID)],
+) -> None:
     """Revoke a token by id: it stops working at once."""
     context = service_context()
     try:

@@ -14,6 +14,7 @@ from alerts.digest import DigestKind
 from alerts.public_link import warning_url
 from warning import clock
 from warning.cli.accounts import cli_actor
+from warning.cli.edge import LIMIT, ROW_ID
 from warning.cli.output import console, errors, fail, parse_date, print_refusal, service_context
 from warning.context import secret_key
 from warning.delivery.listing import delivery_rows
@@ -93,7 +94,7 @@ def deliver(
 @deliveries_app.command("list")
 def deliveries_list(
     status: Annotated[DeliveryStatus | None, typer.Option("--status")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    limit: Annotated[int, typer.Option("--limit", **LIMIT)] = 50,
 ) -> None:
     """Deliveries, newest first: contact, channel, where to, status, attempts, last error."""
     context = service_context()
@@ -111,7 +112,7 @@ def deliveries_list(
 
 
 @deliveries_app.command("replay")
-def deliveries_replay(delivery_id: Annotated[int, typer.Argument()]) -> None:
+def deliveries_replay(delivery_id: Annotated[int, typer.Argument(**ROW_ID)]) -> None:
     """Send a dead delivery again (with the same id, so receivers can de-duplicate)."""
     context = service_context()
     try:
@@ -157,7 +158,7 @@ def revoke_links_command(
 
 @alerts_app.command("dry-run")
 def dry_run(
-    warning_id: Annotated[int, typer.Option("--warning", help="the warning's id")],
+    warning_id: Annotated[int, typer.Option("--warning", help="the warning's id", **ROW_ID)],
 ) -> None:
     """Who would receive this warning now, on which channel, and why (which subscription)."""
     context = service_context()

@@ -15,6 +15,7 @@ from rich.table import Table
 from feeds.aggregate import RULES, TARGETS, AggregationError, aggregate, spread_jan_feb
 from feeds.definitions import DefinitionError, FeedDefinition, FeedDefinitions
 from feeds.longformat import FileFormatError
+from warning.cli.edge import LIMIT
 from warning.cli.output import (
     console,
     fail,
@@ -207,7 +208,7 @@ def series(
         str | None, typer.Option("--to", help="aggregate to W, M, Q or Y (default: own frequency)")
     ] = None,
     as_of: AsOf = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="newest periods shown")] = 24,
+    limit: Annotated[int, typer.Option("--limit", help="newest periods shown", **LIMIT)] = 24,
     split_jan_feb: Annotated[
         bool, typer.Option("--split-jan-feb", help="estimate Jan and Feb from a combined value")
     ] = False,

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from warning.cli.data import AsOf, feeds_context
+from warning.cli.edge import LIMIT
 from warning.cli.output import console, parse_date, styled
 from warning.clock import desk_zone, evaluation_date
 from warning.feeding.status import rejected_rows, series_status
@@ -57,7 +58,7 @@ def feeds_status(as_of: AsOf = None) -> None:
 @feeds_app.command("rejects")
 def feeds_rejects(
     feed_id: Annotated[str | None, typer.Option("--feed", help="only this feed")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="at most this many rows")] = 50,
+    limit: Annotated[int, typer.Option("--limit", help="at most this many rows", **LIMIT)] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per row")] = False,
 ) -> None:
     """Rejected rows, newest run first: feed, source, line, reason and the raw row."""

@@ -21,6 +21,7 @@ from warning import clock
 from warning.accounts import ROLE_RANK, AccountError, Role
 from warning.accounts.service import get_user
 from warning.audit import entries
+from warning.cli.edge import LIMIT, ROW_ID
 from warning.cli.output import console, fail, print_refusal, service_context
 from warning.clock import desk_zone
 from warning.review import decisions
@@ -34,7 +35,7 @@ review_app = typer.Typer(
     help="The review queue: list, show, and decide items.", no_args_is_help=True
 )
 As = Annotated[str, typer.Option("--as", help="act as this user (an operator or admin)")]
-ItemId = Annotated[int, typer.Argument(help="the review item's id")]
+ItemId = Annotated[int, typer.Argument(help="the review item's id", **ROW_ID)]
 
 
 @review_app.command("list")
@@ -43,7 +44,7 @@ def review_list(
         ItemState | None, typer.Option("--state", help="pending (default), snoozed, approved...")
     ] = ItemState.PENDING,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+    limit: Annotated[int, typer.Option("--limit", **LIMIT)] = 100,
 ) -> None:
     """Items sorted as the queue is worked: escalated first, then severity, then age."""
     context = service_context()

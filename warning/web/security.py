@@ -9,7 +9,8 @@
   URLs carry a hash of their content, may be kept for a year.
 
 Cookies are ``HttpOnly`` and ``SameSite=Lax``, and ``Secure`` when the request came over https
-(behind a proxy, uvicorn's ``--proxy-headers`` makes the scheme the client's).
+(behind a proxy named in ``WARNING_TRUSTED_PROXIES``, its X-Forwarded-Proto makes the scheme
+the client's).
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
 
 from warning import clock
 from warning.accounts.models import ApiToken
@@ -14,7 +16,8 @@ from warning.accounts.service import (
     list_users,
     revoke_token,
 )
-from warning.api.deps import Admin, Context, Db, Limit, Offset, Viewer
+from warning.api.deps import Admin, Context, Db, Viewer
+from warning.api.fields import Limit, Line, Offset, RowId
 from warning.api.schemas import NewTokenOut, Page, PolicyOut, TokenIn, TokenOut, UserIn, UserOut
 
 router = APIRouter(tags=["admin"])
@@ -43,7 +46,7 @@ def new_user(body: UserIn, db: Db, user: Admin) -> UserOut:
 
 
 @router.post("/users/{name}/disable", response_model=UserOut)
-def disable(name: str, db: Db, user: Admin) -> UserOut:
+def disable(name: Annotated[Line, Path(max_length=64)], db: Db, user: Admin) -> UserOut:
     return UserOut.model_validate(disable_user(db, name=name, actor=user.name, now=clock.now()))
 
 
@@ -70,7 +73,7 @@ def new_token(body: TokenIn, db: Db, user: Admin) -> NewTokenOut:
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
-def revoke(token_id: int, db: Db, user: Admin) -> TokenOut:
+def revoke(token_id: RowId, db: Db, user: Admin) -> TokenOut:
     token = revoke_token(db, token_id=token_id, actor=user.name, now=clock.now())
     (row,) = [(t, n) for t, n in list_tokens(db) if t.id == token.id]
     return _token(*row)

@@ -6,12 +6,13 @@ from datetime import date
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from feeds.aggregate import RULES, TARGETS, aggregate
-from warning.api.deps import Context, Db, Limit, Offset, Viewer
+from warning.api.deps import Context, Db, Viewer
+from warning.api.fields import Limit, Line, MaterialFilter, Offset
 from warning.api.schemas import (
     AssessmentOut,
     MaterialDetailOut,
@@ -31,6 +32,7 @@ from warning.review.models import MaterialWarning
 from warning.review.queries import active_warnings
 
 router = APIRouter(tags=["materials"])
+MaterialId = Annotated[Line, Path(max_length=64)]
 
 
 @router.get("/materials", response_model=Page[MaterialOut])
@@ -47,7 +49,9 @@ def list_materials(
 
 
 @router.get("/materials/{material_id}", response_model=MaterialDetailOut)
-def get_material(material_id: str, db: Db, context: Context, user: Viewer) -> MaterialDetailOut:
+def get_material(
+    material_id: MaterialId, db: Db, context: Context, user: Viewer
+) -> MaterialDetailOut:
     """One material, with its series."""
     if material_id not in context.catalog.material_ids:
         raise HTTPException(404, f"no material {material_id!r}")
@@ -95,11 +99,11 @@ def _material(line: MaterialLine, warning: MaterialWarning | None) -> MaterialOu
 
 @router.get("/materials/{material_id}/observations", response_model=ObservationsOut)
 def observations(
-    material_id: str,
+    material_id: MaterialId,
     db: Db,
     context: Context,
     user: Viewer,
-    series: Annotated[str, Query(description="a series id of this material")],
+    series: Annotated[Line, Query(max_length=128, description="a series id of this material")],
     freq: Annotated[str | None, Query(pattern="^[DWMQY]$")] = None,
     start: date | None = None,
     end: date | None = None,
@@ -150,7 +154,7 @@ def _observation(record: dict[Any, Any]) -> ObservationOut:
 def assessments(
     db: Db,
     user: Viewer,
-    material: str | None = None,
+    material: MaterialFilter = None,
     start: date | None = None,
     end: date | None = None,
     limit: Limit = 50,

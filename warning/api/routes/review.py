@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from vocabulary import ChangeKind, Level
 from warning import clock
-from warning.api.deps import Context, Db, Limit, Offset, Operator, Viewer
+from warning.api.deps import Context, Db, Operator, Viewer
+from warning.api.fields import Limit, MaterialFilter, Offset, RowId, SectorFilter
 from warning.api.schemas import (
     AdjustIn,
     ApproveIn,
@@ -29,9 +30,9 @@ def review_items(
     user: Viewer,
     state: ItemState | None = None,
     level: Level | None = None,
-    sector: str | None = None,
+    sector: SectorFilter = None,
     kind: ChangeKind | None = None,
-    material: str | None = None,
+    material: MaterialFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ReviewItemOut]:
@@ -50,13 +51,13 @@ def review_items(
 
 
 @router.get("/review-items/{item_id}", response_model=ReviewItemOut)
-def review_item(item_id: int, db: Db, user: Viewer) -> ReviewItemOut:
+def review_item(item_id: RowId, db: Db, user: Viewer) -> ReviewItemOut:
     return ReviewItemOut.model_validate(decisions.get_item(db, item_id=item_id))
 
 
 @router.post("/review-items/{item_id}/approve", response_model=ReviewItemOut)
 def approve(
-    item_id: int, body: ApproveIn, db: Db, context: Context, user: Operator
+    item_id: RowId, body: ApproveIn, db: Db, context: Context, user: Operator
 ) -> ReviewItemOut:
     """Approve the proposal: the warning is made, updated or resolved."""
     item = decisions.approve(
@@ -66,7 +67,7 @@ def approve(
 
 
 @router.post("/review-items/{item_id}/reject", response_model=ReviewItemOut)
-def reject(item_id: int, body: RejectIn, db: Db, user: Operator) -> ReviewItemOut:
+def reject(item_id: RowId, body: RejectIn, db: Db, user: Operator) -> ReviewItemOut:
     """Reject the proposal (a reason is required); the warning stays as it is."""
     item = decisions.reject(
         db, item_id=item_id, actor=user.name, reason=body.reason, now=clock.now()
@@ -75,7 +76,9 @@ def reject(item_id: int, body: RejectIn, db: Db, user: Operator) -> ReviewItemOu
 
 
 @router.post("/review-items/{item_id}/adjust", response_model=ReviewItemOut)
-def adjust(item_id: int, body: AdjustIn, db: Db, context: Context, user: Operator) -> ReviewItemOut:
+def adjust(
+    item_id: RowId, body: AdjustIn, db: Db, context: Context, user: Operator
+) -> ReviewItemOut:
     """Approve with a changed level, direction or text (a reason is required)."""
     item = decisions.adjust(
         db,
@@ -92,7 +95,7 @@ def adjust(item_id: int, body: AdjustIn, db: Db, context: Context, user: Operato
 
 
 @router.post("/review-items/{item_id}/snooze", response_model=ReviewItemOut)
-def snooze(item_id: int, body: SnoozeIn, db: Db, user: Operator) -> ReviewItemOut:
+def snooze(item_id: RowId, body: SnoozeIn, db: Db, user: Operator) -> ReviewItemOut:
     """Put the item aside until a later time."""
     item = decisions.snooze(
         db,
@@ -110,7 +113,7 @@ def warnings(
     db: Db,
     user: Viewer,
     state: WarningState | None = None,
-    material: str | None = None,
+    material: MaterialFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[WarningOut]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from warning import clock
-from warning.api.deps import Db, Limit, Offset, Operator, Viewer
+from warning.api.deps import Db, Operator, Viewer
+from warning.api.fields import Limit, MaterialFilter, Offset, OptionalRowId, RowId
 from warning.api.schemas import AuditOut, Page, SilenceIn, SilenceOut
 from warning.audit import entries
 from warning.review.queries import list_silences
@@ -39,7 +40,7 @@ def add_silence(body: SilenceIn, db: Db, user: Operator) -> SilenceOut:
 
 
 @router.delete("/silences/{silence_id}", response_model=SilenceOut)
-def remove_silence(silence_id: int, db: Db, user: Operator) -> SilenceOut:
+def remove_silence(silence_id: RowId, db: Db, user: Operator) -> SilenceOut:
     """End a silence now."""
     silence = delete_silence(db, silence_id=silence_id, actor=user.name, now=clock.now())
     return SilenceOut.model_validate(silence)
@@ -49,8 +50,8 @@ def remove_silence(silence_id: int, db: Db, user: Operator) -> SilenceOut:
 def audit(
     db: Db,
     user: Viewer,
-    material: str | None = None,
-    item: int | None = None,
+    material: MaterialFilter = None,
+    item: OptionalRowId = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[AuditOut]:

@@ -8,6 +8,7 @@ scanner unsubscribes nobody. No login: the token is the proof.
 from __future__ import annotations
 
 from html import escape
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse
@@ -15,10 +16,12 @@ from fastapi.responses import HTMLResponse
 from alerts.unsubscribe import read_unsubscribe_token
 from warning import clock
 from warning.api.deps import Context, Db
+from warning.api.fields import Line
 from warning.context import secret_key
 from warning.directory.service import unsubscribe
 
 router = APIRouter(tags=["unsubscribe"])
+Token = Annotated[Line, Query(max_length=512)]  # the signed token of the link
 PAGE = """<!doctype html><html lang="zh"><meta charset="utf-8">
 <title>退订 Unsubscribe</title><body style="font-family: sans-serif; max-width: 36em">
 <h1>退订预警邮件 / Unsubscribe</h1><p>{message}</p>{form}</body></html>"""
@@ -32,7 +35,7 @@ def _contact_id(token: str, context: Context) -> int:
 
 
 @router.get("/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
-def unsubscribe_page(context: Context, t: str = Query(max_length=512)) -> HTMLResponse:
+def unsubscribe_page(context: Context, t: Token) -> HTMLResponse:
     _contact_id(t, context)
     form = (
         f'<form method="post" action="/unsubscribe?t={escape(t)}">'
@@ -43,7 +46,9 @@ def unsubscribe_page(context: Context, t: str = Query(max_length=512)) -> HTMLRe
 
 
 @router.post("/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
-def unsubscribe_now(db: Db, context: Context, t: str = Query(max_length=512)) -> HTMLResponse:
+def unsubscribe_now(
+    db: Db, context: Context, t: Annotated[Line, Query(max_length=512)]
+) -> HTMLResponse:
     contact = unsubscribe(db, contact_id=_contact_id(t, context), now=clock.now())
     if contact is None:
         raise HTTPException(404, "this unsubscribe link is not valid")

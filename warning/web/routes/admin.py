@@ -3,11 +3,13 @@ and deadlines, which come from the settings and are shown read-only."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from warning import clock
@@ -21,6 +23,8 @@ from warning.accounts.service import (
     revoke_token,
 )
 from warning.api.deps import Context, Db
+from warning.api.fields import Line, Lines, PathName, RowId
+from warning.api.schemas import TokenIn, UserIn
 from warning.clock import desk_zone
 from warning.context import ServiceContext
 from warning.review.lifecycle import InvalidMove, ItemNotFound
@@ -31,7 +35,7 @@ from warning.web.auth import Admin, CheckedForm, Operator, Visitor
 from warning.web.pages import page, serve
 
 router = APIRouter(include_in_schema=False)
-Text = Annotated[str, Form(max_length=4000)]
+Text = Annotated[Lines, Form(max_length=4000)]
 
 
 class AdminRefused(Exception):
@@ -90,6 +94,22 @@ def show_refused(request: Request, error: Exception) -> Response:
         return _show(request, db, context, error.person, problem=error.reason, status_code=409)
 
 
+Checked = TypeVar("Checked", bound=BaseModel)
+
+
+def _checked(model: type[Checked], form: Mapping[str, object], person: Visitor) -> Checked:
+    """The form read as the API reads its body (:mod:`warning.api.schemas`), or
+    :class:`AdminRefused` naming each field that is wrong."""
+    try:
+        return model.model_validate(form)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+            for problem in error.errors()
+        )
+        raise AdminRefused(problems, person) from None
+
+
 def _back() -> Response:
     return RedirectResponse("/admin", status_code=303)
 
@@ -100,17 +120,18 @@ def new_user(
     db: Db,
     person: Admin,
     form: CheckedForm,
-    name: Annotated[str, Form(max_length=64)] = "",
-    role: Annotated[str, Form(max_length=16)] = "viewer",
-    password: Annotated[str, Form(max_length=1000)] = "",
+    name: Annotated[Line, Form(max_length=64)] = "",
+    role: Annotated[Line, Form(max_length=16)] = "viewer",
+    password: Annotated[Line, Form(max_length=1000)] = "",
 ) -> Response:
-    """Add a user."""
+    """Add a user (checked as the API checks it)."""
+    checked = _checked(UserIn, {"name": name, "role": role, "password": password}, person)
     try:
         add_user(
             db,
-            name=name,
-            role=Role(role) if role in set(Role) else Role.VIEWER,
-            password=password,
+            name=checked.name,
+            role=checked.role,
+            password=checked.password,
             actor=person.name,
             now=clock.now(),
         )
@@ -120,7 +141,7 @@ def new_user(
 
 
 @router.post("/admin/users/{name}/disable")
-def disable(name: str, db: Db, person: Admin, form: CheckedForm) -> Response:
+def disable(name: PathName, db: Db, person: Admin, form: CheckedForm) -> Response:
     """Disable a user: their password, sessions and tokens stop working."""
     try:
         disable_user(db, name=name, actor=person.name, now=clock.now())
@@ -136,18 +157,19 @@ def new_token(
     context: Context,
     person: Admin,
     form: CheckedForm,
-    user: Annotated[str, Form(max_length=64)] = "",
-    label: Annotated[str, Form(max_length=128)] = "",
-    expires_days: Annotated[str, Form(max_length=8)] = "",
+    user: Annotated[Line, Form(max_length=64)] = "",
+    label: Annotated[Line, Form(max_length=128)] = "",
+    expires_days: Annotated[Line, Form(max_length=8)] = "",
 ) -> Response:
-    """Create an API token; the page shows it this once."""
-    days = int(expires_days) if expires_days.strip().isdigit() else None
+    """Create an API token (checked as the API checks it); the page shows it this once."""
+    asked = {"user": user, "label": label, "expires_days": expires_days.strip() or None}
+    checked = _checked(TokenIn, asked, person)
     try:
         _token, text = create_token(
             db,
-            user_name=user,
-            label=label,
-            expires_days=days,
+            user_name=checked.user,
+            label=checked.label,
+            expires_days=checked.expires_days,
             actor=person.name,
             now=clock.now(),
         )
@@ -157,7 +179,7 @@ def new_token(
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
-def revoke(token_id: int, db: Db, person: Admin, form: CheckedForm) -> Response:
+def revoke(token_id: RowId, db: Db, person: Admin, form: CheckedForm) -> Response:
     """Revoke a token."""
     try:
         revoke_token(db, token_id=token_id, actor=person.name, now=clock.now())
@@ -172,8 +194,8 @@ def new_silence(
     context: Context,
     person: Operator,
     form: CheckedForm,
-    material: Annotated[str, Form(max_length=64)] = "",
-    ends_at: Annotated[str, Form(max_length=32)] = "",
+    material: Annotated[Line, Form(max_length=64)] = "",
+    ends_at: Annotated[Line, Form(max_length=32)] = "",
     comment: Text = "",
 ) -> Response:
     """Mute a material (or every material) until a time (the desk's)."""
@@ -200,7 +222,7 @@ def new_silence(
 
 
 @router.post("/admin/silences/{silence_id}/delete")
-def end_silence(silence_id: int, db: Db, person: Operator, form: CheckedForm) -> Response:
+def end_silence(silence_id: RowId, db: Db, person: Operator, form: CheckedForm) -> Response:
     """End a silence now."""
     try:
         delete_silence(db, silence_id=silence_id, actor=person.name, now=clock.now())

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from alerts import Language
 from alerts.digest import DigestKind
 from warning.api.deps import Context
+from warning.api.fields import Line, PathName
 from warning.jobs.digest import bulletin
 from warning.web.auth import CurrentVisitor
 
@@ -24,10 +25,10 @@ FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)  # bulletins of dates
 
 @router.get("/bulletins/{kind}.docx")
 def bulletin_docx(
-    kind: str,
+    kind: PathName,
     context: Context,
     person: CurrentVisitor,
-    day: Annotated[str, Query(alias="date", max_length=10)] = "",
+    day: Annotated[Line, Query(alias="date", max_length=10)] = "",
 ) -> Response:
     """One bulletin as a download (any signed-in user)."""
     if kind not in set(DigestKind):

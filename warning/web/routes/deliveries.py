@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from warning import clock
 from warning.accounts import Role
 from warning.api.deps import Db
+from warning.api.fields import OptionalRowId, RowId, TextQuery
 from warning.delivery.listing import delivery_rows
 from warning.delivery.models import DeliveryStatus
 from warning.delivery.outbox import replay, status_counts
@@ -26,9 +27,9 @@ PROBLEMS = ("gone", "not-dead")
 @router.get("/deliveries")
 async def deliveries(
     request: Request,
-    status: str | None = None,
-    replayed: int | None = None,
-    problem: str | None = None,
+    status: TextQuery = None,
+    replayed: OptionalRowId = None,
+    problem: TextQuery = None,
 ) -> Response:
     """The outbox; ``?status=dead`` (or another status) for one status only."""
     chosen = DeliveryStatus(status) if status in set(DeliveryStatus) else None
@@ -54,7 +55,7 @@ async def deliveries(
 
 
 @router.post("/deliveries/{delivery_id}/replay")
-def replay_delivery(delivery_id: int, db: Db, person: Operator, form: CheckedForm) -> Response:
+def replay_delivery(delivery_id: RowId, db: Db, person: Operator, form: CheckedForm) -> Response:
     """Send a dead delivery again, with a fresh set of retries."""
     try:
         replay(db, delivery_id=delivery_id, actor=person.name, now=clock.now())

@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 
 from warning.accounts import Role
 from warning.api.deps import Context
+from warning.api.fields import Line, PathName
 from warning.context import ServiceContext
 from warning.directory.listing import contact_lines, directory_counts
 from warning.directory.rows import DirectoryFileError, RowError
@@ -68,9 +69,9 @@ def _show(
 @router.get("/directory")
 async def directory(
     request: Request,
-    q: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[Line, Query(max_length=200)] = "",
     page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
-    imported: Annotated[str, Query(max_length=40)] = "",
+    imported: Annotated[Line, Query(max_length=40)] = "",
 ) -> Response:
     """The contacts, 100 a page; ``?q=`` searches enterprise, credit code, name and email."""
     counts = tuple(int(n) for n in imported.split(",")[:2] if n.isdigit())
@@ -84,7 +85,7 @@ async def directory(
 
 
 @router.get("/directory/export.{suffix}")
-def export(suffix: str, context: Context, person: Admin) -> Response:
+def export(suffix: PathName, context: Context, person: Admin) -> Response:
     """The whole directory as an import file (what ``warning directory export`` writes), for
     admins only: it holds every webhook secret and robot key."""
     if suffix not in ("csv", "xlsx"):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from warning import clock
 from warning.api.deps import Context, Db
+from warning.api.fields import Line, Lines, TextQuery
 from warning.clock import evaluation_date
 from warning.context import ServiceContext
 from warning.feeding.feed_runs import feed_states
@@ -28,9 +29,7 @@ ROWS = 100
 
 
 @router.get("/feeds")
-async def feeds(
-    request: Request, cleared: str | None = None, problem: str | None = None
-) -> Response:
+async def feeds(request: Request, cleared: TextQuery = None, problem: TextQuery = None) -> Response:
     """The feeds page."""
     context: ServiceContext = request.app.state.context
     state: WebState = request.app.state.web
@@ -65,9 +64,9 @@ def clear(
     form: CheckedForm,
     state: State,
     background: BackgroundTasks,
-    series_id: Annotated[str, Form(max_length=128)] = "",
-    period: Annotated[str, Form(max_length=10)] = "",
-    reason: Annotated[str, Form(max_length=4000)] = "",
+    series_id: Annotated[Line, Form(max_length=128)] = "",
+    period: Annotated[Line, Form(max_length=10)] = "",
+    reason: Annotated[Lines, Form(max_length=4000)] = "",
 ) -> Response:
     """Clear a suspect flag (audited); then derive its period again and evaluate."""
     if not reason.strip():

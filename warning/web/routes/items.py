@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from vocabulary import Direction, Level
 from warning import clock
 from warning.api.deps import Context, Db
+from warning.api.fields import Line, Lines, RowId
 from warning.clock import desk_now, desk_zone
 from warning.context import ServiceContext
 from warning.review import decisions
@@ -27,8 +28,8 @@ from warning.web.item import item_view
 from warning.web.pages import WebState, formats, page, serve, serve_kept
 
 router = APIRouter(include_in_schema=False)
-Text = Annotated[str, Form(max_length=4000)]
-LongText = Annotated[str, Form(max_length=8000)]
+Text = Annotated[Lines, Form(max_length=4000)]
+LongText = Annotated[Lines, Form(max_length=8000)]
 
 
 def _content(
@@ -86,7 +87,7 @@ def _show(
 
 
 @router.get("/items/{item_id}")
-async def item(item_id: int, request: Request) -> Response:
+async def item(item_id: RowId, request: Request) -> Response:
     """The item page."""
     state: WebState = request.app.state.web
     context: ServiceContext = request.app.state.context
@@ -112,7 +113,7 @@ def _done(item_id: int, action: str) -> Response:
 
 @router.post("/items/{item_id}/approve")
 def approve(
-    item_id: int,
+    item_id: RowId,
     db: Db,
     person: Operator,
     form: CheckedForm,
@@ -130,7 +131,7 @@ def approve(
 
 @router.post("/items/{item_id}/reject")
 def reject(
-    item_id: int,
+    item_id: RowId,
     db: Db,
     person: Operator,
     form: CheckedForm,
@@ -146,13 +147,13 @@ def reject(
 
 @router.post("/items/{item_id}/adjust")
 def adjust(
-    item_id: int,
+    item_id: RowId,
     db: Db,
     person: Operator,
     form: CheckedForm,
     reason: Text = "",
-    level: Annotated[str, Form(max_length=16)] = "",
-    direction: Annotated[str, Form(max_length=8)] = "",
+    level: Annotated[Line, Form(max_length=16)] = "",
+    direction: Annotated[Line, Form(max_length=8)] = "",
     text_zh: LongText = "",
     text_en: LongText = "",
 ) -> Response:
@@ -176,12 +177,12 @@ def adjust(
 
 @router.post("/items/{item_id}/snooze")
 def snooze(
-    item_id: int,
+    item_id: RowId,
     db: Db,
     person: Operator,
     form: CheckedForm,
     context: Context,
-    until: Annotated[str, Form(max_length=32)] = "",
+    until: Annotated[Line, Form(max_length=32)] = "",
     comment: Text = "",
 ) -> Response:
     """Put the item aside until a time (the form's time is the desk's)."""

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from warning import clock
 from warning.accounts.sessions import LoginThrottled, end_session, login, signed_in
 from warning.api.deps import SESSION_COOKIE, Context, Db
+from warning.api.fields import Line, LongQuery
 from warning.web.auth import (
     LANGUAGE_COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -70,7 +71,7 @@ def _login_page(
 
 
 @router.get("/login")
-def login_form(request: Request, db: Db, state: State, next: str | None = None) -> Response:
+def login_form(request: Request, db: Db, state: State, next: LongQuery = None) -> Response:
     """The login form (a signed-in visitor goes straight on)."""
     cookie = request.cookies.get(SESSION_COOKIE, "")
     if signed_in(db, cookie=cookie, now=clock.now()) is not None:
@@ -84,10 +85,10 @@ def login_submit(
     db: Db,
     state: State,
     context: Context,
-    name: Annotated[str, Form(max_length=64)] = "",
-    password: Annotated[str, Form(max_length=1000)] = "",
-    csrf_token: Annotated[str, Form(max_length=128)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",
+    name: Annotated[Line, Form(max_length=64)] = "",
+    password: Annotated[Line, Form(max_length=1000)] = "",
+    csrf_token: Annotated[Line, Form(max_length=128)] = "",
+    next: Annotated[Line, Form(max_length=2000)] = "/",
 ) -> Response:
     """Check the password; on success set the session cookie and go on."""
     check_login_csrf(request, csrf_token)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from warning.api.deps import Context, Db
+from warning.api.fields import PathName, TextQuery
 from warning.catalog.models import Series
 from warning.clock import evaluation_date
 from warning.context import ServiceContext
@@ -20,7 +21,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("/materials/{material_id}")
 async def material(
-    material_id: str, request: Request, series: str | None = None, view: str | None = None
+    material_id: PathName,
+    request: Request,
+    series: TextQuery = None,
+    view: TextQuery = None,
 ) -> Response:
     """The material page."""
     context: ServiceContext = request.app.state.context
@@ -95,12 +99,12 @@ def _download(
 
 @router.get("/materials/{material_id}/data.csv")
 def download_csv(
-    material_id: str,
+    material_id: PathName,
     db: Db,
     context: Context,
     person: CurrentVisitor,
-    series: str | None = None,
-    view: str | None = None,
+    series: TextQuery = None,
+    view: TextQuery = None,
 ) -> Response:
     """The material's data (or one series at a view) as CSV."""
     return _download(material_id, db, context, series, view, "csv")
@@ -108,12 +112,12 @@ def download_csv(
 
 @router.get("/materials/{material_id}/data.xlsx")
 def download_xlsx(
-    material_id: str,
+    material_id: PathName,
     db: Db,
     context: Context,
     person: CurrentVisitor,
-    series: str | None = None,
-    view: str | None = None,
+    series: TextQuery = None,
+    view: TextQuery = None,
 ) -> Response:
     """The material's data (or one series at a view) as an Excel workbook."""
     return _download(material_id, db, context, series, view, "xlsx")

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from vocabulary import ChangeKind, Level
+from warning.api.fields import OptionalRowId, TextQuery
 from warning.context import ServiceContext
 from warning.review.queries import list_items
 from warning.review.states import ItemState
@@ -31,13 +32,13 @@ def _choice(value: str | None, allowed: dict[str, T]) -> T | None:
 @router.get("/queue")
 async def queue(
     request: Request,
-    level: str | None = None,
-    sector: str | None = None,
-    kind: str | None = None,
-    state: str | None = None,
+    level: TextQuery = None,
+    sector: TextQuery = None,
+    kind: TextQuery = None,
+    state: TextQuery = None,
     page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
-    done: str | None = None,
-    item: int | None = None,
+    done: TextQuery = None,
+    item: OptionalRowId = None,
 ) -> Response:
     """Open review items, one page of them."""
     context: ServiceContext = request.app.state.context
