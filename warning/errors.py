@@ -28,6 +28,10 @@ class ServiceError(Exception):
 
     kind: ClassVar[ErrorKind] = ErrorKind.INVALID
 
+    def answer(self) -> dict[str, object]:
+        """What an API answer's JSON body says of it."""
+        return {"detail": str(self)}
+
 
 class NotFound(ServiceError, LookupError):
     kind = ErrorKind.NOT_FOUND

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from warning.accounts.models import ApiToken, Role, User
 from warning.audit import record
+from warning.errors import ErrorKind, NotFound, Refused
 from warning.store import aware
 
 NAME: Final = re.compile(r"^[a-z][a-z0-9_.-]{1,63}$")
@@ -38,8 +39,14 @@ def _dummy_hash() -> str:
     return _hasher.hash("not a real password, for constant-time refusals")
 
 
-class AccountError(ValueError):
+class AccountError(Refused, ValueError):
     """A user or token request that cannot be done; the message says why."""
+
+
+class AccountNotFound(AccountError, NotFound):
+    """No such user or token."""
+
+    kind = ErrorKind.NOT_FOUND
 
 
 def add_user(
@@ -74,7 +81,7 @@ def get_user(session: Session, *, name: str) -> User:
     """The user named ``name``; :class:`AccountError` when there is none."""
     user = session.scalar(select(User).where(User.name == name))
     if user is None:
-        raise AccountError(f"no user {name!r}")
+        raise AccountNotFound(f"no user {name!r}")
     return user
 
 
@@ -212,7 +219,7 @@ def revoke_token(session: Session, *, token_id: int, actor: str, now: datetime) 
     """Revoke a token by id; :class:`AccountError` when there is none."""
     token = session.get(ApiToken, token_id)
     if token is None:
-        raise AccountError(f"no token {token_id}")
+        raise AccountNotFound(f"no token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = now
         record(

@@ -1,9 +1,9 @@
 """The web application: the REST API under ``/api/v1`` and ``/healthz``.
 
-Domain errors become HTTP answers here and only here: an unknown id 404, a refused move 409
-(the body says why), a refused account request 409 or 404, a malformed request 422, a body
-over the cap 413 (:mod:`warning.api.edge`), anything unexpected 500. Every error body is JSON
-with ``detail``.
+The service's errors become HTTP answers here and only here, by their kind
+(:mod:`warning.errors`): not found 404, refused or conflicting 409 (the body says why), invalid
+422, unavailable 503; a malformed request 422, a body over the cap 413
+(:mod:`warning.api.edge`), anything unexpected 500. Every error body is JSON with ``detail``.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from warning.accounts import AccountError
 from warning.api.edge import BodyLimit, ServerErrors, validation_failed
 from warning.api.routes import admin, materials, public_warning, review, silences, unsubscribe
 from warning.context import ServiceContext
-from warning.review.lifecycle import InvalidMove, ItemNotFound
+from warning.errors import HTTP_STATUS, ServiceError
 
 API_PREFIX = "/api/v1"
 
@@ -35,9 +34,7 @@ def create_app(context: ServiceContext) -> FastAPI:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(unsubscribe.router)
     app.include_router(public_warning.router)
-    app.add_exception_handler(ItemNotFound, _not_found)
-    app.add_exception_handler(InvalidMove, _conflict)
-    app.add_exception_handler(AccountError, _account)
+    app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_middleware(ServerErrors)
     app.add_middleware(BodyLimit, max_bytes=context.settings.max_body_bytes)
@@ -50,15 +47,8 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def _not_found(_request: Request, error: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(error)}, status_code=404)
-
-
-async def _conflict(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, InvalidMove)
-    return JSONResponse({"detail": error.reason, "item": error.item_id}, status_code=409)
-
-
-async def _account(_request: Request, error: Exception) -> JSONResponse:
-    status = 404 if str(error).startswith("no ") else 409
-    return JSONResponse({"detail": str(error)}, status_code=status)
+async def _service_error(_request: Request, error: Exception) -> JSONResponse:
+    """The service's own errors, by kind (:mod:`warning.errors`): not found 404, refused or
+    conflicting 409, invalid 422, unavailable 503; the body says why."""
+    assert isinstance(error, ServiceError)
+    return JSONResponse(error.answer(), status_code=HTTP_STATUS[error.kind])

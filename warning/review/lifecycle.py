@@ -55,6 +55,9 @@ class InvalidMove(Refused):
         self.reason = reason
         super().__init__(f"review item {item_id}: {reason}" if item_id else reason)
 
+    def answer(self) -> dict[str, object]:
+        return {"detail": self.reason, "item": self.item_id}
+
 
 class ItemNotFound(NotFound):
     """No review item (or warning, or silence) with this id."""

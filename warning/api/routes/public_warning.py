@@ -18,6 +18,7 @@ from alerts.render import render_public_page
 from vocabulary import Direction, Level
 from warning import clock
 from warning.api.deps import Context, Db
+from warning.api.fields import Line
 from warning.catalog.advice import advice_for
 from warning.catalog.models import Series
 from warning.context import secret_key
@@ -31,10 +32,10 @@ NOT_FOUND = "this link is not valid, or has expired"
 
 @router.get("/w/{token}", response_class=HTMLResponse)
 def public_warning(
-    token: Annotated[str, Path(max_length=256)],
+    token: Annotated[Line, Path(max_length=256)],
     db: Db,
     context: Context,
-    lang: Annotated[str, Query(max_length=2)] = "zh",
+    lang: Annotated[Line, Query(max_length=2)] = "zh",
 ) -> HTMLResponse:
     ruleset = load_ruleset(context.settings.rules_path, context.catalog)
     drawn: list[bytes] = []
