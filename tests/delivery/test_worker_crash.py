@@ -18,6 +18,7 @@ from tests.alerts.conftest import Receiver, Reply
 from tests.delivery.conftest import MakeContext, approve, load, two_contacts
 from warning.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
 from warning.directory.models import ContactEndpoint
+from warning.jobs.delivery import route
 from warning.store import read_only, transaction
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,6 +100,7 @@ def test_two_workers_share_the_outbox_without_duplicates(
 
     load(context, write_directory(tmp_path / "many.csv", *rows))
     approve(context, {"copper": ("red", "up")})
+    route(context)  # the 40 deliveries exist before the workers start
     receiver.serve(Reply(delay_s=0.5))
     # small batches, slow replies: the three share the work rather than one taking it all
     workers = [

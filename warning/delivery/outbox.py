@@ -13,8 +13,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from alerts import DeliveryResult, Outcome
@@ -69,61 +70,98 @@ def record_results(
     rng: random.Random | None = None,
 ) -> list[Recorded]:
     """Record each attempt and move its delivery on: sent, retrying (with backoff and jitter,
-    never sooner than the receiver's Retry-After), or dead; a 410 disables the endpoint."""
+    never sooner than the receiver's Retry-After), or dead; a 410 disables the endpoint.
+
+    In a few statements for the whole group (an insert of the attempts, an update by id), not
+    an ORM object per delivery: the worker records while it sends, and must not starve it.
+    A delivery another worker has claimed since is left alone (its lease ran out)."""
     jitter = rng or random.Random()
-    recorded = []
     ids = [delivery_id for delivery_id, _ in results]
-    deliveries = {d.id: d for d in session.scalars(select(Delivery).where(Delivery.id.in_(ids)))}
+    table = cast(Table, Delivery.__table__)
+    held = {
+        row.id: row
+        for row in session.execute(
+            select(
+                table.c.id, table.c.attempts, table.c.endpoint_id, table.c.next_attempt_at
+            ).where(table.c.id.in_(ids), table.c.claimed_by == worker)
+        )
+    }
+    attempts, moves, recorded = [], [], []
     for delivery_id, result in results:
-        delivery = deliveries.get(delivery_id)
-        if delivery is None or delivery.claimed_by != worker:
-            continue  # the lease ran out and another worker took it over
-        session.add(_attempt(delivery_id, result, worker=worker, now=now))
-        delivery.attempts += 1
-        delivery.claimed_by, delivery.claimed_until = None, None
-        delivery.receiver_id = result.delivery_id
-        _move_on(delivery, result, policy=policy, now=now, jitter=jitter)
-        if result.disable_endpoint and delivery.endpoint_id is not None:
-            _disable(session, delivery.endpoint_id, result, now=now)
-        recorded.append(Recorded(delivery.id, DeliveryStatus(delivery.status)))
-    session.flush()
+        row = held.pop(delivery_id, None)
+        if row is None:
+            continue  # the lease ran out and another worker took it over (or a repeat)
+        tries = row.attempts + 1
+        move = _move(tries, result, policy=policy, now=now, jitter=jitter)
+        attempts.append(_attempt(delivery_id, result, worker=worker, now=now))
+        moves.append(
+            {
+                "b_id": delivery_id,
+                "b_worker": worker,
+                "attempts": tries,
+                "claimed_by": None,
+                "claimed_until": None,
+                "receiver_id": result.delivery_id,
+                "status": move.status.value,
+                "sent_at": now if move.status is DeliveryStatus.SENT else None,
+                "last_error": move.error,
+                "next_attempt_at": move.next_attempt_at or row.next_attempt_at,
+            }
+        )
+        if result.disable_endpoint and row.endpoint_id is not None:
+            _disable(session, row.endpoint_id, result, now=now)
+        recorded.append(Recorded(delivery_id, move.status))
+    if moves:
+        session.execute(insert(cast(Table, DeliveryAttempt.__table__)), attempts)
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.claimed_by == bindparam("b_worker"))
+            .values({key: bindparam(key) for key in moves[0] if not key.startswith("b_")}),
+            moves,
+        )
+    session.flush()  # a disabled endpoint, its audit entry
+    session.expire_all()  # the ORM's copies of the deliveries are stale now
     return recorded
 
 
 def _attempt(
     delivery_id: int, result: DeliveryResult, *, worker: str, now: datetime
-) -> DeliveryAttempt:
-    return DeliveryAttempt(
-        delivery_id=delivery_id,
-        at=now,
-        worker=worker,
-        outcome=str(result.outcome),
-        status_code=result.status_code,
-        latency_ms=round(result.latency_s * 1000, 1),
-        error=result.error,
-    )
+) -> dict[str, object]:
+    return {
+        "delivery_id": delivery_id,
+        "at": now,
+        "worker": worker,
+        "outcome": str(result.outcome),
+        "status_code": result.status_code,
+        "latency_ms": round(result.latency_s * 1000, 1),
+        "error": result.error,
+    }
 
 
-def _move_on(
-    delivery: Delivery,
+@dataclass(frozen=True)
+class _Move:
+    status: DeliveryStatus
+    error: str | None
+    next_attempt_at: datetime | None = None
+
+
+def _move(
+    tries: int,
     result: DeliveryResult,
     *,
     policy: DeliveryPolicy,
     now: datetime,
     jitter: random.Random,
-) -> None:
+) -> _Move:
+    """Where a delivery goes after its ``tries``-th attempt gave ``result``."""
     if result.outcome == Outcome.OK:
-        delivery.status, delivery.sent_at, delivery.last_error = DeliveryStatus.SENT, now, None
-        return
-    delivery.last_error = result.error
-    retries_done = delivery.attempts - 1
+        return _Move(DeliveryStatus.SENT, None)
+    retries_done = tries - 1
     if result.outcome == Outcome.PERMANENT or retries_done >= len(policy.retry_delays):
-        delivery.status = DeliveryStatus.DEAD
-        return
+        return _Move(DeliveryStatus.DEAD, result.error)
     wait = policy.retry_delays[retries_done] * jitter.uniform(0.8, 1.2)
     wait = max(wait, result.retry_after_s or 0.0)
-    delivery.status = DeliveryStatus.RETRYING
-    delivery.next_attempt_at = now + timedelta(seconds=wait)
+    return _Move(DeliveryStatus.RETRYING, result.error, now + timedelta(seconds=wait))
 
 
 def _disable(session: Session, endpoint_id: int, result: DeliveryResult, *, now: datetime) -> None:
