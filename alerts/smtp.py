@@ -105,42 +105,10 @@ def tls_context(ca_file: str | None) -> ssl.SSLContext:
 async def send_email(
     email: EmailMessage, *, recipient: str, settings: MailSettings, delivery_id: str
 ) -> DeliveryResult:
-    """Send ``email`` to exactly ``recipient`` (the envelope names no one else)."""
-    started = settings.monotonic()
-
-    def result(
-        outcome: Outcome, error: str | None = None, code: int | None = None
-    ) -> DeliveryResult:
-        latency = settings.monotonic() - started
-        return DeliveryResult(outcome, delivery_id, latency, status_code=code, error=error)
-
-    try:
-        server = settings.server
-    except ValueError as error:
-        return result(Outcome.PERMANENT, f"WARNING_SMTP_URL: {error}")
-    try:
-        await aiosmtplib.send(
-            email,
-            sender=settings.mail_from,
-            recipients=[recipient],
-            hostname=server.host,
-            port=server.port,
-            username=server.username,
-            password=server.password,
-            use_tls=server.security == "tls",
-            start_tls=server.security == "starttls",
-            tls_context=None if server.security == "plain" else tls_context(settings.ca_file),
-            timeout=settings.timeout_s,
-            local_hostname=settings.local_hostname,
-        )
-    except aiosmtplib.SMTPRecipientsRefused as refused:
-        first = refused.recipients[0]
-        return _reply_result(result, first.code, f"recipient refused: {first.message}")
-    except aiosmtplib.SMTPResponseException as error:
-        return _reply_result(result, error.code, f"{type(error).__name__}: {error.message}")
-    except (aiosmtplib.SMTPException, ssl.SSLError, OSError, TimeoutError) as error:
-        return result(Outcome.RETRYABLE, f"{type(error).__name__}: {error}")
-    return result(Outcome.OK)
+    """Send ``email`` to exactly ``recipient`` (the envelope names no one else), on a
+    connection of its own that is closed afterwards."""
+    async with SmtpConnection(settings) as connection:
+        return await connection.send(email, recipient=recipient, delivery_id=delivery_id)
 
 
 class SmtpConnection:

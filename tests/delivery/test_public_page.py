@@ -101,6 +101,8 @@ def test_revoked_links_stop_opening_and_new_ones_open(make_context: MakeContext)
         with transaction(context.factory) as session:
             revoke_links(session, warning_id=copper_warning(context), actor="otto", now=clock.now())
         assert browser.get(old).status_code == 404
+        at_revocation = path_of(warning_url("", copper_warning(context), clock.now(), key))
+        assert browser.get(at_revocation).status_code == 404  # issued at the revoking instant
         moment.advance(seconds=1)
         new = path_of(warning_url("", copper_warning(context), clock.now(), key))
         assert browser.get(new).status_code == 200

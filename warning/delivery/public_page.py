@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts import NoticeKind, WarningEvent
+from alerts import WarningEvent
 from alerts.public_link import read_warning_token
 from vocabulary import Direction, Level
 from warning.audit import record
@@ -68,12 +68,11 @@ def open_public_warning(
     if decided is None:
         return None
     active = warning.state == WarningState.ACTIVE
-    change = NOTICE_OF[ChangeKind(decided.kind)] if decided.kind else NoticeKind.REPEAT
     event = decided_event(
         session,
         decided=decided,
         warning=warning,
-        change=change if not active or change is not NoticeKind.RESOLVED else NoticeKind.REPEAT,
+        change=NOTICE_OF[ChangeKind(decided.kind)],  # the warning's last decided change
         level=Level(warning.level),
         direction=Direction(warning.direction),
         event_id=f"e{decided.id}",

@@ -13,18 +13,17 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import HTMLResponse
 
-from alerts import Advice, Language
+from alerts import Language
 from alerts.render import render_public_page
-from vocabulary import Direction, Level
 from warning import clock
 from warning.api.deps import Context, Db
 from warning.api.fields import Line
-from warning.catalog.advice import advice_for
 from warning.catalog.models import Series
 from warning.context import secret_key
 from warning.delivery.charts import series_level_chart
 from warning.delivery.public_page import open_public_warning
 from warning.evaluation.runs import load_ruleset
+from warning.jobs.delivery import advice_source
 
 router = APIRouter(include_in_schema=False)
 NOT_FOUND = "this link is not valid, or has expired"
@@ -55,13 +54,6 @@ def public_warning(
             drawn.append(made.png)
         return made.png if made else None
 
-    def advice(material_id: str, level: Level, direction: Direction) -> Advice:
-        try:
-            found = advice_for(context.catalog, material_id, level, direction)
-        except ValueError:
-            return Advice()
-        return Advice(found.meaning_zh, found.meaning_en, found.actions_zh, found.actions_en)
-
     shown = open_public_warning(
         db,
         token,
@@ -69,7 +61,7 @@ def public_warning(
         now=clock.now(),
         days=context.settings.public_link_days,
         chart=chart,
-        advice=advice,
+        advice=advice_source(context),
     )
     if shown is None:
         raise HTTPException(404, NOT_FOUND)
