@@ -51,6 +51,7 @@ from alerts.digest import (
     digest_title,
     digest_words,
     long_date,
+    sector_lines,
     since_text,
 )
 from alerts.labels import LABELS, LEVEL_COLOURS, Labels, format_date, format_value
@@ -297,6 +298,10 @@ class _Writer:
         words = self.words
         self.section(words["overview"])
         self.labelled(words["in_force_counts"], counts_text(self.digest, self.labels))
+        sectors = sector_lines(self.digest, self.language)
+        if sectors:
+            self.labelled(words["by_sector"], "")
+            self.items(sectors, numbered=False)
         headers = (
             words["material"],
             words["board_level"],

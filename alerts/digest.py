@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.headerregistry import Address
@@ -52,9 +53,14 @@ class BoardRow:
     latest_date: date | None
     previous_level: Level | None = None
     since: date | None = None  # the warning in force stands since
+    sector_zh: str = ""  # the material's sector, by name (the overview by sector)
+    sector_en: str = ""
 
     def name(self, language: Language) -> str:
         return self.material_zh if language is Language.ZH else self.material_en
+
+    def sector(self, language: Language) -> str:
+        return self.sector_zh if language is Language.ZH else self.sector_en
 
 
 @dataclass(frozen=True)
@@ -180,8 +186,21 @@ class Digest:
 
     def counts(self) -> dict[Level, int]:
         """Materials with a warning in force at each level (red, yellow, blue)."""
-        found = Counter(row.level for row in self.board)
-        return {level: found.get(level, 0) for level in reversed(WARNING_LEVELS)}
+        return _level_counts(self.board)
+
+    def by_sector(self, language: Language) -> tuple[tuple[str, dict[Level, int]], ...]:
+        """Each sector (by name, in the board's order) with its warnings in force by level;
+        nothing when the board names no sectors."""
+        groups: dict[str, list[BoardRow]] = {}
+        for row in self.board:
+            if row.sector(language):
+                groups.setdefault(row.sector(language), []).append(row)
+        return tuple((sector, _level_counts(rows)) for sector, rows in groups.items())
+
+
+def _level_counts(rows: Iterable[BoardRow]) -> dict[Level, int]:
+    found = Counter(row.level for row in rows)
+    return {level: found.get(level, 0) for level in reversed(WARNING_LEVELS)}
 
 
 _KIND_NAMES: Final = {
@@ -219,6 +238,7 @@ _WORDS: Final = {
         "generated": "生成时间",
         "summary": "概况",
         "in_force_counts": "当前有效预警",
+        "by_sector": "分行业",
         "board_level": "预警级别（经审核）",
         "since_column": "预警起始",
         "ended_was": "（原{level}预警）",
@@ -279,6 +299,7 @@ _WORDS: Final = {
         "generated": "Generated",
         "summary": "Summary",
         "in_force_counts": "Warnings in force",
+        "by_sector": "By sector",
         "board_level": "Level (reviewed)",
         "since_column": "Since",
         "ended_was": " (was a {level} warning)",
@@ -426,7 +447,23 @@ def change_text(change: DigestChange, language: Language) -> str:
 
 def counts_text(digest: Digest, labels: Labels) -> str:
     """``红色 2 · 黄色 3 · 蓝色 1``."""
-    return " · ".join(f"{labels.level[lv]} {n}" for lv, n in digest.counts().items())
+    return _counts_words(digest.counts(), labels)
+
+
+def _counts_words(counts: dict[Level, int], labels: Labels) -> str:
+    return " · ".join(f"{labels.level[lv]} {n}" for lv, n in counts.items())
+
+
+def sector_lines(digest: Digest, language: Language) -> tuple[str, ...]:
+    """The warnings in force by sector: ``黑色金属：红色 1 · 黄色 1`` or ``化肥：无``, one
+    line per sector (the overview of a bulletin)."""
+    labels, words = LABELS[language], _WORDS[language]
+    lines = []
+    for sector, counts in digest.by_sector(language):
+        shown = {level: n for level, n in counts.items() if n}
+        text = _counts_words(shown, labels) if shown else words["none_in_force"]
+        lines.append(f"{sector}{labels.colon}{text}")
+    return tuple(lines)
 
 
 def digest_title(digest: Digest, language: Language) -> str:
@@ -535,6 +572,7 @@ def render_digest(
         "title": digest_title(digest, language),
         "daily": digest.kind is DigestKind.DAILY,
         "counts": counts_text(digest, labels),
+        "sectors": sector_lines(digest, language),
         "generated": digest.generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
         "dates": dates_text(digest, language),
         "issuer": digest.issuer.name(language) if digest.issuer else "",

@@ -40,6 +40,18 @@ def test_the_bundled_catalog_has_the_19_materials_each_with_a_price_series() -> 
         assert material.name_zh and material.name_en
 
 
+def test_every_sector_of_the_bundled_catalog_has_its_names() -> None:
+    catalog = load_catalog()
+    assert catalog.sector_names("ferrous") == ("黑色金属", "Ferrous metals")
+    assert catalog.sector_names("building_materials") == ("建材", "Building materials")
+    assert {m.sector for m in catalog.materials} == set(catalog.sectors)
+
+
+def test_a_catalog_without_sectors_names_each_by_its_id(tmp_path: Path) -> None:
+    catalog = load_catalog(_broken(tmp_path, _set(["sectors"], None)))
+    assert catalog.sector_names("ferrous") == ("ferrous", "ferrous")
+
+
 def _broken(tmp_path: Path, mutate) -> Path:  # type: ignore[no-untyped-def]
     document = yaml.safe_load(bundled_catalog_path().read_text(encoding="utf-8"))
     mutate(document)
@@ -83,6 +95,12 @@ def _set(path: list[object], value: object):  # type: ignore[no-untyped-def]
         ),
         (_set(["materials", 2, "colour"], "grey"), r"material steel: field colour: Extra inputs"),
         (_set(["materials"], []), r"field materials: List should have at least 1 item"),
+        (
+            _set(["materials", 3, "sector"], "metals"),
+            r"material copper: field sector: 'metals' is not one of the sectors the catalog "
+            r"names \(building_materials, chemicals, ",
+        ),
+        (_set(["sectors", "ferrous", "name_zh"], None), r"field sectors.ferrous.name_zh"),
     ],
 )
 def test_a_bad_catalog_names_the_file_material_and_field(tmp_path, mutate, expected) -> None:

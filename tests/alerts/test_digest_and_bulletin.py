@@ -519,3 +519,42 @@ def test_a_change_names_its_kind_and_an_end_the_warning_it_ended(
         for t in texts
     )
     assert expected in render_digest(bulletin, language, cid_domain="d").text
+
+
+def _with_sectors() -> Digest:
+    nonferrous, ferrous = ("有色金属", "Non-ferrous metals"), ("黑色金属", "Ferrous metals")
+    sectors = {"copper": nonferrous, "nickel": nonferrous, "iron_ore": ferrous}
+    board = tuple(
+        replace(row, sector_zh=sectors[row.material_id][0], sector_en=sectors[row.material_id][1])
+        for row in digest().board
+        if row.material_id in sectors
+    )
+    return digest(board=board)
+
+
+@pytest.mark.parametrize(
+    ("language", "lines"),
+    [
+        (Language.ZH, ["分行业：", "  有色金属：红色 1 · 黄色 1", "  黑色金属：无"]),
+        (
+            Language.EN,
+            ["By sector:", "  Non-ferrous metals: Red 1 · Yellow 1", "  Ferrous metals: none"],
+        ),
+    ],
+)
+def test_the_overview_counts_the_warnings_in_force_by_sector(
+    language: Language, lines: list[str]
+) -> None:
+    rendered = render_digest(_with_sectors(), language, cid_domain="warning.example.gov.cn")
+    text = rendered.text.splitlines()
+    start = text.index(lines[0])
+    assert text[start : start + len(lines)] == lines
+    assert lines[1].strip() in html.unescape(rendered.html)
+    document = docx.Document(io.BytesIO(bulletin_docx(_with_sectors(), language)))
+    paragraphs = [p.text.strip() for p in document.paragraphs]
+    assert lines[1].strip() in paragraphs and lines[2].strip() in paragraphs
+
+
+def test_a_board_without_sectors_has_no_overview_by_sector() -> None:
+    rendered = render_digest(digest(), Language.ZH, cid_domain="warning.example.gov.cn")
+    assert "分行业" not in rendered.text and "分行业" not in rendered.html

@@ -158,7 +158,8 @@ def test_escalations_go_through_the_outbox(
     message = smtp.mailbox.parsed()
     assert "超过审核时限" in str(message["Subject"])
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert f"#{item_id} 铜 Copper: 红色 red up" in text
+    assert f"#{item_id} 铜 Copper: 红色 上行 / Red up (" in text  # words, not codes
+    assert "red up" not in text
     with read_only(context.factory) as session:
         kinds = session.scalars(select(Delivery.kind)).all()
     assert kinds == [DeliveryKind.ESCALATION, DeliveryKind.ESCALATION]

@@ -61,10 +61,10 @@ def test_users_and_tokens(store: Path) -> None:
             "--password-stdin",
             stdin="another-password\n",
         ).returncode
-        == 2
+        == 1  # refused: the name is taken
     )
     short = run(store, "users", "add", "bo", "--role", "viewer", "--password-stdin", stdin="x\n")
-    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    assert short.returncode == 1 and "at least 10 characters" in short.stderr
     created = run(
         store, "tokens", "create", "--user", "li.wei", "--label", "script", "--expires", "30"
     )
@@ -94,7 +94,8 @@ def test_review_from_the_terminal(store: Path) -> None:
     assert [item["material"] for item in listed] == ["copper", "zinc"]  # red first
 
     viewer = run(store, "review", "approve", str(ids["copper"]), "--as", "vic")
-    assert viewer.returncode == 2 and "needs an operator" in viewer.stderr
+    assert viewer.returncode == 1 and "needs an operator" in viewer.stderr
+    assert viewer.stderr.startswith("refused: ")
     approved = run(store, "review", "approve", str(ids["copper"]), "--as", "ana", "--comment", "ok")
     assert approved.returncode == 0 and "approved; warning" in approved.stdout
     again = run(store, "review", "approve", str(ids["copper"]), "--as", "ana")
@@ -116,9 +117,9 @@ def test_the_last_enabled_admin_stays_and_a_disabled_user_is_enabled_again(store
         assert made.returncode == 0, made.stderr
     assert run(store, "users", "disable", "bob").returncode == 0  # ada is still an admin
     last = run(store, "users", "disable", "ada")
-    assert last.returncode == 2
+    assert last.returncode == 1
     assert last.stderr.strip() == (
-        "error: user 'ada' is the last enabled admin: add or enable another admin first"
+        "refused: user 'ada' is the last enabled admin: add or enable another admin first"
     )
     states = {
         line.split("│")[1].strip(): line.split("│")[3].strip()

@@ -48,7 +48,11 @@ def healthz() -> dict[str, str]:
 
 
 async def _service_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ServiceError)
+    return service_error_answer(error)
+
+
+def service_error_answer(error: ServiceError) -> JSONResponse:
     """The service's own errors, by kind (:mod:`warning.errors`): not found 404, refused or
     conflicting 409, invalid 422, unavailable 503; the body says why."""
-    assert isinstance(error, ServiceError)
     return JSONResponse(error.answer(), status_code=HTTP_STATUS[error.kind])

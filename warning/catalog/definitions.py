@@ -75,10 +75,21 @@ class MaterialEntry(BaseModel):
         return value
 
 
+class SectorEntry(BaseModel):
+    """A sector's names (the board's groups, the bulletin's overview by sector)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name_zh: str = Field(min_length=1, max_length=64)
+    name_en: str = Field(min_length=1, max_length=128)
+
+
 class _CatalogFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = 1
+    # sector id -> names; when given, every material's sector must be one of them
+    sectors: dict[str, SectorEntry] = Field(default_factory=dict)
     materials: list[dict[str, object]] = Field(min_length=1)
 
 
@@ -90,6 +101,7 @@ class Catalog:
     path: str
     materials: tuple[MaterialEntry, ...]
     advice: AdviceDefaults = field(default_factory=bundled_advice)
+    sectors: dict[str, SectorEntry] = field(default_factory=dict)
 
     @property
     def material_ids(self) -> frozenset[str]:
@@ -114,6 +126,12 @@ class Catalog:
     def names(self) -> dict[str, tuple[str, str]]:
         """Material id to (Chinese name, English name)."""
         return {m.id: (m.name_zh, m.name_en) for m in self.materials}
+
+    def sector_names(self, sector: str) -> tuple[str, str]:
+        """A sector's (Chinese name, English name); its id twice when the catalog names no
+        sectors."""
+        entry = self.sectors.get(sector)
+        return (entry.name_zh, entry.name_en) if entry else (sector, sector)
 
 
 def bundled_catalog_path() -> Path:
@@ -145,11 +163,16 @@ def load_catalog(path: Path | None = None) -> Catalog:
     _check_unique(path, materials)
     for material in materials:
         _check_derived(path, material)
+        if top.sectors and material.sector not in top.sectors:
+            raise CatalogError(
+                f"{path}: material {material.id}: field sector: {material.sector!r} is not "
+                f"one of the sectors the catalog names ({', '.join(top.sectors)})"
+            )
     try:
         advice = bundled_advice()
     except ValueError as error:
         raise CatalogError(str(error)) from None
-    return Catalog(path=str(path), materials=materials, advice=advice)
+    return Catalog(path=str(path), materials=materials, advice=advice, sectors=top.sectors)
 
 
 def _material(path: Path, index: int, raw: dict[str, object]) -> MaterialEntry:

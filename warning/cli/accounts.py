@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from warning import clock
-from warning.accounts import AccountError, Role
+from warning.accounts import Role
 from warning.accounts.service import (
     add_user,
     create_token,
@@ -50,18 +50,15 @@ def users_add(
     """Add a user; the password is asked for (twice), or read from stdin."""
     context = service_context()
     password = _read_password(password_stdin)
-    try:
-        with transaction(context.factory) as session:
-            add_user(
-                session,
-                name=name,
-                role=role,
-                password=password,
-                actor=cli_actor(),
-                now=clock.now(),
-            )
-    except AccountError as error:
-        raise fail(error) from None
+    with transaction(context.factory) as session:
+        add_user(
+            session,
+            name=name,
+            role=role,
+            password=password,
+            actor=cli_actor(),
+            now=clock.now(),
+        )
     console.print(f"user {(name)} added as {role}")
 
 
@@ -101,11 +98,8 @@ def users_list() -> None:
 def users_disable(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
     """Disable a user: their password and tokens stop working at once."""
     context = service_context()
-    try:
-        with transaction(context.factory) as session:
-            disable_user(session, name=name, actor=cli_actor(), now=clock.now())
-    except AccountError as error:
-        raise fail(error) from None
+    with transaction(context.factory) as session:
+        disable_user(session, name=name, actor=cli_actor(), now=clock.now())
     console.print(f"user {(name)} disabled")
 
 
@@ -113,11 +107,8 @@ def users_disable(name: Annotated[str, typer.Argument(help="the user's name")]) 
 def users_enable(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
     """Enable a disabled user again: their password and tokens work again."""
     context = service_context()
-    try:
-        with transaction(context.factory) as session:
-            enable_user(session, name=name, actor=cli_actor(), now=clock.now())
-    except AccountError as error:
-        raise fail(error) from None
+    with transaction(context.factory) as session:
+        enable_user(session, name=name, actor=cli_actor(), now=clock.now())
     console.print(f"user {(name)} enabled")
 
 
@@ -132,19 +123,16 @@ def tokens_create(
 ) -> None:
     """Create an API token; it is printed alone on the last line, this once."""
     context = service_context()
-    try:
-        with transaction(context.factory) as session:
-            token, text = create_token(
-                session,
-                user_name=user,
-                label=label,
-                expires_days=expires,
-                actor=cli_actor(),
-                now=clock.now(),
-            )
-            token_id, expires_at = token.id, token.expires_at
-    except AccountError as error:
-        raise fail(error) from None
+    with transaction(context.factory) as session:
+        token, text = create_token(
+            session,
+            user_name=user,
+            label=label,
+            expires_days=expires,
+            actor=cli_actor(),
+            now=clock.now(),
+        )
+        token_id, expires_at = token.id, token.expires_at
     until = f", expires {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else ", no expiry"
     typer.echo(f"token {token_id} for {user}{until}; it is shown once:")
     typer.echo(text)
@@ -178,9 +166,6 @@ def tokens_revoke(
 ) -> None:
     """Revoke a token by id: it stops working at once."""
     context = service_context()
-    try:
-        with transaction(context.factory) as session:
-            revoke_token(session, token_id=token_id, actor=cli_actor(), now=clock.now())
-    except AccountError as error:
-        raise fail(error) from None
+    with transaction(context.factory) as session:
+        revoke_token(session, token_id=token_id, actor=cli_actor(), now=clock.now())
     console.print(f"token {token_id} revoked")

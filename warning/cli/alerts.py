@@ -15,18 +15,16 @@ from alerts.public_link import warning_url
 from warning import clock
 from warning.cli.accounts import cli_actor
 from warning.cli.edge import LIMIT, ROW_ID
-from warning.cli.output import console, errors, fail, parse_date, print_refusal, service_context
+from warning.cli.output import console, errors, fail, parse_date, service_context
 from warning.context import secret_key
 from warning.delivery.listing import delivery_rows
 from warning.delivery.models import DeliveryStatus
 from warning.delivery.outbox import replay
 from warning.delivery.public_page import revoke_links
 from warning.delivery.routing import targets
-from warning.directory.rows import DirectoryFileError
 from warning.jobs.delivery import deliver_due
 from warning.jobs.digest import run_digest
 from warning.jobs.directory import export_directory, import_directory
-from warning.review.lifecycle import InvalidMove, ItemNotFound
 from warning.review.models import MaterialWarning
 from warning.store import read_only, transaction
 
@@ -44,10 +42,7 @@ def directory_import(
 ) -> None:
     """Import a directory file: all rows, or (if any row is refused) none. Exit 1 if refused."""
     context = service_context()
-    try:
-        result = import_directory(context, file, actor=cli_actor())
-    except DirectoryFileError as error:
-        raise fail(error) from None
+    result = import_directory(context, file, actor=cli_actor())
     if as_json:
         typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
     elif result.rejects:
@@ -115,14 +110,8 @@ def deliveries_list(
 def deliveries_replay(delivery_id: Annotated[int, typer.Argument(**ROW_ID)]) -> None:
     """Send a dead delivery again (with the same id, so receivers can de-duplicate)."""
     context = service_context()
-    try:
-        with transaction(context.factory) as session:
-            replay(session, delivery_id=delivery_id, actor=cli_actor(), now=clock.now())
-    except ItemNotFound as error:
-        raise fail(error) from None
-    except InvalidMove as error:
-        print_refusal(error)
-        raise typer.Exit(1) from None
+    with transaction(context.factory) as session:
+        replay(session, delivery_id=delivery_id, actor=cli_actor(), now=clock.now())
     console.print(f"delivery {delivery_id} will be sent again")
 
 
@@ -148,11 +137,8 @@ def revoke_links_command(
 ) -> None:
     """Stop every link to the warning's public page issued so far from opening (audited)."""
     context = service_context()
-    try:
-        with transaction(context.factory) as session:
-            revoke_links(session, warning_id=warning_id, actor=cli_actor(), now=clock.now())
-    except ItemNotFound as error:
-        raise fail(error) from None
+    with transaction(context.factory) as session:
+        revoke_links(session, warning_id=warning_id, actor=cli_actor(), now=clock.now())
     console.print(f"links to warning {warning_id} issued until now no longer open")
 
 

@@ -7,7 +7,7 @@ import typer
 from warning.cli import alerts, backtest, board, data, serve
 from warning.cli.accounts import tokens_app, users_app
 from warning.cli.feeds import feeds_app
-from warning.cli.output import report_store_failures
+from warning.cli.output import report_failures
 from warning.cli.review import review_app
 
 app = typer.Typer(
@@ -35,4 +35,4 @@ app.command()(alerts.digest)
 app.add_typer(alerts.deliveries_app, name="deliveries")
 app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(alerts.directory_app, name="directory")
-report_store_failures(app)  # last: every command above, and any added later above it
+report_failures(app)  # last: every command above, and any added later above it

@@ -14,8 +14,8 @@ import typer
 
 from feeds.longformat import FileFormatError
 from rules import RuleSetError
-from warning.cli.output import catalog, fail, parse_date, settings
-from warning.evaluation.backtest import BacktestInputError, run_backtest
+from warning.cli.output import catalog, fail, parse_date, report_failures, settings
+from warning.evaluation.backtest import run_backtest
 
 
 def backtest(
@@ -49,10 +49,11 @@ def backtest(
             names=known.names(),
             max_bytes=settings().max_file_bytes,
         )
-    except (BacktestInputError, RuleSetError, FileFormatError) as error:
+    except (RuleSetError, FileFormatError) as error:
         raise fail(error) from None
     raise typer.Exit(code)
 
 
 backtest_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 backtest_app.command()(backtest)
+report_failures(backtest_app)

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from feeds.definitions import DefinitionError
 from feeds.longformat import FileFormatError
 from rules import RuleSetError
 from warning import clock
@@ -30,7 +29,7 @@ from warning.context import ServiceContext
 from warning.evaluation.board import material_lines
 from warning.feeding.derivation import DerivationOutcome
 from warning.feeding.feed_runs import load_feed_definitions
-from warning.jobs.demo import DemoError, demo_context, run_demo, with_sinks
+from warning.jobs.demo import demo_context, run_demo, with_sinks
 from warning.jobs.demo_sinks import Sinks, demo_sinks
 from warning.jobs.pipeline import evaluate_and_store
 from warning.review.queries import list_items
@@ -108,7 +107,7 @@ def _demo_with(
         )
     except FileFormatError as error:
         raise fail(file_problem(error)) from None
-    except (RuleSetError, DemoError) as error:
+    except RuleSetError as error:
         raise fail(error) from None
     _print_derived_total(result.derivation)
     console.print(materials_table(list(result.lines), title=f"Board as of {result.as_of}"))
@@ -154,10 +153,7 @@ def _demo_with(
     )
     if no_serve:
         return
-    try:
-        definitions = load_feed_definitions(context.settings, context.catalog)
-    except DefinitionError as error:
-        raise fail(error) from None
+    definitions = load_feed_definitions(context.settings, context.catalog)
     # the service goes on evaluating as of the demo's date (the sample's newest), not today:
     # the sample ends months ago, and as of today every material would be "no data"
     context = replace(context, settings=context.settings.model_copy(update={"as_of": result.as_of}))

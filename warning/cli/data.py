@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from feeds.aggregate import RULES, TARGETS, AggregationError, aggregate, spread_jan_feb
-from feeds.definitions import DefinitionError, FeedDefinition, FeedDefinitions
+from feeds.definitions import FeedDefinition, FeedDefinitions
 from feeds.longformat import FileFormatError
 from warning.cli.edge import LIMIT
 from warning.cli.output import (
@@ -28,11 +28,9 @@ from warning.cli.tables import outcomes_table, print_derivation, print_report
 from warning.clock import desk_today, evaluation_date
 from warning.context import ServiceContext
 from warning.evaluation.runs import level_counts
-from warning.feeding.derivation import NotDerivedError
 from warning.feeding.feed_runs import (
     FeedOutcome,
     FeedRunStatus,
-    FeedSelectionError,
     load_feed_definitions,
     select_feeds,
 )
@@ -50,11 +48,8 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="as of this date (YYYY
 def feeds_context() -> tuple[ServiceContext, FeedDefinitions]:
     """The service context and the configured feed definitions, schedules included."""
     context = service_context()
-    try:
-        definitions = load_feed_definitions(context.settings, context.catalog)
-        check_schedules(definitions, timezone=context.settings.timezone)
-    except DefinitionError as error:
-        raise fail(error) from None
+    definitions = load_feed_definitions(context.settings, context.catalog)
+    check_schedules(definitions, timezone=context.settings.timezone)
     return context, definitions
 
 
@@ -133,10 +128,7 @@ def derive(
     """
     context = service_context()
     rules = ruleset(context)
-    try:
-        follow_up = rederive_and_evaluate(context, ruleset=rules, series_id=series_id)
-    except NotDerivedError as error:
-        raise fail(error) from None
+    follow_up = rederive_and_evaluate(context, ruleset=rules, series_id=series_id)
     for report in follow_up.derivation.reports:
         if report.accepted + report.revised + report.unchanged:
             console.print(
@@ -161,10 +153,7 @@ def ingest(
 ) -> None:
     """Run feeds now (all enabled feeds by default) and show what each stored."""
     context, definitions = feeds_context()
-    try:
-        chosen = select_feeds(definitions, feed_ids=feed_ids or (), series_ids=series_ids or ())
-    except FeedSelectionError as error:
-        raise fail(error) from None
+    chosen = select_feeds(definitions, feed_ids=feed_ids or (), series_ids=series_ids or ())
     rules = ruleset(context)
     outcomes = _run_with_progress(context, chosen)
     console.print(outcomes_table(outcomes))

@@ -2,7 +2,10 @@
 
 Commands print through :data:`console` (stdout) and :data:`errors` (stderr). A problem the
 user can fix (a bad setting, file, option or store) is one line on stderr naming it and
-exit code 2 (:func:`fail`).
+exit code 2 (:func:`fail`). The service's own errors (:mod:`warning.errors`) are answered in
+one place, by their kind, for every registered command (:func:`report_failures`): a
+refusal is ``refused: ...`` and exit 1, anything else ``error: ...`` and exit 2
+(:data:`warning.errors.CLI_EXIT`).
 
 **Text is shown as it is.** Neither console reads markup or highlights: a value, unit, reason
 or raw row from data (``[/]``, ``CNY[red]t``) is printed as the characters it is, in plain
@@ -25,7 +28,8 @@ from rich.text import Text
 from feeds.longformat import FileFormatError, FileTooLargeError, NotTextError
 from feeds.workbooks import UnpackedTooLargeError
 from rules import RuleSet, RuleSetError
-from warning.catalog import Catalog, CatalogError, load_catalog
+from warning.catalog import Catalog, load_catalog
+from warning.errors import CLI_EXIT, ErrorKind, ServiceError
 from warning.settings import Settings, SettingsError, get_settings
 
 if TYPE_CHECKING:  # the store and the context load when a command first needs them
@@ -52,6 +56,16 @@ def print_error(message: object) -> None:
 def print_refusal(message: object) -> None:
     """``refused: message`` on stderr, one line: a move the lifecycle does not allow."""
     errors.print(Text.assemble(styled("refused:", "bold red"), f" {message}"), soft_wrap=True)
+
+
+def service_failure(error: ServiceError) -> typer.Exit:
+    """One line on stderr for a service error, by its kind; return the exit for the caller
+    to raise (:data:`warning.errors.CLI_EXIT`)."""
+    if error.kind is ErrorKind.REFUSED:
+        print_refusal(error)
+    else:
+        print_error(error)
+    return typer.Exit(CLI_EXIT[error.kind])
 
 
 def fail(message: object) -> typer.Exit:
@@ -82,21 +96,14 @@ def settings() -> Settings:
 def service_context(*, init: bool = False) -> ServiceContext:
     """The service context (after migrating and loading the catalog when ``init``)."""
     from warning.context import initialise, open_context
-    from warning.store import StoreError
 
     loaded = settings()
-    try:
-        return initialise(loaded) if init else open_context(loaded)
-    except (CatalogError, StoreError) as error:
-        raise fail(error) from None
+    return initialise(loaded) if init else open_context(loaded)  # errors: service_failure
 
 
 def catalog() -> Catalog:
     """The configured catalog alone (for commands without a store)."""
-    try:
-        return load_catalog(settings().catalog_path)
-    except CatalogError as error:
-        raise fail(error) from None
+    return load_catalog(settings().catalog_path)  # a CatalogError: service_failure
 
 
 def ruleset(context: ServiceContext) -> RuleSet:
@@ -119,28 +126,27 @@ def parse_date(text: str | None, *, option: str = "--as-of") -> date | None:
         raise fail(f"{option}: expected YYYY-MM-DD, got {text!r}") from None
 
 
-def report_store_failures(app: typer.Typer) -> None:
-    """Make every command of ``app`` and its sub-apps end in one line on stderr and exit 2
-    when the store fails it mid-way (locked past the busy timeout, unreachable, read-only)."""
+def report_failures(app: typer.Typer) -> None:
+    """Make every command of ``app`` and its sub-apps end in one line on stderr when a
+    service error reaches it (:func:`service_failure`, by the error's kind) or the store fails
+    it mid-way (locked past the busy timeout, unreachable, read-only: exit 2)."""
     for info in app.registered_commands:
         if info.callback is not None:
             info.callback = _guarded(info.callback)
     for group in app.registered_groups:
         if group.typer_instance is not None:
-            report_store_failures(group.typer_instance)
+            report_failures(group.typer_instance)
 
 
 def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
     from sqlalchemy.exc import OperationalError
 
-    from warning.store import StoreError
-
     @functools.wraps(command)  # typer reads the options from the wrapped function
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except StoreError as error:
-            raise fail(error) from None
+        except ServiceError as error:  # StoreError included (unavailable: exit 2)
+            raise service_failure(error) from None
         except OperationalError as error:
             raise fail(store_failure(error)) from None
 

@@ -22,10 +22,9 @@ from warning.accounts import ROLE_RANK, AccountError, Role
 from warning.accounts.service import get_user
 from warning.audit import entries
 from warning.cli.edge import LIMIT, ROW_ID
-from warning.cli.output import console, fail, print_refusal, service_context
+from warning.cli.output import console, fail, service_context
 from warning.clock import desk_zone
 from warning.review import decisions
-from warning.review.lifecycle import InvalidMove, ItemNotFound
 from warning.review.models import ReviewItem
 from warning.review.queries import list_items
 from warning.review.states import ItemState
@@ -78,10 +77,7 @@ def review_show(item_id: ItemId) -> None:
     """One item: the proposal, its reasons, the decision, and its audit."""
     context = service_context()
     with read_only(context.factory) as session:
-        try:
-            item = decisions.get_item(session, item_id=item_id)
-        except ItemNotFound as error:
-            raise fail(error) from None
+        item = decisions.get_item(session, item_id=item_id)
         history, _total = entries(session, review_item_id=item_id)
     for key, value in _item_json(item).items():
         console.print(f"{key}: {value!s}")
@@ -176,16 +172,10 @@ def review_snooze(
 
 def _act(actor: str, done: str, move: Callable[[Session, datetime], ReviewItem]) -> None:
     context = service_context()
-    try:
-        with transaction(context.factory) as session:
-            _check_operator(session, actor)
-            item = move(session, clock.now())
-            item_id, warning_id = item.id, item.warning_id
-    except (ItemNotFound, AccountError) as error:
-        raise fail(error) from None
-    except InvalidMove as error:
-        print_refusal(error)
-        raise typer.Exit(1) from None
+    with transaction(context.factory) as session:
+        _check_operator(session, actor)
+        item = move(session, clock.now())
+        item_id, warning_id = item.id, item.warning_id
     tail = f"; warning {warning_id}" if warning_id else ""
     console.print(f"review item {item_id} {done}{tail}")
 

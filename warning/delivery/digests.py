@@ -90,7 +90,13 @@ def build_digest(
         period_start=start,
         period_end=end,
         generated_at=now,
-        board=_board(lines, in_force, before=in_force_at(session, since), since_of=since_of),
+        board=_board(
+            lines,
+            in_force,
+            before=in_force_at(session, since),
+            since_of=since_of,
+            sectors=catalog.sector_names,
+        ),
         changes=_changes(session, names, since=since, until=until, zone=zone),
         active=_active(
             catalog, names, in_force, public_url=public_url, chart=chart, since_of=since_of
@@ -158,10 +164,12 @@ def _board(
     *,
     before: dict[str, Level],
     since_of: dict[int, date],
+    sectors: Callable[[str], tuple[str, str]],
 ) -> tuple[BoardRow, ...]:
     rows = []
     for line in lines:
         warning = in_force.get(line.material)
+        sector_zh, sector_en = sectors(line.sector)
         rows.append(
             BoardRow(
                 material_id=line.material,
@@ -174,6 +182,8 @@ def _board(
                 latest_date=line.latest_period,
                 previous_level=before.get(line.material, Level.NORMAL),
                 since=since_of.get(warning.id) if warning else None,
+                sector_zh=sector_zh,
+                sector_en=sector_en,
             )
         )
     return tuple(rows)

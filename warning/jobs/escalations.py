@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from alerts import EndpointKind
-from vocabulary import LEVEL_NAMES_ZH, Level
+from alerts import EndpointKind, Language
+from alerts.labels import LABELS
+from vocabulary import Direction, Level
 from warning import clock
 from warning.catalog.models import Material
 from warning.context import ServiceContext
@@ -19,6 +20,13 @@ from warning.delivery.models import Delivery, DeliveryKind, DeliveryStatus
 from warning.jobs.prepared import escalation_payload
 from warning.review.models import ReviewItem
 from warning.store import transaction
+
+
+def _proposal(item: ReviewItem, language: Language) -> str:
+    """The level and direction an item proposes, in words (红色 上行 / Red up)."""
+    words = LABELS[language]
+    level, direction = Level(item.level), Direction(item.direction or Direction.NONE)
+    return f"{words.level[level]} {words.direction_short[direction]}"
 
 
 def notify_escalations(context: ServiceContext, item_ids: Sequence[int]) -> int:
@@ -35,10 +43,9 @@ def notify_escalations(context: ServiceContext, item_ids: Sequence[int]) -> int:
                 continue
             material = session.get(Material, item.material_id)
             name = f"{material.name_zh} {material.name_en}" if material else item.material_id
-            level = Level(item.level)
             lines.append(
-                f"- #{item.id} {name}: {LEVEL_NAMES_ZH[level]} {level.value} {item.direction} "
-                f"({context.settings.public_url}/items/{item.id})"
+                f"- #{item.id} {name}: {_proposal(item, Language.ZH)} / "
+                f"{_proposal(item, Language.EN)} ({context.settings.public_url}/items/{item.id})"
             )
         payload = escalation_payload(lines)
         for address in addresses:

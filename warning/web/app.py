@@ -17,9 +17,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from feeds.definitions import FeedDefinitions
-from warning.api.app import create_app
+from warning.api.app import API_PREFIX, create_app, service_error_answer
 from warning.clock import desk_zone
 from warning.context import ServiceContext
+from warning.errors import HTTP_STATUS, ServiceError
 from warning.evaluation.runs import load_ruleset
 from warning.feeding.feed_runs import load_feed_definitions
 from warning.web.auth import LANGUAGE_COOKIE, CsrfRefused, LoginRequired, RoleRefused
@@ -75,6 +76,7 @@ def create_web_app(
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfRefused, _refused)
     app.add_exception_handler(RoleRefused, _refused)
+    app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(items.DecisionRefused, items.show_refused)
     app.add_exception_handler(admin.AdminRefused, admin.show_refused)
     app.add_middleware(ForgetOnChange, freshness=freshness)
@@ -86,6 +88,21 @@ def create_web_app(
 async def _to_login(_request: Request, error: Exception) -> Response:
     assert isinstance(error, LoginRequired)
     return RedirectResponse(f"/login?next={quote(error.next_path, safe='')}", status_code=303)
+
+
+async def _service_error(request: Request, error: Exception) -> Response:
+    """A service error no page caught: the API answers JSON as it always does; a page
+    answers the refusal page with the status of the error's kind (404, 409, 422, 503) and
+    why, in one place (:data:`warning.errors.HTTP_STATUS`)."""
+    assert isinstance(error, ServiceError)
+    if request.url.path.startswith(API_PREFIX):
+        return service_error_answer(error)
+    state: WebState = request.app.state.web
+    language = resolve_language(
+        request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)
+    )
+    body = state.templates.render("refused.html", language=language, problem=str(error))
+    return HTMLResponse(body, status_code=HTTP_STATUS[error.kind])
 
 
 async def _refused(request: Request, error: Exception) -> Response:

@@ -20,6 +20,7 @@ from warning.api.deps import Context, Db
 from warning.api.fields import Line, Lines, RowId
 from warning.clock import desk_now, desk_zone
 from warning.context import ServiceContext
+from warning.errors import HTTP_STATUS, ServiceError
 from warning.review import decisions
 from warning.review.lifecycle import InvalidMove, ItemNotFound
 from warning.store import read_only
@@ -124,7 +125,7 @@ def approve(
         decisions.approve(
             db, item_id=item_id, actor=person.name, comment=comment or None, now=clock.now()
         )
-    except (InvalidMove, ItemNotFound) as refused:
+    except ServiceError as refused:
         raise _refused(item_id, refused, person) from None
     return _done(item_id, "approved")
 
@@ -140,7 +141,7 @@ def reject(
     """Reject the proposal; a reason is required."""
     try:
         decisions.reject(db, item_id=item_id, actor=person.name, reason=reason, now=clock.now())
-    except (InvalidMove, ItemNotFound) as refused:
+    except ServiceError as refused:
         raise _refused(item_id, refused, person) from None
     return _done(item_id, "rejected")
 
@@ -170,7 +171,7 @@ def adjust(
             text_zh=text_zh.strip() or None,
             text_en=text_en.strip() or None,
         )
-    except (InvalidMove, ItemNotFound) as refused:
+    except ServiceError as refused:
         raise _refused(item_id, refused, person) from None
     return _done(item_id, "adjusted")
 
@@ -202,7 +203,7 @@ def snooze(
             comment=comment or None,
             now=clock.now(),
         )
-    except (InvalidMove, ItemNotFound) as refused:
+    except ServiceError as refused:
         raise _refused(item_id, refused, person) from None
     return _done(item_id, "snoozed")
 
@@ -221,10 +222,11 @@ class DecisionRefused(Exception):
         super().__init__(reason)
 
 
-def _refused(item_id: int, refused: Exception, person: Visitor) -> DecisionRefused:
-    if isinstance(refused, InvalidMove):
-        return DecisionRefused(item_id, refused.reason, 409, person)
-    return DecisionRefused(item_id, str(refused), 404, person)
+def _refused(item_id: int, refused: ServiceError, person: Visitor) -> DecisionRefused:
+    """The item shown again with why, at the status of the error's kind (409 for a move the
+    lifecycle refuses, 404 for no such item)."""
+    reason = refused.reason if isinstance(refused, InvalidMove) else str(refused)
+    return DecisionRefused(item_id, reason, HTTP_STATUS[refused.kind], person)
 
 
 def show_refused(request: Request, error: Exception) -> Response:
