@@ -152,6 +152,33 @@ def test_regimes_by_tertiles_and_the_thresholds_they_scale() -> None:
     assert rules.parse_ruleset(raw).rules_for("cement")  # a valid rule set
 
 
+@pytest.mark.parametrize(
+    ("variant", "daily", "confirmation"),
+    [
+        (Variant(red_days=5), {"blue": 60, "yellow": 5, "red": 5}, None),
+        (
+            Variant(unconfirmed_days=20),
+            {"blue": 60, "yellow": 5, "red": 3},
+            {"unconfirmed": {"D": {"blue": 60, "yellow": 20, "red": 20}}, "score": 2.0,
+             "roles": ["signal"]},
+        ),
+        (
+            Variant(yellow_days=4, red_days=5, unconfirmed_days=4),
+            {"blue": 60, "yellow": 4, "red": 5},
+            {"unconfirmed": {"D": {"blue": 60, "yellow": 4, "red": 5}}, "score": 2.0,
+             "roles": ["signal"]},
+        ),
+    ],
+)  # fmt: skip
+def test_red_persistence_and_waiting_for_a_second_price_series(
+    variant: Variant, daily: dict[str, int], confirmation: dict[str, object] | None
+) -> None:
+    raw = variant_raw(rules.load_ruleset(), variant, {})
+    assert raw["persistence"]["D"] == daily
+    assert raw.get("confirmation") == confirmation
+    assert rules.parse_ruleset(raw).model.confirmation is not None or confirmation is None
+
+
 def test_the_base_variant_is_the_base_rule_set() -> None:
     base = rules.load_ruleset()
     raw = variant_raw(base, Variant(), {"cement": "low", "coke": "high"})
