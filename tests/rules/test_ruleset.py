@@ -215,12 +215,14 @@ def test_unknown_materials(
 
 
 DATA = Path(__file__).resolve().parents[2] / "rules" / "data"
-DEFAULT_2, DEFAULT_3 = DATA / "default.yaml", DATA / "default-3.0.yaml"
+DEFAULT_2, DEFAULT_3 = DATA / "default-2.0.yaml", DATA / "default.yaml"
 
 
 def test_default_3_is_default_2_with_a_second_price_series_and_a_shorter_release() -> None:
     two, three = load_ruleset(DEFAULT_2), load_ruleset(DEFAULT_3)
-    assert (two.version, three.version) == ("default-2.0", "default-3.0")
+    assert (two.version, three.version, load_ruleset().version) == (
+        "default-2.0", "default-3.0", "default-3.0",
+    )  # fmt: skip
     conf = three.model.confirmation
     assert conf is not None and two.model.confirmation is None
     assert (conf.roles, conf.score, conf.persistence) == (["signal"], 2.0, {})
