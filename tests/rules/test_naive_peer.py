@@ -177,3 +177,13 @@ def test_too_little_history_gives_an_empty_frame_with_its_columns(
 ) -> None:
     out = material_levels(series)
     assert out.empty and list(out.columns) == ["period", "level", "direction", "move"]
+
+
+def test_a_series_without_a_move_that_month_does_not_hide_a_small_one() -> None:
+    """The worst series is the largest move among the series with one: a month where only one
+    series has a (small) move takes it."""
+    small = monthly([100.0] * 12 + [100.2])  # January 2021: +0.2 % on the year and 3 months
+    short = monthly([100.0, 100.0, 100.0, 100.0, 100.0])  # ends in May 2020
+    last = material_levels([small, short]).iloc[-1]
+    assert last["period"] == pd.Timestamp("2021-01-31")
+    assert (last["level"], last["move"]) == ("normal", pytest.approx(0.4))  # twice 0.2 %
