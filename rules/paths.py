@@ -19,7 +19,7 @@ from rules.combine import combine_side, latch_state, resolve
 from rules.indicators import Block, build_blocks
 from rules.labels import material_name, series_label
 from rules.reasons import Names, ReasonWriter
-from rules.ruleset import BackingValues, Hysteresis, RuleSet
+from rules.ruleset import BackingValues, Hysteresis, LevelSteps, RuleSet
 
 #: Roles whose data can set a level: only these make a finer series "present".
 LEVEL_ROLES = ("signal", "supply")
@@ -285,28 +285,45 @@ def _persist(ruleset: RuleSet, freqs: np.ndarray) -> np.ndarray:
 def _confirmed_persistence(
     al: Aligned, freqs: np.ndarray, ruleset: RuleSet
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(up, down): the persistence in force at each step, the ``confirmation`` steps where a
-    second series confirms the direction, else the usual ones."""
+    """(up, down): the persistence in force at each step: the ``confirmation`` steps where a
+    second series confirms the direction, its ``unconfirmed`` steps where a second series has
+    data but does not confirm, else the usual ones."""
     usual = _persist(ruleset, freqs)
     conf = ruleset.model.confirmation
     if conf is None:
         return usual, usual
-    fast = usual.copy()
-    for freq in np.unique(freqs):
-        p = conf.persistence_for(str(freq))
-        if p is not None:
-            fast[freqs == freq] = (p.blue, p.yellow, p.red)
+    fast = _persist_from(usual, freqs, conf.persistence_for)
+    slow = _persist_from(usual, freqs, conf.unconfirmed_for)
     roles = np.array([b.rules[c].role in conf.roles for b, c in al.cols], dtype=bool)
     series = np.array([b.series_ids[c] for b, c in al.cols], dtype=object)
+    with_data = _distinct_series(~(np.isnan(al.up) & np.isnan(al.down)) & roles, series, roles)
     out = []
     for scores in (al.up, al.down):
-        at = np.nan_to_num(scores, nan=0.0) >= conf.score
-        at &= roles[None, :]
-        count = np.zeros(len(freqs), dtype=np.int64)
-        for sid in dict.fromkeys(series[roles].tolist()):
-            count += at[:, series == sid].any(axis=1)
-        out.append(np.where((count >= 2)[:, None], fast, usual))
+        at = (np.nan_to_num(scores, nan=0.0) >= conf.score) & roles[None, :]
+        count = _distinct_series(at, series, roles)
+        persist = np.where((with_data >= 2)[:, None], slow, usual)
+        out.append(np.where((count >= 2)[:, None], fast, persist))
     return out[0], out[1]
+
+
+def _persist_from(
+    usual: np.ndarray, freqs: np.ndarray, steps: Callable[[str], LevelSteps | None]
+) -> np.ndarray:
+    """``usual`` with the steps ``steps`` gives for a frequency (``None``: the usual ones)."""
+    out = usual.copy()
+    for freq in np.unique(freqs):
+        p = steps(str(freq))
+        if p is not None:
+            out[freqs == freq] = (p.blue, p.yellow, p.red)
+    return out
+
+
+def _distinct_series(mask: np.ndarray, series: np.ndarray, roles: np.ndarray) -> np.ndarray:
+    """Per step, how many distinct series have a column of the roles set in ``mask``."""
+    count = np.zeros(mask.shape[0], dtype=np.int64)
+    for sid in dict.fromkeys(series[roles].tolist()):
+        count += mask[:, series == sid].any(axis=1)
+    return count
 
 
 def _backed(

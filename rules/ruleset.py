@@ -200,15 +200,25 @@ class Confirmation(BaseModel):
     frequency, as the top-level ``persistence``; a frequency it does not name keeps the usual
     steps). The usual persistence can then be longer, to stay quiet when one series alone
     moves, without waiting longer at onsets that a second series confirms.
+
+    ``unconfirmed`` (optional, per frequency as ``persistence``): the steps while a second
+    series of ``roles`` has data but does not confirm (coking coal futures up while coke
+    futures stay flat): a move that the material's other series contradict waits longer. A
+    material with one series of those roles keeps the usual persistence.
     """
 
     model_config = ConfigDict(extra="forbid")
     persistence: dict[str, LevelSteps] = Field(default_factory=dict)
+    unconfirmed: dict[str, LevelSteps] = Field(default_factory=dict)
     score: float = Field(default=1.0, gt=0, le=3)
     roles: list[ConfirmingRole] = Field(default_factory=lambda: _confirming_roles(), min_length=1)
 
     def persistence_for(self, freq: str) -> LevelSteps | None:
         p = self.persistence
+        return p.get(freq) or p.get("default")
+
+    def unconfirmed_for(self, freq: str) -> LevelSteps | None:
+        p = self.unconfirmed
         return p.get(freq) or p.get("default")
 
 
@@ -452,7 +462,8 @@ def parse_ruleset(raw: Any, path: Path | None = None) -> RuleSet:
 
 
 def load_ruleset(path: Path | None = None) -> RuleSet:
-    """Load and validate a rule set; ``None`` loads the bundled ``rules/data/default.yaml``."""
+    """Load and validate a rule set; ``None`` loads the bundled ``rules/data/default.yaml``
+    (the default rule set, ``default-3.0``; ``default-2.0.yaml`` beside it for comparison)."""
     path = path or DEFAULT_RULESET_PATH
     try:
         text = Path(path).read_text(encoding="utf-8")

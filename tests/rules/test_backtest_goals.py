@@ -128,6 +128,6 @@ def test_compare_puts_the_naive_peer_beside_each_rule_set(tmp_path: Path) -> Non
     data = tmp_path / "data.csv"
     long_frame(v, start="2015-01-01").to_csv(data, index=False)
     table = compare(data, [DEFAULT_RULESET_PATH])
-    assert table["rule_set"].tolist() == ["naive peer", "default-2.0"]
+    assert table["rule_set"].tolist() == ["naive peer", "default-3.0"]
     assert (table["moves"] == table["moves"].iloc[0]).all()  # the same input, the same moves
     assert {"hit_rate", "calm_warned_share", "mean_changes_per_year"} <= set(table.columns)

@@ -1,5 +1,6 @@
 """Confirmation by a second series (issue 19): a level is raised after fewer steps while a
-second series of the material agrees; one series alone waits the usual persistence."""
+second series of the material agrees; one series alone waits the usual persistence, or the
+longer ``unconfirmed`` one while the material's other series has data and does not agree."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ def series(rise_at: int | None, series_id: str, indicator: str = "price") -> pd.
 
 FAST = {"persistence": {"D": {"yellow": 2, "red": 2}}, "score": 2.0}
 SIGNAL_ONLY = {**FAST, "roles": ["signal"]}
+# a lone price series waits 8 steps while the material's other price series has data but is
+# not at yellow in its direction; the usual 5 when it is (or when there is no other series)
+SLOW = {"unconfirmed": {"D": {"yellow": 8, "red": 8}}, "score": 2.0, "roles": ["signal"]}
+FAST_AND_SLOW = {**SLOW, "persistence": {"D": {"yellow": 2, "red": 2}}}
 CASES = [
     # (name, confirmation, futures rise, second series (id, indicator, rise), first yellow step)
     ("one series alone waits 5 steps", FAST, RISE, ("copper_spot", "price", None), RISE + 4),
@@ -53,6 +58,22 @@ CASES = [
      RISE + 1),
     ("only signals confirm: stocks do not", SIGNAL_ONLY, RISE,
      ("copper_stocks", "inventory", RISE), RISE + 4),
+    ("spot flat: futures alone wait 8 steps", SLOW, RISE, ("copper_spot", "price", None),
+     RISE + 7),
+    ("spot with the futures: the usual 5", SLOW, RISE, ("copper_spot", "price", RISE),
+     RISE + 4),
+    ("spot confirms three steps later: the usual 5", SLOW, RISE,
+     ("copper_spot", "price", RISE + 3), RISE + 4),
+    ("spot confirms six steps later, before the 8", SLOW, RISE,
+     ("copper_spot", "price", RISE + 6), RISE + 6),
+    ("spot confirms eight steps later, after the 8", SLOW, RISE,
+     ("copper_spot", "price", RISE + 8), RISE + 7),
+    ("flat stocks do not slow a signal-only block", SLOW, RISE,
+     ("copper_stocks", "inventory", None), RISE + 4),
+    ("both blocks, spot flat: 8 steps", FAST_AND_SLOW, RISE, ("copper_spot", "price", None),
+     RISE + 7),
+    ("both blocks, spot with the futures: 2 steps", FAST_AND_SLOW, RISE,
+     ("copper_spot", "price", RISE), RISE + 1),
 ]  # fmt: skip
 
 
@@ -78,17 +99,33 @@ def test_first_yellow_step(
     assert yellow[first_yellow:].all()
 
 
+@pytest.mark.parametrize("confirmation", [SLOW, None], ids=["unconfirmed block", "none"])
+def test_a_lone_price_series_keeps_the_usual_persistence(
+    confirmation: dict[str, Any] | None,
+) -> None:
+    obs = series(RISE, "copper_futures")
+    levels = evaluate(obs, parse_ruleset(ruleset(confirmation)), with_indicators=False).materials
+    yellow = (levels["level"] == "yellow").to_numpy()
+    assert int(np.argmax(yellow)) == RISE + 4
+    assert yellow[RISE + 4 :].all() and not yellow[: RISE + 4].any()
+
+
 @pytest.mark.parametrize(
-    ("spot_rise", "count", "needed"),
-    [(None, 1, 5), (RISE, 1, 2)],  # one series alone: 1 of the usual 5; confirmed: 1 of 2
+    ("confirmation", "spot_rise", "count", "needed"),
+    [
+        (FAST, None, 1, 5),  # one series alone: 1 of the usual 5
+        (FAST, RISE, 1, 2),  # confirmed: 1 of 2
+        (SLOW, None, 1, 8),  # the spot flat: 1 of 8
+        (SLOW, RISE, 1, 5),  # the spot with it: 1 of the usual 5
+    ],
 )
 def test_pending_counts_the_persistence_in_force(
-    spot_rise: int | None, count: int, needed: int
+    confirmation: dict[str, Any], spot_rise: int | None, count: int, needed: int
 ) -> None:
     obs = pd.concat(
         [series(RISE, "copper_futures"), series(spot_rise, "copper_spot")], ignore_index=True
     )
-    levels = evaluate(obs, parse_ruleset(ruleset(FAST)), with_indicators=False).materials
+    levels = evaluate(obs, parse_ruleset(ruleset(confirmation)), with_indicators=False).materials
     step = levels.iloc[RISE]
     assert (step["basis"], step["basis_count"], step["basis_needed"]) == (
         "pending", count, needed,
@@ -102,6 +139,7 @@ def test_pending_counts_the_persistence_in_force(
         ({"roles": []}, "roles"),
         ({"roles": ["veto"]}, "roles"),
         ({"persistence": {"D": {"yellow": -1}}}, "persistence"),
+        ({"unconfirmed": {"D": {"red": -1}}}, "unconfirmed"),
         ({"steps": 2}, "steps"),
     ],
 )

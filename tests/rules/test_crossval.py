@@ -22,6 +22,8 @@ from rules.crossval import (
 from rules.tuning import Variant, regimes, variant_raw
 
 SAMPLE = Path(__file__).resolve().parents[2] / "warning" / "data" / "sample"
+#: The grid's base (rules/tuning.py): default-2.0, the default before issue 19.
+DEFAULT_2 = rules.DEFAULT_RULESET_PATH.parent / "default-2.0.yaml"
 
 
 @pytest.mark.parametrize(
@@ -135,7 +137,7 @@ def test_regimes_by_tertiles_and_the_thresholds_they_scale() -> None:
     reg = regimes(vol)
     assert reg == {"cement": "low", "coke": "mid", "lithium_carbonate": "high"}
     variant = Variant(0.75, 1.5, yellow_days=8, unbacked_days=3, confirmed_days=2)
-    raw = variant_raw(rules.load_ruleset(), variant, reg)
+    raw = variant_raw(rules.load_ruleset(DEFAULT_2), variant, reg)
     over = raw["materials"]["lithium_carbonate"]["overrides"]["price_change_3m"]
     assert over == {"up": {"yellow": 22.5, "red": 45.0}, "down": {"yellow": -22.5, "red": -37.5}}
     assert raw["materials"]["cement"]["overrides"]["price_yoy"]["up"] == {
@@ -152,8 +154,35 @@ def test_regimes_by_tertiles_and_the_thresholds_they_scale() -> None:
     assert rules.parse_ruleset(raw).rules_for("cement")  # a valid rule set
 
 
+@pytest.mark.parametrize(
+    ("variant", "daily", "confirmation"),
+    [
+        (Variant(red_days=5), {"blue": 60, "yellow": 5, "red": 5}, None),
+        (
+            Variant(unconfirmed_days=20),
+            {"blue": 60, "yellow": 5, "red": 3},
+            {"unconfirmed": {"D": {"blue": 60, "yellow": 20, "red": 20}}, "score": 2.0,
+             "roles": ["signal"]},
+        ),
+        (
+            Variant(yellow_days=4, red_days=5, unconfirmed_days=4),
+            {"blue": 60, "yellow": 4, "red": 5},
+            {"unconfirmed": {"D": {"blue": 60, "yellow": 4, "red": 5}}, "score": 2.0,
+             "roles": ["signal"]},
+        ),
+    ],
+)  # fmt: skip
+def test_red_persistence_and_waiting_for_a_second_price_series(
+    variant: Variant, daily: dict[str, int], confirmation: dict[str, object] | None
+) -> None:
+    raw = variant_raw(rules.load_ruleset(DEFAULT_2), variant, {})
+    assert raw["persistence"]["D"] == daily
+    assert raw.get("confirmation") == confirmation
+    assert rules.parse_ruleset(raw).model.confirmation is not None or confirmation is None
+
+
 def test_the_base_variant_is_the_base_rule_set() -> None:
-    base = rules.load_ruleset()
+    base = rules.load_ruleset(DEFAULT_2)
     raw = variant_raw(base, Variant(), {"cement": "low", "coke": "high"})
     assert raw == base.model.model_dump(exclude_none=True)
 
@@ -169,7 +198,7 @@ def sample() -> pd.DataFrame:
 def test_cross_validation_on_a_small_sample(sample: pd.DataFrame) -> None:
     """Both kinds of split, the naive peer, a fixed rule set and a grid of two (the full run
     is ``make bench``)."""
-    base = rules.load_ruleset()
+    base = rules.load_ruleset(DEFAULT_2)
     table = cross_validate(
         sample, [base], base, cuts=[2020], variants=[Variant(), Variant(unbacked_days=3)]
     )

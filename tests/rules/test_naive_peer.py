@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 import pytest
 
@@ -92,3 +94,96 @@ def test_naive_levels_of_a_long_frame() -> None:
     out = naive_levels(pd.concat([obs, stocks]))  # stocks are not prices: ignored
     assert list(out.columns) == ["material", "period", "level", "direction"]
     assert out.iloc[-1].tolist() == ["copper", pd.Timestamp("2021-01-31"), "red", "up"]
+
+
+def test_values_read_as_decimals_give_the_same_levels() -> None:
+    """A store's NUMERIC column arrives as ``Decimal`` objects: the peer works on floats."""
+    s = after_a_year(150.0)
+    obs = pd.DataFrame(
+        {
+            "series_id": "copper_x",
+            "material": "copper",
+            "indicator": "price",
+            "frequency": "M",
+            "period": s.index,
+            "value": [Decimal(str(v)) for v in s],
+        }
+    )
+    assert obs["value"].dtype == object
+    out = naive_levels(obs)
+    assert out.iloc[-1].tolist() == ["copper", pd.Timestamp("2021-01-31"), "red", "up"]
+    # month 3: twice the 50 % three-month change; months 4-11 flat; month 12: 50 % on the year
+    assert out["level"].tolist() == ["red"] + ["normal"] * 8 + ["red"]
+
+
+def test_no_price_series_gives_an_empty_frame_with_the_level_columns() -> None:
+    stocks = pd.DataFrame(
+        {"series_id": "copper_stocks", "material": "copper", "indicator": "inventory",
+         "frequency": "M", "period": pd.date_range("2020-01-01", periods=3, freq="MS"),
+         "value": 1.0}
+    )  # fmt: skip
+    out = naive_levels(stocks)
+    assert out.empty and list(out.columns) == ["material", "period", "level", "direction"]
+
+
+def test_two_materials_in_one_frame_with_a_fresh_index() -> None:
+    s = after_a_year(150.0)
+    one = pd.DataFrame(
+        {"series_id": "copper_x", "material": "copper", "indicator": "price",
+         "frequency": "M", "period": s.index, "value": s.to_numpy()}
+    )  # fmt: skip
+    two = one.assign(series_id="zinc_x", material="zinc", value=one["value"] * 0.5)
+    out = naive_levels(pd.concat([one, two], ignore_index=True))
+    assert out["material"].tolist() == ["copper"] * 10 + ["zinc"] * 10
+    assert out.index.tolist() == list(range(20))
+
+
+def test_a_missing_month_is_not_skipped_over() -> None:
+    """Changes are against the calendar month a year (three months) before, not the row: a
+    price rising 10 a month from 100 in January 2020, June 2020 missing."""
+    months = [m for m in range(14) if m != 5]
+    values = pd.Series(
+        [100.0 + 10 * m for m in months],
+        index=pd.DatetimeIndex(
+            [pd.Timestamp("2020-01-01") + pd.DateOffset(months=m) for m in months]
+        ),
+    )
+    out = material_levels([values]).set_index("period")
+    # February 2021 (230) against February 2020 (110), not against January 2020 (100)
+    assert out.loc[pd.Timestamp("2021-02-28"), "move"] == pytest.approx(100 * (230 / 110 - 1))
+    # September 2020 (180) has no three-month change (June is missing), no year-on-year either
+    assert pd.Timestamp("2020-09-30") not in out.index
+    assert pd.Timestamp("2020-06-30") not in out.index  # the missing month has no level
+
+
+def test_the_first_year_is_judged_by_the_three_month_change_alone() -> None:
+    """Before a year of history only the three-month change exists: a flat year gives a
+    normal row each month from the fourth, none lost."""
+    out = material_levels([monthly([100.0] * 12)])
+    assert out["level"].tolist() == ["normal"] * 9
+    assert out["period"].iloc[0] == pd.Timestamp("2020-04-30")
+
+
+def test_a_tie_between_the_two_changes_takes_the_year_on_year_sign() -> None:
+    """+50 % on the year and twice -25 % over three months: the year-on-year change wins."""
+    values = [100.0] * 9 + [200.0, 200.0, 200.0, 150.0]
+    last = material_levels([monthly(values)]).iloc[-1]
+    assert (last["level"], last["direction"], last["move"]) == ("red", "up", 50.0)
+
+
+@pytest.mark.parametrize("series", [[], [monthly([100.0, 101.0])], [monthly([float("nan")] * 5)]])
+def test_too_little_history_gives_an_empty_frame_with_its_columns(
+    series: list[pd.Series],
+) -> None:
+    out = material_levels(series)
+    assert out.empty and list(out.columns) == ["period", "level", "direction", "move"]
+
+
+def test_a_series_without_a_move_that_month_does_not_hide_a_small_one() -> None:
+    """The worst series is the largest move among the series with one: a month where only one
+    series has a (small) move takes it."""
+    small = monthly([100.0] * 12 + [100.2])  # January 2021: +0.2 % on the year and 3 months
+    short = monthly([100.0, 100.0, 100.0, 100.0, 100.0])  # ends in May 2020
+    last = material_levels([small, short]).iloc[-1]
+    assert last["period"] == pd.Timestamp("2021-01-31")
+    assert (last["level"], last["move"]) == ("normal", pytest.approx(0.4))  # twice 0.2 %

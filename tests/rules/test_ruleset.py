@@ -214,37 +214,24 @@ def test_unknown_materials(
         assert other in msg
 
 
-DEFAULT_3 = Path(__file__).resolve().parents[2] / "rules" / "data" / "default-3.0.yaml"
-HIGH_VOLATILITY = [
-    "alumina", "caustic_soda", "industrial_silicon", "lithium_carbonate", "rare_earth", "soda_ash",
-]  # fmt: skip
+DATA = Path(__file__).resolve().parents[2] / "rules" / "data"
+DEFAULT_2, DEFAULT_3 = DATA / "default-2.0.yaml", DATA / "default.yaml"
 
 
-@pytest.mark.parametrize(
-    ("material", "rule_name", "up", "down"),
-    [
-        ("lithium_carbonate", "price_change_3m", (None, 19.0, 37.5), (None, -19.0, -31.0)),
-        ("alumina", "price_yoy", (None, 31.0, 62.5), (None, -25.0, -44.0)),
-        ("soda_ash", "price_change_3m_monthly", (12.5, 19.0, 37.5), (-12.5, -19.0, -31.0)),
-        ("cement", "price_change_3m", (None, 15.0, 30.0), (None, -15.0, -25.0)),  # mid: as 2.0
-        ("copper", "price_yoy", (None, 25.0, 50.0), (None, -20.0, -35.0)),
-    ],
-)
-def test_default_3_widens_the_price_thresholds_of_the_high_volatility_regime(
-    material: str, rule_name: str, up: tuple[float | None, ...], down: tuple[float | None, ...]
-) -> None:
-    rs = load_ruleset(DEFAULT_3)
-    rule_ = next(r for r in rs.rules_for(material) if r.name == rule_name)
-    assert rule_.up is not None and rule_.down is not None
-    assert (rule_.up.blue, rule_.up.yellow, rule_.up.red) == up
-    assert (rule_.down.blue, rule_.down.yellow, rule_.down.red) == down
-
-
-def test_default_3_is_default_2_elsewhere_and_2_stays_the_default() -> None:
-    two, three = load_ruleset(), load_ruleset(DEFAULT_3)
-    assert (two.version, three.version) == ("default-2.0", "default-3.0")
-    assert sorted(three.model.materials) == sorted(HIGH_VOLATILITY)
-    skip = {"version", "description", "materials"}
+def test_default_3_is_default_2_with_a_second_price_series_and_a_shorter_release() -> None:
+    two, three = load_ruleset(DEFAULT_2), load_ruleset(DEFAULT_3)
+    assert (two.version, three.version, load_ruleset().version) == (
+        "default-2.0", "default-3.0", "default-3.0",
+    )  # fmt: skip
+    conf = three.model.confirmation
+    assert conf is not None and two.model.confirmation is None
+    assert (conf.roles, conf.score, conf.persistence) == (["signal"], 2.0, {})
+    slow = conf.unconfirmed_for("D")
+    assert slow is not None and (slow.blue, slow.yellow, slow.red) == (60, 20, 20)
+    assert conf.unconfirmed_for("W") is None  # weekly and monthly steps: as default-2.0
+    assert two.model.hysteresis.unbacked_steps == {"D": 5}
+    assert three.model.hysteresis.unbacked_steps == {"D": 3}
+    skip = {"version", "description", "confirmation", "hysteresis"}
     assert two.model.model_dump(exclude=skip) == three.model.model_dump(exclude=skip)
-    for material in ("cement", "coke", "zinc"):
-        assert two.rules_for(material) == three.rules_for(material)
+    h2 = two.model.hysteresis.model_dump(exclude={"unbacked_steps"})
+    assert h2 == three.model.hysteresis.model_dump(exclude={"unbacked_steps"})
