@@ -46,6 +46,8 @@ DEFAULT_DATA_ROOT: Final = Path("../shared/data/real")
 # Found beside this module, not through importlib.resources: a tests/feeds directory on
 # sys.path can shadow the package name as a namespace package.
 BUNDLED: Final = Path(__file__).with_name("data") / "feeds.yaml"
+#: The live set (issue 21): the same materials' series from where a deployed desk pulls them.
+BUNDLED_LIVE: Final = Path(__file__).with_name("data") / "live.yaml"
 
 
 class DefinitionError(ValueError):
@@ -148,6 +150,53 @@ class HttpOptions(_Strict):
     redirects: Redirects = "same_origin"
 
 
+#: A call argument as written in a definition; text may hold date placeholders
+#: (``{date}``, ``{today}``, ``{since}``, see :mod:`feeds.sources.akshare`).
+ArgValue = str | int | float | bool | list[str]
+
+
+class LibraryCall(_Strict):
+    """One call of a data library's function: a fallback of an ``akshare`` feed."""
+
+    function: str
+    args: dict[str, ArgValue] = Field(default_factory=dict)
+    host: str = Field(min_length=1)  # the upstream it reaches: one call at a time per host
+    #: the function's column names to the names the feed's mapping reads
+    rename: dict[str, str] = Field(default_factory=dict)
+    rows: dict[str, str] = Field(default_factory=dict)  # as LibraryOptions.rows
+    #: the format of this call's period column, when it differs from ``mapping.period_format``
+    period_format: str | None = None
+
+    @field_validator("function")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not IDENTIFIER.match(value):
+            raise ValueError("expected a function name, e.g. futures_zh_daily_sina")
+        return value
+
+
+class LibraryOptions(_Strict):
+    """How an ``akshare`` feed calls the library (its location is the function's name).
+
+    ``args`` and ``host`` are the primary call's; ``fallbacks`` are tried in order when it
+    fails for good. ``rows`` keeps only the rows whose columns hold these texts (one variety of
+    a table of many). ``per_day`` calls once per trading day after the last stored one, with
+    ``{date}`` in the arguments, at most ``max_days`` days a run (backfills take chunks).
+    ``orient: rows`` reads a table with a row per series and a column per period (NBS).
+    """
+
+    args: dict[str, ArgValue] = Field(default_factory=dict)
+    host: str = Field(default="default", min_length=1)
+    rename: dict[str, str] = Field(default_factory=dict)
+    rows: dict[str, str] = Field(default_factory=dict)
+    fallbacks: tuple[LibraryCall, ...] = ()
+    per_day: bool = False
+    max_days: int = Field(default=10, ge=1, le=400)
+    date_format: str = "%Y%m%d"
+    orient: Literal["columns", "rows"] = "columns"
+    interval_s: float = Field(default=3.0, ge=0, le=600)
+
+
 class FeedDefinition(_Strict):
     """One feed: a source at a location giving one or more series."""
 
@@ -160,6 +209,7 @@ class FeedDefinition(_Strict):
     mapping: RecordMapping = Field(default_factory=RecordMapping)
     schedule: Schedule = Field(default_factory=Schedule)
     http: HttpOptions = Field(default_factory=HttpOptions)
+    akshare: LibraryOptions | None = None
     series: tuple[SeriesMapping, ...] = ()
 
     @field_validator("id")
@@ -254,6 +304,10 @@ def parse_definitions(
                 source, label, "source", f"unknown source {feed.source!r}; expected {known}"
             )
         _check_location(feed, SOURCES[feed.source].locations, source=source, label=label)
+        if feed.akshare is not None and "function" not in SOURCES[feed.source].locations:
+            raise DefinitionError(
+                source, label, "akshare", f"source {feed.source} calls no library function"
+            )
         if any(f.id == feed.id for f in feeds):
             raise DefinitionError(source, label, "id", "feed id used twice")
         feeds.append(feed)
@@ -276,7 +330,13 @@ def _check_location(
     feed: FeedDefinition, accepted: frozenset[str], *, source: str, label: str
 ) -> None:
     """A URL only where the source fetches one, and then only http(s) with a host; a path only
-    where the source reads files (``file://``, ``ftp://`` or ``gopher://`` are neither)."""
+    where the source reads files (``file://``, ``ftp://`` or ``gopher://`` are neither); a
+    function name where the source calls a library."""
+    if "function" in accepted:
+        if not IDENTIFIER.match(feed.location):
+            problem = f"expected a function name, e.g. futures_zh_daily_sina, got {feed.location!r}"
+            raise DefinitionError(source, label, "location", problem)
+        return
     scheme = URL_SCHEME.match(feed.location)
     is_url = scheme is not None and len(scheme.group(1)) > 1
     if not is_url:
