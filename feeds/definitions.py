@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
@@ -248,10 +248,12 @@ class FeedDefinition(_Strict):
 
 @dataclass(frozen=True)
 class FeedDefinitions:
-    """Loaded definitions in file order."""
+    """Loaded definitions in file order; ``unsourced`` names series no feed can give, each
+    with why (``unsourced: {series id: reason}`` at the top of a file, e.g. no public source)."""
 
     source: str
     feeds: tuple[FeedDefinition, ...]
+    unsourced: Mapping[str, str] = field(default_factory=dict)
 
     def get(self, feed_id: str) -> FeedDefinition:
         for feed in self.feeds:
@@ -285,9 +287,15 @@ def parse_definitions(
     """Validate a parsed YAML document; see :func:`load_definitions`."""
     if not isinstance(document, Mapping) or not isinstance(document.get("feeds"), list):
         raise DefinitionError(source, None, "feeds", "expected a mapping with a 'feeds' list")
-    unknown = sorted(set(document) - {"version", "feeds"})
+    unknown = sorted(set(document) - {"version", "feeds", "unsourced"})
     if unknown:
         raise DefinitionError(source, None, unknown[0], "unknown top-level key")
+    unsourced = document.get("unsourced") or {}
+    if not isinstance(unsourced, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in unsourced.items()
+    ):
+        problem = "expected a mapping of series id to the reason it has no source"
+        raise DefinitionError(source, None, "unsourced", problem)
     from feeds.sources import SOURCES  # here: the registry imports the source modules
 
     root = str(data_root if data_root is not None else DEFAULT_DATA_ROOT)
@@ -311,7 +319,11 @@ def parse_definitions(
         if any(f.id == feed.id for f in feeds):
             raise DefinitionError(source, label, "id", "feed id used twice")
         feeds.append(feed)
-    return FeedDefinitions(source=source, feeds=tuple(feeds))
+    fed = sorted({s.id for feed in feeds for s in feed.series} & set(unsourced))
+    if fed:
+        problem = f"series {fed[0]} is given by a feed; it cannot be unsourced too"
+        raise DefinitionError(source, None, "unsourced", problem)
+    return FeedDefinitions(source=source, feeds=tuple(feeds), unsourced=dict(unsourced))
 
 
 def _parse_feed(raw: Mapping[str, Any], *, source: str, label: str, root: str) -> FeedDefinition:

@@ -18,12 +18,14 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Final, Protocol
 
 import pandas as pd
+
+from feeds.calendar import is_trading_day
 
 CALENDAR_FILE: Final = "calendar.json"  # AKShare's own format: a list of YYYYMMDD texts
 
@@ -32,13 +34,17 @@ class LibraryMissing(Exception):
     """The library is not installed: nothing to call, and no retry will help."""
 
 
+LibraryFunction = Callable[..., pd.DataFrame]
+
+
 class FunctionTable(Protocol):
-    """Calls a library function by name; says which trading days the library knows."""
+    """Finds a library function by name; says which trading days the library knows."""
 
     name: str
 
-    def call(self, function: str, args: Mapping[str, object]) -> pd.DataFrame:
-        """The function's frame; raises what the function raises."""
+    def function(self, name: str) -> LibraryFunction:
+        """The function (called with the feed's arguments as keywords); raises LibraryMissing
+        when the library or the function is not there, before anything is called."""
         ...
 
     def calendar(self) -> frozenset[date] | None:
@@ -98,6 +104,14 @@ def read_calendar(path: Path) -> frozenset[date]:
     return frozenset(datetime.strptime(str(day), "%Y%m%d").date() for day in days)
 
 
+def is_open(day: date, calendar: frozenset[date] | None) -> bool:
+    """Whether ``day`` is a trading day: the library's calendar where it covers the day, else
+    the approximate exchange calendar (:func:`feeds.calendar.is_trading_day`)."""
+    if calendar and day <= max(calendar):
+        return day in calendar
+    return is_trading_day(day)
+
+
 class RecordedFrames:
     """Replays frames recorded in ``directory`` (and its ``calendar.json``, if any)."""
 
@@ -105,11 +119,14 @@ class RecordedFrames:
         self.directory = directory
         self.name = f"{name} in {directory}"
 
-    def call(self, function: str, args: Mapping[str, object]) -> pd.DataFrame:
-        path = self.directory / frame_file(function, args)
-        if not path.is_file():
-            raise LookupError(f"no recorded frame for {call_text(function, args)} ({path.name})")
-        return read_frame(path)
+    def function(self, name: str) -> LibraryFunction:
+        def replay(**args: object) -> pd.DataFrame:
+            path = self.directory / frame_file(name, args)
+            if not path.is_file():
+                raise LookupError(f"no recorded frame for {call_text(name, args)} ({path.name})")
+            return read_frame(path)
+
+        return replay
 
     def calendar(self) -> frozenset[date] | None:
         path = self.directory / CALENDAR_FILE
@@ -129,16 +146,20 @@ class ImportedAkshare:
                 f"AKShare is not installed ({error}); install the extra: pip install '.[live]'"
             ) from error
 
-    def call(self, function: str, args: Mapping[str, object]) -> pd.DataFrame:
+    def function(self, name: str) -> LibraryFunction:
         module = self._module()
-        found = getattr(module, function, None)
+        found = getattr(module, name, None)
         if not callable(found):
             version = getattr(module, "__version__", "?")
-            raise LibraryMissing(f"AKShare {version} has no function {function!r}")
-        frame = found(**args)
-        if not isinstance(frame, pd.DataFrame):  # some functions warn and return None
-            return pd.DataFrame()
-        return frame
+            raise LibraryMissing(f"AKShare {version} has no function {name!r}")
+
+        def call(**args: object) -> pd.DataFrame:
+            frame = found(**args)
+            if not isinstance(frame, pd.DataFrame):  # some functions warn and return None
+                return pd.DataFrame()
+            return frame
+
+        return call
 
     def calendar(self) -> frozenset[date] | None:
         try:
@@ -154,10 +175,12 @@ __all__ = [
     "FrameKeeper",
     "FunctionTable",
     "ImportedAkshare",
+    "LibraryFunction",
     "LibraryMissing",
     "RecordedFrames",
     "call_text",
     "frame_file",
+    "is_open",
     "read_calendar",
     "read_frame",
     "write_frame",

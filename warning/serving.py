@@ -32,6 +32,7 @@ import rules
 from alerts.digest import DigestKind
 from feeds.definitions import FeedDefinitions
 from warning.context import ServiceContext
+from warning.feeding.raw_frames import RawFrames
 from warning.jobs.delivery import deliver_due
 from warning.jobs.digest import run_digest
 from warning.jobs.pipeline import after_feed_run, prune_accounts, sweep_review_queue
@@ -149,6 +150,7 @@ def _start_scheduler(
         timezone=context.settings.timezone,
         on_outcome=lambda outcome: after_feed_run(context, ruleset, outcome),
         running=running,
+        raw=RawFrames.from_settings(context.settings),
     )
     every = {"coalesce": True, "max_instances": 1, "replace_existing": True}
     scheduler.add_job(

@@ -10,7 +10,8 @@
   behind it, and calls to other hosts are not affected.
 - **Retries like HTTP** (:mod:`feeds.http`): exponential backoff with full jitter between
   attempts; an error that will not heal (an HTTP 4xx other than 429, such as DCE's 412 to
-  scrapers; the library or the function missing; wrong arguments) is not retried.
+  scrapers; wrong arguments) is not retried. A library or function that is not there is
+  found before any of this (:meth:`feeds.library.FunctionTable.function`).
 
 Timing goes through the policy's ``monotonic`` and ``sleep`` (injectable); the deadline itself
 is a real wait on the worker.
@@ -27,14 +28,12 @@ from typing import Final
 import pandas as pd
 
 from feeds.http import HttpPolicy
-from feeds.library import LibraryMissing
 
 _STATUS_TEXT: Final = re.compile(r"\b([45]\d\d) (?:Client|Server) Error")
 
 
 class CallFailed(Exception):
-    """A call that failed for good: ``problem``, the HTTP ``status`` if one was seen, and
-    whether another source may be tried (always, except when the library is missing)."""
+    """A call that failed for good: ``problem`` and the HTTP ``status`` if one was seen."""
 
     def __init__(self, problem: str, *, status: int | None = None, attempts: int = 1) -> None:
         tries = f" after {attempts} attempts" if attempts > 1 else ""
@@ -99,8 +98,6 @@ def call_politely(
             )
         except _Busy as busy:
             raise CallFailed(str(busy), attempts=attempt) from None
-        except LibraryMissing as missing:
-            raise CallFailed(str(missing), attempts=attempt) from missing
         except _Timeout as timeout:
             problem, status = str(timeout), None
         except Exception as error:  # what the library raises is its own business

@@ -45,9 +45,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from feeds.calendar import is_trading_day
 from feeds.definitions import ArgValue, FeedDefinition, LibraryCall, LibraryOptions
-from feeds.library import FunctionTable, ImportedAkshare, call_text
+from feeds.library import FunctionTable, ImportedAkshare, LibraryMissing, call_text, is_open
 from feeds.mapping import resolve_columns, wide_rows
 from feeds.sources._calls import CallFailed, call_politely
 from feeds.sources.base import ReadContext, SourceError, SourceRows, unchanged_rows
@@ -59,7 +58,7 @@ PERIOD_COLUMN: Final = "period"  # the period column of a table read with orient
 
 @dataclass(frozen=True)
 class _Answer:
-    call: LibraryCall
+    what: str  # the call as made: function(arguments filled in)
     frame: pd.DataFrame
 
 
@@ -127,7 +126,7 @@ class _Reader:
             if not frame.empty:
                 if args == _filled(call.args, options=self.options, context=self.context, day=None):
                     self.answered.add(what)  # the same call for every day: answered once
-                return _Answer(call, _reformatted(frame, call, self.feed, what=what))
+                return _Answer(what, _reformatted(frame, call, self.feed, what=what))
             problems.append(f"{what}: {self.trading.empty_problem(day)}")
         raise SourceError(f"akshare {self.feed.location}", "; then ".join(problems))
 
@@ -138,8 +137,12 @@ class _Reader:
             kept = keeper.kept(call.function, args)
             if kept is not None and not kept.empty:
                 return kept
+        try:
+            function = self.table.function(call.function)
+        except LibraryMissing as missing:  # nothing to call: no host slot taken, no retry
+            raise CallFailed(str(missing)) from missing
         frame = call_politely(
-            lambda: self.table.call(call.function, args),
+            lambda: function(**args),
             what=what,
             host=call.host,
             interval_s=self.options.interval_s,
@@ -160,9 +163,7 @@ class _TradingDays:
         self.end = max(self.days) if self.days else None
 
     def is_open(self, day: date) -> bool:
-        if self.days is None or self.end is None or day > self.end:
-            return is_trading_day(day)  # after its end the library answers nothing at all
-        return day in self.days
+        return is_open(day, self.days)
 
     def empty_problem(self, day: date | None) -> str:
         if day is not None and self.end is not None and day > self.end:
@@ -251,8 +252,10 @@ def _reformatted(
 
 
 def _rows(feed: FeedDefinition, options: LibraryOptions, answers: list[_Answer]) -> SourceRows:
-    used = dict.fromkeys(call_text(a.call.function, a.call.args) for a in answers)
-    location = "akshare " + " + ".join(used)  # which calls gave the rows (a fallback, say)
+    used = list(dict.fromkeys(answer.what for answer in answers))
+    location = "akshare " + used[0]  # which call gave the rows (a fallback, say)
+    if len(used) > 1:
+        location += f" and {len(used) - 1} more"
     records: list[dict[str, str]] = []
     header: list[str] = []
     for answer in answers:

@@ -128,9 +128,12 @@ class FakeTable:
         self.days = calendar
         self.calls: list[tuple[str, dict[str, object]]] = []
 
-    def call(self, function: str, args: Mapping[str, object]) -> pd.DataFrame:
-        self.calls.append((function, dict(args)))
-        return self.answers[function](args)
+    def function(self, name: str) -> Callable[..., pd.DataFrame]:
+        def call(**args: object) -> pd.DataFrame:
+            self.calls.append((name, dict(args)))
+            return self.answers[name](args)
+
+        return call
 
     def calendar(self) -> frozenset[date] | None:
         return self.days

@@ -36,6 +36,7 @@ from warning.feeding.feed_runs import (
     load_feed_definitions,
     select_feeds,
 )
+from warning.feeding.raw_frames import RawFrames
 from warning.feeding.staleness import combined_jan_feb_ids, stored_series
 from warning.feeding.status import series_observations
 from warning.jobs.feeds import run_feeds
@@ -197,6 +198,7 @@ def _run_with_progress(context: ServiceContext, chosen: list[FeedDefinition]) ->
                 definitions=[definition],
                 secrets=context.settings.feed_secrets,
                 today=desk_today(context.settings),
+                raw=RawFrames.from_settings(context.settings),
             )
             progress.advance(task)
     return outcomes
