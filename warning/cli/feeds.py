@@ -21,7 +21,7 @@ from warning.clock import desk_zone, evaluation_date
 from warning.feeding.feed_runs import FeedSelectionError, select_feeds
 from warning.feeding.raw_frames import RawFrames
 from warning.feeding.status import rejected_rows, series_status
-from warning.jobs.canary import check_feeds, save_report
+from warning.jobs.canary import check_feeds, load_report, save_report
 from warning.store import read_only
 
 feeds_app = typer.Typer(
@@ -63,6 +63,18 @@ def feeds_status(as_of: AsOf = None) -> None:
             styled("failing", "red") if line.failing else "",
         )
     console.print(table)
+    report = load_report(context.settings)
+    if report is not None and (report.failed or report.warnings):
+        when = report.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        console.print(f"Canary of {when}: {len(report.failed)} of {len(report.lines)} failed")
+        for canary_line in report.failed:
+            console.print(canary_line.text(), soft_wrap=True)
+        for warning in report.warnings:
+            console.print(
+                Text.assemble(styled("warning:", "yellow"), f" {warning}"), soft_wrap=True
+            )
+    for series_id, reason in sorted(definitions.unsourced.items()):
+        console.print(f"{series_id}: {reason}", soft_wrap=True)
 
 
 @feeds_app.command("rejects")

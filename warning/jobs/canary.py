@@ -252,3 +252,29 @@ def load_report(settings: Settings) -> CanaryReport | None:
     except (OSError, ValueError, KeyError, TypeError) as error:
         log.warning("canary report at %s unreadable: %s", path, error)
         return None
+
+
+CANARY_JOB: Final = "feeds:canary"
+CANARY_TIME: Final = (8, 0)  # desk time: after the exchanges' and 100ppi's overnight updates
+
+
+def run_canary(
+    settings: Settings,
+    definitions: Iterable[FeedDefinition],
+    *,
+    keeper: FrameKeeper | None = None,
+) -> CanaryReport:
+    """The scheduled canary: check every enabled live feed, keep the report, log failures."""
+    feeds = [feed for feed in live_feeds(definitions) if feed.enabled]
+    report = check_feeds(
+        feeds,
+        today=clock.desk_today(settings),
+        keeper=keeper,
+        secrets=settings.feed_secrets,
+    )
+    save_report(settings, report)
+    for line in report.failed:
+        log.warning("canary: %s", line.text())
+    for warning in report.warnings:
+        log.warning("canary: %s", warning)
+    return report
