@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from feeds.definitions import BUNDLED_LIVE, load_definitions
+import pandas as pd
+from sqlalchemy.orm import Session, sessionmaker
+
+from feeds.definitions import BUNDLED_LIVE, FeedDefinition, load_definitions
 from feeds.library import frame_file, write_frame
-from tests.support.akshare_frames import record_live_set, sina_daily
+from tests.support.akshare_frames import FakeTable, receipts, record_live_set, sina_daily, weekdays
 from tests.support.cli import run
 from warning.catalog import load_catalog
-from warning.feeding.feed_runs import load_feed_definitions
+from warning.feeding.feed_runs import FeedOutcome, load_feed_definitions
 from warning.feeding.raw_frames import RawFrames
+from warning.feeding.status import series_observations
+from warning.jobs.backfill import backfill_feed
 from warning.jobs.canary import calendar_warning, latest_trading_day
 from warning.settings import Settings
+from warning.store import read_only
 
 AS_OF = "2026-12-07"  # a Monday: the latest expected day is Friday 4 December
 FRIDAY = date(2026, 12, 4)
@@ -118,6 +125,8 @@ def test_without_a_route_or_the_library_every_live_feed_fails_one_line_each(
     assert [line.split(":")[0].split()[-1] for line in lines] == chosen
     assert all("pip install '.[live]'" in line for line in lines)
     assert "Traceback" not in result.stdout + result.stderr
+    backfill = run(tmp_path, "ingest", "--since", "2026-11-16", **env)
+    assert backfill.returncode == 2 and "name at least one" in backfill.stderr
     unknown = run(tmp_path, "feeds", "check", "--feed", "nope", **env)
     assert unknown.returncode == 2
     assert "no feed 'nope'" in unknown.stderr and "Traceback" not in unknown.stderr
@@ -139,3 +148,80 @@ def test_raw_frames_are_kept_per_day_read_back_and_pruned(tmp_path: Path) -> Non
     assert keeper.kept("futures_zh_daily_sina", {"symbol": "AL0"}) is None
     index = (tmp_path / "raw" / "2026-12-07" / "index.jsonl").read_text(encoding="utf-8")
     assert '"feed": "copper"' in index and '"rows": 1' in index
+
+
+def test_a_backfill_interrupted_and_resumed_has_no_duplicate_and_no_gap(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    calendar = weekdays(date(2026, 1, 1), date(2026, 12, 31))
+    broken = {"after": 5}  # the sixth call fails
+
+    def receipts_of(args: Mapping[str, object]) -> pd.DataFrame:
+        if broken["after"] == 0:
+            raise ConnectionError("the exchange went away")
+        broken["after"] -= 1
+        day = str(args["start_date"])
+        return receipts(day, {"CU": 1000 + int(day[-2:])})
+
+    table = FakeTable({"get_receipt": receipts_of}, calendar=calendar)
+    definition = FeedDefinition.model_validate(
+        {
+            "id": "copper_shfe_stocks",
+            "source": "akshare",
+            "location": "get_receipt",
+            "jump_factor": 1e9,
+            "http": {"attempts": 1},
+            "akshare": {
+                "args": {"start_date": "{date}", "end_date": "{date}", "vars_list": ["CU"]},
+                "host": "backfill-test",
+                "rows": {"var": "CU"},
+                "per_day": True,
+                "max_days": 2,
+                "interval_s": 0,
+            },
+            "mapping": {"period": "date", "period_format": "%Y%m%d"},
+            "series": [
+                {
+                    "id": "copper_shfe_stocks",
+                    "material": "copper",
+                    "indicator": "inventory",
+                    "frequency": "D",
+                    "unit": "t",
+                    "value": "receipt",
+                }
+            ],
+        }
+    )
+    since, today = date(2026, 11, 16), date(2026, 11, 27)  # Monday to Friday, two weeks
+    expected = sorted(d for d in calendar if since <= d <= today)
+    assert len(expected) == 10
+
+    def backfill() -> list[FeedOutcome]:
+        return backfill_feed(
+            factory,
+            definition=definition,
+            since=since,
+            today=today,
+            var_dir=tmp_path,
+            functions=table,
+            calendar=calendar,
+        )
+
+    first = backfill()
+    assert [o.status for o in first] == ["ok", "ok", "failed"]
+    asked_first = [a["start_date"] for _f, a in table.calls]
+    # chunks of two days: the third (Friday 20th, Monday 23rd) fails at its second call
+    assert asked_first == ["20261116", "20261117", "20261118", "20261119", "20261120", "20261123"]
+
+    broken["after"] = 100
+    table.calls.clear()
+    second = backfill()
+    assert {o.status for o in second} == {"ok"}
+    # resumed at the failed chunk: Friday 20th again (never stored), nothing done before it
+    asked_second = [a["start_date"] for _f, a in table.calls]
+    assert asked_second[0] == "20261120" and len(asked_second) == 6
+    with read_only(factory) as session:
+        stored = series_observations(session, series_id="copper_shfe_stocks", until=today)
+    periods = [p.date() for p in stored["period"]]
+    assert periods == expected  # every trading day once: no duplicate, no gap
+    assert list(stored["value"]) == [1000.0 + d.day for d in expected]

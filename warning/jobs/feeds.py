@@ -99,10 +99,12 @@ def run_feed(
     failing_after: int = FAILING_AFTER,
     raw: RawFrames | None = None,
     functions: FunctionTable | None = None,
+    since: date | None = None,
 ) -> FeedOutcome:
     """Fetch one feed (periods after ``today``, the desk's date, are refused), store what it
     gave atomically, and record the run and the feed's state. Library feeds call
-    ``functions`` (None: the installed AKShare) and keep their raw frames in ``raw``."""
+    ``functions`` (None: the installed AKShare) and keep their raw frames in ``raw``.
+    ``since`` overrides the last stored period (a backfill's chunk)."""
     started = clock.now()
     with read_only(factory) as session:
         known = known_series(session)
@@ -115,7 +117,7 @@ def run_feed(
         validators=validators,
         today=today,
         client=client,
-        since=fetch_since(definition, last),
+        since=since if since is not None else fetch_since(definition, last),
         secrets=secrets,
         policy=policy or HttpPolicy(clock=clock.now),
         functions=functions,
