@@ -49,7 +49,7 @@ mutation: $(VENV)/.dev
 # Re-resolve the pinned dependency set after changing pyproject.toml.
 lock: $(VENV)/.dev
 	$(PIP) install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --upgrade -o $(LOCK)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra live --python-version 3.11 --upgrade -o $(LOCK)
 
 # The web pages' translations: extract the messages, merge them into each catalog, compile.
 # Translate new entries in warning/web/locale/*/LC_MESSAGES/messages.po, then run it again.

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
@@ -46,6 +46,8 @@ DEFAULT_DATA_ROOT: Final = Path("../shared/data/real")
 # Found beside this module, not through importlib.resources: a tests/feeds directory on
 # sys.path can shadow the package name as a namespace package.
 BUNDLED: Final = Path(__file__).with_name("data") / "feeds.yaml"
+#: The live set (issue 21): the same materials' series from where a deployed desk pulls them.
+BUNDLED_LIVE: Final = Path(__file__).with_name("data") / "live.yaml"
 
 
 class DefinitionError(ValueError):
@@ -148,6 +150,53 @@ class HttpOptions(_Strict):
     redirects: Redirects = "same_origin"
 
 
+#: A call argument as written in a definition; text may hold date placeholders
+#: (``{date}``, ``{today}``, ``{since}``, see :mod:`feeds.sources.akshare`).
+ArgValue = str | int | float | bool | list[str]
+
+
+class LibraryCall(_Strict):
+    """One call of a data library's function: a fallback of an ``akshare`` feed."""
+
+    function: str
+    args: dict[str, ArgValue] = Field(default_factory=dict)
+    host: str = Field(min_length=1)  # the upstream it reaches: one call at a time per host
+    #: the function's column names to the names the feed's mapping reads
+    rename: dict[str, str] = Field(default_factory=dict)
+    rows: dict[str, str] = Field(default_factory=dict)  # as LibraryOptions.rows
+    #: the format of this call's period column, when it differs from ``mapping.period_format``
+    period_format: str | None = None
+
+    @field_validator("function")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not IDENTIFIER.match(value):
+            raise ValueError("expected a function name, e.g. futures_zh_daily_sina")
+        return value
+
+
+class LibraryOptions(_Strict):
+    """How an ``akshare`` feed calls the library (its location is the function's name).
+
+    ``args`` and ``host`` are the primary call's; ``fallbacks`` are tried in order when it
+    fails for good. ``rows`` keeps only the rows whose columns hold these texts (one variety of
+    a table of many). ``per_day`` calls once per trading day after the last stored one, with
+    ``{date}`` in the arguments, at most ``max_days`` days a run (backfills take chunks).
+    ``orient: rows`` reads a table with a row per series and a column per period (NBS).
+    """
+
+    args: dict[str, ArgValue] = Field(default_factory=dict)
+    host: str = Field(default="default", min_length=1)
+    rename: dict[str, str] = Field(default_factory=dict)
+    rows: dict[str, str] = Field(default_factory=dict)
+    fallbacks: tuple[LibraryCall, ...] = ()
+    per_day: bool = False
+    max_days: int = Field(default=10, ge=1, le=400)
+    date_format: str = "%Y%m%d"
+    orient: Literal["columns", "rows"] = "columns"
+    interval_s: float = Field(default=3.0, ge=0, le=600)
+
+
 class FeedDefinition(_Strict):
     """One feed: a source at a location giving one or more series."""
 
@@ -160,6 +209,7 @@ class FeedDefinition(_Strict):
     mapping: RecordMapping = Field(default_factory=RecordMapping)
     schedule: Schedule = Field(default_factory=Schedule)
     http: HttpOptions = Field(default_factory=HttpOptions)
+    akshare: LibraryOptions | None = None
     series: tuple[SeriesMapping, ...] = ()
 
     @field_validator("id")
@@ -198,10 +248,12 @@ class FeedDefinition(_Strict):
 
 @dataclass(frozen=True)
 class FeedDefinitions:
-    """Loaded definitions in file order."""
+    """Loaded definitions in file order; ``unsourced`` names series no feed can give, each
+    with why (``unsourced: {series id: reason}`` at the top of a file, e.g. no public source)."""
 
     source: str
     feeds: tuple[FeedDefinition, ...]
+    unsourced: Mapping[str, str] = field(default_factory=dict)
 
     def get(self, feed_id: str) -> FeedDefinition:
         for feed in self.feeds:
@@ -235,9 +287,15 @@ def parse_definitions(
     """Validate a parsed YAML document; see :func:`load_definitions`."""
     if not isinstance(document, Mapping) or not isinstance(document.get("feeds"), list):
         raise DefinitionError(source, None, "feeds", "expected a mapping with a 'feeds' list")
-    unknown = sorted(set(document) - {"version", "feeds"})
+    unknown = sorted(set(document) - {"version", "feeds", "unsourced"})
     if unknown:
         raise DefinitionError(source, None, unknown[0], "unknown top-level key")
+    unsourced = document.get("unsourced") or {}
+    if not isinstance(unsourced, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in unsourced.items()
+    ):
+        problem = "expected a mapping of series id to the reason it has no source"
+        raise DefinitionError(source, None, "unsourced", problem)
     from feeds.sources import SOURCES  # here: the registry imports the source modules
 
     root = str(data_root if data_root is not None else DEFAULT_DATA_ROOT)
@@ -254,10 +312,18 @@ def parse_definitions(
                 source, label, "source", f"unknown source {feed.source!r}; expected {known}"
             )
         _check_location(feed, SOURCES[feed.source].locations, source=source, label=label)
+        if feed.akshare is not None and "function" not in SOURCES[feed.source].locations:
+            raise DefinitionError(
+                source, label, "akshare", f"source {feed.source} calls no library function"
+            )
         if any(f.id == feed.id for f in feeds):
             raise DefinitionError(source, label, "id", "feed id used twice")
         feeds.append(feed)
-    return FeedDefinitions(source=source, feeds=tuple(feeds))
+    fed = sorted({s.id for feed in feeds for s in feed.series} & set(unsourced))
+    if fed:
+        problem = f"series {fed[0]} is given by a feed; it cannot be unsourced too"
+        raise DefinitionError(source, None, "unsourced", problem)
+    return FeedDefinitions(source=source, feeds=tuple(feeds), unsourced=dict(unsourced))
 
 
 def _parse_feed(raw: Mapping[str, Any], *, source: str, label: str, root: str) -> FeedDefinition:
@@ -276,7 +342,13 @@ def _check_location(
     feed: FeedDefinition, accepted: frozenset[str], *, source: str, label: str
 ) -> None:
     """A URL only where the source fetches one, and then only http(s) with a host; a path only
-    where the source reads files (``file://``, ``ftp://`` or ``gopher://`` are neither)."""
+    where the source reads files (``file://``, ``ftp://`` or ``gopher://`` are neither); a
+    function name where the source calls a library."""
+    if "function" in accepted:
+        if not IDENTIFIER.match(feed.location):
+            problem = f"expected a function name, e.g. futures_zh_daily_sina, got {feed.location!r}"
+            raise DefinitionError(source, label, "location", problem)
+        return
     scheme = URL_SCHEME.match(feed.location)
     is_url = scheme is not None and len(scheme.group(1)) > 1
     if not is_url:

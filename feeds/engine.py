@@ -13,6 +13,9 @@
         since=None,                  # date | None: last stored period, for {since} placeholders
         secrets=None,                # Mapping[str, str] | None: named secrets for auth
         policy=policy,               # feeds.http.HttpPolicy: clock, sleep, rng, backoff
+        functions=None,              # feeds.library.FunctionTable | None: what akshare feeds
+                                     #   call (None: the installed AKShare)
+        keeper=None,                 # feeds.library.FrameKeeper | None: keeps raw frames
     )
 
 ``fetch`` never raises for a problem of the source (unreachable, HTTP errors, timeouts, HTML
@@ -39,6 +42,7 @@ import pandas as pd
 
 from feeds.definitions import FeedDefinition
 from feeds.http import HttpPolicy, deadline_client
+from feeds.library import FrameKeeper, FunctionTable
 from feeds.longformat import SeriesSpec, validate_long_frame
 from feeds.quality import refusals, suspect_jumps
 from feeds.result import (
@@ -69,6 +73,8 @@ def fetch(
     since: date | None = None,
     secrets: Mapping[str, str] | None = None,
     policy: HttpPolicy,
+    functions: FunctionTable | None = None,
+    keeper: FrameKeeper | None = None,
 ) -> FetchResult:
     """Run one feed; see the module docstring. Never raises for source problems."""
     source = SOURCES.get(definition.source)
@@ -91,6 +97,8 @@ def fetch(
         validators=validators,
         since=since,
         secrets=dict(secrets or {}),
+        functions=functions,
+        keeper=keeper,
     )
     try:
         rows = source.read(definition, context)

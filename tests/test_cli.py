@@ -25,6 +25,7 @@ COMMANDS = [
     "serve",
     "feeds status",
     "feeds rejects",
+    "feeds check",
     "review list",
     "review show",
     "review approve",

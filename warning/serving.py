@@ -31,7 +31,11 @@ from apscheduler.schedulers.base import BaseScheduler
 import rules
 from alerts.digest import DigestKind
 from feeds.definitions import FeedDefinitions
+from warning import clock
+from warning.clock import desk_today
 from warning.context import ServiceContext
+from warning.feeding.raw_frames import RawFrames
+from warning.jobs.canary import CANARY_JOB, CANARY_TIME, live_feeds, run_canary
 from warning.jobs.delivery import deliver_due
 from warning.jobs.digest import run_digest
 from warning.jobs.pipeline import after_feed_run, prune_accounts, sweep_review_queue
@@ -149,6 +153,7 @@ def _start_scheduler(
         timezone=context.settings.timezone,
         on_outcome=lambda outcome: after_feed_run(context, ruleset, outcome),
         running=running,
+        raw=RawFrames.from_settings(context.settings),
     )
     every = {"coalesce": True, "max_instances": 1, "replace_existing": True}
     scheduler.add_job(
@@ -178,6 +183,23 @@ def _start_scheduler(
         name="old login attempts and sessions",
         **every,
     )
+    if any(feed.enabled for feed in live_feeds(definitions.feeds)):
+        raw = RawFrames.from_settings(context.settings)
+        scheduler.add_job(
+            lambda: run_canary(
+                context.settings,
+                definitions.feeds,
+                keeper=raw.keeper(today=desk_today(context.settings), now=clock.now()),
+            ),
+            "cron",
+            day_of_week="mon-fri",
+            hour=CANARY_TIME[0],
+            minute=CANARY_TIME[1],
+            id=CANARY_JOB,
+            name="live feeds canary",
+            misfire_grace_time=6 * 3600,
+            **every,
+        )
     hour, minute = (int(part) for part in context.settings.digest_time.split(":"))
     for kind, when in (
         (DigestKind.DAILY, {}),

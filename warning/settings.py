@@ -14,7 +14,7 @@ import tomllib
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
@@ -59,6 +59,17 @@ class Settings(BaseSettings):
     )
     feeds_path: Path | None = Field(
         default=None, description="YAML feed definitions replacing the bundled ones"
+    )
+    feed_set: Literal["local", "live"] = Field(
+        default="local",
+        description="bundled feed set: local (public data copied under the data root) or live "
+        "(feeds/data/live.yaml: AKShare and HTTP sources); WARNING_FEEDS_PATH wins over it",
+    )
+    feed_raw_days: int = Field(
+        default=14,
+        ge=1,
+        le=3650,
+        description="days the raw frames of library calls (var/feeds-raw/DATE) are kept",
     )
     feeds_data_root: Path | None = Field(
         default=None,

@@ -19,6 +19,7 @@ import pandas as pd
 
 from feeds.definitions import FeedDefinition
 from feeds.http import HttpPolicy
+from feeds.library import FrameKeeper, FunctionTable
 from feeds.result import Validators, empty_rejects
 from feeds.urls import shown_url
 
@@ -42,6 +43,10 @@ class ReadContext:
     validators: Validators | None = None
     since: date | None = None
     secrets: Mapping[str, str] = field(default_factory=dict)
+    #: the library an ``akshare`` feed calls (None: the installed AKShare) and where its raw
+    #: frames are kept (None: not kept)
+    functions: FunctionTable | None = None
+    keeper: FrameKeeper | None = None
 
 
 @dataclass(frozen=True)

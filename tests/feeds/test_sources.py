@@ -60,7 +60,7 @@ def real_copper() -> pd.DataFrame:
 
 
 def test_registry_has_one_module_per_source() -> None:
-    assert set(SOURCES) == {"file", "http_csv", "http_json", "worldbank_pinksheet"}
+    assert set(SOURCES) == {"akshare", "file", "http_csv", "http_json", "worldbank_pinksheet"}
 
 
 def test_file_source_reads_the_real_futures_csv() -> None:

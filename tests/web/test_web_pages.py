@@ -22,6 +22,7 @@ from warning.audit import AuditEntry
 from warning.catalog.models import Observation
 from warning.clock import FrozenClock, use_clock
 from warning.evaluation.models import Assessment, EvaluationRun, IndicatorAssessment
+from warning.jobs.canary import CanaryLine, CanaryReport
 from warning.jobs.derivation import derive_after_ingest
 from warning.jobs.ingest import ingest_file
 from warning.review.models import MaterialWarning, ReviewItem
@@ -29,6 +30,7 @@ from warning.review.policy import ReviewPolicy
 from warning.review.sweep import sweep
 from warning.store import transaction
 from warning.web import board as board_module
+from warning.web.routes import feeds as feeds_route
 
 TODAY = date(2026, 11, 30)
 
@@ -460,3 +462,28 @@ def test_numbers_and_dates_follow_the_language(web: Web) -> None:
     assert zh.datetime(moment) == "2026-08-21 09:30"  # in the desk's zone
     assert zh.ago(moment - timedelta(hours=3), moment) == "3小时前"
     assert en.ago(moment - timedelta(hours=3), moment) == "3 hours ago"
+
+
+def test_the_feeds_page_shows_the_canarys_failures_and_its_calendar_warning(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = CanaryReport(
+        at=datetime(2026, 11, 30, 0, 5, tzinfo=UTC),
+        seconds=12.0,
+        lines=(
+            CanaryLine("copper_shfe_futures", "ok", rows=2),
+            CanaryLine(
+                "iron_ore_dce_stocks",
+                "failed",
+                columns_ok=False,
+                problem="column 'receipt' for series iron_ore_dce_stocks not found",
+            ),
+        ),
+        warnings=("AKShare's trading calendar ends on 2026-12-31 (in 31 days)",),
+    )
+    monkeypatch.setattr(feeds_route, "load_report", lambda _settings: report)
+    page = web.as_("vera").get("/feeds").text
+    assert "在线数据源" in page and "2 个数据源中 1 个失败" in page
+    assert "iron_ore_dce_stocks" in page and "column &#39;receipt&#39;" in page
+    assert "copper_shfe_futures</td><td>" not in page.split('id="canary"')[1].split("</section>")[0]
+    assert "trading calendar ends on 2026-12-31" in page

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import codecs
 import json
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from feeds.aggregate import RULES, TARGETS, AggregationError, aggregate, spread_jan_feb
 from feeds.definitions import FeedDefinition, FeedDefinitions
+from feeds.library import ImportedAkshare
 from feeds.longformat import FileFormatError
 from warning.cli.edge import LIMIT
 from warning.cli.output import (
@@ -34,8 +44,10 @@ from warning.feeding.feed_runs import (
     load_feed_definitions,
     select_feeds,
 )
+from warning.feeding.raw_frames import RawFrames
 from warning.feeding.staleness import combined_jan_feb_ids, stored_series
 from warning.feeding.status import series_observations
+from warning.jobs.backfill import backfill_days, backfill_feed
 from warning.jobs.feeds import run_feeds
 from warning.jobs.ingest import ingest_file
 from warning.jobs.pipeline import derive_and_evaluate, rederive_and_evaluate
@@ -150,12 +162,26 @@ def ingest(
     feed_ids: Annotated[
         list[str] | None, typer.Option("--feed", help="run this feed (repeat)")
     ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="backfill the named feeds from this date (YYYY-MM-DD) in chunks; run again "
+            "with the same date to resume",
+        ),
+    ] = None,
 ) -> None:
     """Run feeds now (all enabled feeds by default) and show what each stored."""
     context, definitions = feeds_context()
+    start = parse_date(since)
+    if start is not None and not feed_ids:
+        raise fail("--since backfills the feeds named with --feed; name at least one")
     chosen = select_feeds(definitions, feed_ids=feed_ids or (), series_ids=series_ids or ())
     rules = ruleset(context)
-    outcomes = _run_with_progress(context, chosen)
+    if start is not None:
+        outcomes = _backfill_with_progress(context, chosen, since=start)
+    else:
+        outcomes = _run_with_progress(context, chosen)
     console.print(outcomes_table(outcomes))
     stored = [span for outcome in outcomes for span in outcome.stored]
     follow_up = derive_and_evaluate(context, ruleset=rules, stored=stored, trigger="ingest")
@@ -171,13 +197,7 @@ def ingest(
 
 def _run_with_progress(context: ServiceContext, chosen: list[FeedDefinition]) -> list[FeedOutcome]:
     outcomes: list[FeedOutcome] = []
-    columns = (
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as progress:
+    with _progress() as progress:
         task = progress.add_task("feeds", total=len(chosen))
         for definition in chosen:
             progress.update(task, description=f"feed {definition.id}")
@@ -186,9 +206,56 @@ def _run_with_progress(context: ServiceContext, chosen: list[FeedDefinition]) ->
                 definitions=[definition],
                 secrets=context.settings.feed_secrets,
                 today=desk_today(context.settings),
+                raw=RawFrames.from_settings(context.settings),
             )
             progress.advance(task)
     return outcomes
+
+
+def _backfill_with_progress(
+    context: ServiceContext, chosen: list[FeedDefinition], *, since: date
+) -> list[FeedOutcome]:
+    today = desk_today(context.settings)
+    table = ImportedAkshare()
+    try:
+        calendar = table.calendar()
+    except Exception:  # a broken install: the approximate calendar will do for counting
+        calendar = None
+    outcomes: list[FeedOutcome] = []
+    with _progress() as progress:
+        for definition in chosen:
+            days = len(backfill_days(since, today, calendar))
+            task = progress.add_task(f"backfill {definition.id} (trading days)", total=days)
+            outcomes += backfill_feed(
+                context.factory,
+                definition=definition,
+                since=since,
+                today=today,
+                var_dir=context.settings.var_dir,
+                raw=RawFrames.from_settings(context.settings),
+                secrets=context.settings.feed_secrets,
+                calendar=calendar,
+                on_chunk=_advance(progress, task),
+            )
+    return outcomes
+
+
+def _progress() -> Progress:
+    """A transient progress bar: what runs, a bar, done of all, time taken."""
+    columns = (
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    return Progress(*columns, console=console, transient=True)
+
+
+def _advance(progress: Progress, task: TaskID) -> Callable[[FeedOutcome, int], None]:
+    def advance(_outcome: FeedOutcome, done: int) -> None:
+        progress.update(task, completed=done)
+
+    return advance
 
 
 def series(

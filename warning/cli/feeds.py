@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
+from feeds.library import RecordedFrames
+from warning import clock
 from warning.cli.data import AsOf, feeds_context
 from warning.cli.edge import LIMIT
-from warning.cli.output import console, parse_date, styled
+from warning.cli.output import console, fail, parse_date, styled
 from warning.clock import desk_zone, evaluation_date
+from warning.feeding.feed_runs import select_feeds
+from warning.feeding.raw_frames import RawFrames
 from warning.feeding.status import rejected_rows, series_status
+from warning.jobs.canary import check_feeds, load_report, save_report
 from warning.store import read_only
 
-feeds_app = typer.Typer(help="Feed state: series status and rejected rows.", no_args_is_help=True)
+feeds_app = typer.Typer(
+    help="Feed state: series status, rejected rows, the live feeds' canary.", no_args_is_help=True
+)
 
 
 @feeds_app.command("status")
@@ -53,6 +63,18 @@ def feeds_status(as_of: AsOf = None) -> None:
             styled("failing", "red") if line.failing else "",
         )
     console.print(table)
+    report = load_report(context.settings)
+    if report is not None and (report.failed or report.warnings):
+        when = report.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        console.print(f"Canary of {when}: {len(report.failed)} of {len(report.lines)} failed")
+        for canary_line in report.failed:
+            console.print(canary_line.text(), soft_wrap=True)
+        for warning in report.warnings:
+            console.print(
+                Text.assemble(styled("warning:", "yellow"), f" {warning}"), soft_wrap=True
+            )
+    for series_id, reason in sorted(definitions.unsourced.items()):
+        console.print(f"{series_id}: {reason}", soft_wrap=True)
 
 
 @feeds_app.command("rejects")
@@ -98,3 +120,53 @@ def feeds_rejects(
     console.print(table)
     if not rows:
         console.print("no rejected rows")
+
+
+@feeds_app.command("check")
+def feeds_check(
+    feed_ids: Annotated[
+        list[str] | None, typer.Option("--feed", help="only this feed (repeat)")
+    ] = None,
+    replay: Annotated[
+        Path | None,
+        typer.Option(
+            "--replay",
+            help="replay frames recorded in this folder (e.g. var/feeds-raw/DATE) instead of "
+            "calling the library; other sources are skipped",
+        ),
+    ] = None,
+) -> None:
+    """The canary: call each live feed once for its latest expected period, store nothing.
+
+    One line per feed: rows, columns as expected or not, how long it took, the error. Exit 1
+    when any feed fails. Also warns when the library's trading calendar ends within 30 days.
+    """
+    context, definitions = feeds_context()
+    chosen = select_feeds(definitions, feed_ids=feed_ids or ())  # unknown: exit 2, one line
+    if replay is not None and not replay.is_dir():
+        raise fail(f"--replay {replay}: expected a folder of recorded frames")
+    today = evaluation_date(context.settings)  # WARNING_AS_OF replays a past day
+    chatter = io.StringIO()  # AKShare prints progress and retries: not this command's lines
+    with contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
+        report = check_feeds(
+            chosen,
+            today=today,
+            functions=RecordedFrames(replay) if replay is not None else None,
+            replay=replay is not None,
+            keeper=None
+            if replay is not None
+            else RawFrames.from_settings(context.settings).keeper(today=today, now=clock.now()),
+            secrets=context.settings.feed_secrets,
+        )
+    save_report(context.settings, report)
+    for line in report.lines:
+        console.print(line.text(), soft_wrap=True)
+    for warning in report.warnings:
+        console.print(Text.assemble(styled("warning:", "yellow"), f" {warning}"), soft_wrap=True)
+    failed = len(report.failed)
+    console.print(
+        f"{len(report.lines)} feeds checked in {report.seconds:.1f} s; {failed} failed",
+        soft_wrap=True,
+    )
+    if failed:
+        raise typer.Exit(1)

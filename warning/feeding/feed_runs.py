@@ -18,7 +18,13 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feeds.definitions import DefinitionError, FeedDefinition, FeedDefinitions, load_definitions
+from feeds.definitions import (
+    BUNDLED_LIVE,
+    DefinitionError,
+    FeedDefinition,
+    FeedDefinitions,
+    load_definitions,
+)
 from feeds.longformat import ParsedBatch, SeriesSpec
 from feeds.result import FetchResult, Validators
 from warning.catalog import Catalog
@@ -69,13 +75,17 @@ class FeedOutcome:
 
 
 def load_feed_definitions(settings: Settings, catalog: Catalog) -> FeedDefinitions:
-    """The configured feed definitions (``WARNING_FEEDS_PATH``), else the bundled ones.
+    """The configured feed definitions (``WARNING_FEEDS_PATH``), else the bundled set
+    ``WARNING_FEED_SET`` names (``local``: feeds.yaml, ``live``: live.yaml).
 
     A feed may not name a catalog series that is derived (the service computes those, see
     :mod:`warning.feeding.derivation`): :class:`feeds.definitions.DefinitionError` names
     feed and field.
     """
-    definitions = load_definitions(settings.feeds_path, data_root=settings.feeds_data_root)
+    path = settings.feeds_path
+    if path is None and settings.feed_set == "live":
+        path = BUNDLED_LIVE
+    definitions = load_definitions(path, data_root=settings.feeds_data_root)
     derived = {
         entry.id: entry.derived_from
         for material in catalog.materials

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from feeds.definitions import FeedDefinition
 from feeds.engine import fetch
 from feeds.http import HttpPolicy
+from feeds.library import FunctionTable
 from feeds.longformat import SeriesSpec
 from feeds.result import FetchResult, FetchStatus
 from warning import clock
@@ -36,6 +37,7 @@ from warning.feeding.feed_runs import (
 )
 from warning.feeding.ingest import record_failed_run, record_unchanged_run, store_batch
 from warning.feeding.models import FeedRunKind
+from warning.feeding.raw_frames import RawFrames
 from warning.store import read_only, transaction
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ def run_feeds(
     policy: HttpPolicy | None = None,
     secrets: Mapping[str, str] | None = None,
     failing_after: int = FAILING_AFTER,
+    raw: RawFrames | None = None,
+    functions: FunctionTable | None = None,
 ) -> list[FeedOutcome]:
     """Run each feed in turn (options as in :func:`run_feed`); one failure does not stop them."""
     outcomes = []
@@ -64,6 +68,8 @@ def run_feeds(
                 policy=policy,
                 secrets=secrets,
                 failing_after=failing_after,
+                raw=raw,
+                functions=functions,
             )
         except Exception as error:  # e.g. the database is down: report it, go on
             log.exception("feed %s: run failed", definition.id)
@@ -91,9 +97,14 @@ def run_feed(
     policy: HttpPolicy | None = None,
     secrets: Mapping[str, str] | None = None,
     failing_after: int = FAILING_AFTER,
+    raw: RawFrames | None = None,
+    functions: FunctionTable | None = None,
+    since: date | None = None,
 ) -> FeedOutcome:
     """Fetch one feed (periods after ``today``, the desk's date, are refused), store what it
-    gave atomically, and record the run and the feed's state."""
+    gave atomically, and record the run and the feed's state. Library feeds call
+    ``functions`` (None: the installed AKShare) and keep their raw frames in ``raw``.
+    ``since`` overrides the last stored period (a backfill's chunk)."""
     started = clock.now()
     with read_only(factory) as session:
         known = known_series(session)
@@ -106,9 +117,11 @@ def run_feed(
         validators=validators,
         today=today,
         client=client,
-        since=fetch_since(definition, last),
+        since=since if since is not None else fetch_since(definition, last),
         secrets=secrets,
         policy=policy or HttpPolicy(clock=clock.now),
+        functions=functions,
+        keeper=raw.keeper(today=today, now=started) if raw is not None else None,
     )
     try:
         with transaction(factory) as session:

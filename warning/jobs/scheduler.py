@@ -30,6 +30,7 @@ from warning import clock
 from warning.feeding.feed_runs import FeedOutcome, FeedRunStatus, feed_states
 from warning.feeding.ingest import record_failed_run
 from warning.feeding.models import FeedRunKind
+from warning.feeding.raw_frames import RawFrames
 from warning.jobs.feeds import run_feeds
 from warning.jobs.schedule import catch_up_due, job_specs
 from warning.store import aware, read_only, transaction
@@ -108,6 +109,7 @@ def feed_runner(
     on_outcome: Callable[[FeedOutcome], None] | None = None,
     secrets: Mapping[str, str] | None = None,
     running: RunningFeeds | None = None,
+    raw: RawFrames | None = None,
 ) -> FeedRunner:
     """The job function: run one feed by id (periods after ``today()``, the desk's date at
     the time of the run, are refused); never raises, so the scheduler goes on."""
@@ -123,6 +125,7 @@ def feed_runner(
                 today=today(),
                 on_outcome=on_outcome,
                 secrets=secrets,
+                raw=raw,
             )
         finally:
             registry.finished(feed_id)
@@ -159,6 +162,7 @@ def build_feed_scheduler(
     on_outcome: Callable[[FeedOutcome], None] | None = None,
     secrets: Mapping[str, str] | None = None,
     running: RunningFeeds | None = None,
+    raw: RawFrames | None = None,
 ) -> tuple[BaseScheduler, list[str]]:
     """The scheduler with every enabled feed's job and the catch-ups due, not yet started.
 
@@ -179,6 +183,7 @@ def build_feed_scheduler(
             on_outcome=on_outcome,
             secrets=secrets,
             running=running,
+            raw=raw,
         ),
         last_run=previous,
         now=now or clock.now().astimezone(zone),

@@ -20,6 +20,7 @@ from warning.feeding.feed_runs import feed_states
 from warning.feeding.staleness import stale_series
 from warning.feeding.status import recent_runs, rejected_rows
 from warning.feeding.suspects import SuspectNotFound, clear_suspect, suspect_values
+from warning.jobs.canary import load_report
 from warning.jobs.suspects import derive_after_clearing
 from warning.web.auth import CheckedForm, Operator, Visitor
 from warning.web.pages import State, WebState, page, serve
@@ -50,6 +51,8 @@ async def feeds(request: Request, cleared: TextQuery = None, problem: TextQuery 
             rejects=rejected_rows(db, limit=ROWS),
             cleared=cleared,
             problem=problem if problem in ("reason", "unknown") else None,
+            canary=load_report(context.settings),
+            unsourced=sorted(state.definitions.unsourced.items()),
         )
 
     return await serve(request, show)
