@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from alerts import EndpointKind, NoticeKind
@@ -161,28 +161,37 @@ def route_notice(
     )
     open_ones = _open_deliveries(session, {target.contact.id for target in found}, now=now)
     due = (decided_at or now) + timedelta(seconds=policy.group_wait_s)
-    chosen: dict[DeliveryKey, Delivery] = {}
+    chosen: set[int] = set()
+    new_ones: dict[DeliveryKey, dict[str, object]] = {}
     for target in found:
         key = _key_of(target)
-        if key in chosen:
-            continue
         delivery = open_ones.get(key)
-        if delivery is None:
-            delivery = Delivery(
-                contact_id=target.contact.id,
-                channel=target.channel,
-                endpoint_id=key[2],
-                status=DeliveryStatus.PENDING,
-                created_at=now,
-                send_after=due,
-                next_attempt_at=due,
-                attempts=0,
-            )
-            session.add(delivery)
-        chosen[key] = delivery
-    session.flush()
-    session.add_all(DeliveryNotice(delivery_id=d.id, notice_id=notice.id) for d in chosen.values())
-    return {delivery.id for delivery in chosen.values()}
+        if delivery is not None:
+            chosen.add(delivery.id)
+        elif key not in new_ones:
+            new_ones[key] = {
+                "kind": DeliveryKind.NOTICE,
+                "contact_id": target.contact.id,
+                "channel": target.channel,
+                "endpoint_id": key[2],
+                "status": DeliveryStatus.PENDING,
+                "created_at": now,
+                "send_after": due,
+                "next_attempt_at": due,
+                "attempts": 0,
+            }
+    if new_ones:  # one statement for a fan-out to thousands, not an ORM object each
+        made = session.scalars(
+            insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True),
+            list(new_ones.values()),
+        )
+        chosen.update(made)
+    if chosen:
+        session.execute(
+            insert(DeliveryNotice),
+            [{"delivery_id": delivery_id, "notice_id": notice.id} for delivery_id in chosen],
+        )
+    return chosen
 
 
 def targets(
