@@ -30,6 +30,7 @@ from warning.reporting.models import Channel, Report
 from warning.reporting.reporters import enterprise_by_code, enterprise_of
 from warning.reporting.service import (
     ReportNotFound,
+    SubmissionRefused,
     current_values,
     first_values,
     forms_for,
@@ -235,9 +236,9 @@ def submit_report(
     against the enterprise's history are stored and listed in ``questions``."""
     if _is_desk(user):
         if body.enterprise is None:
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_ENTITY,
+            raise SubmissionRefused(
                 "the desk submits for an enterprise: give its credit code in enterprise",
+                {"enterprise": "required when the desk submits"},
             )
         enterprise = enterprise_by_code(db, credit_code=body.enterprise)
     else:
