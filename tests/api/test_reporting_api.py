@@ -164,9 +164,7 @@ def test_a_late_correction_is_a_revision_and_the_first_value_is_kept(
     first = post(reporting, "rita", body).json()
     assert not any(f["late"] for f in first["fields"])
     clock.moment = datetime(2026, 12, 10, 16, 0, tzinfo=UTC)  # the next day in Shanghai
-    corrected = post(
-        reporting, "rita", {**body, "values": {"cement_output": 125.0}}
-    ).json()
+    corrected = post(reporting, "rita", {**body, "values": {"cement_output": 125.0}}).json()
     assert corrected["id"] == first["id"] and corrected["revision"] == 2
     fields = {f["id"]: f for f in corrected["fields"]}
     output = fields["cement_output"]
@@ -258,7 +256,9 @@ def test_a_reporter_cannot_read_or_write_another_enterprises_reports(reporting: 
 
 
 def test_the_desk_reads_every_enterprise_and_each_read_is_audited(reporting: Api) -> None:
-    a = post(reporting, "rita", {"form": "building_materials", "period": "2026-11", "values": CEMENT})
+    a = post(
+        reporting, "rita", {"form": "building_materials", "period": "2026-11", "values": CEMENT}
+    )
     b = post(
         reporting, "carl", {"form": "chemicals", "period": "2026-11", "values": {"pvc_output": 1.0}}
     )
