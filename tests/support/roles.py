@@ -4,8 +4,9 @@ The API and the pages declare a role with a dependency made by ``role_at_least(r
 (:mod:`warning.api.deps`, :mod:`warning.web.auth`); a route that needs only a signed-in user
 depends on ``current_user`` or ``visitor``. Enterprise reporting admits a set of roles that is
 not a rank (a reporter and the desk, not a viewer): ``role_among(*roles)``. The walks in
-``tests/api/test_route_roles.py`` and ``tests/web/test_web_route_roles.py`` combine what a route declares with the floor the docs
-set for its path (docs/review.md, docs/web.md), so both a dropped check and a weaker one fail.
+``tests/api/test_route_roles.py`` and ``tests/web/test_web_route_roles.py`` combine what a
+route declares with the floor the docs set for its path (docs/review.md, docs/web.md), so both
+a dropped check and a weaker one fail.
 """
 
 from __future__ import annotations
