@@ -24,8 +24,9 @@ from warning.api.schemas import Page
 from warning.clock import desk_today
 from warning.context import ServiceContext
 from warning.directory.models import Enterprise
+from warning.jobs.reporting import reporting_forms
 from warning.reporting.checks import Entry, Question
-from warning.reporting.forms import Form, Forms, configured_forms
+from warning.reporting.forms import Form
 from warning.reporting.models import Channel, Report
 from warning.reporting.reporters import enterprise_by_code, enterprise_of
 from warning.reporting.service import (
@@ -193,10 +194,6 @@ class ReportOut(BaseModel):
         )
 
 
-def _forms(context: ServiceContext) -> Forms:
-    return configured_forms(context.settings.reporting_path, context.catalog.material_ids)
-
-
 def _is_desk(user: User) -> bool:
     return user.role in (Role.OPERATOR, Role.ADMIN)
 
@@ -217,7 +214,7 @@ def report_forms(
 ) -> list[FormOut]:
     """The forms the caller may submit, each with its open period and fields: a reporter's
     enterprise's; for the desk every form (or one enterprise's, ``?enterprise=CODE``)."""
-    forms = _forms(context)
+    forms = reporting_forms(context)
     today = desk_today(context.settings)
     if not _is_desk(user):
         chosen = forms_for(forms, _own_enterprise(db, user))
@@ -251,7 +248,7 @@ def submit_report(
     entries = {field: Entry(value, body.units.get(field)) for field, value in body.values.items()}
     done = submit(
         db,
-        forms=_forms(context),
+        forms=reporting_forms(context),
         enterprise=enterprise,
         form_id=body.form,
         period=body.period,
