@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.api.conftest import ENTERPRISE_A, ENTERPRISE_B, Api, add_reporter_user
+from tests.api.conftest import ENTERPRISE_A, ENTERPRISE_B, Api, add_enterprise, add_reporter_user
 from warning.audit.models import AuditEntry
 from warning.clock import FrozenClock, use_clock
 from warning.reporting.models import Report, ReportValue
@@ -299,3 +299,35 @@ def test_the_desk_submits_for_a_named_enterprise_only(reporting: Api) -> None:
     named = post(reporting, "otto", {**body, "enterprise": ENTERPRISE_B})
     assert named.status_code == 201 and named.json()["enterprise"] == ENTERPRISE_B
     assert named.json()["fields"][0]["entered_by"] == "otto"
+
+
+def test_the_overdue_list_and_aggregates_for_the_desk(reporting: Api, clock: FrozenClock) -> None:
+    # a third building-materials enterprise, which does not report
+    add_enterprise(reporting, "91110000MA01ABCD2X", sector="building_materials")
+    body = {"form": "building_materials", "period": "2026-11", "values": CEMENT}
+    assert post(reporting, "rita", body).status_code == 201
+    clock.moment = datetime(2026, 12, 11, 4, tzinfo=UTC)  # a day after the due day
+    overdue = reporting.client.get(
+        "/api/v1/report-overdue?form=building_materials", headers=reporting.as_("vera")
+    ).json()
+    assert [(row["credit_code"], row["overdue"], row["days_late"]) for row in overdue["items"]] == [
+        ("91110000MA01ABCD2X", True, 1)
+    ]
+    malformed = reporting.client.get(
+        "/api/v1/report-overdue?form=building_materials&period=2026-13",
+        headers=reporting.as_("vera"),
+    )
+    assert malformed.status_code == 422
+    # one reporter of two (below the coverage): the desk sees it, a viewer does not
+    desk = reporting.client.get(
+        "/api/v1/report-aggregates?material=cement", headers=reporting.as_("otto")
+    ).json()
+    output = next(a for a in desk["items"] if a["field"] == "cement_output")
+    assert (output["status"], output["reporters"], output["expected"]) == ("no_data", 1, 2)
+    assert output["total"] == 120.0 and output["level"] is None
+    viewer = reporting.client.get(
+        "/api/v1/report-aggregates?material=cement", headers=reporting.as_("vera")
+    ).json()
+    assert viewer["items"] == [] and viewer["total"] == 0
+    refused = reporting.client.get("/api/v1/report-aggregates", headers=reporting.as_("rita"))
+    assert refused.status_code == 403

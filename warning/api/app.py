@@ -17,6 +17,7 @@ from warning.api.routes import (
     admin,
     materials,
     public_warning,
+    reporting_desk,
     reports,
     review,
     silences,
@@ -38,7 +39,7 @@ def create_app(context: ServiceContext) -> FastAPI:
         redoc_url=None,
     )
     app.state.context = context
-    for module in (materials, review, silences, admin, reports):
+    for module in (materials, review, silences, admin, reports, reporting_desk):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(unsubscribe.router)
     app.include_router(public_warning.router)
