@@ -18,12 +18,17 @@ from warning.accounts import Role
 from warning.accounts.service import add_user
 from warning.catalog import load_catalog
 from warning.context import ServiceContext
+from warning.directory.models import Enterprise
+from warning.reporting.reporters import add_reporter
 from warning.settings import load_settings
 from warning.store import make_engine, transaction
 from warning.web.app import create_web_app
 
 PASSWORDS = {"vera": "viewer-password-1", "otto": "operator-password-1", "ada": "admin-password-1"}
 ROLES = {"vera": Role.VIEWER, "otto": Role.OPERATOR, "ada": Role.ADMIN}
+REPORTER = "rita"  # reports for REPORTING_ENTERPRISE (building materials)
+REPORTING_ENTERPRISE = "91450000U3DGRQUKW8"
+PASSWORDS[REPORTER] = "reporter-password-1"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -51,7 +56,7 @@ class Web:
 
     def csrf(self, name: str) -> str:
         """The CSRF token of ``name``'s session (from a page's meta tag)."""
-        page = self.as_(name).get("/admin")
+        page = self.as_(name).get("/report" if name == REPORTER else "/admin")
         found = CSRF_META.search(page.text)
         assert found, page.text[:500]
         return found.group(1)
@@ -87,6 +92,25 @@ def web(factory: sessionmaker[Session], database_url: str) -> Iterator[Web]:
                 actor="test",
                 now=clock.now(),
             )
+        now = clock.now()
+        session.add(
+            Enterprise(
+                name="演示建材（Demo）",
+                credit_code=REPORTING_ENTERPRISE,
+                sector="building_materials",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        session.flush()
+        add_reporter(
+            session,
+            name=REPORTER,
+            password=PASSWORDS[REPORTER],
+            credit_code=REPORTING_ENTERPRISE,
+            actor="test",
+            now=now,
+        )
     app = create_web_app(context)
     yield Web(app, context, factory)
     engine.dispose()

@@ -46,7 +46,8 @@ class AggregationOutcome:
 
 def reporting_forms(context: ServiceContext) -> Forms:
     """The configured forms, read once per process."""
-    return configured_forms(context.settings.reporting_path, context.catalog.material_ids)
+    names = tuple((m.id, m.name_zh, m.name_en) for m in context.catalog.materials)
+    return configured_forms(context.settings.reporting_path, names)
 
 
 def aggregate_reports(context: ServiceContext, *, evaluate: bool = True) -> AggregationOutcome:

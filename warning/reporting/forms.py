@@ -108,6 +108,17 @@ class FormField:
     aggregate: IndicatorKind | None
     capacity: bool
     jump: float
+    material_zh: str = ""
+    material_en: str = ""
+
+    @property
+    def label_zh(self) -> str:
+        """The field in Chinese: the material's name and the measure's (铜 产量)."""
+        return f"{self.material_zh or self.material} {self.name_zh}"
+
+    @property
+    def label_en(self) -> str:
+        return f"{self.material_en or self.material}: {self.name_en}"
 
     def factor(self, unit: str) -> float | None:
         """The factor turning a value in ``unit`` into this field's unit; None if unknown."""
@@ -201,15 +212,19 @@ def period_end(period: str) -> date:
     return start + timedelta(days=6)
 
 
+MaterialNames = tuple[tuple[str, str, str], ...]  # (id, Chinese name, English name)
+
+
 @cache
-def configured_forms(path: Path | None, materials: frozenset[str]) -> Forms:
+def configured_forms(path: Path | None, materials: MaterialNames) -> Forms:
     """:func:`load_forms`, read once per process for a path and catalog."""
-    return load_forms(path, materials=materials)
+    return load_forms(path, materials=[m[0] for m in materials], names=materials)
 
 
-def load_forms(path: Path | None, *, materials: Iterable[str]) -> Forms:
+def load_forms(path: Path | None, *, materials: Iterable[str], names: MaterialNames = ()) -> Forms:
     """The forms file (the bundled one when ``path`` is None), checked against the catalog's
-    ``materials``; :class:`ReportingConfigError` naming the file and entry otherwise."""
+    ``materials`` (``names``: their names, for labels); :class:`ReportingConfigError` naming
+    the file and entry otherwise."""
     source = path or Path(str(files("warning") / "data" / "reporting.yaml"))
     try:
         raw = yaml.safe_load(source.read_text(encoding="utf-8"))
@@ -222,10 +237,16 @@ def load_forms(path: Path | None, *, materials: Iterable[str]) -> Forms:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise ReportingConfigError(f"{source}: {where}: {first['msg']}") from None
-    return Forms(str(source), _forms(str(source), parsed, frozenset(materials)))
+    labels = {m[0]: (m[1], m[2]) for m in names}
+    return Forms(str(source), _forms(str(source), parsed, frozenset(materials), labels))
 
 
-def _forms(source: str, parsed: FormsFile, materials: frozenset[str]) -> tuple[Form, ...]:
+def _forms(
+    source: str,
+    parsed: FormsFile,
+    materials: frozenset[str],
+    labels: dict[str, tuple[str, str]],
+) -> tuple[Form, ...]:
     measure_ids = {m.id for m in parsed.measures}
     for measure in parsed.measures:
         missing = [part for part in measure.total_of if part not in measure_ids]
@@ -254,7 +275,7 @@ def _forms(source: str, parsed: FormsFile, materials: frozenset[str]) -> tuple[F
                 due_day=entry.due_day,
                 materials=entry.materials,
                 fields=tuple(
-                    _field(material, measure, entry.units.get(material))
+                    _field(material, measure, entry.units.get(material), labels.get(material))
                     for material in entry.materials
                     for measure in parsed.measures
                 ),
@@ -263,7 +284,12 @@ def _forms(source: str, parsed: FormsFile, materials: frozenset[str]) -> tuple[F
     return tuple(forms)
 
 
-def _field(material: str, measure: MeasureEntry, own_unit: str | None) -> FormField:
+def _field(
+    material: str,
+    measure: MeasureEntry,
+    own_unit: str | None,
+    label: tuple[str, str] | None,
+) -> FormField:
     unit = measure.unit
     if own_unit is not None and unit.startswith(BASE_UNIT):
         unit = own_unit + unit.removeprefix(BASE_UNIT)
@@ -280,4 +306,6 @@ def _field(material: str, measure: MeasureEntry, own_unit: str | None) -> FormFi
         aggregate=measure.aggregate,
         capacity=measure.capacity,
         jump=measure.jump,
+        material_zh=label[0] if label else "",
+        material_en=label[1] if label else "",
     )

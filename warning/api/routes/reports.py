@@ -54,6 +54,8 @@ class FormFieldOut(BaseModel):
     measure: str
     name_zh: str
     name_en: str
+    label_zh: str  # the material's name and the measure's
+    label_en: str
     unit: str
     min: float | None
     max: float | None
@@ -86,6 +88,8 @@ class FormOut(BaseModel):
                     measure=f.measure,
                     name_zh=f.name_zh,
                     name_en=f.name_en,
+                    label_zh=f.label_zh,
+                    label_en=f.label_en,
                     unit=f.unit,
                     min=f.min,
                     max=f.max,
