@@ -1,8 +1,8 @@
 """Every page and form of the web app, from the app's own route table, as nobody, reporter,
 viewer, operator and admin: nobody is sent to the login page, a role below the one the route
 needs gets 403, that role and above get through. A reporter gets through only its own
-reporting pages (``/report``) and logging out; those pages are a reporter's only. Forms carry the session's CSRF token, so a refusal
-here is the role's, not the token's.
+reporting pages (``/report``) and logging out; those pages are a reporter's only. Forms carry
+the session's CSRF token, so a refusal here is the role's, not the token's.
 
 The role a route needs is the higher of what it declares (an ``Operator`` or ``Admin``
 dependency; a page that checks the role in its body declares only a signed-in user) and the
