@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from feeds.longformat import LONG_COLUMNS, ParsedBatch, SeriesSpec
 from warning import clock
@@ -20,12 +20,13 @@ from warning.catalog.models import Series
 from warning.context import ServiceContext
 from warning.evaluation.runs import load_ruleset
 from warning.feeding.ingest import IngestReport
-from warning.feeding.models import FeedRunKind
+from warning.feeding.models import FeedRun, FeedRunKind
 from warning.jobs.ingest import store_or_record_failure
 from warning.jobs.pipeline import IngestFollowUp, derive_and_evaluate
 from warning.reporting.aggregation import Aggregate, AggregateStatus, aggregates
 from warning.reporting.forms import Forms, configured_forms, period_start
-from warning.store import read_only
+from warning.reporting.models import Report
+from warning.store import aware, read_only
 
 FEED = "enterprise_reports"
 SOURCE = "enterprise reports (chain-linked like-for-like sums)"
@@ -75,6 +76,18 @@ def aggregate_reports(context: ServiceContext, *, evaluate: bool = True) -> Aggr
             context, ruleset=ruleset, stored=report.stored, trigger=f"feed:{FEED}"
         )
     return AggregationOutcome(tuple(computed), report, follow_up)
+
+
+def aggregate_if_changed(context: ServiceContext) -> AggregationOutcome | None:
+    """:func:`aggregate_reports` when a report changed since the last aggregation began (the
+    scheduler's job, every few minutes); None when nothing changed."""
+    with read_only(context.factory) as session:
+        changed = session.scalar(select(func.max(Report.updated_at)))
+        last = session.scalar(select(func.max(FeedRun.started_at)).where(FeedRun.feed == FEED))
+    changed_at, last_at = aware(changed), aware(last)
+    if changed_at is None or (last_at is not None and changed_at < last_at):
+        return None
+    return aggregate_reports(context)
 
 
 def aggregate_batch(computed: list[Aggregate], *, known_series: set[str]) -> ParsedBatch:

@@ -2,9 +2,12 @@
 
 For each aggregated field of a form (the measures with ``aggregate``: output, stocks) and each
 period: the sum over the enterprises that reported a usable value (not a jump awaiting
-confirmation), how many of the expected enterprises that is (those of the form's sectors on
-the whitelist) and their share of the expected enterprises' capacity (each enterprise's
-latest reported capacity of the material up to that period).
+confirmation), how many of the expected enterprises that is and their share of the expected
+enterprises' capacity (each enterprise's
+latest reported capacity of the material up to that period). The expected enterprises of a
+field are those that report its form (the form's sectors, on the whitelist) and have reported
+that field in the period or in one of the :data:`EXPECTED_WINDOW` periods before it: an
+enterprise reports the materials it makes, not every material of its sector.
 
 Like for like: the stored level is chain-linked. The first period that counts starts at its
 sum; each later one is the level before times the change over the enterprises that reported
@@ -33,6 +36,7 @@ from warning.reporting.models import Report
 from warning.reporting.service import current_values
 
 MIN_REPORTERS: Final = 3
+EXPECTED_WINDOW: Final = 12  # earlier periods in which a report makes an enterprise expected
 SERIES_PREFIX: Final = "reported_"
 
 
@@ -85,16 +89,20 @@ def aggregate_field(
     *,
     values: Values,
     capacities: Values,
-    expected: Iterable[int],
+    assigned: Iterable[int],
     min_coverage: float,
 ) -> list[Aggregate]:
-    """The aggregates of ``field`` for every period in ``values``, oldest first (plain data:
-    the caller reads the reports)."""
-    expected_ids = frozenset(expected)
+    """The aggregates of ``field`` for every period in ``values``, oldest first, among the
+    ``assigned`` enterprises (those reporting the form) (plain data: the caller reads the
+    reports)."""
+    assigned_ids = frozenset(assigned)
     found = []
     linked: tuple[str, Mapping[int, float], float] | None = None  # period, values, level
-    for period in sorted(values, key=period_start):
-        reported = {e: v for e, v in values[period].items() if e in expected_ids}
+    periods = sorted(values, key=period_start)
+    for index, period in enumerate(periods):
+        window = periods[max(0, index - EXPECTED_WINDOW) : index + 1]
+        expected_ids = frozenset(e for p in window for e in values[p] if e in assigned_ids)
+        reported = {e: v for e, v in values[period].items() if e in assigned_ids}
         reporters = len(reported)
         coverage = reporters / len(expected_ids) if expected_ids else 0.0
         total = sum(reported.values())
@@ -164,7 +172,7 @@ def aggregates(session: Session, *, forms: Forms, min_coverage: float) -> list[A
         fields = [f for f in form.fields if f.aggregate is not None]
         if not fields:
             continue
-        expected = session.scalars(
+        assigned = session.scalars(
             select(Enterprise.id).where(
                 Enterprise.sector.in_(form.sectors), Enterprise.whitelist.is_(True)
             )
@@ -180,7 +188,7 @@ def aggregates(session: Session, *, forms: Forms, min_coverage: float) -> list[A
                     field,
                     values=by_field.get(field.id, {}),
                     capacities=by_field.get(capacity.id, {}) if capacity else {},
-                    expected=expected,
+                    assigned=assigned,
                     min_coverage=min_coverage,
                 )
             )
