@@ -28,7 +28,8 @@ PASSWORDS = {"vera": "viewer-password-1", "otto": "operator-password-1", "ada": 
 ROLES = {"vera": Role.VIEWER, "otto": Role.OPERATOR, "ada": Role.ADMIN}
 REPORTER = "rita"  # reports for REPORTING_ENTERPRISE (building materials)
 REPORTING_ENTERPRISE = "91450000U3DGRQUKW8"
-PASSWORDS[REPORTER] = "reporter-password-1"
+PASSWORD_OF_REPORTER = "reporter-password-1"
+PASSWORDS[REPORTER] = PASSWORD_OF_REPORTER
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -46,7 +47,10 @@ class Web:
         return TestClient(self.app, follow_redirects=False)
 
     def as_(self, name: str) -> TestClient:
-        """A browser logged in as ``name`` (one per user, kept)."""
+        """A browser logged in as ``name`` (one per user, kept); the reporter and its
+        enterprise are made on first use (the directory is otherwise empty)."""
+        if name == REPORTER and name not in self.browsers:
+            add_reporting_enterprise(self.factory)
         if name not in self.browsers:
             browser = self.anonymous()
             answer = login(browser, name, PASSWORDS[name])
@@ -64,6 +68,30 @@ class Web:
     def post(self, name: str, path: str, data: dict[str, Any]) -> Any:
         """A form post by ``name`` with their CSRF token."""
         return self.as_(name).post(path, data={"csrf_token": self.csrf(name), **data})
+
+
+def add_reporting_enterprise(factory: sessionmaker[Session]) -> None:
+    """The reporter's enterprise in the directory, and the reporter tied to it."""
+    with transaction(factory) as session:
+        now = clock.now()
+        session.add(
+            Enterprise(
+                name="演示建材（Demo）",
+                credit_code=REPORTING_ENTERPRISE,
+                sector="building_materials",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        session.flush()
+        add_reporter(
+            session,
+            name=REPORTER,
+            password=PASSWORD_OF_REPORTER,
+            credit_code=REPORTING_ENTERPRISE,
+            actor="test",
+            now=now,
+        )
 
 
 def login(browser: TestClient, name: str, password: str) -> Any:
@@ -92,25 +120,6 @@ def web(factory: sessionmaker[Session], database_url: str) -> Iterator[Web]:
                 actor="test",
                 now=clock.now(),
             )
-        now = clock.now()
-        session.add(
-            Enterprise(
-                name="演示建材（Demo）",
-                credit_code=REPORTING_ENTERPRISE,
-                sector="building_materials",
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        session.flush()
-        add_reporter(
-            session,
-            name=REPORTER,
-            password=PASSWORDS[REPORTER],
-            credit_code=REPORTING_ENTERPRISE,
-            actor="test",
-            now=now,
-        )
     app = create_web_app(context)
     yield Web(app, context, factory)
     engine.dispose()
