@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from warning.audit import record
 from warning.directory.models import Enterprise
-from warning.errors import Invalid, NotFound
+from warning.errors import Invalid, NotFound, Refused
 from warning.reporting.checks import Entry, Question, check_values
 from warning.reporting.forms import Form, Forms, period_start
 from warning.reporting.models import Channel, Report, ReportValue
@@ -103,16 +104,7 @@ def submit(
             refused,
         )
     if report is None:
-        report = Report(
-            enterprise_id=enterprise.id,
-            form=form.id,
-            period=period,
-            submitted_at=now,
-            updated_at=now,
-            revision=0,
-        )
-        session.add(report)
-        session.flush()
+        report = _new_report(session, enterprise, form, period, now)
     late = today > form.due_date(period)
     stored: set[str] = set()
     for field, value in checked.values.items():
@@ -168,6 +160,32 @@ def submit(
         if field not in confirm and not _confirmed(report, field)
     )
     return Submission(report, questions, changed)
+
+
+def _new_report(
+    session: Session, enterprise: Enterprise, form: Form, period: str, now: datetime
+) -> Report:
+    """A new report row; :class:`Refused` when another submission made it meanwhile (the
+    unique key holds: the caller sends again and becomes a revision)."""
+    report = Report(
+        enterprise_id=enterprise.id,
+        form=form.id,
+        period=period,
+        submitted_at=now,
+        updated_at=now,
+        revision=0,
+        values=[],
+    )
+    try:
+        with session.begin_nested():
+            session.add(report)
+            session.flush()
+    except IntegrityError:
+        raise Refused(
+            f"report {form.id} {period} of {enterprise.credit_code} was submitted by someone "
+            "else meanwhile; send it again"
+        ) from None
+    return report
 
 
 def _confirmed(report: Report, field: str) -> bool:
