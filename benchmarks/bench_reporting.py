@@ -101,11 +101,13 @@ def setup(folder: Path) -> tuple[ServiceContext, list[Plan], dict[str, float]]:
         database_url=f"sqlite:///{folder / 'reporting.db'}",
         var_dir=folder / "var",
         secret_key="bench-secret",
+        webhook_allow="127.0.0.0/8",  # the bundled directory's demo endpoints
     )
     context = initialise(settings)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    import_directory(context, bundled_directory(), actor="bench")
+    imported = import_directory(context, bundled_directory(), actor="bench")
+    assert not imported.rejects, imported.rejects[:3]
     for path in sorted(bundled_sample_dir().glob("*.csv")):
         ingest_file(context.factory, path, feed="sample", today=date(2026, 12, 1))
     timings["reporting_setup_seconds"] = time.perf_counter() - started

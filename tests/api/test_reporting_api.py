@@ -331,3 +331,9 @@ def test_the_overdue_list_and_aggregates_for_the_desk(reporting: Api, clock: Fro
     assert viewer["items"] == [] and viewer["total"] == 0
     refused = reporting.client.get("/api/v1/report-aggregates", headers=reporting.as_("rita"))
     assert refused.status_code == 403
+
+
+def test_a_reporter_is_not_made_without_its_enterprise_through_the_api(api: Api) -> None:
+    body = {"name": "rex", "role": "reporter", "password": "a-long-password"}
+    refused = api.client.post("/api/v1/users", json=body, headers=api.as_("ada"))
+    assert refused.status_code == 422 and "--enterprise" in refused.text

@@ -292,6 +292,16 @@ class UserIn(_Strict):
     role: Role
     password: Line = Field(min_length=10, max_length=1000)
 
+    @field_validator("role")
+    @classmethod
+    def _not_a_reporter(cls, role: Role) -> Role:
+        if role == Role.REPORTER:
+            raise ValueError(
+                "a reporter is added with its enterprise: "
+                "warning users add NAME --role reporter --enterprise CREDIT_CODE"
+            )
+        return role
+
 
 class TokenIn(_Strict):
     user: Line = Field(max_length=64)
