@@ -14,7 +14,7 @@ from warning.catalog.models import Observation, Series
 from warning.clock import FrozenClock, use_clock
 from warning.context import ServiceContext
 from warning.directory.models import Enterprise
-from warning.jobs.reporting import aggregate_reports
+from warning.jobs.reporting import aggregate_if_changed, aggregate_reports
 from warning.reporting.aggregation import AggregateStatus, aggregate_field
 from warning.reporting.checks import Entry
 from warning.reporting.forms import load_forms
@@ -155,8 +155,12 @@ def test_stored_aggregates_are_an_ordinary_series(
                     today=date(2026, 12, 7),
                     now=now,
                 )
-    with use_clock(FrozenClock(now)):
+    with use_clock(FrozenClock(now)) as frozen:
+        assert isinstance(frozen, FrozenClock)
+        frozen.advance(minutes=1)
         outcome = aggregate_reports(context, evaluate=False)
+        frozen.advance(minutes=10)
+        assert aggregate_if_changed(context) is None  # no report changed since
     assert outcome.stored.accepted == 2
     with factory() as session:
         series = session.get(Series, "reported_cement_output")
