@@ -45,7 +45,7 @@ def post(api: Api, who: str, body: dict[str, Any]) -> Any:
     return api.client.post("/api/v1/reports", json=body, headers=api.as_(who))
 
 
-def test_a_reporter_sees_its_own_forms_with_the_open_period(reporting: Api) -> None:
+def reporter_sees_its_own_forms_with_the_open_period(reporting: Api) -> None:
     forms = reporting.client.get("/api/v1/report-forms", headers=reporting.as_("rita")).json()
     assert [form["id"] for form in forms] == ["building_materials"]
     form = forms[0]
@@ -58,7 +58,7 @@ def test_a_reporter_sees_its_own_forms_with_the_open_period(reporting: Api) -> N
     assert [form["id"] for form in chemicals] == ["chemicals"]
 
 
-def test_a_submission_is_stored_for_the_reporters_enterprise(reporting: Api) -> None:
+def submission_is_stored_for_the_reporters_enterprise(reporting: Api) -> None:
     answer = post(
         reporting, "rita", {"form": "building_materials", "period": "2026-11", "values": CEMENT}
     )
@@ -73,7 +73,7 @@ def test_a_submission_is_stored_for_the_reporters_enterprise(reporting: Api) -> 
     assert {"limit", "offset"} <= set(listed)
 
 
-def test_a_bad_submission_names_each_refused_field_and_stores_nothing(reporting: Api) -> None:
+def bad_submission_names_each_refused_field_and_stores_nothing(reporting: Api) -> None:
     values = {
         **CEMENT,
         "cement_output": -1,  # below 0
@@ -145,7 +145,7 @@ def test_boundaries_of_range_total_and_units_are_accepted(reporting: Api) -> Non
     assert over.status_code == 422 and set(over.json()["fields"]) == {"cement_stock"}
 
 
-def test_periods_not_yet_ended_or_malformed_are_refused(reporting: Api) -> None:
+def periods_not_yet_ended_or_malformed_are_refused(reporting: Api) -> None:
     for period in ("2026-12", "2026-13", "2026-W48", "november"):
         answer = post(
             reporting, "rita", {"form": "building_materials", "period": period, "values": CEMENT}
@@ -221,7 +221,7 @@ def test_a_jump_against_the_enterprises_history_is_asked_about_then_confirmed(
     assert confirmed["fields"][0]["revision"] == 2  # confirming keeps the value's revision
 
 
-def test_a_reporter_cannot_read_or_write_another_enterprises_reports(reporting: Api) -> None:
+def reporter_cannot_read_or_write_another_enterprises_reports(reporting: Api) -> None:
     carls = post(
         reporting,
         "carl",
@@ -292,7 +292,7 @@ def test_the_desk_reads_every_enterprise_and_each_read_is_audited(reporting: Api
     assert count == 3
 
 
-def test_the_desk_submits_for_a_named_enterprise_only(reporting: Api) -> None:
+def desk_submits_for_a_named_enterprise_only(reporting: Api) -> None:
     body = {"form": "chemicals", "period": "2026-11", "values": {"pvc_output": 2.0}}
     unnamed = post(reporting, "otto", body)
     assert unnamed.status_code == 422 and "enterprise" in unnamed.json()["detail"]
@@ -333,7 +333,24 @@ def test_the_overdue_list_and_aggregates_for_the_desk(reporting: Api, clock: Fro
     assert refused.status_code == 403
 
 
-def test_a_reporter_is_not_made_without_its_enterprise_through_the_api(api: Api) -> None:
+def reporter_is_not_made_without_its_enterprise_through_the_api(reporting: Api) -> None:
     body = {"name": "rex", "role": "reporter", "password": "a-long-password"}
-    refused = api.client.post("/api/v1/users", json=body, headers=api.as_("ada"))
+    refused = reporting.client.post("/api/v1/users", json=body, headers=reporting.as_("ada"))
     assert refused.status_code == 422 and "--enterprise" in refused.text
+
+
+# the checks above share a store where they cannot disturb one another: one store each
+def test_forms_the_desk_submitting_and_no_reporter_without_an_enterprise(reporting: Api) -> None:
+    reporter_sees_its_own_forms_with_the_open_period(reporting)
+    desk_submits_for_a_named_enterprise_only(reporting)
+    reporter_is_not_made_without_its_enterprise_through_the_api(reporting)
+
+
+def test_refused_submissions_store_nothing(reporting: Api) -> None:
+    bad_submission_names_each_refused_field_and_stores_nothing(reporting)
+    periods_not_yet_ended_or_malformed_are_refused(reporting)
+
+
+def test_a_submission_is_its_enterprises_alone(reporting: Api) -> None:
+    submission_is_stored_for_the_reporters_enterprise(reporting)
+    reporter_cannot_read_or_write_another_enterprises_reports(reporting)
