@@ -6,7 +6,8 @@ the bundled directory, one reporter per enterprise and October's reports (the hi
 jumps are judged against). Then, with the clock at 2026-12-03: each enterprise reports the
 figures of one of its form's materials; 6 % first send stocks whose total is not the sum of
 their parts (refused, 422, then corrected), 3 % an output four times their usual (a jump:
-stored, asked about, then confirmed), 8 % wait past the due day (2026-12-10). Reminders are
+stored, asked about, then confirmed), 8 % wait past the due day (2026-12-10), 2 % never
+report. Reminders are
 queued on 2026-12-07 (due soon) and 2026-12-11 (overdue), and queued again the next day (no
 duplicate); the late ones report on 2026-12-12; then the aggregates are stored and the
 materials evaluated.
@@ -78,6 +79,7 @@ class Plan:
     bad_total: bool
     jump: bool
     late: bool
+    silent: bool  # never reports this month
 
 
 def figures_of(rng: random.Random, material: str, scale: float = 1.0) -> dict[str, float]:
@@ -119,9 +121,11 @@ def setup(folder: Path) -> tuple[ServiceContext, list[Plan], dict[str, float]]:
         transaction(context.factory) as session,
     ):
         enterprises = session.scalars(select(Enterprise).order_by(Enterprise.id)).all()
+        in_form: Counter[str] = Counter()
         for index, enterprise in enumerate(enterprises):
             (form,) = forms_for(forms, enterprise)
-            material = form.materials[index % len(form.materials)]
+            material = form.materials[in_form[form.id] % len(form.materials)]
+            in_form[form.id] += 1
             name = f"r{index:03d}"
             add_reporter(
                 session,
@@ -286,7 +290,7 @@ def run() -> dict[str, float]:
         with use_clock(FrozenClock(ON_TIME)) as frozen:
             month = Month(context)
             for plan in plans:
-                if not plan.late:
+                if not plan.late and not plan.silent:
                     month.report(plan)
             reminders = {
                 "due_soon": queue_reminders(context, today=date(2026, 12, 7)).queued,
@@ -297,7 +301,7 @@ def run() -> dict[str, float]:
             assert isinstance(frozen, FrozenClock)
             frozen.moment = LATE
             for plan in plans:
-                if plan.late:
+                if plan.late and not plan.silent:
                     month.report(plan)
             started = time.perf_counter()
             outcome = aggregate_reports(context)
@@ -308,7 +312,9 @@ def run() -> dict[str, float]:
         figures.update(
             {
                 "reporting_enterprises": float(len(plans)),
-                "reporting_late": float(sum(p.late for p in plans)),
+                "reporting_late": float(sum(p.late and not p.silent for p in plans)),
+                "reporting_silent": float(sum(p.silent for p in plans)),
+                "reporting_min_coverage": min(a.coverage for a in outcome.computed),
                 "reporting_aggregates": float(len(outcome.computed)),
                 "reporting_counted": float(statuses[AggregateStatus.OK]),
                 "reporting_no_data": float(statuses[AggregateStatus.NO_DATA]),
