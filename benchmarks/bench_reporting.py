@@ -167,6 +167,7 @@ def setup(folder: Path) -> tuple[ServiceContext, list[Plan], dict[str, float]]:
                     bad_total=rng.random() < 0.06,
                     jump=rng.random() < 0.03 and index % 3 != 2,
                     late=rng.random() < 0.08,
+                    silent=rng.random() < 0.02,
                 )
             )
     return context, plans, timings
