@@ -318,13 +318,18 @@ def test_the_overdue_list_and_aggregates_for_the_desk(reporting: Api, clock: Fro
         headers=reporting.as_("vera"),
     )
     assert malformed.status_code == 422
-    # one reporter of two (below the coverage): the desk sees it, a viewer does not
+    # one reporter (expected: the one that ever reported it): withheld, for the desk only
     desk = reporting.client.get(
         "/api/v1/report-aggregates?material=cement", headers=reporting.as_("otto")
     ).json()
     output = next(a for a in desk["items"] if a["field"] == "cement_output")
-    assert (output["status"], output["reporters"], output["expected"]) == ("no_data", 1, 2)
+    assert (output["status"], output["reporters"], output["expected"]) == ("withheld", 1, 1)
     assert output["total"] == 120.0 and output["level"] is None
+    with reporting.factory() as session:  # one enterprise's figure, read by the desk: audited
+        audited = session.scalars(
+            select(AuditEntry.actor).where(AuditEntry.action == "report_aggregates_read")
+        ).all()
+    assert audited == ["otto"]
     viewer = reporting.client.get(
         "/api/v1/report-aggregates?material=cement", headers=reporting.as_("vera")
     ).json()

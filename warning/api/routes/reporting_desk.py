@@ -1,7 +1,8 @@
 """Enterprise reporting for the desk: who has not reported, and the aggregates per material.
 
 An aggregate of fewer than three reporting enterprises could give one enterprise's figure
-away: only operators and admins see it (``withheld``); viewers get the others.
+away: only operators and admins see it, and their read of such aggregates is audited (as any
+read of an enterprise's figures by the desk); viewers get the others.
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from warning import clock
 from warning.accounts import ROLE_RANK, Role
 from warning.api.deps import Context, Db, Viewer
 from warning.api.fields import Limit, Offset, TextQuery
 from warning.api.schemas import Page
+from warning.audit import record
 from warning.clock import desk_today
 from warning.jobs.reporting import reporting_forms
-from warning.reporting.aggregation import aggregates
+from warning.reporting.aggregation import MIN_REPORTERS, aggregates
 from warning.reporting.overdue import outstanding
+from warning.store import transaction
 
 router = APIRouter(tags=["reporting"])
 
@@ -106,7 +110,16 @@ def report_aggregates(
     shown = [
         AggregateOut(series_id=a.series_id, **{**a.__dict__, "status": str(a.status)})
         for a in found
-    ]
-    return Page[AggregateOut](
-        items=shown[offset : offset + limit], total=len(shown), limit=limit, offset=offset
-    )
+    ][offset : offset + limit]
+    few = [f"{a.field}:{a.period}" for a in shown if not a.reporters >= MIN_REPORTERS]
+    if few:  # as good as an enterprise's own figures: the desk's read is audited
+        with transaction(context.factory) as writer:
+            record(
+                writer,
+                at=clock.now(),
+                actor=user.name,
+                action="report_aggregates_read",
+                subject="report-aggregates",
+                after={"fewer_than_three": few},
+            )
+    return Page[AggregateOut](items=shown, total=len(found), limit=limit, offset=offset)
