@@ -132,6 +132,7 @@ def test_a_malformed_workbook_is_refused_cell_by_cell_and_nothing_is_stored(
 
 
 def test_the_desk_lists_who_has_not_reported(web: Web, frozen: None) -> None:
+    web.as_(REPORTER)  # its enterprise joins the directory
     page = web.as_("vera").get("/report-overdue?form=building_materials")
     assert page.status_code == 200
     assert REPORTING_ENTERPRISE in page.text and "2026-11" in page.text

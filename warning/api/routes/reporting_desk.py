@@ -16,7 +16,7 @@ from warning import clock
 from warning.accounts import ROLE_RANK, Role
 from warning.api.deps import Context, Db, Viewer
 from warning.api.fields import Limit, Offset, TextQuery
-from warning.api.schemas import Page
+from warning.api.schemas import REFUSED_INPUT, Page
 from warning.audit import record
 from warning.clock import desk_today
 from warning.jobs.reporting import reporting_forms
@@ -58,7 +58,7 @@ class AggregateOut(BaseModel):
     status: str
 
 
-@router.get("/report-overdue", response_model=Page[OutstandingOut])
+@router.get("/report-overdue", response_model=Page[OutstandingOut], responses=REFUSED_INPUT)
 def report_overdue(
     db: Db,
     context: Context,
@@ -83,7 +83,7 @@ def report_overdue(
     )
 
 
-@router.get("/report-aggregates", response_model=Page[AggregateOut])
+@router.get("/report-aggregates", response_model=Page[AggregateOut], responses=REFUSED_INPUT)
 def report_aggregates(
     db: Db,
     context: Context,

@@ -20,7 +20,7 @@ from warning import clock
 from warning.accounts import Role, User
 from warning.api.deps import Context, Db, ReporterOrDesk
 from warning.api.fields import Limit, Line, Offset, RowId, TextQuery
-from warning.api.schemas import Page
+from warning.api.schemas import REFUSED_INPUT, Page
 from warning.clock import desk_today
 from warning.context import ServiceContext
 from warning.directory.models import Enterprise
@@ -212,7 +212,7 @@ def _own_enterprise(db: Db, user: User) -> Enterprise:
     return enterprise
 
 
-@router.get("/report-forms", response_model=list[FormOut])
+@router.get("/report-forms", response_model=list[FormOut], responses=REFUSED_INPUT)
 def report_forms(
     db: Db, context: Context, user: ReporterOrDesk, enterprise: TextQuery = None
 ) -> list[FormOut]:
@@ -229,7 +229,12 @@ def report_forms(
     return [FormOut.of(form, today) for form in chosen]
 
 
-@router.post("/reports", response_model=ReportOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/reports",
+    response_model=ReportOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=REFUSED_INPUT,
+)
 def submit_report(
     body: Annotated[ReportIn, Body()], db: Db, context: Context, user: ReporterOrDesk
 ) -> ReportOut:
@@ -266,7 +271,7 @@ def submit_report(
     return ReportOut.of(done.report, enterprise, done.questions)
 
 
-@router.get("/reports", response_model=Page[ReportOut])
+@router.get("/reports", response_model=Page[ReportOut], responses=REFUSED_INPUT)
 def reports(
     db: Db,
     context: Context,
@@ -303,7 +308,7 @@ def reports(
     return Page[ReportOut](items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/reports/{report_id}", response_model=ReportOut)
+@router.get("/reports/{report_id}", response_model=ReportOut, responses=REFUSED_INPUT)
 def report(report_id: RowId, db: Db, context: Context, user: ReporterOrDesk) -> ReportOut:
     """One report; 404 for another enterprise's (a reporter learns nothing of others)."""
     own = None if _is_desk(user) else _own_enterprise(db, user).id
