@@ -67,6 +67,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "imports": ("进口量", "imports"),
     "exports": ("出口量", "exports"),
 }
+#: The series the service sums from the whitelist enterprises' reports: reported_<field>.
+REPORTED_PREFIX = "reported_"
 #: How an unnamed series of each indicator kind is called after its material.
 KIND_WORDS: dict[str, tuple[str, str]] = {
     "price": ("价", "price"),
@@ -94,6 +96,9 @@ def series_label(
     if given is not None:
         return given
     zh, en = material_name(material, names)
+    if series_id.startswith(REPORTED_PREFIX):  # summed from the enterprises' own reports
+        kind_zh, kind_en = KIND_WORDS.get(indicator, (indicator, indicator))
+        return f"报送企业{zh}{kind_zh}", f"Reporting enterprises' {_decapitalise(en)} {kind_en}"
     parsed = _parse(series_id, material)
     if parsed is None:
         kind_zh, kind_en = KIND_WORDS.get(indicator, (indicator, indicator))

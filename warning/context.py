@@ -18,6 +18,7 @@ import warning.delivery.models
 import warning.directory.models
 import warning.evaluation.models
 import warning.feeding.models
+import warning.reporting.models
 import warning.review.models  # noqa: F401  (every domain's tables join the metadata)
 from warning import clock
 from warning.catalog import Catalog, load_catalog

@@ -39,6 +39,7 @@ from warning.jobs.canary import CANARY_JOB, CANARY_TIME, live_feeds, run_canary
 from warning.jobs.delivery import deliver_due
 from warning.jobs.digest import run_digest
 from warning.jobs.pipeline import after_feed_run, prune_accounts, sweep_review_queue
+from warning.jobs.reporting_schedule import add_reporting_jobs
 from warning.jobs.scheduler import RunningFeeds, build_feed_scheduler, record_interrupted
 
 log = logging.getLogger(__name__)
@@ -219,6 +220,7 @@ def _start_scheduler(
             misfire_grace_time=6 * 3600,
             **every,
         )
+    add_reporting_jobs(scheduler, context)
     scheduler.start()
     return scheduler, caught_up
 

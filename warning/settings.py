@@ -57,6 +57,17 @@ class Settings(BaseSettings):
     rules_path: Path | None = Field(
         default=None, description="YAML rule set replacing the bundled default rule set"
     )
+    reporting_path: Path | None = Field(
+        default=None,
+        description="YAML reporting forms replacing the bundled ones (warning/data/reporting.yaml)",
+    )
+    reporting_min_coverage: float = Field(
+        default=0.6,
+        gt=0,
+        le=1,
+        description="the least share of the expected enterprises that must have reported for a "
+        "reported aggregate to count (below: no_data)",
+    )
     feeds_path: Path | None = Field(
         default=None, description="YAML feed definitions replacing the bundled ones"
     )
@@ -254,7 +265,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"not a database URL ({error}); {expected}") from None
         return value
 
-    @field_validator("catalog_path", "rules_path", "feeds_path")
+    @field_validator("catalog_path", "rules_path", "feeds_path", "reporting_path")
     @classmethod
     def _existing_file(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():

@@ -24,6 +24,7 @@ SAMPLE_PARAMS = {
     "silence_id": "1",
     "token_id": "1",
     "name": "vera",
+    "report_id": "1",
 }
 
 

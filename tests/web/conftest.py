@@ -18,12 +18,18 @@ from warning.accounts import Role
 from warning.accounts.service import add_user
 from warning.catalog import load_catalog
 from warning.context import ServiceContext
+from warning.directory.models import Enterprise
+from warning.reporting.reporters import add_reporter
 from warning.settings import load_settings
 from warning.store import make_engine, transaction
 from warning.web.app import create_web_app
 
 PASSWORDS = {"vera": "viewer-password-1", "otto": "operator-password-1", "ada": "admin-password-1"}
 ROLES = {"vera": Role.VIEWER, "otto": Role.OPERATOR, "ada": Role.ADMIN}
+REPORTER = "rita"  # reports for REPORTING_ENTERPRISE (building materials)
+REPORTING_ENTERPRISE = "91450000U3DGRQUKW8"
+PASSWORD_OF_REPORTER = "reporter-password-1"
+PASSWORDS[REPORTER] = PASSWORD_OF_REPORTER
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -41,7 +47,10 @@ class Web:
         return TestClient(self.app, follow_redirects=False)
 
     def as_(self, name: str) -> TestClient:
-        """A browser logged in as ``name`` (one per user, kept)."""
+        """A browser logged in as ``name`` (one per user, kept); the reporter and its
+        enterprise are made on first use (the directory is otherwise empty)."""
+        if name == REPORTER and name not in self.browsers:
+            add_reporting_enterprise(self.factory)
         if name not in self.browsers:
             browser = self.anonymous()
             answer = login(browser, name, PASSWORDS[name])
@@ -51,7 +60,7 @@ class Web:
 
     def csrf(self, name: str) -> str:
         """The CSRF token of ``name``'s session (from a page's meta tag)."""
-        page = self.as_(name).get("/admin")
+        page = self.as_(name).get("/report" if name == REPORTER else "/admin")
         found = CSRF_META.search(page.text)
         assert found, page.text[:500]
         return found.group(1)
@@ -59,6 +68,30 @@ class Web:
     def post(self, name: str, path: str, data: dict[str, Any]) -> Any:
         """A form post by ``name`` with their CSRF token."""
         return self.as_(name).post(path, data={"csrf_token": self.csrf(name), **data})
+
+
+def add_reporting_enterprise(factory: sessionmaker[Session]) -> None:
+    """The reporter's enterprise in the directory, and the reporter tied to it."""
+    with transaction(factory) as session:
+        now = clock.now()
+        session.add(
+            Enterprise(
+                name="演示建材（Demo）",
+                credit_code=REPORTING_ENTERPRISE,
+                sector="building_materials",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        session.flush()
+        add_reporter(
+            session,
+            name=REPORTER,
+            password=PASSWORD_OF_REPORTER,
+            credit_code=REPORTING_ENTERPRISE,
+            actor="test",
+            now=now,
+        )
 
 
 def login(browser: TestClient, name: str, password: str) -> Any:

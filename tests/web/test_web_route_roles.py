@@ -1,7 +1,8 @@
-"""Every page and form of the web app, from the app's own route table, as nobody, viewer,
-operator and admin: nobody is sent to the login page, a role below the one the route needs
-gets 403, that role and above get through. Forms carry the session's CSRF token, so a refusal
-here is the role's, not the token's.
+"""Every page and form of the web app, from the app's own route table, as nobody, reporter,
+viewer, operator and admin: nobody is sent to the login page, a role below the one the route
+needs gets 403, that role and above get through. A reporter gets through only its own
+reporting pages (``/report``) and logging out; those pages are a reporter's only. Forms carry
+the session's CSRF token, so a refusal here is the role's, not the token's.
 
 The role a route needs is the higher of what it declares (an ``Operator`` or ``Admin``
 dependency; a page that checks the role in its body declares only a signed-in user) and the
@@ -16,7 +17,7 @@ import re
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from tests.support.roles import declared_roles, highest, rank
-from tests.web.conftest import ROLES, Web
+from tests.web.conftest import REPORTER, ROLES, Web
 from warning.accounts import Role
 
 # signed links: unsubscribe (RFC 8058), a warning's public page
@@ -24,6 +25,7 @@ OPEN = {"/login", "/healthz", "/unsubscribe", "/w/{token}"}
 ADMIN_AREAS = ("/admin/users", "/admin/tokens", "/directory/export", "/directory/import")
 OPERATOR_AREAS = ("/deliveries", "/directory")
 SIGNED_IN_FORMS = {"/logout"}  # a form any signed-in user sends
+WALKERS = {REPORTER: Role.REPORTER, **ROLES}
 SAMPLE_PARAMS = {
     "material_id": "copper",
     "item_id": "1",
@@ -34,6 +36,19 @@ SAMPLE_PARAMS = {
     "suffix": "csv",
     "kind": "weekly",
 }
+
+
+def reporters_only(path: str) -> bool:
+    """A reporter's own pages: its form, template and upload."""
+    return path == "/report" or path.startswith("/report/")
+
+
+def admits(role: Role, method: str, path: str, needed: Role) -> bool:
+    if reporters_only(path):
+        return role == Role.REPORTER
+    if path in SIGNED_IN_FORMS:
+        return True
+    return rank(role) >= rank(needed)
 
 
 def floor(method: str, path: str) -> Role:
@@ -87,7 +102,7 @@ def test_every_page_sends_nobody_to_login_refuses_lower_roles_and_admits_the_res
         answer = anonymous.request(method, path)
         assert answer.status_code == 303, (method, path, answer.status_code)
         assert answer.headers["location"].startswith("/login?next="), (method, path)
-    for name, role in ROLES.items():
+    for name, role in WALKERS.items():
         browser, csrf = web.as_(name), web.csrf(name)
         for method, path, needed in routes:
             if method == "POST":
@@ -95,7 +110,7 @@ def test_every_page_sends_nobody_to_login_refuses_lower_roles_and_admits_the_res
             else:
                 answer = browser.request(method, path)
             where = (name, method, path, answer.status_code)
-            if rank(role) < rank(needed):
+            if not admits(role, method, path, needed):
                 assert answer.status_code == 403, where
             else:
                 assert answer.status_code not in (401, 403), where

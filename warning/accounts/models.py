@@ -14,14 +14,17 @@ from warning.store.base import Base, enum_column
 
 class Role(StrEnum):
     """What a user may do: viewers read; operators also act on review items and silences;
-    admins also manage users, tokens and the review policy."""
+    admins also manage users, tokens and the review policy. A reporter is outside the desk:
+    it submits and reads its own enterprise's reports (``warning.reporting``), nothing else,
+    so it ranks below a viewer and every desk route refuses it."""
 
+    REPORTER = "reporter"
     VIEWER = "viewer"
     OPERATOR = "operator"
     ADMIN = "admin"
 
 
-ROLE_RANK: dict[Role, int] = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2}
+ROLE_RANK: dict[Role, int] = {Role.REPORTER: -1, Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2}
 
 
 class User(Base):

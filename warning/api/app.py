@@ -13,7 +13,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from warning.api.edge import BodyLimit, ServerErrors, validation_failed
-from warning.api.routes import admin, materials, public_warning, review, silences, unsubscribe
+from warning.api.routes import (
+    admin,
+    materials,
+    public_warning,
+    reporting_desk,
+    reports,
+    review,
+    silences,
+    unsubscribe,
+)
 from warning.context import ServiceContext
 from warning.errors import HTTP_STATUS, ServiceError
 
@@ -30,7 +39,7 @@ def create_app(context: ServiceContext) -> FastAPI:
         redoc_url=None,
     )
     app.state.context = context
-    for module in (materials, review, silences, admin):
+    for module in (materials, review, silences, admin, reports, reporting_desk):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(unsubscribe.router)
     app.include_router(public_warning.router)

@@ -125,7 +125,25 @@ def role_at_least(role: Role) -> Callable[[User], User]:
     return check
 
 
+def role_among(*roles: Role) -> Callable[[User], User]:
+    """A dependency admitting users of exactly these ``roles`` (not a rank: enterprise
+    reporting admits a reporter and the desk's operators and admins, not a viewer); 403 for
+    others."""
+    admitted = frozenset(roles)
+
+    def check(user: Annotated[User, Depends(current_user)]) -> User:
+        if user.role not in admitted:
+            names = " or ".join(sorted(admitted))
+            refusal = f"this needs the {names} role; {user.name} is {user.role}"
+            raise HTTPException(status.HTTP_403_FORBIDDEN, refusal)
+        return user
+
+    return check
+
+
 Context = Annotated[ServiceContext, Depends(service_context)]
 Viewer = Annotated[User, Depends(role_at_least(Role.VIEWER))]
 Operator = Annotated[User, Depends(role_at_least(Role.OPERATOR))]
 Admin = Annotated[User, Depends(role_at_least(Role.ADMIN))]
+# a reporter (its own enterprise's reports) or the desk (every enterprise's, audited)
+ReporterOrDesk = Annotated[User, Depends(role_among(Role.REPORTER, Role.OPERATOR, Role.ADMIN))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Final, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -46,6 +46,13 @@ class Problem(BaseModel):
     """Every error: ``detail`` says what is wrong."""
 
     detail: Any
+
+
+# a route whose service may refuse its input (422): ``detail`` says why, as text, or lists
+# each problem of a malformed request; a refused submission adds ``fields`` (field: why)
+REFUSED_INPUT: Final[dict[int | str, dict[str, Any]]] = {
+    422: {"model": Problem, "description": "refused input: detail says why"}
+}
 
 
 class WarningOut(BaseModel):
@@ -291,6 +298,16 @@ class UserIn(_Strict):
     name: Line = Field(max_length=64)
     role: Role
     password: Line = Field(min_length=10, max_length=1000)
+
+    @field_validator("role")
+    @classmethod
+    def _not_a_reporter(cls, role: Role) -> Role:
+        if role == Role.REPORTER:
+            raise ValueError(
+                "a reporter is added with its enterprise: "
+                "warning users add NAME --role reporter --enterprise CREDIT_CODE"
+            )
+        return role
 
 
 class TokenIn(_Strict):

@@ -28,6 +28,7 @@ from warning.accounts.service import (
 from warning.cli.edge import ROW_ID
 from warning.cli.output import console, fail, service_context
 from warning.plain_text import text_problem
+from warning.reporting.reporters import add_reporter
 from warning.store import read_only, transaction
 
 users_app = typer.Typer(help="Users: add, list, disable, enable.", no_args_is_help=True)
@@ -42,24 +43,49 @@ def cli_actor() -> str:
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="lower-case login name, e.g. li.wei")],
-    role: Annotated[Role, typer.Option("--role", help="viewer, operator or admin")],
+    role: Annotated[Role, typer.Option("--role", help="viewer, operator, admin or reporter")],
+    enterprise: Annotated[
+        str | None,
+        typer.Option(
+            "--enterprise",
+            help="a reporter's enterprise, by its credit code (reporters only, and required)",
+        ),
+    ] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="read the password from standard input")
     ] = False,
 ) -> None:
-    """Add a user; the password is asked for (twice), or read from stdin."""
+    """Add a user; the password is asked for (twice), or read from stdin. A reporter reports
+    for one enterprise of the directory (``--enterprise CREDIT_CODE``)."""
+    if (role == Role.REPORTER) != (enterprise is not None):
+        raise fail(
+            "--enterprise: a reporter needs its enterprise's credit code"
+            if enterprise is None
+            else "--enterprise: only a reporter has an enterprise"
+        )
     context = service_context()
     password = _read_password(password_stdin)
     with transaction(context.factory) as session:
-        add_user(
-            session,
-            name=name,
-            role=role,
-            password=password,
-            actor=cli_actor(),
-            now=clock.now(),
-        )
-    console.print(f"user {(name)} added as {role}")
+        if enterprise is not None:
+            add_reporter(
+                session,
+                name=name,
+                password=password,
+                credit_code=enterprise,
+                actor=cli_actor(),
+                now=clock.now(),
+            )
+        else:
+            add_user(
+                session,
+                name=name,
+                role=role,
+                password=password,
+                actor=cli_actor(),
+                now=clock.now(),
+            )
+    suffix = f" for {enterprise}" if enterprise is not None else ""
+    console.print(f"user {(name)} added as {role}{suffix}")
 
 
 def _read_password(from_stdin: bool) -> str:

@@ -8,6 +8,7 @@ from warning.cli import alerts, backtest, board, data, serve
 from warning.cli.accounts import tokens_app, users_app
 from warning.cli.feeds import feeds_app
 from warning.cli.output import report_failures
+from warning.cli.reporting import reports_app
 from warning.cli.review import review_app
 
 app = typer.Typer(
@@ -35,4 +36,5 @@ app.command()(alerts.digest)
 app.add_typer(alerts.deliveries_app, name="deliveries")
 app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(alerts.directory_app, name="directory")
+app.add_typer(reports_app, name="reports")
 report_failures(app)  # last: every command above, and any added later above it

@@ -50,6 +50,7 @@ class DeliveryKind(StrEnum):
     NOTICE = "notice"  # warning notices (``delivery_notice``)
     DIGEST = "digest"  # a digest of a period (``payload``: kind and day)
     ESCALATION = "escalation"  # review items past their deadline, to an operator
+    REMINDER = "reminder"  # a reporting form due or overdue, to a contact (``payload``)
 
 
 class Notice(Base):

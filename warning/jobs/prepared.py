@@ -1,4 +1,5 @@
-"""Deliveries that are whole emails rather than warning notices: digests and escalations.
+"""Deliveries that are whole emails rather than warning notices: digests, escalations and
+reporting reminders.
 
 The worker builds each from its delivery row (a digest from its kind and day, once per round
 for all its recipients; an escalation from the list it was queued with) and sends it through
@@ -21,6 +22,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from alerts import DeliveryResult, MailSettings, Outcome
 from alerts.digest import Digest, DigestKind, digest_email
+from alerts.model import Language
+from alerts.reminder import reminder_email, reminder_of
 from alerts.smtp import SmtpPool
 from warning import clock
 from warning.context import ServiceContext
@@ -46,7 +49,9 @@ def prepare(
     rows = session.scalars(
         select(Delivery).where(
             Delivery.id.in_(ids),
-            Delivery.kind.in_([DeliveryKind.DIGEST, DeliveryKind.ESCALATION]),
+            Delivery.kind.in_(
+                [DeliveryKind.DIGEST, DeliveryKind.ESCALATION, DeliveryKind.REMINDER]
+            ),
         )
     ).all()
     contact_ids = {row.contact_id for row in rows if row.contact_id is not None}
@@ -81,6 +86,16 @@ def prepare(
                     settings=settings,
                     now=clock.now(),
                     desk_copy=contact is None,  # an operator's address: the desk's copy
+                )
+            elif row.kind == DeliveryKind.REMINDER:
+                if contact is None:
+                    raise LookupError(f"contact {row.contact_id} is gone")
+                email = reminder_email(
+                    reminder_of(payload),
+                    language=Language(contact.language),
+                    address=address,
+                    settings=settings,
+                    now=clock.now(),
                 )
             else:
                 email = escalation_email(payload, address, settings)

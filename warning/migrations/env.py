@@ -11,6 +11,7 @@ import warning.delivery.models
 import warning.directory.models
 import warning.evaluation.models
 import warning.feeding.models
+import warning.reporting.models
 import warning.review.models  # noqa: F401  (every domain's tables join the metadata)
 from warning.store import Base, make_engine
 

@@ -41,6 +41,7 @@ from warning.web.routes import (
     login,
     materials,
     queue,
+    reporting,
 )
 from warning.web.security import SecurityHeaders
 from warning.web.templating import STATIC_DIR, Templates
@@ -65,7 +66,7 @@ def create_web_app(
     api_routes = list(app.router.routes)
     for module in (
         *(login, board, queue, items, materials, feeds),
-        *(deliveries, directory, bulletins, admin),
+        *(deliveries, directory, bulletins, admin, reporting),
     ):
         app.include_router(module.router)
     # pages first: a page's path is matched before the API's routes are tried (they do not

@@ -77,12 +77,24 @@ class Visitor:
         return ROLE_RANK[self.role] >= ROLE_RANK[Role(role)]
 
 
+REPORTER_PATHS: Final = ("/report/", "/logout")  # all a reporter may open (its own reports)
+
+
+def _outside_the_desk(request: Request, role: Role) -> None:
+    """A reporter sees only its own enterprise's reporting pages: :class:`RoleRefused`
+    elsewhere (the desk's pages need at least a viewer)."""
+    path = request.url.path
+    if role == Role.REPORTER and not (path == "/report" or path.startswith(REPORTER_PATHS)):
+        raise RoleRefused(Role.VIEWER)
+
+
 def visitor(request: Request, db: Db) -> Visitor:
     """The signed-in user (:class:`LoginRequired` without one). ``?lang=zh|en`` switches the
     language and remembers it for the user."""
     browser = signed_in(db, cookie=request.cookies.get(SESSION_COOKIE, ""), now=clock.now())
     if browser is None:
         raise LoginRequired(_here(request))
+    _outside_the_desk(request, browser.role)
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
         set_language(db, user_id=browser.user_id, language=str(asked))
@@ -96,6 +108,7 @@ def page_visitor(request: Request, db: Session, freshness: Freshness) -> Visitor
     browser = freshness.browser(db, cookie=cookie, now=clock.now()) if cookie else None
     if browser is None:
         raise LoginRequired(_here(request))
+    _outside_the_desk(request, browser.role)
     asked = request.query_params.get("lang")
     if asked in LANGUAGES and asked != browser.language:
         set_language(db, user_id=browser.user_id, language=str(asked))

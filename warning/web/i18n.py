@@ -130,6 +130,7 @@ RULE_NAMES: Final[dict[str, str]] = {  # the default rule set's indicators
     "price_vs_output": N_("Price against output"),
 }
 ROLE_NAMES: Final[dict[str, str]] = {
+    "reporter": N_("Reporter"),
     "viewer": N_("Viewer"),
     "operator": N_("Operator"),
     "admin": N_("Administrator"),

@@ -67,7 +67,7 @@ def _show(
         tokens=list_tokens(db) if admin else [],
         silences=list_silences(db, include_ended=True)[:50],
         materials=context.catalog.materials,
-        roles=list(Role),
+        roles=[role for role in Role if role != Role.REPORTER],  # reporters: the CLI
         policy={
             "auto_approve": list(settings.review_auto_approve),
             "deadline_hours": dict(settings.review_deadline_hours),

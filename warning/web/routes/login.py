@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from warning import clock
+from warning.accounts import Role
 from warning.accounts.sessions import LoginThrottled, end_session, login, signed_in
 from warning.api.deps import SESSION_COOKIE, Context, Db
 from warning.api.fields import Line, LongQuery
@@ -115,7 +116,10 @@ def login_submit(
         return _login_page(
             request, state, next_path=safe_next(next), status_code=401, problem="wrong"
         )
-    response = RedirectResponse(safe_next(next), status_code=303)
+    going = safe_next(next)
+    if signed_in.user.role == Role.REPORTER and going == "/":  # a reporter's home: its form
+        going = "/report"
+    response = RedirectResponse(going, status_code=303)
     hours = context.settings.web_session_hours
     set_cookie(response, request, SESSION_COOKIE, signed_in.cookie, max_age=int(hours * 3600))
     clear_cookie(response, request, LOGIN_CSRF_COOKIE)

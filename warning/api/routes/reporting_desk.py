@@ -1,0 +1,125 @@
+"""Enterprise reporting for the desk: who has not reported, and the aggregates per material.
+
+An aggregate of fewer than three reporting enterprises could give one enterprise's figure
+away: only operators and admins see it, and their read of such aggregates is audited (as any
+read of an enterprise's figures by the desk); viewers get the others.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from warning import clock
+from warning.accounts import ROLE_RANK, Role
+from warning.api.deps import Context, Db, Viewer
+from warning.api.fields import Limit, Offset, TextQuery
+from warning.api.schemas import REFUSED_INPUT, Page
+from warning.audit import record
+from warning.clock import desk_today
+from warning.jobs.reporting import reporting_forms
+from warning.reporting.aggregation import MIN_REPORTERS, aggregates
+from warning.reporting.overdue import outstanding
+from warning.store import transaction
+
+router = APIRouter(tags=["reporting"])
+
+
+class OutstandingOut(BaseModel):
+    form: str
+    period: str
+    due: date
+    overdue: bool
+    days_late: int
+    credit_code: str
+    enterprise: str
+    region: str
+    missing: str
+
+
+class AggregateOut(BaseModel):
+    form: str
+    field: str
+    series_id: str
+    material: str
+    indicator: str
+    unit: str
+    period: str
+    total: float
+    reporters: int
+    expected: int
+    coverage: float
+    capacity_share: float | None
+    common: int
+    change: float | None
+    level: float | None
+    status: str
+
+
+@router.get("/report-overdue", response_model=Page[OutstandingOut], responses=REFUSED_INPUT)
+def report_overdue(
+    db: Db,
+    context: Context,
+    user: Viewer,
+    form: TextQuery = None,
+    period: TextQuery = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[OutstandingOut]:
+    """The enterprises that have not reported each form's open period (or ``period``), or
+    have a jump to confirm; by form, then credit code."""
+    rows = outstanding(
+        db,
+        forms=reporting_forms(context),
+        today=desk_today(context.settings),
+        form_id=form,
+        period=period,
+    )
+    shown = [OutstandingOut.model_validate(row, from_attributes=True) for row in rows]
+    return Page[OutstandingOut](
+        items=shown[offset : offset + limit], total=len(shown), limit=limit, offset=offset
+    )
+
+
+@router.get("/report-aggregates", response_model=Page[AggregateOut], responses=REFUSED_INPUT)
+def report_aggregates(
+    db: Db,
+    context: Context,
+    user: Viewer,
+    material: TextQuery = None,
+    period: TextQuery = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[AggregateOut]:
+    """The reported aggregates per field and period with their coverage; those of fewer
+    than three enterprises only for operators and admins."""
+    desk = ROLE_RANK[user.role] >= ROLE_RANK[Role.OPERATOR]
+    found = [
+        a
+        for a in aggregates(
+            db,
+            forms=reporting_forms(context),
+            min_coverage=context.settings.reporting_min_coverage,
+        )
+        if (desk or a.shown_outside_desk)
+        and (material is None or a.material == material)
+        and (period is None or a.period == period)
+    ]
+    shown = [
+        AggregateOut(series_id=a.series_id, **{**a.__dict__, "status": str(a.status)})
+        for a in found
+    ][offset : offset + limit]
+    few = [f"{a.field}:{a.period}" for a in shown if not a.reporters >= MIN_REPORTERS]
+    if few:  # as good as an enterprise's own figures: the desk's read is audited
+        with transaction(context.factory) as writer:
+            record(
+                writer,
+                at=clock.now(),
+                actor=user.name,
+                action="report_aggregates_read",
+                subject="report-aggregates",
+                after={"fewer_than_three": few},
+            )
+    return Page[AggregateOut](items=shown, total=len(found), limit=limit, offset=offset)
