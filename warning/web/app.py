@@ -53,7 +53,7 @@ def create_web_app(
     ruleset = load_ruleset(context.settings.rules_path, context.catalog)
     freshness = Freshness()
     app.state.web = WebState(
-        templates=Templates(desk_zone(context.settings)),
+        templates=Templates(desk_zone(context.settings), context.catalog),
         board=BoardCache(context.catalog),
         levels=LevelCache(ruleset),
         pages=RenderedPages(),

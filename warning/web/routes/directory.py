@@ -19,7 +19,7 @@ from warning.api.deps import Context
 from warning.api.fields import Line, PathName
 from warning.context import ServiceContext
 from warning.directory.listing import contact_lines, directory_counts
-from warning.directory.rows import DirectoryFileError, RowError
+from warning.directory.rows import REQUIRED, DirectoryFileError, RowError
 from warning.jobs.directory import directory_file, import_upload
 from warning.store import read_only
 from warning.web.auth import Admin, RoleRefused, Visitor, check_csrf, visitor
@@ -62,6 +62,7 @@ def _show(
         imported=imported,
         rejects=rejects,
         problem=problem,
+        required_columns=REQUIRED,
         status_code=status_code,
     )
 
