@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -78,14 +78,16 @@ def _day(text: str | None) -> date | None:
         return None
 
 
-def _filters(
-    context: ServiceContext,
-    material: str | None,
-    actor: str | None,
-    kind: str | None,
-    start: str | None,
-    end: str | None,
+async def _filters(
+    request: Request,
+    material: TextQuery = None,
+    actor: TextQuery = None,
+    kind: TextQuery = None,
+    start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+    end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
 ) -> AuditFilters:
+    """The filters of the page and its download, from the query."""
+    context: ServiceContext = request.app.state.context
     return AuditFilters(
         material=material if material in context.catalog.material_ids else "",
         actor=(actor or "").strip(),
@@ -95,19 +97,13 @@ def _filters(
     )
 
 
+Filters = Annotated[AuditFilters, Depends(_filters)]
+
+
 @router.get("/audit")
-async def audit(
-    request: Request,
-    material: TextQuery = None,
-    actor: TextQuery = None,
-    kind: TextQuery = None,
-    start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-    end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
-    page_number: PageNumber = 1,
-) -> Response:
+async def audit(request: Request, filters: Filters, page_number: PageNumber = 1) -> Response:
     """The audit page."""
     context: ServiceContext = request.app.state.context
-    filters = _filters(context, material, actor, kind, start, end)
 
     def show(db: Session, person: Visitor) -> Response:
         zone = desk_zone(context.settings)
@@ -134,19 +130,11 @@ async def audit(
 
 
 @router.get("/audit.csv")
-async def audit_csv(
-    request: Request,
-    material: TextQuery = None,
-    actor: TextQuery = None,
-    kind: TextQuery = None,
-    start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-    end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
-) -> Response:
+async def audit_csv(request: Request, filters: Filters) -> Response:
     """What the filters select, as CSV (UTF-8 with a byte-order mark), each entry's sentence
     in the visitor's language beside its stored fields."""
     context: ServiceContext = request.app.state.context
     state: WebState = request.app.state.web
-    filters = _filters(context, material, actor, kind, start, end)
 
     def download(db: Session, person: Visitor) -> Response:
         zone = desk_zone(context.settings)
