@@ -31,6 +31,7 @@ from warning.web.pagecache import RenderedPages
 from warning.web.pages import WebState
 from warning.web.routes import (
     admin,
+    api_docs,
     audit,
     board,
     bulletins,
@@ -65,7 +66,7 @@ def create_web_app(
     api_routes = list(app.router.routes)
     for module in (
         *(login, board, queue, items, materials, feeds),
-        *(deliveries, directory, bulletins, audit, admin),
+        *(deliveries, directory, bulletins, audit, admin, api_docs),
     ):
         app.include_router(module.router)
     # pages first: a page's path is matched before the API's routes are tried (they do not
