@@ -470,3 +470,25 @@ def test_numbers_and_dates_follow_the_language(web: Web) -> None:
     assert zh.datetime(moment) == "2026-08-21 09:30"  # in the desk's zone
     assert zh.ago(moment - timedelta(hours=3), moment) == "3小时前"
     assert en.ago(moment - timedelta(hours=3), moment) == "3 hours ago"
+
+
+def test_the_board_has_a_dense_table_downloaded_as_csv_and_xlsx(web: Web) -> None:
+    items = evaluate(web, {"copper": ("red", "up"), "zinc": ("normal", "")})
+    browser = web.as_("vera")
+    page = browser.get("/").text
+    table = re.search(r'<table class="dense sortable" data-sortable>(.*?)</table>', page, re.S)
+    assert table and table.group(1).count("<tr data-material=") == 19
+    copper = re.search(r'<tr data-material="copper">(.*?)</tr>', table.group(1), re.S)
+    assert copper and 'data-value="4"' in copper.group(1)  # red sorts above everything
+    assert f'href="/items/{items["copper"]}"' in copper.group(1) and "已确认" in copper.group(1)
+
+    answer = browser.get("/board.csv")
+    assert answer.headers["content-disposition"] == 'attachment; filename="board.csv"'
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert len(rows) == 19
+    row = next(r for r in rows if r["material_id"] == "copper")
+    assert (row["品种"], row["级别"], row["待审核"]) == ("铜", "红色", str(items["copper"]))
+    english = browser.get("/board.xlsx?lang=en")
+    sheet = openpyxl.load_workbook(io.BytesIO(english.content)).active
+    assert sheet is not None and sheet.max_row == 20 and sheet["B1"].value == "Material"
+    assert browser.get("/board.pdf").status_code == 404

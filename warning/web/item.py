@@ -18,6 +18,8 @@ from vocabulary import ChangeKind, IndicatorKind, Level
 from warning.audit import AuditView, entries
 from warning.catalog.models import Series
 from warning.catalog.observations import series_values
+from warning.delivery.routing import targets
+from warning.directory.models import Subscription
 from warning.evaluation.models import Assessment, IndicatorAssessment
 from warning.review.changes import standing_of
 from warning.review.decisions import active_warning, get_item
@@ -51,6 +53,17 @@ class RecentPeriod:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """One delivery approving the item would make (as ``warning alerts dry-run`` lists)."""
+
+    enterprise: str
+    contact: str
+    channel: str
+    language: str
+    subscription: Subscription
+
+
+@dataclass(frozen=True)
 class ItemView:
     item: ReviewItem
     assessment: Assessment | None
@@ -62,6 +75,7 @@ class ItemView:
     audit: list[AuditView]
     recent: list[RecentPeriod]
     chart: dict[str, Any]
+    recipients: list[Recipient]
 
 
 def item_view(session: Session, *, item_id: int, levels: LevelCache, words: Words) -> ItemView:
@@ -94,7 +108,35 @@ def item_view(session: Session, *, item_id: int, levels: LevelCache, words: Word
         audit=audit,
         recent=recent,
         chart=chart,
+        recipients=_recipients(session, item),
     )
+
+
+def _recipients(session: Session, item: ReviewItem) -> list[Recipient]:
+    """Who the notice would reach if the item were approved as it stands, by the routing's
+    own rule (:func:`warning.delivery.routing.targets`): an end goes out at the ended
+    warning's level and direction; a silenced item to nobody."""
+    ended = item.kind == ChangeKind.END
+    level = item.from_level if ended else (item.final_level or item.level)
+    direction = item.from_direction if ended else (item.final_direction or item.direction)
+    if item.silenced or level is None or level in (Level.NORMAL, Level.NO_DATA):
+        return []
+    found = targets(
+        session,
+        material_id=item.material_id,
+        level=Level(level),
+        direction=direction or "",
+    )
+    return [
+        Recipient(
+            enterprise=t.contact.enterprise.name,
+            contact=t.contact.name,
+            channel=str(t.channel),
+            language=t.contact.language,
+            subscription=t.subscription,
+        )
+        for t in found
+    ]
 
 
 def _driver(item: ReviewItem, indicators: list[IndicatorAssessment]) -> IndicatorAssessment | None:

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from warning.api.fields import TextQuery
+from warning.api.fields import Line, TextQuery
 from warning.audit import AuditView, entries
 from warning.audit.log import actors
 from warning.clock import desk_zone
@@ -83,8 +83,8 @@ async def _filters(
     material: TextQuery = None,
     actor: TextQuery = None,
     kind: TextQuery = None,
-    start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-    end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+    start: Annotated[Line | None, Query(alias="from", max_length=10)] = None,
+    end: Annotated[Line | None, Query(alias="to", max_length=10)] = None,
 ) -> AuditFilters:
     """The filters of the page and its download, from the query."""
     context: ServiceContext = request.app.state.context
