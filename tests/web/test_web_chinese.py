@@ -200,6 +200,13 @@ def test_every_page_in_chinese_shows_chinese_words_only(web: Web, tmp_path: Path
         problems += [f"{path}: {problem}" for problem in latin_words(answer.text)]
     refused = _upload(web, "ada", "bad.csv", _csv(ROWS[0].replace(",zh,", ",xx,")))
     problems += [f"import refused: {p}" for p in latin_words(refused.text)]
+    loaded = web.as_("ada").post(
+        "/feeds/upload",
+        data={"csrf_token": web.csrf("ada")},
+        files={"file": ("bad.csv", (tmp_path / "bad.csv").read_bytes(), "text/csv")},
+    )
+    assert loaded.status_code == 200 and '<dd class="rejected">2</dd>' in loaded.text
+    problems += [f"upload report: {p}" for p in latin_words(loaded.text)]
     assert {"/", "/queue", "/feeds", "/admin", "/deliveries", "/directory"} <= set(walked)
     assert f"/items/{params['item_id']}" in walked and "/materials/copper" in walked
     assert not problems, "\n".join(problems)

@@ -42,6 +42,7 @@ from warning.web.routes import (
     login,
     materials,
     queue,
+    uploads,
 )
 from warning.web.security import SecurityHeaders
 from warning.web.templating import STATIC_DIR, Templates
@@ -65,7 +66,7 @@ def create_web_app(
     )
     api_routes = list(app.router.routes)
     for module in (
-        *(login, board, queue, items, materials, feeds),
+        *(login, board, queue, items, materials, feeds, uploads),
         *(deliveries, directory, bulletins, audit, admin, api_docs),
     ):
         app.include_router(module.router)

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from typing import Annotated, Final
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
 from warning import clock
 from warning.accounts import ROLE_RANK, Role
 from warning.accounts.sessions import Browser, set_language, signed_in
 from warning.api.deps import SESSION_COOKIE, Db
+from warning.store import read_only
 from warning.web.freshness import Freshness
 from warning.web.i18n import LANGUAGES, resolve_language
 
@@ -128,6 +129,16 @@ async def checked_form(request: Request, person: Annotated[Visitor, Depends(visi
     form = await request.form()
     check_csrf(form, person)
     return form
+
+
+def uploader(request: Request, factory: sessionmaker[Session], role: Role) -> Visitor:
+    """The signed-in visitor with ``role``, read in a session of its own: no write lock is
+    held while an upload is read and checked (a form's own session would take it at once)."""
+    with read_only(factory) as db:
+        person = visitor(request, db)
+    if not person.may(role):
+        raise RoleRefused(role)
+    return person
 
 
 def check_csrf(form: FormData, person: Visitor) -> None:
