@@ -245,7 +245,7 @@ def test_an_upload_with_a_broken_or_huge_declared_length_is_refused_before_it_is
     browser = web.as_("ada")
     for declared, status, says in (
         ("many", 400, "Content-Length: expected a number"),
-        (str(6 * 2**20), 413, "at most 5 MiB"),  # the page's own limit
+        (str(6 * 2**20), 413, "at most 5,242,880 bytes"),  # the page's own limit
         (str(50 * 2**20), 413, "WARNING_MAX_BODY_BYTES"),  # every request's, before the page
     ):
         answer = browser.post(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Final
 
 from fastapi import Depends, Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
@@ -129,6 +130,17 @@ async def checked_form(request: Request, person: Annotated[Visitor, Depends(visi
     form = await request.form()
     check_csrf(form, person)
     return form
+
+
+def declared_too_large(request: Request, most: int) -> Response | None:
+    """A refusal of an upload whose declared length is no number (400) or over ``most``
+    bytes and room for the form around the file (413), before anything is read; else None."""
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit():
+        return Response("Content-Length: expected a number of bytes", status_code=400)
+    if int(declared) > most + 64 * 1024:
+        return Response(f"uploads are at most {most:,} bytes", status_code=413)
+    return None
 
 
 def uploader(request: Request, factory: sessionmaker[Session], role: Role) -> Visitor:

@@ -22,7 +22,14 @@ from warning.directory.listing import contact_lines, directory_counts
 from warning.directory.rows import REQUIRED, DirectoryFileError, RowError
 from warning.jobs.directory import directory_file, import_upload
 from warning.store import read_only
-from warning.web.auth import Admin, RoleRefused, Visitor, check_csrf, uploader
+from warning.web.auth import (
+    Admin,
+    RoleRefused,
+    Visitor,
+    check_csrf,
+    declared_too_large,
+    uploader,
+)
 from warning.web.pages import page, serve
 
 router = APIRouter(include_in_schema=False)
@@ -102,11 +109,9 @@ async def import_file(request: Request, context: Context) -> Response:
     """Import an uploaded CSV or XLSX file (admins). The rows are read and checked (every
     URL's host looked up) with no transaction open, then imported in one; the refused cells
     are listed and nothing is imported."""
-    declared = request.headers.get("content-length", "0")
-    if not declared.isdigit():
-        return Response("Content-Length: expected a number of bytes", status_code=400)
-    if int(declared) > MAX_UPLOAD + 64 * 1024:  # the file, and room for the form around it
-        return Response(f"uploads are at most {MAX_UPLOAD // 2**20} MiB", status_code=413)
+    refused = declared_too_large(request, MAX_UPLOAD)
+    if refused is not None:
+        return refused
     person = await run_in_threadpool(uploader, request, context.factory, Role.ADMIN)
     form = await request.form(max_files=1, max_fields=8)
     check_csrf(form, person)

@@ -23,7 +23,7 @@ from warning.feeding.ingest import IngestReport
 from warning.jobs.ingest import ingest_file
 from warning.jobs.pipeline import IngestFollowUp, derive_and_evaluate
 from warning.store import read_only
-from warning.web.auth import Visitor, check_csrf, uploader
+from warning.web.auth import Visitor, check_csrf, declared_too_large, uploader
 from warning.web.pages import WebState, page
 
 router = APIRouter(include_in_schema=False)
@@ -34,11 +34,9 @@ SUFFIXES: Final = (".csv", ".xlsx")
 async def upload(request: Request, context: Context) -> Response:
     """Load an uploaded long-format file (operators) and show its report."""
     most = context.settings.max_file_bytes
-    declared = request.headers.get("content-length", "0")
-    if not declared.isdigit():
-        return Response("Content-Length: expected a number of bytes", status_code=400)
-    if int(declared) > most + 64 * 1024:  # the file, and room for the form around it
-        return Response(f"files are at most {most} bytes", status_code=413)
+    refused = declared_too_large(request, most)
+    if refused is not None:
+        return refused
     person = await run_in_threadpool(uploader, request, context.factory, Role.OPERATOR)
     form = await request.form(max_files=1, max_fields=8)
     check_csrf(form, person)
