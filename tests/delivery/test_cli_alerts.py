@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import make_transient
 
 from tests.alerts.conftest import Receiver
 from tests.delivery.conftest import CODES, SECRET, approve, write_directory
 from warning.catalog import load_catalog
 from warning.context import ServiceContext
+from warning.delivery.models import Delivery
 from warning.review.models import MaterialWarning
 from warning.settings import load_settings
 from warning.store import make_engine, session_factory
@@ -78,6 +80,19 @@ def test_import_deliver_dry_run_and_digest(tmp_path: Path, receiver: Receiver) -
     listed = run(tmp_path, "deliveries", "list")
     assert "sent" in listed.stdout and "webhook" in listed.stdout
     assert "127.0.0.1" in listed.stdout and "whsec_" not in listed.stdout  # where to, no secret
+    assert "the newest" not in listed.stdout  # one delivery: all of them shown
+    engine = make_engine(url)
+    with session_factory(engine)() as session:  # a second one, so a list of one is capped
+        copy = session.scalars(select(Delivery)).one()
+        session.expunge(copy)
+        make_transient(copy)
+        copy.id, copy.dedupe_key = None, None  # type: ignore[assignment]
+        session.add(copy)
+        session.commit()
+    engine.dispose()
+    capped = run(tmp_path, "deliveries", "list", "--limit", "1")
+    assert "the newest 1 of 2 deliveries; --limit shows more" in capped.stdout
+    assert "the newest" not in run(tmp_path, "deliveries", "list", "--limit", "2").stdout
     assert run(tmp_path, "deliveries", "replay", "1").returncode == 1  # only dead ones
     exported = run(tmp_path, "directory", "export", str(tmp_path / "out.xlsx"))
     assert exported.returncode == 0 and (tmp_path / "out.xlsx").stat().st_size > 0

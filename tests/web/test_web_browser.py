@@ -302,3 +302,36 @@ def test_the_board_is_readable_on_a_phone(page: object, server: Server) -> None:
     overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, "the board scrolls sideways on a phone"
     _shot(page, "board-phone")
+
+
+def test_every_page_reads_in_chinese_on_the_demo_and_charts_hover_cleanly(
+    page: object, server: Server
+) -> None:
+    """The Chinese walk of test_web_chinese on the demo's data, in a real browser (the DOM
+    after the scripts ran, a chart's tooltip shown); and the API's documentation page."""
+    from playwright.sync_api import Page, expect
+
+    from tests.web.test_web_chinese import latin_words
+
+    assert isinstance(page, Page)
+    _login(page, server)
+    page.goto(f"{server.base}/queue")
+    item = page.locator("#queue tbody tr").first.get_attribute("data-item")
+    problems = []
+    for path in (
+        *("/", "/queue", f"/items/{item}", "/materials/copper", "/materials/copper?view=M"),
+        *("/feeds", "/deliveries", "/directory", "/audit", "/admin"),
+    ):
+        page.goto(f"{server.base}{path}")
+        chart = page.locator(".chart.drawn").first
+        if chart.count():
+            box = chart.bounding_box()
+            assert box is not None
+            page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.3)
+            page.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.35)
+        problems += [f"{path}: {problem}" for problem in latin_words(page.content())]
+    assert not problems, "\n".join(dict.fromkeys(problems))
+
+    page.goto(f"{server.base}/api/v1/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("early warning")
+    expect(page.locator(".opblock").first).to_be_visible()

@@ -92,8 +92,8 @@ def test_a_file_with_a_refused_row_imports_nothing_and_says_where(web: Web) -> N
     answer = _upload(web, "ada", "contacts.csv", _csv(ROWS[0], bad))
     assert answer.status_code == 422
     text = answer.text
-    assert '<td class="num">3</td><td>email</td>' in text
-    assert '<td class="num">3</td><td>materials</td>' in text and "unobtainium" in text
+    assert '<td class="num">3</td><td><code>email</code></td>' in text
+    assert '<td class="num">3</td><td><code>materials</code></td>' in text and "unobtainium" in text
     assert _contacts(web) == 0  # the good first row was not imported either
 
 
@@ -188,7 +188,10 @@ def _dead_and_sent(web: Web) -> tuple[int, int]:
 def test_operators_see_the_outbox_and_replay_a_dead_delivery(web: Web) -> None:
     dead, sent = _dead_and_sent(web)
     page = web.as_("otto").get("/deliveries?status=dead&lang=en").text
-    assert "HTTP 503" in page and f'action="/deliveries/{dead}/replay"' in page
+    assert (
+        "the server answered HTTP <code>503</code>" in page
+        and f'action="/deliveries/{dead}/replay"' in page
+    )
     assert "oapi.dingtalk.com/robot/send?…" in page and "SECRET-KEY" not in page
     assert f"<td>{sent}</td>" not in page  # filtered out
     every = web.as_("otto").get("/deliveries?lang=en").text
@@ -242,7 +245,7 @@ def test_an_upload_with_a_broken_or_huge_declared_length_is_refused_before_it_is
     browser = web.as_("ada")
     for declared, status, says in (
         ("many", 400, "Content-Length: expected a number"),
-        (str(6 * 2**20), 413, "at most 5 MiB"),  # the page's own limit
+        (str(6 * 2**20), 413, "at most 5,242,880 bytes"),  # the page's own limit
         (str(50 * 2**20), 413, "WARNING_MAX_BODY_BYTES"),  # every request's, before the page
     ):
         answer = browser.post(

@@ -175,7 +175,7 @@ def test_the_queue_sorts_by_severity_then_age_marks_overdue_and_filters(web: Web
     chemicals = browser.get("/queue?sector=chemicals&kind=new").text
     assert chemicals.count('class="row ') == 1
     assert browser.get("/queue?level=purple&sector=x&kind=y&page=1").status_code == 200
-    assert "j / k" in browser.get("/queue").text
+    assert "<kbd>j</kbd> / <kbd>k</kbd>" in browser.get("/queue").text
 
 
 def _material_of(web: Web, item_id: int) -> str:
@@ -193,20 +193,25 @@ def test_the_item_page_shows_proposal_indicators_chart_periods_and_audit(
     add_indicators(web, "copper")
     page = web.as_("otto").get(f"/items/{items['copper']}").text
 
-    assert "新发预警" in page and "规则集 test-1" in page
+    assert "新发预警" in page and "规则集 <code>test-1</code>" in page
     assert "铜价price_yoy为31.0" in page and "价格同比变化" in page  # reasons per indicator
+    assert "上行：黄色 25%、红色 50%；下行：黄色 -20%、红色 -35%" in page  # the thresholds
+    assert "up: yellow" not in page
     assert "当前无生效预警" in page and "批准后的预警" in page  # before and after
     for key in "ares":
         assert f'data-key="{key}"' in page
     assert page.count('name="csrf_token"') >= 5
     data = chart_data(page, "item-chart")
-    assert data["series"]["name"] == "copper_shfe_futures" and len(data["series"]["points"]) > 200
+    assert data["series"]["name"] == "铜 日度价格（SHFE 期货）"
+    assert len(data["series"]["points"]) > 200
     assert {line["level"] for line in data["indicator"]["thresholds"]} == {"yellow", "red"}
     assert data["indicator"]["unit"] == "%" and data["indicator"]["points"]
     assert all(band["level"] != "normal" for band in data["bands"])
     assert page.count('<tr class="suspect">') == 0 and "近期数据" in page
     assert len(re.findall(r"<td>2026年11月\d+日</td>", page)) >= 10  # recent periods
     assert "audit-created" in page  # the item's audit: proposed by the evaluation
+    assert '系统提议 <span class="level level-yellow">黄色' in page
+    assert "依据截至 <code>2026-11-30</code> 的评估" in page and "{'" not in page
 
 
 def test_approving_on_the_item_page_makes_the_warning_and_leaves_the_queue(web: Web) -> None:
@@ -291,7 +296,8 @@ def test_the_material_page_gives_each_view_and_the_data_to_download(
     browser = web.as_("vera")
     page = browser.get("/materials/copper").text
     daily = chart_data(page, "material-chart")
-    assert daily["series"]["name"] == "copper_shfe_futures" and len(daily["series"]["points"]) > 400
+    assert daily["series"]["name"] == "铜 日度价格（SHFE 期货）"
+    assert len(daily["series"]["points"]) > 400
     assert daily["timeline"] and {"from", "to", "level"} <= set(daily["timeline"][0])
     for view, most in (("W", 110), ("M", 25), ("Q", 9), ("Y", 3)):
         shown = chart_data(browser.get(f"/materials/copper?view={view}").text, "material-chart")
@@ -385,7 +391,8 @@ def _value(web: Web, series_id: str, period: date) -> float:
 
 def test_the_admin_page_manages_users_tokens_and_silences_and_shows_the_policy(web: Web) -> None:
     page = web.as_("ada").get("/admin").text
-    assert "WARNING_REVIEW_AUTO_APPROVE" in page and "blue:*" in page and "2 小时" in page
+    assert "<code>WARNING_REVIEW_AUTO_APPROVE</code>" in page and "2 小时" in page
+    assert "蓝色 · 任何变化" in page and "任何级别 · 解除预警" in page  # blue:*, *:end
     added = web.post(
         "ada", "/admin/users", {"name": "li.wei", "role": "operator", "password": "long-password-1"}
     )
@@ -403,7 +410,10 @@ def test_the_admin_page_manages_users_tokens_and_silences_and_shows_the_policy(w
     bearer = {"Authorization": f"Bearer {token.group(1)}"}
     assert web.anonymous().get("/api/v1/materials", headers=bearer).status_code == 200
     assert token.group(1) not in web.as_("ada").get("/admin").text  # shown once
-    token_id = re.search(r"<tr><td>(\d+)</td><td>li.wei</td>", web.as_("ada").get("/admin").text)
+    token_id = re.search(
+        r'<tr><td>(\d+)</td><td><span translate="no">li.wei</span></td>',
+        web.as_("ada").get("/admin").text,
+    )
     assert token_id
     assert web.post("ada", f"/admin/tokens/{token_id.group(1)}/revoke", {}).status_code == 303
     assert web.anonymous().get("/api/v1/materials", headers=bearer).status_code == 401
@@ -485,5 +495,27 @@ def test_the_feeds_page_shows_the_canarys_failures_and_its_calendar_warning(
     page = web.as_("vera").get("/feeds").text
     assert "在线数据源" in page and "2 个数据源中 1 个失败" in page
     assert "iron_ore_dce_stocks" in page and "column &#39;receipt&#39;" in page
-    assert "copper_shfe_futures</td><td>" not in page.split('id="canary"')[1].split("</section>")[0]
+    assert "copper_shfe_futures" not in page.split('id="canary"')[1].split("</section>")[0]
     assert "trading calendar ends on 2026-12-31" in page
+
+
+def test_the_board_has_a_dense_table_downloaded_as_csv_and_xlsx(web: Web) -> None:
+    items = evaluate(web, {"copper": ("red", "up"), "zinc": ("normal", "")})
+    browser = web.as_("vera")
+    page = browser.get("/").text
+    table = re.search(r'<table class="dense sortable" data-sortable>(.*?)</table>', page, re.S)
+    assert table and table.group(1).count("<tr data-material=") == 19
+    copper = re.search(r'<tr data-material="copper">(.*?)</tr>', table.group(1), re.S)
+    assert copper and 'data-value="4"' in copper.group(1)  # red sorts above everything
+    assert f'href="/items/{items["copper"]}"' in copper.group(1) and "已确认" in copper.group(1)
+
+    answer = browser.get("/board.csv")
+    assert answer.headers["content-disposition"] == 'attachment; filename="board.csv"'
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert len(rows) == 19
+    row = next(r for r in rows if r["material_id"] == "copper")
+    assert (row["品种"], row["级别"], row["待审核"]) == ("铜", "红色", str(items["copper"]))
+    english = browser.get("/board.xlsx?lang=en")
+    sheet = openpyxl.load_workbook(io.BytesIO(english.content)).active
+    assert sheet is not None and sheet.max_row == 20 and sheet["B1"].value == "Material"
+    assert browser.get("/board.pdf").status_code == 404

@@ -35,7 +35,7 @@ def create_app(context: ServiceContext) -> FastAPI:
         title="Raw-material supply-demand early warning",
         version="1",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=None,  # Swagger UI loads from a CDN; the service works offline
+        docs_url=None,  # the web app serves it from its own files (web/routes/api_docs.py)
         redoc_url=None,
     )
     app.state.context = context

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -76,18 +76,36 @@ def entries(
     *,
     material_id: str | None = None,
     review_item_id: int | None = None,
+    actor: str | None = None,
+    actions: Collection[str] | None = None,
+    since: datetime | None = None,
+    before: datetime | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[AuditView], int]:
-    """Entries, newest first, for a material and/or an item; and how many there are."""
+    """Entries, newest first, for a material, an item, an actor, some actions and a time
+    window (``since`` <= at < ``before``); and how many there are."""
     query = select(AuditEntry)
     if material_id is not None:
         query = query.where(AuditEntry.material_id == material_id)
     if review_item_id is not None:
         query = query.where(AuditEntry.review_item_id == review_item_id)
+    if actor is not None:
+        query = query.where(AuditEntry.actor == actor)
+    if actions is not None:
+        query = query.where(AuditEntry.action.in_(list(actions)))
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if before is not None:
+        query = query.where(AuditEntry.at < before)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
     return [_view(row) for row in rows], total
+
+
+def actors(session: Session) -> list[str]:
+    """Everyone who has an entry, by name."""
+    return list(session.scalars(select(AuditEntry.actor).distinct().order_by(AuditEntry.actor)))
 
 
 def _view(row: AuditEntry) -> AuditView:

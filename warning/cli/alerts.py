@@ -17,7 +17,7 @@ from warning.cli.accounts import cli_actor
 from warning.cli.edge import LIMIT, ROW_ID
 from warning.cli.output import console, errors, fail, parse_date, service_context
 from warning.context import secret_key
-from warning.delivery.listing import delivery_rows
+from warning.delivery.listing import delivery_count, delivery_rows
 from warning.delivery.models import DeliveryStatus
 from warning.delivery.outbox import replay
 from warning.delivery.public_page import revoke_links
@@ -95,6 +95,7 @@ def deliveries_list(
     context = service_context()
     with read_only(context.factory) as session:
         rows = delivery_rows(session, status=status, limit=limit)
+        total = delivery_count(session, status=status)
     table = Table(title="Deliveries")
     for header in ("id", "contact", "channel", "to", "status", "attempts", "last error"):
         table.add_column(header, overflow="fold")
@@ -104,6 +105,11 @@ def deliveries_list(
             str(d.id), contact, d.channel, d.target, d.status, str(d.attempts), d.last_error
         )
     console.print(table)
+    if total > len(rows):
+        console.print(
+            f"the newest {len(rows)} of {total} deliveries; "
+            "--limit shows more, --status narrows the list"
+        )
 
 
 @deliveries_app.command("replay")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.ssrf import redact
@@ -33,10 +33,27 @@ class DeliveryRow:
     last_error: str
 
 
+def delivery_count(
+    session: Session, *, status: DeliveryStatus | None = None, channel: str | None = None
+) -> int:
+    """How many deliveries :func:`delivery_rows` pages through with these filters."""
+    query = select(func.count()).select_from(Delivery)
+    if status is not None:
+        query = query.where(Delivery.status == status)
+    if channel is not None:
+        query = query.where(Delivery.channel == channel)
+    return int(session.scalar(query) or 0)
+
+
 def delivery_rows(
-    session: Session, *, status: DeliveryStatus | None = None, limit: int = 100
+    session: Session,
+    *,
+    status: DeliveryStatus | None = None,
+    channel: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[DeliveryRow]:
-    """Deliveries, newest first, of one status or all."""
+    """Deliveries, newest first, of one status and channel or all, one page of them."""
     query = (
         select(Delivery, Contact.name, Contact.email, Enterprise.name, ContactEndpoint.url)
         .outerjoin(Contact, Contact.id == Delivery.contact_id)  # an operator's: an address only
@@ -44,9 +61,12 @@ def delivery_rows(
         .outerjoin(ContactEndpoint, ContactEndpoint.id == Delivery.endpoint_id)
         .order_by(Delivery.id.desc())
         .limit(limit)
+        .offset(offset)
     )
     if status is not None:
         query = query.where(Delivery.status == status)
+    if channel is not None:
+        query = query.where(Delivery.channel == channel)
     rows = []
     for delivery, name, email, enterprise, url in session.execute(query):
         waiting = delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)

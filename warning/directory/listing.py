@@ -22,6 +22,16 @@ class EndpointLine:
 
 
 @dataclass(frozen=True)
+class SubscriptionLine:
+    """What a contact subscribes to, as stored (the page words it)."""
+
+    materials: str  # "*" or comma-separated ids
+    sectors: str  # comma-separated sectors
+    min_level: str
+    directions: str  # "up,down"
+
+
+@dataclass(frozen=True)
 class ContactLine:
     id: int
     enterprise: str
@@ -33,7 +43,7 @@ class ContactLine:
     email: str
     language: str
     channels: str
-    subscriptions: tuple[str, ...]  # "copper, zinc ≥ yellow (up, down)"
+    subscriptions: tuple[SubscriptionLine, ...]
     endpoints: tuple[EndpointLine, ...]
     unsubscribed_at: datetime | None
     active: bool
@@ -99,7 +109,7 @@ def _line(contact: Contact) -> ContactLine:
         language=contact.language,
         channels=contact.channels,
         subscriptions=tuple(
-            f"{', '.join(filter(None, [s.materials, s.sectors]))} ≥ {s.min_level} ({s.directions})"
+            SubscriptionLine(s.materials, s.sectors, str(s.min_level), s.directions)
             for s in contact.subscriptions
         ),
         endpoints=tuple(

@@ -128,8 +128,20 @@ class RejectedLine:
     reason: str
 
 
+def rejected_count(session: Session, *, feed_id: str | None = None) -> int:
+    """How many rejected rows are kept (of one feed, or all)."""
+    query = (
+        select(func.count())
+        .select_from(RejectedRow)
+        .join(FeedRun, FeedRun.id == RejectedRow.feed_run_id)
+    )
+    if feed_id is not None:
+        query = query.where(FeedRun.feed == feed_id)
+    return int(session.scalar(query) or 0)
+
+
 def rejected_rows(
-    session: Session, *, feed_id: str | None = None, limit: int = 50
+    session: Session, *, feed_id: str | None = None, limit: int = 50, offset: int = 0
 ) -> list[RejectedLine]:
     """The newest rejected rows (of one feed when given), newest run first, in line order."""
     query = (
@@ -144,6 +156,7 @@ def rejected_rows(
         .join(FeedRun, FeedRun.id == RejectedRow.feed_run_id)
         .order_by(FeedRun.id.desc(), RejectedRow.line, RejectedRow.id)
         .limit(limit)
+        .offset(offset)
     )
     if feed_id is not None:
         query = query.where(FeedRun.feed == feed_id)

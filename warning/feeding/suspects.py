@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from warning.audit import record
@@ -37,7 +37,22 @@ class SuspectValue:
     first_seen_at: datetime
 
 
-def suspect_values(session: Session, *, limit: int = 100) -> list[SuspectValue]:
+def suspect_count(session: Session, *, material_id: str | None = None) -> int:
+    """How many stored values are flagged suspect (of one material, or all)."""
+    query = (
+        select(func.count())
+        .select_from(Observation)
+        .join(Series, Series.id == Observation.series_id)
+        .where(Observation.suspect.is_(True))
+    )
+    if material_id is not None:
+        query = query.where(Series.material_id == material_id)
+    return int(session.scalar(query) or 0)
+
+
+def suspect_values(
+    session: Session, *, material_id: str | None = None, limit: int = 100, offset: int = 0
+) -> list[SuspectValue]:
     """Values flagged suspect, newest period first, each with the value before it."""
     rows = session.execute(
         select(
@@ -49,8 +64,10 @@ def suspect_values(session: Session, *, limit: int = 100) -> list[SuspectValue]:
         )
         .join(Series, Series.id == Observation.series_id)
         .where(Observation.suspect.is_(True))
+        .where(Series.material_id == material_id if material_id is not None else true())
         .order_by(Observation.period.desc(), Observation.series_id)
         .limit(limit)
+        .offset(offset)
     ).all()
     found = []
     for series_id, material_id, period, value, seen in rows:

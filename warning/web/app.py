@@ -32,6 +32,8 @@ from warning.web.pagecache import RenderedPages
 from warning.web.pages import WebState
 from warning.web.routes import (
     admin,
+    api_docs,
+    audit,
     board,
     bulletins,
     deliveries,
@@ -42,6 +44,7 @@ from warning.web.routes import (
     materials,
     queue,
     reporting,
+    uploads,
 )
 from warning.web.security import SecurityHeaders
 from warning.web.templating import STATIC_DIR, Templates
@@ -55,7 +58,7 @@ def create_web_app(
     ruleset = load_ruleset(context.settings.rules_path, context.catalog)
     freshness = Freshness()
     app.state.web = WebState(
-        templates=Templates(desk_zone(context.settings)),
+        templates=Templates(desk_zone(context.settings), context.catalog),
         board=BoardCache(context.catalog),
         levels=LevelCache(ruleset),
         pages=RenderedPages(),
@@ -65,8 +68,8 @@ def create_web_app(
     )
     api_routes = list(app.router.routes)
     for module in (
-        *(login, board, queue, items, materials, feeds),
-        *(deliveries, directory, bulletins, admin, reporting),
+        *(login, board, queue, items, materials, feeds, uploads),
+        *(deliveries, directory, bulletins, audit, admin, api_docs, reporting),
     ):
         app.include_router(module.router)
     # pages first: a page's path is matched before the API's routes are tried (they do not

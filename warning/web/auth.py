@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from typing import Annotated, Final
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from fastapi.responses import Response
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
 from warning import clock
 from warning.accounts import ROLE_RANK, Role
 from warning.accounts.sessions import Browser, set_language, signed_in
 from warning.api.deps import SESSION_COOKIE, Db
+from warning.store import read_only
 from warning.web.freshness import Freshness
 from warning.web.i18n import LANGUAGES, resolve_language
 
@@ -141,6 +143,27 @@ async def checked_form(request: Request, person: Annotated[Visitor, Depends(visi
     form = await request.form()
     check_csrf(form, person)
     return form
+
+
+def declared_too_large(request: Request, most: int) -> Response | None:
+    """A refusal of an upload whose declared length is no number (400) or over ``most``
+    bytes and room for the form around the file (413), before anything is read; else None."""
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit():
+        return Response("Content-Length: expected a number of bytes", status_code=400)
+    if int(declared) > most + 64 * 1024:
+        return Response(f"uploads are at most {most:,} bytes", status_code=413)
+    return None
+
+
+def uploader(request: Request, factory: sessionmaker[Session], role: Role) -> Visitor:
+    """The signed-in visitor with ``role``, read in a session of its own: no write lock is
+    held while an upload is read and checked (a form's own session would take it at once)."""
+    with read_only(factory) as db:
+        person = visitor(request, db)
+    if not person.may(role):
+        raise RoleRefused(role)
+    return person
 
 
 def check_csrf(form: FormData, person: Visitor) -> None:

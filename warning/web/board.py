@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -28,9 +29,12 @@ from warning.review.models import MaterialWarning, ReviewItem
 from warning.review.queries import active_warnings, open_items
 from warning.store import aware
 from warning.web.charts import Sparkline, sparkline
+from warning.web.i18n import DIRECTION_NAMES, LEVEL_NAMES, SECTOR_NAMES
+from warning.web.words import BASIS_NAMES, Words
 
 SPARKLINE_DAYS = 365
 LEVEL_ORDER = (Level.RED, Level.YELLOW, Level.BLUE, Level.NORMAL, Level.NO_DATA)
+LEVEL_RANK = {str(level): 4 - rank for rank, level in enumerate(LEVEL_ORDER)}  # red 4 .. 0
 
 
 @dataclass(frozen=True)
@@ -186,3 +190,32 @@ class BoardCache:
         with self._lock:
             self._key, self._board = key, board
         return board
+
+
+def board_frame(board: Board, words: Words) -> pd.DataFrame:
+    """The board's table as the downloads hold it: one row per material, headers and names
+    in the visitor's language, ids beside them for scripts."""
+    formats = words.formats
+    _ = formats.gettext
+    rows = [
+        {
+            "material_id": tile.line.material,
+            _("Material"): tile.line.name_zh if words.zh else tile.line.name_en,
+            _("Sector"): formats.label(SECTOR_NAMES, sector),
+            _("Level"): formats.label(LEVEL_NAMES, tile.level),
+            _("Direction"): formats.label(DIRECTION_NAMES, tile.line.direction or ""),
+            _("Since"): tile.since,
+            _("Basis"): formats.label(BASIS_NAMES, tile.basis) if tile.basis else "",
+            _("Latest value"): tile.line.latest_value,
+            _("Unit"): words.unit(tile.line.unit),
+            _("Change (%)"): tile.line.change_pct,
+            _("Data date"): tile.line.latest_period,
+            _("To review"): tile.open_item_id,
+        }
+        for sector, tiles in board.sectors
+        for tile in tiles
+    ]
+    frame = pd.DataFrame(rows)
+    items = _("To review")
+    frame[items] = frame[items].astype("Int64")  # an item id, or empty (not 12.0 and NaN)
+    return frame

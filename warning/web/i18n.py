@@ -19,7 +19,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_timedelta, get_timezone_name
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
@@ -96,6 +96,7 @@ DELIVERY_STATUS_NAMES: Final[dict[str, str]] = {
     "retrying": N_("retrying"),
     "sent": N_("sent"),
     "dead": N_("dead"),
+    "skipped": N_("skipped"),
 }
 ACTION_NAMES: Final[dict[str, str]] = {
     "created": N_("proposed"),
@@ -121,14 +122,6 @@ ACTION_NAMES: Final[dict[str, str]] = {
     "directory_imported": N_("directory imported"),
     "unsubscribed": N_("unsubscribed"),
 }
-RULE_NAMES: Final[dict[str, str]] = {  # the default rule set's indicators
-    "price_change_3m": N_("Price change over three months"),
-    "price_change_3m_monthly": N_("Price change over three months (weekly or monthly series)"),
-    "price_yoy": N_("Price change year on year"),
-    "price_drawdown": N_("Price move from the 40-day high or low"),
-    "output_yoy": N_("Output change year on year"),
-    "price_vs_output": N_("Price against output"),
-}
 ROLE_NAMES: Final[dict[str, str]] = {
     "reporter": N_("Reporter"),
     "viewer": N_("Viewer"),
@@ -150,6 +143,13 @@ def _ago(language: str, minutes: int) -> str:
         granularity="minute",
         threshold=1.0,
         locale=_LOCALES[language],
+    )
+
+
+@lru_cache(maxsize=4096)
+def _lasted(language: str, minutes: int) -> str:
+    return format_timedelta(
+        timedelta(minutes=minutes), granularity="minute", threshold=1.0, locale=_LOCALES[language]
     )
 
 
@@ -224,6 +224,16 @@ class Formats:
             return "–"
         delta: timedelta = _utc(moment) - now
         return _ago(self.language, int(delta.total_seconds() // 60))
+
+    def waited(self, moment: Moment | None, now: Moment) -> str:
+        """How long since ``moment``, without "ago" (a queue's "waiting: 4 minutes")."""
+        if moment is None:
+            return "–"
+        return _lasted(self.language, max(0, int((now - _utc(moment)).total_seconds() // 60)))
+
+    def zone_name(self) -> str:
+        """The desk's time zone by its name in the page's language (「中国标准时间」)."""
+        return get_timezone_name(self.zone, locale=self.locale)
 
     def label(self, table: dict[str, str], key: str | None) -> str:
         """A translated label from one of this module's tables (the key itself if unknown)."""

@@ -18,13 +18,16 @@ from vocabulary import ChangeKind, IndicatorKind, Level
 from warning.audit import AuditView, entries
 from warning.catalog.models import Series
 from warning.catalog.observations import series_values
+from warning.delivery.routing import targets
+from warning.directory.models import Subscription
 from warning.evaluation.models import Assessment, IndicatorAssessment
 from warning.review.changes import standing_of
 from warning.review.decisions import active_warning, get_item
 from warning.review.models import MaterialWarning, ReviewItem
 from warning.web import charts
-from warning.web.i18n import LEVEL_NAMES, RULE_NAMES, Formats
+from warning.web.i18n import LEVEL_NAMES
 from warning.web.levels import LevelCache
+from warning.web.words import RULE_NAMES, Words
 
 CHART_DAYS = 365
 RECENT_PERIODS = 12
@@ -50,6 +53,17 @@ class RecentPeriod:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """One delivery approving the item would make (as ``warning alerts dry-run`` lists)."""
+
+    enterprise: str
+    contact: str
+    channel: str
+    language: str
+    subscription: Subscription
+
+
+@dataclass(frozen=True)
 class ItemView:
     item: ReviewItem
     assessment: Assessment | None
@@ -61,9 +75,10 @@ class ItemView:
     audit: list[AuditView]
     recent: list[RecentPeriod]
     chart: dict[str, Any]
+    recipients: list[Recipient]
 
 
-def item_view(session: Session, *, item_id: int, levels: LevelCache, formats: Formats) -> ItemView:
+def item_view(session: Session, *, item_id: int, levels: LevelCache, words: Words) -> ItemView:
     """Everything the item page shows (:class:`ItemNotFound` for an unknown id)."""
     item = get_item(session, item_id=item_id)
     assessment = session.scalar(
@@ -81,7 +96,7 @@ def item_view(session: Session, *, item_id: int, levels: LevelCache, formats: Fo
     audit, _total = entries(session, review_item_id=item.id, limit=AUDIT_ROWS)
     recent = _recent(session, series, end)
     rule = _rule(levels, item.material_id, driver)
-    chart = _chart(session, item, series, driver, rule, levels, formats, end)
+    chart = _chart(session, item, series, driver, rule, levels, words, end)
     return ItemView(
         item=item,
         assessment=assessment,
@@ -93,7 +108,35 @@ def item_view(session: Session, *, item_id: int, levels: LevelCache, formats: Fo
         audit=audit,
         recent=recent,
         chart=chart,
+        recipients=_recipients(session, item),
     )
+
+
+def _recipients(session: Session, item: ReviewItem) -> list[Recipient]:
+    """Who the notice would reach if the item were approved as it stands, by the routing's
+    own rule (:func:`warning.delivery.routing.targets`): an end goes out at the ended
+    warning's level and direction; a silenced item to nobody."""
+    ended = item.kind == ChangeKind.END
+    level = item.from_level if ended else (item.final_level or item.level)
+    direction = item.from_direction if ended else (item.final_direction or item.direction)
+    if item.silenced or level is None or level in (Level.NORMAL, Level.NO_DATA):
+        return []
+    found = targets(
+        session,
+        material_id=item.material_id,
+        level=Level(level),
+        direction=direction or "",
+    )
+    return [
+        Recipient(
+            enterprise=t.contact.enterprise.name,
+            contact=t.contact.name,
+            channel=str(t.channel),
+            language=t.contact.language,
+            subscription=t.subscription,
+        )
+        for t in found
+    ]
 
 
 def _driver(item: ReviewItem, indicators: list[IndicatorAssessment]) -> IndicatorAssessment | None:
@@ -167,20 +210,20 @@ def _chart(
     driver: IndicatorAssessment | None,
     rule: Rule | None,
     levels: LevelCache,
-    formats: Formats,
+    words: Words,
     end: date,
 ) -> dict[str, Any]:
     start = end - timedelta(days=CHART_DAYS)
     history = levels.get(session, material_id=item.material_id, start=start, end=end)
     values = series_values(session, series_id=series.id, until=end, since=start) if series else []
-    gettext = formats.gettext
+    gettext = words.formats.gettext
     chart: dict[str, Any] = {
         "asOf": end.isoformat(),
         "bands": charts.bands(history),
         "levels": charts.level_labels(gettext, LEVEL_NAMES),
         "series": {
-            "name": series.id if series else "",
-            "unit": series.unit if series else "",
+            "name": words.series(series) if series else "",
+            "unit": words.unit(series.unit) if series else "",
             "points": charts.points([(d, v) for d, v, suspect in values if not suspect]),
         },
         "labels": {"bands": gettext("Level by the rule set"), "threshold": gettext("Threshold")},
@@ -188,7 +231,7 @@ def _chart(
     if driver is not None and rule is not None:
         name = RULE_NAMES.get(driver.indicator)
         chart["indicator"] = {
-            "name": gettext(name) if name else driver.indicator,
+            "name": gettext(name) if name else driver.indicator,  # JSON: no markup
             "unit": DETECTORS[rule.detector].unit,
             "points": charts.points(history.indicator_values(driver.indicator, driver.series_id)),
             "thresholds": charts.thresholds(rule),

@@ -22,8 +22,9 @@ from warning.evaluation.models import Assessment
 from warning.review.models import MaterialWarning
 from warning.review.queries import list_warnings
 from warning.web import charts
-from warning.web.i18n import LEVEL_NAMES, Formats
+from warning.web.i18n import LEVEL_NAMES
 from warning.web.levels import LevelCache
+from warning.web.words import Words
 
 VIEWS: Final = ("D", "W", "M", "Q", "Y")  # the monitoring system's five views
 WINDOW_DAYS: Final = {"D": 730, "W": 5 * 365, "M": 20 * 365, "Q": 30 * 365, "Y": 40 * 365}
@@ -62,7 +63,7 @@ def material_view(
     view: str | None,
     until: date,
     levels: LevelCache,
-    formats: Formats,
+    words: Words,
 ) -> MaterialView:
     """The page's content; an unknown ``series_id`` or ``view`` falls back to the default."""
     series = list(
@@ -80,7 +81,7 @@ def material_view(
     chosen = next((s for s in series if s.id == series_id), None) or default_series(series, newest)
     allowed = TARGETS.get(chosen.frequency, ()) if chosen else ()
     shown = view if view in allowed and view in VIEWS else (chosen.frequency if chosen else "D")
-    chart, count = _chart(session, chosen, shown, newest, until, levels, formats)
+    chart, count = _chart(session, chosen, shown, newest, until, levels, words)
     warnings, _ = list_warnings(session, material_id=material_id, limit=50)
     audit, _ = entries(session, material_id=material_id, limit=50)
     return MaterialView(
@@ -108,8 +109,9 @@ def _chart(
     newest: dict[str, date],
     until: date,
     levels: LevelCache,
-    formats: Formats,
+    words: Words,
 ) -> tuple[dict[str, Any], int]:
+    formats = words.formats
     if chosen is None or chosen.id not in newest:
         return {}, 0
     end = min(newest[chosen.id], until)
@@ -128,7 +130,11 @@ def _chart(
         end=min(data_end, until),
     )
     chart = {
-        "series": {"name": chosen.id, "unit": chosen.unit, "points": charts.points(values)},
+        "series": {
+            "name": words.series(chosen),
+            "unit": words.unit(chosen.unit),
+            "points": charts.points(values),
+        },
         "timeline": charts.timeline(history),
         "levels": charts.level_labels(formats.gettext, LEVEL_NAMES),
         "labels": {"timeline": formats.gettext("Level by the rule set")},

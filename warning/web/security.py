@@ -1,7 +1,8 @@
 """Security headers on every answer, and how the pages' cookies are set.
 
-- ``Content-Security-Policy``: scripts, styles, images and connections from this origin only,
-  no inline script (the pages' JavaScript is in static files), no plugins, no framing
+- ``Content-Security-Policy``: scripts, styles, images and connections from this origin
+  only (style attributes allowed, for the charts' tooltips; no ``<style>`` element), no
+  inline script (the pages' JavaScript is in static files), no plugins, no framing
   (``frame-ancestors 'none'``), forms post only here.
 - ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``, ``Referrer-Policy``,
   ``Cross-Origin-Opener-Policy``; ``Strict-Transport-Security`` over https.
@@ -26,6 +27,9 @@ CONTENT_SECURITY_POLICY: Final = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
+        # style attributes only (no <style> element, no inline script): ECharts and Swagger
+        # UI position tooltips and panels with them
+        "style-src-attr 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",

@@ -24,8 +24,13 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from warning.catalog import Catalog
 from warning.web import i18n
+from warning.web import words as words_module
+from warning.web.audit_text import AuditSentences
 from warning.web.badges import Badges
+from warning.web.reasons import translate_reason
+from warning.web.words import SeriesLike, Words, code, verbatim
 
 STATIC_DIR: Final = Path(str(files("warning.web") / "static"))
 # Where the session's CSRF token goes in rendered parts: random per process, so no text a
@@ -46,8 +51,14 @@ def _static_versions() -> dict[str, str]:
 class Templates:
     """The page templates in every language."""
 
-    def __init__(self, zone: ZoneInfo) -> None:
+    def __init__(self, zone: ZoneInfo, catalog: Catalog) -> None:
         self.zone = zone
+        self.material_names = catalog.names()
+        self.catalog_series = {
+            entry.id: SeriesLike(entry.id, material.id, entry.indicator, entry.frequency)
+            for material in catalog.materials
+            for entry in material.series
+        }
         versions = _static_versions()
         self.environments = {
             language: self._environment(language, versions) for language in i18n.LANGUAGES
@@ -85,12 +96,30 @@ class Templates:
             DELIVERY_STATUS_NAMES=i18n.DELIVERY_STATUS_NAMES,
             ACTION_NAMES=i18n.ACTION_NAMES,
             ROLE_NAMES=i18n.ROLE_NAMES,
-            RULE_NAMES=i18n.RULE_NAMES,
         )
         badges = Badges(formats)
         environment.globals.update(level=badges.level, name=badges.name, change=badges.change)
+        words = Words(formats, self.material_names, self.catalog_series)
+        environment.globals.update(
+            words=words,
+            audit=AuditSentences(words, badges.level),
+            reason=lambda text: translate_reason(text, translations.gettext),
+            code=code,
+            verbatim=verbatim,
+            kbd=lambda key: Markup("<kbd>{}</kbd>").format(key),
+            BASIS_NAMES=words_module.BASIS_NAMES,
+            FEED_STATUS_NAMES=words_module.FEED_STATUS_NAMES,
+            RUN_KIND_NAMES=words_module.RUN_KIND_NAMES,
+            SOURCE_KIND_NAMES=words_module.SOURCE_KIND_NAMES,
+            CHANNEL_NAMES=words_module.CHANNEL_NAMES,
+        )
+        environment.filters["code"] = code
         environment.globals["m"] = environment.get_template("macros.html").module
         return environment
+
+    def words(self, language: str) -> Words:
+        words: Words = self.environments[language].globals["words"]  # type: ignore[assignment]
+        return words
 
     def formats(self, language: str) -> i18n.Formats:
         formats: i18n.Formats = self.environments[language].globals["fmt"]  # type: ignore[assignment]

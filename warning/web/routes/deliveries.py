@@ -4,23 +4,27 @@ its contact, channel, target, attempts and last error; a dead delivery is replay
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from alerts import EndpointKind
 from warning import clock
 from warning.accounts import Role
 from warning.api.deps import Db
 from warning.api.fields import OptionalRowId, RowId, TextQuery
-from warning.delivery.listing import delivery_rows
+from warning.delivery.listing import delivery_count, delivery_rows
 from warning.delivery.models import DeliveryStatus
 from warning.delivery.outbox import replay, status_counts
 from warning.review.lifecycle import InvalidMove, ItemNotFound
 from warning.web.auth import CheckedForm, Operator, RoleRefused, Visitor
 from warning.web.pages import page, serve
+from warning.web.paging import Pager
 
 router = APIRouter(include_in_schema=False)
-ROWS = 100
+ROWS = 50
 PROBLEMS = ("gone", "not-dead")
 
 
@@ -28,15 +32,22 @@ PROBLEMS = ("gone", "not-dead")
 async def deliveries(
     request: Request,
     status: TextQuery = None,
+    channel: TextQuery = None,
     replayed: OptionalRowId = None,
     problem: TextQuery = None,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
 ) -> Response:
-    """The outbox; ``?status=dead`` (or another status) for one status only."""
+    """The outbox; ``?status=dead`` (or another status) and ``?channel=`` narrow it; 50 a
+    page, newest first."""
     chosen = DeliveryStatus(status) if status in set(DeliveryStatus) else None
+    chosen_channel = EndpointKind(channel) if channel in set(EndpointKind) else None
+    query = {"status": chosen or "", "channel": chosen_channel or ""}
 
     def show(db: Session, person: Visitor) -> Response:
         if not person.may(Role.OPERATOR):
             raise RoleRefused(Role.OPERATOR)
+        total = delivery_count(db, status=chosen, channel=chosen_channel)
+        pager = Pager(page_number, ROWS, total)
         return page(
             request,
             person,
@@ -44,9 +55,14 @@ async def deliveries(
             section="deliveries",
             counts=status_counts(db),
             statuses=list(DeliveryStatus),
+            channels=list(EndpointKind),
             chosen=chosen,
-            rows=delivery_rows(db, status=chosen, limit=ROWS),
-            limit=ROWS,
+            chosen_channel=chosen_channel,
+            rows=delivery_rows(
+                db, status=chosen, channel=chosen_channel, limit=ROWS, offset=pager.offset
+            ),
+            pager=pager,
+            query={key: str(value) for key, value in query.items() if value},
             replayed=replayed,
             problem=problem if problem in PROBLEMS else None,
         )

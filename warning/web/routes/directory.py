@@ -19,10 +19,17 @@ from warning.api.deps import Context
 from warning.api.fields import Line, PathName
 from warning.context import ServiceContext
 from warning.directory.listing import contact_lines, directory_counts
-from warning.directory.rows import DirectoryFileError, RowError
+from warning.directory.rows import REQUIRED, DirectoryFileError, RowError
 from warning.jobs.directory import directory_file, import_upload
 from warning.store import read_only
-from warning.web.auth import Admin, RoleRefused, Visitor, check_csrf, visitor
+from warning.web.auth import (
+    Admin,
+    RoleRefused,
+    Visitor,
+    check_csrf,
+    declared_too_large,
+    uploader,
+)
 from warning.web.pages import page, serve
 
 router = APIRouter(include_in_schema=False)
@@ -62,6 +69,7 @@ def _show(
         imported=imported,
         rejects=rejects,
         problem=problem,
+        required_columns=REQUIRED,
         status_code=status_code,
     )
 
@@ -101,12 +109,10 @@ async def import_file(request: Request, context: Context) -> Response:
     """Import an uploaded CSV or XLSX file (admins). The rows are read and checked (every
     URL's host looked up) with no transaction open, then imported in one; the refused cells
     are listed and nothing is imported."""
-    declared = request.headers.get("content-length", "0")
-    if not declared.isdigit():
-        return Response("Content-Length: expected a number of bytes", status_code=400)
-    if int(declared) > MAX_UPLOAD + 64 * 1024:  # the file, and room for the form around it
-        return Response(f"uploads are at most {MAX_UPLOAD // 2**20} MiB", status_code=413)
-    person = await run_in_threadpool(_admin, request, context)
+    refused = declared_too_large(request, MAX_UPLOAD)
+    if refused is not None:
+        return refused
+    person = await run_in_threadpool(uploader, request, context.factory, Role.ADMIN)
     form = await request.form(max_files=1, max_fields=8)
     check_csrf(form, person)
     upload = form.get("file")
@@ -129,16 +135,6 @@ async def import_file(request: Request, context: Context) -> Response:
         return await _refused(request, context, person, None, rejects=result.rejects)
     changed = result.outcome.changed if result.outcome else 0
     return RedirectResponse(f"/directory?imported={result.imported},{changed}", status_code=303)
-
-
-def _admin(request: Request, context: ServiceContext) -> Visitor:
-    """The signed-in admin, read in a session of its own: no write lock is held while the
-    upload is read and checked (the form's own session would take it at once)."""
-    with read_only(context.factory) as db:
-        person = visitor(request, db)
-    if not person.may(Role.ADMIN):
-        raise RoleRefused(Role.ADMIN)
-    return person
 
 
 async def _refused(

@@ -26,7 +26,7 @@ from warning.review.lifecycle import InvalidMove, ItemNotFound
 from warning.store import read_only
 from warning.web.auth import CheckedForm, Operator, Visitor
 from warning.web.item import item_view
-from warning.web.pages import WebState, formats, page, serve, serve_kept
+from warning.web.pages import WebState, page, serve, serve_kept
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[Lines, Form(max_length=4000)]
@@ -42,7 +42,9 @@ def _content(
     item_id: int,
 ) -> dict[str, Any]:
     """What item.html shows (:class:`ItemNotFound` for an unknown item)."""
-    view = item_view(db, item_id=item_id, levels=state.levels, formats=formats(request, person))
+    view = item_view(
+        db, item_id=item_id, levels=state.levels, words=state.templates.words(person.language)
+    )
     material = next(m for m in context.catalog.materials if m.id == view.item.material_id)
     snooze_default = (desk_now(context.settings) + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M")
     return {

@@ -13,7 +13,7 @@ from warning.clock import evaluation_date
 from warning.context import ServiceContext
 from warning.web.auth import CurrentVisitor
 from warning.web.material import VIEWS, csv_bytes, export_frame, material_view, xlsx_bytes
-from warning.web.pages import WebState, formats, page, serve, serve_kept
+from warning.web.pages import WebState, page, serve, serve_kept
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,7 +57,7 @@ async def material(
                 view=view,
                 until=evaluation_date(context.settings),
                 levels=state.levels,
-                formats=formats(request, person),
+                words=state.templates.words(person.language),
             ),
         },
     )

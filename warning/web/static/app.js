@@ -94,6 +94,37 @@
   }
 
   /* Charts */
+  var LANG = document.documentElement.lang || "zh-CN";
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  /* A value as the pages show it: fewer decimals the larger it is (as Formats.value). */
+  function shown(value) {
+    if (value === null || value === undefined || isNaN(value)) return "–";
+    var size = Math.abs(value);
+    var digits = size >= 1000 ? 0 : size >= 100 ? 1 : 2;
+    return new Intl.NumberFormat(LANG, { maximumFractionDigits: digits }).format(value);
+  }
+
+  /* The tooltip: the date, then each series by its name with its value and unit. */
+  function tooltip(units) {
+    var day = new Intl.DateTimeFormat(LANG, { year: "numeric", month: "short", day: "numeric" });
+    return function (items) {
+      var list = Array.isArray(items) ? items : [items];
+      if (!list.length) return "";
+      var lines = [escapeHtml(day.format(new Date(list[0].value[0])))];
+      list.forEach(function (item) {
+        var unit = units[item.seriesName] || "";
+        lines.push(item.marker + escapeHtml(item.seriesName) + " <b>" +
+          escapeHtml(shown(item.value[1])) + "</b> " + escapeHtml(unit));
+      });
+      return lines.join("<br>");
+    };
+  }
   function bandAreas(bands, labels, opaque) {
     return bands.map(function (band) {
       return [
@@ -124,12 +155,14 @@
     var labels = data.levels;
     var series = [lineSeries(data.series.name, data.series.points, 0, "#263238")];
     series[0].markArea = { silent: true, label: { show: false }, data: bandAreas(data.bands, labels, false) };
-    var grids = [{ left: 64, right: 24, top: 36, bottom: data.indicator ? "50%" : 64 }];
+    var units = {};
+    units[data.series.name] = data.series.unit;
+    var grids = [{ left: 64, right: 24, top: 48, bottom: data.indicator ? "50%" : 64 }];
     var xAxes = [{ type: "time", gridIndex: 0 }];
     var yAxes = [{ type: "value", scale: true, gridIndex: 0, name: data.series.unit }];
     if (data.indicator) {
-      var unit = data.indicator.unit ? " (" + data.indicator.unit + ")" : "";
-      var indicator = lineSeries(data.indicator.name + unit, data.indicator.points, 1, "#5d4037");
+      var indicator = lineSeries(data.indicator.name, data.indicator.points, 1, "#5d4037");
+      units[data.indicator.name] = data.indicator.unit;
       indicator.markArea = { silent: true, label: { show: false }, data: bandAreas(data.bands, labels, false) };
       indicator.markLine = {
         symbol: "none",
@@ -145,14 +178,14 @@
       series.push(indicator);
       grids.push({ left: 64, right: 24, top: "58%", bottom: 64 });
       xAxes.push({ type: "time", gridIndex: 1 });
-      yAxes.push({ type: "value", scale: true, gridIndex: 1 });
+      yAxes.push({ type: "value", scale: true, gridIndex: 1, name: data.indicator.unit });
     }
     var axes = xAxes.map(function (_axis, i) { return i; });
     return {
       animation: false,
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", formatter: tooltip(units) },
       axisPointer: { link: [{ xAxisIndex: "all" }] },
-      legend: { top: 0, data: series.map(function (s) { return s.name; }) },
+      legend: { type: "scroll", top: 0, left: 64, right: 24, data: series.map(function (s) { return s.name; }) },
       grid: grids,
       xAxis: xAxes,
       yAxis: yAxes,
@@ -183,9 +216,11 @@
       tooltip: { show: false },
       markArea: { silent: false, data: bandAreas(timeline, labels, true), label: { show: false } }
     };
+    var units = {};
+    units[data.series.name] = data.series.unit;
     return {
       animation: false,
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", formatter: tooltip(units) },
       axisPointer: { link: [{ xAxisIndex: "all" }] },
       grid: [
         { left: 64, right: 24, top: 24, bottom: 110 },
@@ -223,7 +258,44 @@
     });
   }
 
+  /* Sortable tables: a click on a header sorts by that column (again: the other way). A
+   * cell's data-value, when it has one, is what sorts (numbers as numbers). */
+  function sortable() {
+    document.querySelectorAll("table[data-sortable]").forEach(function (table) {
+      var headers = Array.prototype.slice.call(table.querySelectorAll("thead th"));
+      headers.forEach(function (header, column) {
+        header.tabIndex = 0;
+        header.classList.add("sorts");
+        function sort() {
+          var up = header.getAttribute("aria-sort") !== "ascending";
+          headers.forEach(function (other) { other.removeAttribute("aria-sort"); });
+          header.setAttribute("aria-sort", up ? "ascending" : "descending");
+          var numeric = header.dataset.sort === "number";
+          var body = table.tBodies[0];
+          var rows = Array.prototype.slice.call(body.rows);
+          function key(row) {
+            var cell = row.cells[column];
+            var value = cell.dataset.value !== undefined ? cell.dataset.value : cell.textContent.trim();
+            if (!numeric) return value;
+            return value === "" ? -Infinity : parseFloat(value);
+          }
+          rows.sort(function (a, b) {
+            var x = key(a), y = key(b);
+            var order = numeric ? x - y : String(x).localeCompare(String(y), LANG);
+            return up ? order : -order;
+          });
+          rows.forEach(function (row) { body.appendChild(row); });
+        }
+        header.addEventListener("click", sort);
+        header.addEventListener("keydown", function (event) {
+          if (event.key === "Enter") { sort(); event.preventDefault(); }
+        });
+      });
+    });
+  }
+
   function start() {
+    sortable();
     autosubmit();
     keyboard();
     charts();
