@@ -56,6 +56,7 @@ def configure(log_format: str, *, level: int = logging.INFO) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run is noise
 
 
 def new_request_id(given: str | None) -> str:
