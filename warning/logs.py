@@ -56,7 +56,8 @@ def configure(log_format: str, *, level: int = logging.INFO) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run is noise
+    for noisy in ("apscheduler", "alembic"):  # a line per job run, per /readyz: noise
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def new_request_id(given: str | None) -> str:

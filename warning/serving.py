@@ -171,7 +171,7 @@ def serve(
     on_ready(work.scheduler, caught_up)
     try:
         if options.web:
-            _run_web(context, definitions, options, shutdown)
+            _run_web(context, definitions, options, shutdown, work)
         else:
             shutdown.event.wait()
     finally:
@@ -196,10 +196,24 @@ def run_jobs_process(settings: Settings, options: ServeOptions) -> None:
     """The child process of :func:`_start_jobs_process`: the same settings, its own store
     connections, the jobs of ``options`` until SIGINT or SIGTERM."""
     logs.configure(settings.log_format)
+    _stop_when_orphaned(os.getppid())
     context = open_context(settings)
     definitions = load_feed_definitions(settings, context.catalog)
     ruleset = load_ruleset(settings.rules_path, context.catalog)
     serve(context, definitions=definitions, ruleset=ruleset, options=options)
+
+
+def _stop_when_orphaned(parent: int) -> None:
+    """Stop this jobs process as SIGTERM would when its parent ``serve`` is gone (killed
+    without the chance to forward its stop): no jobs process outlives its web app."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        log.warning("the parent serve (pid %d) is gone: stopping", parent)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _forward_stop(child: multiprocessing.process.BaseProcess | None) -> None:
@@ -212,6 +226,7 @@ def _run_web(
     definitions: FeedDefinitions,
     options: ServeOptions,
     shutdown: Shutdown,
+    work: _Work,
 ) -> None:
     """uvicorn in this thread; it catches the signals while it runs and hands them back to
     :class:`Shutdown` (installed first, so it is the handler uvicorn restores and re-raises to).
@@ -220,8 +235,11 @@ def _run_web(
     from warning.web.app import create_web_app
 
     proxies = trusted_proxies(context.settings.trusted_proxies)
+    app = create_web_app(context, definitions=definitions)
+    if work.child is not None:
+        app.state.ready_checks.append(lambda: _jobs_process_gone(work.child))
     config = uvicorn.Config(
-        create_web_app(context, definitions=definitions),
+        app,
         host=options.host,
         port=options.port,
         log_level="info",
@@ -237,6 +255,13 @@ def _run_web(
     server.run()
     if not shutdown.event.is_set():
         shutdown.event.set()  # the server stopped by itself (e.g. the port was taken)
+
+
+def _jobs_process_gone(child: multiprocessing.process.BaseProcess | None) -> str | None:
+    """Why ``/readyz`` says no when this serve's jobs process has ended."""
+    if child is None or child.is_alive():
+        return None
+    return f"the jobs process (pid {child.pid}) has exited with {child.exitcode}"
 
 
 def trusted_proxies(setting: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -245,3 +247,47 @@ def test_sigterm_during_a_catch_up_starts_nothing_more_and_releases_what_it_held
     never = {f"f{n}" for n in range(3, 6)} - started
     assert all(f"feed:{feed}" not in jobs and feed not in runs for feed in never)
     assert "released unfinished" in output, output
+
+
+def jobs_process(pid: int) -> int:
+    """The child of ``pid`` that runs the jobs (multiprocessing's resource tracker aside)."""
+    found = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    (jobs,) = [
+        child
+        for child in found
+        if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+    return jobs
+
+
+def test_serve_runs_its_jobs_in_a_process_of_its_own_and_is_ready_while_it_lives(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    url = store_url(tmp_path, "sqlite")
+    server.serve(answer(body=NO_ROWS))
+    env = environment(url, feeds_file(tmp_path, server.url, 1), tmp_path)
+    init(env)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    with replicas(env, 1, "--port", str(port)) as (service,):
+
+        def ready() -> bool:
+            try:
+                return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_for(ready, seconds=120, what="/readyz 200")
+        recorded = "SELECT feed FROM feed_run WHERE kind = 'feed'"
+        wait_for(lambda: rows(url, recorded) == [("f0",)], seconds=60, what="the feed caught up")
+        jobs = jobs_process(service.pid)
+        os.kill(jobs, signal.SIGKILL)
+        wait_for(lambda: not ready(), seconds=30, what="/readyz to say no")
+        answer_now = httpx.get(f"{base}/readyz", timeout=2)
+        output = stop(service)
+    assert answer_now.status_code == 503
+    assert f"the jobs process (pid {jobs}) has exited" in answer_now.json()["reasons"][0]
+    assert service.returncode == 0, output
+    assert len(server.requests) == 1
