@@ -291,3 +291,22 @@ def test_serve_runs_its_jobs_in_a_process_of_its_own_and_is_ready_while_it_lives
     assert f"the jobs process (pid {jobs}) has exited" in answer_now.json()["reasons"][0]
     assert service.returncode == 0, output
     assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("flags", "says"),
+    [
+        (["--no-web", "--no-scheduler"], "--no-web and --no-scheduler together leave nothing"),
+        (["--worker-only", "--no-web"], "--worker-only already means no web and no scheduler"),
+    ],
+)
+def test_serve_refuses_roles_that_contradict(tmp_path: Path, flags: list[str], says: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "warning.cli", "serve", *flags],
+        env=environment(f"sqlite:///{tmp_path / 'none.db'}", tmp_path / "none.yaml", tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert says in done.stderr
