@@ -56,6 +56,12 @@ def is_trading_day(day: date) -> bool:
     return day.weekday() < 5 and day not in holidays(day.year)
 
 
+def covered_until() -> date:
+    """The last day the calendar knows the holidays of (the end of the last year with a Lunar
+    New Year in :data:`LUNAR_NEW_YEAR`); past it, Spring Festival weeks count as trading."""
+    return date(max(LUNAR_NEW_YEAR), 12, 31)
+
+
 def trading_days(start: date, end: date) -> list[date]:
     """The trading days from ``start`` to ``end``, both included."""
     if end < start:
@@ -78,6 +84,7 @@ def trading_mask(days: pd.Series) -> pd.Series:
 
 __all__ = [
     "LUNAR_NEW_YEAR",
+    "covered_until",
     "holidays",
     "is_trading_day",
     "trading_days",

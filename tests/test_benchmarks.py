@@ -103,3 +103,14 @@ def test_the_web_benchmark_fills_a_store_serves_it_and_loads_a_page(tmp_path: Pa
         assert result.requests > 0 and result.p95_ms > 0
         rendered = web_load.run_load(f"{base}/", cookie=cookie, clients=2, seconds=1, unique=True)
         assert rendered.requests > 0
+
+
+def test_the_replica_benchmark_runs_each_fire_time_once(tmp_path: Path) -> None:
+    from benchmarks import bench_replicas
+
+    fires = bench_replicas.schedule()
+    assert len({job for job, _ in fires}) >= 10  # the feeds, the sweep, pruning, digests
+    assert len([job for job, _ in fires if job == "review:sweep"]) == 24 * 60
+    figures = bench_replicas.measure(f"sqlite:///{tmp_path / 'replicas.db'}", fires[:30])
+    assert figures["replica_jobs_once"] == 1.0
+    assert figures["replica_jobs_scheduled"] == 30

@@ -19,7 +19,8 @@ import warning.directory.models
 import warning.evaluation.models
 import warning.feeding.models
 import warning.reporting.models
-import warning.review.models  # noqa: F401  (every domain's tables join the metadata)
+import warning.review.models
+import warning.store.job_runs  # noqa: F401  (every domain's tables join the metadata)
 from warning import clock
 from warning.catalog import Catalog, load_catalog
 from warning.catalog.sync import sync_catalog

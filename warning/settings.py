@@ -130,6 +130,22 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = Field(
         default=30.0, ge=0, description="seconds running work may take to finish on shutdown"
     )
+    job_lease_s: float = Field(
+        default=60.0,
+        ge=1,
+        description="seconds a replica holds a scheduled job's run between renewals; a run "
+        "whose replica died is taken over by another after this long",
+    )
+    log_format: str = Field(
+        default="text",
+        pattern="^(text|json)$",
+        description="`warning serve`'s log lines: text, or json (one object a line, with the "
+        "request or job id)",
+    )
+    metrics_allow: str = Field(
+        default="",
+        description="comma-separated addresses or networks that may read /metrics; empty: any",
+    )
     smtp_url: str = Field(
         default="",
         description="smtp://host:port, smtp+starttls://user:pass@host:587 or smtps://...; "
@@ -306,7 +322,7 @@ class Settings(BaseSettings):
             parse_allow_list(value)  # ValueError names the bad network
         return value
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "metrics_allow")
     @classmethod
     def _proxies(cls, value: str) -> str:
         for address in (part.strip() for part in value.split(",")):

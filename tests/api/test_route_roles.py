@@ -22,7 +22,7 @@ from tests.support.roles import declared_roles, declared_sets, highest, rank
 from warning.accounts import Role
 
 # signed links, the token is the proof: unsubscribe, and a warning's public page
-OPEN = {"/healthz", "/api/v1/openapi.json", "/unsubscribe", "/w/{token}"}
+OPEN = {"/healthz", "/readyz", "/metrics", "/api/v1/openapi.json", "/unsubscribe", "/w/{token}"}
 ADMIN_AREAS = ("/api/v1/users", "/api/v1/tokens")
 REPORTING_AREAS = ("/api/v1/report-forms", "/api/v1/reports")
 SAFE = {"GET", "HEAD", "OPTIONS"}

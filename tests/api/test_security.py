@@ -16,7 +16,15 @@ from warning.clock import FrozenClock, use_clock
 from warning.store import transaction
 
 # unsubscribe and a warning's public page: a signed token is the proof, not a login
-OPEN = {"/healthz", "/api/v1/openapi.json", "/unsubscribe", "/w/not-a-signed-token"}
+# /readyz and /metrics: for the platform (a setting may restrict /metrics by address)
+OPEN = {
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/api/v1/openapi.json",
+    "/unsubscribe",
+    "/w/not-a-signed-token",
+}
 SAMPLE_PARAMS = {
     "token": "not-a-signed-token",
     "material_id": "copper",

@@ -21,7 +21,7 @@ from tests.web.conftest import REPORTER, ROLES, Web
 from warning.accounts import Role
 
 # signed links: unsubscribe (RFC 8058), a warning's public page
-OPEN = {"/login", "/healthz", "/unsubscribe", "/w/{token}"}
+OPEN = {"/login", "/healthz", "/readyz", "/metrics", "/unsubscribe", "/w/{token}"}
 ADMIN_AREAS = ("/admin/users", "/admin/tokens", "/directory/export", "/directory/import")
 OPERATOR_AREAS = ("/deliveries", "/directory")
 SIGNED_IN_FORMS = {"/logout"}  # a form any signed-in user sends

@@ -1,4 +1,5 @@
-"""The web application: the REST API under ``/api/v1`` and ``/healthz``.
+"""The web application: the REST API under ``/api/v1``, ``/healthz``, and ``/readyz`` and
+``/metrics`` for the platform (:mod:`warning.api.routes.operations`).
 
 The service's errors become HTTP answers here and only here, by their kind
 (:mod:`warning.errors`): not found 404, refused or conflicting 409 (the body says why), invalid
@@ -13,9 +14,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from warning.api.edge import BodyLimit, ServerErrors, validation_failed
+from warning.api.metrics import RequestMetrics, registry_for
 from warning.api.routes import (
     admin,
     materials,
+    operations,
     public_warning,
     reporting_desk,
     reports,
@@ -39,14 +42,18 @@ def create_app(context: ServiceContext) -> FastAPI:
         redoc_url=None,
     )
     app.state.context = context
+    app.state.ready_checks = []  # `warning serve` adds its own (the jobs process alive)
+    app.state.metrics, requests = registry_for(context)
     for module in (materials, review, silences, admin, reports, reporting_desk):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(unsubscribe.router)
     app.include_router(public_warning.router)
+    app.include_router(operations.router)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_middleware(ServerErrors)
     app.add_middleware(BodyLimit, max_bytes=context.settings.max_body_bytes)
+    app.add_middleware(RequestMetrics, histogram=requests)
     app.add_api_route("/healthz", healthz, include_in_schema=False)
     return app
 

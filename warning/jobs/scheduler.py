@@ -15,6 +15,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
+from functools import partial
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,7 @@ from warning.feeding.ingest import record_failed_run
 from warning.feeding.models import FeedRunKind
 from warning.feeding.raw_frames import RawFrames
 from warning.jobs.feeds import run_feeds
+from warning.jobs.once import JobRuns
 from warning.jobs.schedule import catch_up_due, job_specs
 from warning.store import aware, read_only, transaction
 
@@ -67,15 +69,23 @@ def add_feed_jobs(
     last_run: Mapping[str, datetime | None],
     now: datetime,
     timezone: str,
+    runs: JobRuns | None = None,
 ) -> list[str]:
-    """Add one job per enabled feed; return the ids of the jobs caught up (run once now)."""
+    """Add one job per enabled feed; return the ids of the jobs caught up (run once now).
+
+    With ``runs``, each job runs once per scheduled time across every process sharing the
+    store (:mod:`warning.jobs.once`); a catch-up stands for the last fire time missed."""
     caught_up = []
     for spec in job_specs(definitions, timezone=timezone):
         options = spec.add_job_kwargs()
         if catch_up_due(spec, last_run.get(spec.feed_id), now):
             options["next_run_time"] = now
             caught_up.append(spec.job_id)
-        scheduler.add_job(run, args=[spec.feed_id], executor=FEED_EXECUTOR, **options)
+        if runs is None:
+            scheduler.add_job(run, args=[spec.feed_id], executor=FEED_EXECUTOR, **options)
+        else:
+            once = runs.once(spec.job_id, options["trigger"], partial(run, spec.feed_id))
+            scheduler.add_job(once, executor=FEED_EXECUTOR, **options)
     return caught_up
 
 
@@ -116,6 +126,11 @@ def feed_runner(
     by_id = {definition.id: definition for definition in definitions}
     registry = running or RunningFeeds()
 
+    def recorded(outcome: FeedOutcome) -> None:
+        registry.finished(outcome.feed_id)  # its run is recorded: no longer "interrupted"
+        if on_outcome is not None:
+            on_outcome(outcome)
+
     def run(feed_id: str) -> None:
         registry.started(feed_id, shown_url(by_id[feed_id].location))  # stored, shown
         try:
@@ -123,7 +138,7 @@ def feed_runner(
                 factory,
                 definitions=[by_id[feed_id]],
                 today=today(),
-                on_outcome=on_outcome,
+                on_outcome=recorded,
                 secrets=secrets,
                 raw=raw,
             )
@@ -163,6 +178,7 @@ def build_feed_scheduler(
     secrets: Mapping[str, str] | None = None,
     running: RunningFeeds | None = None,
     raw: RawFrames | None = None,
+    runs: JobRuns | None = None,
 ) -> tuple[BaseScheduler, list[str]]:
     """The scheduler with every enabled feed's job and the catch-ups due, not yet started.
 
@@ -188,6 +204,7 @@ def build_feed_scheduler(
         last_run=previous,
         now=now or clock.now().astimezone(zone),
         timezone=timezone,
+        runs=runs,
     )
     log.info("scheduler: catching up %s", ", ".join(caught_up) or "nothing")
     return scheduler, caught_up
