@@ -72,6 +72,8 @@ UNIT_NAMES: Final[dict[str, str]] = {  # units whose words are translated (CNY/t
     "10k kW": N_("10k kW"),
     "10k units": N_("10k units"),
     "10k weight-cases": N_("10k weight-cases"),
+    "10k t/yr": N_("10k t/yr"),
+    "10k weight-cases/yr": N_("10k weight-cases/yr"),
     "lots": N_("lots"),
     "sheets": N_("sheets"),
     "pp": N_("pp"),
