@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from warning.cli.data import ingest, series
 from warning.cli.feeds import feeds_app
+from warning.cli.output import report_failures
 from warning.settings import get_settings
 
 JANUARY = [("2026-01-05", 100), ("2026-01-06", 102), ("2026-01-07", 107)]
@@ -42,6 +43,7 @@ def cli(
     app.command()(ingest)
     app.command()(series)
     app.add_typer(feeds_app, name="feeds")
+    report_failures(app)  # as the real command line answers the service's errors
     yield app
     get_settings.cache_clear()
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from feeds.definitions import DefinitionError
 from feeds.longformat import FileFormatError
 from rules import RuleSetError
 from warning import clock
@@ -153,7 +154,10 @@ def _demo_with(
     )
     if no_serve:
         return
-    definitions = load_feed_definitions(context.settings, context.catalog)
+    try:
+        definitions = load_feed_definitions(context.settings, context.catalog)
+    except DefinitionError as error:  # the feeds engine's: not a service error
+        raise fail(error) from None
     # the service goes on evaluating as of the demo's date (the sample's newest), not today:
     # the sample ends months ago, and as of today every material would be "no data"
     context = replace(context, settings=context.settings.model_copy(update={"as_of": result.as_of}))

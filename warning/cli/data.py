@@ -22,7 +22,7 @@ from rich.progress import (
 from rich.table import Table
 
 from feeds.aggregate import RULES, TARGETS, AggregationError, aggregate, spread_jan_feb
-from feeds.definitions import FeedDefinition, FeedDefinitions
+from feeds.definitions import DefinitionError, FeedDefinition, FeedDefinitions
 from feeds.library import ImportedAkshare
 from feeds.longformat import FileFormatError
 from warning.cli.edge import LIMIT
@@ -60,8 +60,11 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="as of this date (YYYY
 def feeds_context() -> tuple[ServiceContext, FeedDefinitions]:
     """The service context and the configured feed definitions, schedules included."""
     context = service_context()
-    definitions = load_feed_definitions(context.settings, context.catalog)
-    check_schedules(definitions, timezone=context.settings.timezone)
+    try:
+        definitions = load_feed_definitions(context.settings, context.catalog)
+        check_schedules(definitions, timezone=context.settings.timezone)
+    except DefinitionError as error:  # the feeds engine's: not a service error
+        raise fail(error) from None
     return context, definitions
 
 

@@ -139,16 +139,20 @@ def report_failures(app: typer.Typer) -> None:
 
 
 def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
-    from sqlalchemy.exc import OperationalError
-
     @functools.wraps(command)  # typer reads the options from the wrapped function
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except ServiceError as error:  # StoreError included (unavailable: exit 2)
             raise service_failure(error) from None
-        except OperationalError as error:
-            raise fail(store_failure(error)) from None
+        except Exception as error:
+            # SQLAlchemy is imported only when a command failed (``warning backtest`` loads
+            # no store at all)
+            from sqlalchemy.exc import OperationalError
+
+            if isinstance(error, OperationalError):
+                raise fail(store_failure(error)) from None
+            raise
 
     return run
 
