@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from tests.support.store import load_catalog_into
 from warning.catalog import load_catalog
@@ -67,15 +70,59 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store migrated once per test process: each test gets a copy of it."""
+    path = tmp_path_factory.mktemp("migrated") / "store.db"
+    migrate(f"sqlite:///{path}")
+    with sqlite3.connect(path) as connection:  # everything in the file, nothing in its WAL
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@functools.cache
+def _postgres_template(url: str) -> str:
+    """A database beside ``url``'s, migrated once per test process, to copy from."""
+    parsed = make_url(url)
+    name = f"{parsed.database}_migrated"
+    _on_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    migrate(parsed.set(database=name).render_as_string(hide_password=False))
+    return name
+
+
+def _fresh_postgres(url: str) -> None:
+    """Make ``url``'s database anew as a copy of the migrated one (a copy takes about a tenth
+    of the time the migrations take)."""
+    template = _postgres_template(url)
+    name = make_url(url).database
+    _on_server(
+        url,
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f'CREATE DATABASE "{name}" TEMPLATE "{template}"',
+    )
+
+
+def _on_server(url: str, *statements: str) -> None:
+    server = create_engine(
+        make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    with server.connect() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    server.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A freshly migrated, empty database: SQLite in a temp folder, or the test PostgreSQL."""
+    """A freshly migrated, empty database: SQLite in a temp folder, or the test PostgreSQL.
+    Both are copies of a store migrated once per test process (the migrations themselves are
+    tested from an empty database in ``tests/service/test_migration_paths.py``)."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = postgres_url()
-        _reset_postgres(url)
-    migrate(url)
+        path = tmp_path / "store.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+        return f"sqlite:///{path}"
+    url = postgres_url()
+    _fresh_postgres(url)
     return url
 
 

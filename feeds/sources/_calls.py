@@ -100,6 +100,8 @@ def call_politely(
             raise CallFailed(str(busy), attempts=attempt) from None
         except _Timeout as timeout:
             problem, status = str(timeout), None
+            if gate.abandoned is not None:  # a retry would only find the host still busy
+                raise CallFailed(problem, attempts=attempt) from None
         except Exception as error:  # what the library raises is its own business
             status = http_status(error)
             problem = f"{type(error).__name__}: {error}"
@@ -132,9 +134,10 @@ def _once(
                 wait = gate.last_end + interval_s - policy.monotonic()
                 if wait > 0:
                     policy.sleep(wait)
-            if cancelled.is_set():
-                return
-            started.set()
+            with state:  # the caller gives up and looks at `started` under the same lock
+                if cancelled.is_set():
+                    return
+                started.set()
             try:
                 answer["frame"] = function()
             except BaseException as error:  # handed to the caller

@@ -119,7 +119,7 @@ def test_boundaries_of_range_total_and_units_are_accepted(reporting: Api) -> Non
         "cement_stock_plant": 100,
         "cement_stock_external": 100,
         "cement_stock": 201,  # 0.5 % of 201 is 1.005: still the sum, rounded
-        "cement_new_orders": 25_000,
+        "cement_new_orders": 2_500,
     }
     answer = post(
         reporting,
@@ -132,7 +132,7 @@ def test_boundaries_of_range_total_and_units_are_accepted(reporting: Api) -> Non
         },
     )
     assert answer.status_code == 201, answer.text
-    assert answer.json()["values"]["cement_new_orders"] == pytest.approx(2.5)
+    assert answer.json()["values"]["cement_new_orders"] == pytest.approx(0.25)
     over = post(
         reporting,
         "rita",
@@ -146,7 +146,7 @@ def test_boundaries_of_range_total_and_units_are_accepted(reporting: Api) -> Non
 
 
 def periods_not_yet_ended_or_malformed_are_refused(reporting: Api) -> None:
-    for period in ("2026-12", "2026-13", "2026-W48", "november"):
+    for period in ("2026-12", "2026-13", "2026-W48", "november", "9999-12", "0001-01"):
         answer = post(
             reporting, "rita", {"form": "building_materials", "period": period, "values": CEMENT}
         )
@@ -313,11 +313,12 @@ def test_the_overdue_list_and_aggregates_for_the_desk(reporting: Api, clock: Fro
     assert [(row["credit_code"], row["overdue"], row["days_late"]) for row in overdue["items"]] == [
         ("91110000MA01ABCD2X", True, 1)
     ]
-    malformed = reporting.client.get(
-        "/api/v1/report-overdue?form=building_materials&period=2026-13",
-        headers=reporting.as_("vera"),
-    )
-    assert malformed.status_code == 422
+    for period in ("2026-13", "9999-12", "0001-01"):  # the last two: no date overflows
+        malformed = reporting.client.get(
+            f"/api/v1/report-overdue?form=building_materials&period={period}",
+            headers=reporting.as_("vera"),
+        )
+        assert malformed.status_code == 422, period
     # one reporter (expected: the one that ever reported it): withheld, for the desk only
     desk = reporting.client.get(
         "/api/v1/report-aggregates?material=cement", headers=reporting.as_("otto")
@@ -359,3 +360,55 @@ def test_refused_submissions_store_nothing(reporting: Api) -> None:
 def test_a_submission_is_its_enterprises_alone(reporting: Api) -> None:
     submission_is_stored_for_the_reporters_enterprise(reporting)
     reporter_cannot_read_or_write_another_enterprises_reports(reporting)
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), 1.7e308])
+def test_a_value_no_enterprise_could_report_is_refused_by_field(
+    reporting: Api, value: float
+) -> None:
+    answer = post(
+        reporting,
+        "rita",
+        {
+            "form": "building_materials",
+            "period": "2026-11",
+            "values": {**CEMENT, "cement_output": value},
+        },
+    )
+    assert answer.status_code == 422
+    assert set(answer.json()["fields"]) == {"cement_output"}
+    with reporting.factory() as session:
+        assert session.scalars(select(Report)).all() == []
+
+
+def test_a_viewer_cannot_read_back_an_enterprise_that_joined(reporting: Api) -> None:
+    # three enterprises report October; a fourth joins in November: a viewer given both sums
+    # and the like-for-like change could compute the fourth's figure; it gets neither
+    codes = [ENTERPRISE_A, "91110000MA01ABCD2X", "91350100M000100Y43", "91440300708461136T"]
+    for code in codes[1:]:
+        add_enterprise(reporting, code, sector="building_materials")
+    for period, values in (("2026-10", [100.0, 100.0, 100.0]), ("2026-11", [110.0] * 3 + [77.0])):
+        for code, value in zip(codes, values, strict=False):
+            body = {
+                "form": "building_materials",
+                "period": period,
+                "enterprise": code,
+                "values": {"cement_output": value},
+            }
+            answer = reporting.client.post(
+                "/api/v1/reports", json=body, headers=reporting.as_("otto")
+            )
+            assert answer.status_code == 201, answer.text
+
+    def output(who: str) -> dict[str, Any]:
+        page = reporting.client.get(
+            "/api/v1/report-aggregates?material=cement&period=2026-11",
+            headers=reporting.as_(who),
+        ).json()
+        return next(a for a in page["items"] if a["field"] == "cement_output")
+
+    viewer, desk = output("vera"), output("otto")
+    assert (viewer["total"], viewer["common"], viewer["change"]) == (None, None, None)
+    assert viewer["level"] == pytest.approx(330.0) and viewer["reporters"] == 4
+    assert (desk["total"], desk["common"]) == (407.0, 3)
+    assert desk["change"] == pytest.approx(0.10)

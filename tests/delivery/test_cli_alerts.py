@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from sqlalchemy.orm import make_transient
 
 from tests.alerts.conftest import Receiver
 from tests.delivery.conftest import CODES, SECRET, approve, write_directory
+from tests.support.cli_process import run_cli
 from warning.catalog import load_catalog
 from warning.context import ServiceContext
 from warning.delivery.models import Delivery
@@ -32,14 +32,7 @@ def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
         "WARNING_VAR_DIR": str(tmp_path / "var"),
         **env,
     }
-    return subprocess.run(
-        [sys.executable, "-m", "warning.cli", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    return run_cli(args, env=environment, cwd=tmp_path, timeout=120)
 
 
 def test_import_deliver_dry_run_and_digest(tmp_path: Path, receiver: Receiver) -> None:

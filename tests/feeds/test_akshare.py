@@ -241,6 +241,28 @@ def test_a_hanging_call_is_cut_at_the_deadline_and_its_host_stays_busy() -> None
     assert run(sina_feed(host="hang-test"), answered).status == FetchStatus.OK
 
 
+def test_an_abandoned_call_is_not_retried_and_its_timeout_is_the_error() -> None:
+    release = threading.Event()
+
+    def hang(_args: Mapping[str, object]) -> pd.DataFrame:
+        release.wait(10)
+        return sina_daily([("2026-12-04", 1.0)])
+
+    waits: list[float] = []
+    try:
+        result = run(
+            sina_feed(host="abandon-test", timeout_s=0.2, http={"attempts": 3}),
+            FakeTable({"futures_zh_daily_sina": hang}),
+            policy=quick_policy(sleep=waits.append),
+        )
+    finally:
+        release.set()
+    assert result.status == FetchStatus.FAILED
+    assert "no answer within 0.2 s; the call was abandoned" in (result.error or "")
+    assert "busy" not in (result.error or "")
+    assert waits == []  # no backoff before a retry that could only find the host busy
+
+
 def test_errors_are_retried_with_backoff_like_http() -> None:
     answers = [ConnectionError("reset"), ConnectionError("reset")]
 

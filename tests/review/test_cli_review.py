@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from tests.support.cli_process import run_cli
 from tests.support.review import step
 from warning.review.models import ReviewItem
 from warning.store import make_engine, session_factory
@@ -21,15 +21,7 @@ def run(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.Comp
         **{k: v for k, v in os.environ.items() if not k.startswith("WARNING_")},
         "WARNING_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
     }
-    return subprocess.run(
-        [sys.executable, "-m", "warning.cli", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=tmp_path,
-        input=stdin,
-        timeout=120,
-    )
+    return run_cli(args, env=environment, cwd=tmp_path, stdin=stdin, timeout=120)
 
 
 @pytest.fixture

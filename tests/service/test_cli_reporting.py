@@ -79,3 +79,11 @@ def test_the_overdue_list_from_the_terminal(store: sessionmaker[Session]) -> Non
     )
     assert invoke("reports", "overdue", "--form", "nope").exit_code == 2
     assert invoke("reports", "overdue", "--period", "2026-13").exit_code == 2
+    for period in ("9999-12", "0001-01"):  # no date overflows: one line naming the period
+        far = invoke("reports", "overdue", "--period", period)
+        assert far.exit_code == 2, far.output
+        assert f"period {period!r}: reporting covers the years 1990 to 2199" in far.output
+    for day in ("0001-01-05", "9999-12-31"):
+        far = invoke("reports", "remind", "--date", day)
+        assert far.exit_code == 2, far.output
+        assert f"date {day}: reporting covers the years" in far.output

@@ -147,9 +147,10 @@ def test_a_released_run_is_claimed_at_once(factory: sessionmaker[Session]) -> No
 
 
 def test_pruning_forgets_old_finished_runs_only(factory: sessionmaker[Session]) -> None:
-    run_id = claim(factory, "a")
+    run_id = claim(factory, "a")  # its lease runs to NOW + 60 s
     with transaction(factory) as session:
-        assert job_runs.prune(session, before=AT + timedelta(days=1)) == 0  # still running
+        lease_end = NOW + timedelta(seconds=60)
+        assert job_runs.prune(session, before=lease_end) == 0  # still running: lease holds
         job_runs.finish(session, run_id=run_id or 0, worker="a", now=NOW)
         assert job_runs.prune(session, before=AT) == 0  # the boundary is kept
         assert job_runs.prune(session, before=AT + timedelta(microseconds=1)) == 1
@@ -235,3 +236,51 @@ def test_a_failing_job_is_recorded_failed_and_the_process_goes_on(
     (run,) = rows(factory)
     assert (run.status, run.error) == (JobRunStatus.FAILED, "OSError: the source is down")
     assert runs.held() == []
+
+
+def test_a_run_whose_lease_lapsed_here_is_not_run_again_here(
+    factory: sessionmaker[Session],
+) -> None:
+    # the store was away longer than the lease: the heartbeat could not renew it, and the run
+    # is still going in this process; neither take-over nor the scheduler's next firing of the
+    # same scheduled time may start it a second time beside itself
+    runs = JobRuns(factory, lease_s=60, worker="me")
+    trigger = CronTrigger(hour=17, minute=0, timezone=SHANGHAI)
+    entered: list[str] = []
+    inside = threading.Event()
+    leave = threading.Event()
+
+    def slow() -> None:
+        entered.append(threading.current_thread().name)
+        inside.set()
+        leave.wait(10)
+
+    with use_clock(FrozenClock(NOW)) as frozen:
+        assert isinstance(frozen, FrozenClock)
+        fire = runs.once("feed:cu", trigger, slow)
+        first = threading.Thread(target=fire, name="first")
+        first.start()
+        assert inside.wait(10)
+        frozen.advance(seconds=61)  # past the lease, not renewed
+        assert runs.take_over() == 0
+        assert runs.run("feed:cu", AT, slow) is False
+        leave.set()
+        first.join()
+    assert entered == ["first"]
+    (run,) = rows(factory)
+    assert (run.worker, run.status) == ("me", JobRunStatus.FINISHED)
+
+
+def test_pruning_forgets_old_runs_released_or_left_by_a_dead_process(
+    factory: sessionmaker[Session],
+) -> None:
+    claim(factory, "dead")  # never renewed: its lease ends at NOW + 60 s
+    with transaction(factory) as session:
+        assert job_runs.prune(session, before=NOW + timedelta(seconds=60)) == 0  # at the end
+        assert job_runs.prune(session, before=NOW + timedelta(seconds=60, microseconds=1)) == 1
+    released = claim(factory, "stopped")
+    with transaction(factory) as session:
+        assert job_runs.release(session, run_ids=[released or 0], worker="stopped") == 1
+        assert job_runs.prune(session, before=AT) == 0  # scheduled at the boundary: kept
+        assert job_runs.prune(session, before=AT + timedelta(microseconds=1)) == 1
+    assert rows(factory) == []

@@ -14,11 +14,12 @@ from warning.catalog.models import Observation, Series
 from warning.clock import FrozenClock, use_clock
 from warning.context import ServiceContext
 from warning.directory.models import Enterprise
-from warning.jobs.reporting import aggregate_if_changed, aggregate_reports
+from warning.feeding.models import FeedRun, FeedRunKind, FeedRunStatus
+from warning.jobs.reporting import FEED, SOURCE, aggregate_if_changed, aggregate_reports
 from warning.reporting.aggregation import AggregateStatus, aggregate_field
 from warning.reporting.checks import Entry
 from warning.reporting.forms import load_forms
-from warning.reporting.models import Channel
+from warning.reporting.models import Channel, Report
 from warning.reporting.service import submit
 from warning.settings import load_settings
 from warning.store import make_engine, transaction
@@ -92,6 +93,32 @@ def test_an_enterprise_joining_is_no_rise_like_for_like() -> None:
     assert first.level == 300.0 and second.level == pytest.approx(330.0)  # 300 * 1.10
 
 
+@pytest.mark.parametrize(("common", "linked"), [(2, False), (3, True)])
+def test_a_like_for_like_link_needs_three_enterprises_in_common(common: int, linked: bool) -> None:
+    # enterprises 1..5 report October; November: `common` of them, and two that join
+    october = {e: 100.0 for e in range(1, 6)}
+    november = {**{e: 110.0 for e in range(1, common + 1)}, 6: 50.0, 7: 70.0}
+    _first, second = aggregate({"2026-10": october, "2026-11": november}, min_coverage=0.1)
+    assert second.common == common
+    if linked:
+        assert second.status == AggregateStatus.OK and second.change == pytest.approx(0.10)
+        assert second.level == pytest.approx(550.0)
+    else:  # the change of two enterprises is theirs: not computed, nothing stored
+        assert second.status == AggregateStatus.NO_DATA
+        assert second.change is None and second.level is None
+
+
+def test_outside_the_desk_an_aggregate_has_no_sum_and_no_change() -> None:
+    october = {1: 100.0, 2: 100.0, 3: 100.0}
+    november = {1: 110.0, 2: 110.0, 3: 110.0, 4: 77.0}  # 4 joins: 77 is its own figure
+    _first, second = aggregate({"2026-10": october, "2026-11": november})
+    shown = second.outside_desk()
+    assert (shown.total, shown.common, shown.change) == (None, None, None)
+    assert (shown.level, shown.reporters, shown.coverage) == (second.level, 4, 1.0)
+    # the desk's copy keeps both; with both, 407 - 300 * (1 + 0.10) = 77 is enterprise 4's
+    assert second.total == 407.0 and second.change == pytest.approx(0.10)
+
+
 def test_a_period_below_coverage_is_skipped_by_the_chain() -> None:
     found = aggregate(
         {
@@ -161,6 +188,26 @@ def test_stored_aggregates_are_an_ordinary_series(
         outcome = aggregate_reports(context, evaluate=False)
         frozen.advance(minutes=10)
         assert aggregate_if_changed(context) is None  # no report changed since
+        with transaction(factory) as session:  # a report changes, and its aggregation fails
+            report = session.scalars(select(Report)).first()
+            assert report is not None
+            report.updated_at = frozen.now()
+            frozen.advance(minutes=1)
+            session.add(
+                FeedRun(
+                    feed=FEED,
+                    kind=FeedRunKind.FILE,
+                    source=SOURCE,
+                    started_at=frozen.now(),
+                    finished_at=frozen.now(),
+                    status=FeedRunStatus.FAILED,
+                    error="the store went away",
+                )
+            )
+        frozen.advance(minutes=5)
+        assert aggregate_if_changed(context) is not None  # tried again on the next round
+        frozen.advance(minutes=5)
+        assert aggregate_if_changed(context) is None  # and then done
     assert outcome.stored.accepted == 2
     with factory() as session:
         series = session.get(Series, "reported_cement_output")

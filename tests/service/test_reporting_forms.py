@@ -44,7 +44,8 @@ def test_open_period_and_due_day_of_a_monthly_form() -> None:
 def test_a_weekly_form_reports_iso_weeks(tmp_path: Path) -> None:
     path = tmp_path / "weekly.yaml"
     path.write_text(
-        "version: 1\nmeasures:\n  - {id: output, name_zh: 产量, name_en: Output, unit: 10k t}\n"
+        "version: 1\nmeasures:\n  - {id: output, name_zh: 产量, name_en: Output, unit: 10k t, "
+        "max: 100}\n"
         "forms:\n  - {id: steel_weekly, name_zh: 钢铁周报, name_en: Steel weekly, "
         "sectors: [ferrous], frequency: W, due_day: 2, materials: [steel]}\n",
         encoding="utf-8",
@@ -63,19 +64,28 @@ def test_a_weekly_form_reports_iso_weeks(tmp_path: Path) -> None:
     [
         ("version: 2\nmeasures: []\nforms: []\n", "version"),
         (
+            "version: 1\nmeasures:\n  - {id: output, name_zh: 产量, name_en: Output, unit: t}\n"
+            "forms:\n  - {id: f, name_zh: 表, name_en: F, sectors: [x], frequency: M, "
+            "due_day: 10, materials: [steel]}\n",
+            "measures.0.max: Field required",
+        ),
+        (
             "version: 1\nmeasures:\n  - {id: stock, name_zh: 库存, name_en: Stocks, unit: t, "
+            "max: 1, "
             "total_of: [plant]}\nforms:\n  - {id: f, name_zh: 表, name_en: F, sectors: [x], "
             "frequency: M, due_day: 10, materials: [steel]}\n",
             "measure stock: total_of names no measure 'plant'",
         ),
         (
-            "version: 1\nmeasures:\n  - {id: output, name_zh: 产量, name_en: Output, unit: t}\n"
+            "version: 1\nmeasures:\n  - {id: output, name_zh: 产量, name_en: Output, unit: t, "
+            "max: 1}\n"
             "forms:\n  - {id: f, name_zh: 表, name_en: F, sectors: [x], frequency: M, "
             "due_day: 10, materials: [gold]}\n",
             "form f: 'gold' is not one of its catalog materials",
         ),
         (
-            "version: 1\nmeasures:\n  - {id: output, name_zh: 产量, name_en: Output, unit: t}\n"
+            "version: 1\nmeasures:\n  - {id: output, name_zh: 产量, name_en: Output, unit: t, "
+            "max: 1}\n"
             "forms:\n  - {id: f, name_zh: 表, name_en: F, sectors: [x], frequency: D, "
             "due_day: 10, materials: [steel]}\n",
             "frequency: expected M or W",

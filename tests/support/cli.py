@@ -1,4 +1,5 @@
-"""The command line run as a user runs it: a subprocess with settings in the environment."""
+"""The command line run as a user runs it: a process of its own with settings in the environment
+(forked from one that has the imports: :mod:`tests.support.cli_process`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, inspect, select, table
+
+from tests.support.cli_process import run_cli
 
 AS_OF = {"WARNING_AS_OF": "2024-01-03"}
 
@@ -26,14 +29,7 @@ def environment(tmp_path: Path, **env: str) -> dict[str, str]:
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """``warning ARGS`` in ``tmp_path`` (settings as :func:`environment`), to its end."""
-    return subprocess.run(
-        [sys.executable, "-m", "warning.cli", *args],
-        capture_output=True,
-        text=True,
-        env=environment(tmp_path, **env),
-        cwd=tmp_path,
-        timeout=300,
-    )
+    return run_cli(args, env=environment(tmp_path, **env), cwd=tmp_path)
 
 
 def start(tmp_path: Path, *args: str, **env: str) -> subprocess.Popen[str]:

@@ -27,6 +27,11 @@ class Role(StrEnum):
 ROLE_RANK: dict[Role, int] = {Role.REPORTER: -1, Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2}
 
 
+def is_desk(role: Role) -> bool:
+    """Operators and admins: the desk, who decide items and read every enterprise's figures."""
+    return ROLE_RANK[role] >= ROLE_RANK[Role.OPERATOR]
+
+
 class User(Base):
     """A person who reads or works the queue; ``password_hash`` is argon2id."""
 

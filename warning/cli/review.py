@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from vocabulary import Direction, Level
 from warning import clock
-from warning.accounts import ROLE_RANK, AccountError, Role
+from warning.accounts import AccountError, is_desk
 from warning.accounts.service import get_user
 from warning.audit import entries
 from warning.cli.edge import LIMIT, ROW_ID
@@ -184,7 +184,7 @@ def _check_operator(session: Session, name: str) -> None:
     user = get_user(session, name=name)
     if user.disabled:
         raise AccountError(f"user {name!r} is disabled")
-    if ROLE_RANK[user.role] < ROLE_RANK[Role.OPERATOR]:
+    if not is_desk(user.role):
         raise AccountError(f"user {name!r} is a {user.role}; deciding items needs an operator")
 
 

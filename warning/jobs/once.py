@@ -138,6 +138,9 @@ class JobRuns:
         if run_id is None:
             log.debug("job %s at %s: run by another process", job, scheduled_for.isoformat())
             return False
+        if any(one.run_id == run_id for one in self.held()):  # its lease lapsed while it ran
+            log.warning("job %s at %s: still running here", job, scheduled_for.isoformat())
+            return False
         with self._holding(Held(run_id, job, scheduled_for)):
             error = None
             try:
@@ -199,10 +202,11 @@ class JobRuns:
         now = clock.now()
         with transaction(self.factory) as session:
             found = job_runs.abandoned(session, now=now, since=now - TAKE_OVER_WITHIN)
+        mine = {(one.job, one.scheduled_for) for one in self.held()}  # lapsed here: still ours
         ran = 0
         for run in found:
             work = self.jobs.get(run.job)
-            if work is None or self.stopping.is_set():
+            if work is None or (run.job, run.scheduled_for) in mine or self.stopping.is_set():
                 continue
             if self.run(run.job, run.scheduled_for, work):
                 log.info("job %s at %s: taken over", run.job, run.scheduled_for.isoformat())

@@ -20,7 +20,7 @@ from warning.catalog.models import Series
 from warning.context import ServiceContext
 from warning.evaluation.runs import load_ruleset
 from warning.feeding.ingest import IngestReport
-from warning.feeding.models import FeedRun, FeedRunKind
+from warning.feeding.models import FeedRun, FeedRunKind, FeedRunStatus
 from warning.jobs.ingest import store_or_record_failure
 from warning.jobs.pipeline import IngestFollowUp, derive_and_evaluate
 from warning.reporting.aggregation import Aggregate, AggregateStatus, aggregates
@@ -79,11 +79,16 @@ def aggregate_reports(context: ServiceContext, *, evaluate: bool = True) -> Aggr
 
 
 def aggregate_if_changed(context: ServiceContext) -> AggregationOutcome | None:
-    """:func:`aggregate_reports` when a report changed since the last aggregation began (the
-    scheduler's job, every few minutes); None when nothing changed."""
+    """:func:`aggregate_reports` when a report changed since the last aggregation that did not
+    fail began (the scheduler's job, every few minutes); None when nothing changed. A failed
+    aggregation is tried again on the next round."""
     with read_only(context.factory) as session:
         changed = session.scalar(select(func.max(Report.updated_at)))
-        last = session.scalar(select(func.max(FeedRun.started_at)).where(FeedRun.feed == FEED))
+        last = session.scalar(
+            select(func.max(FeedRun.started_at)).where(
+                FeedRun.feed == FEED, FeedRun.status != FeedRunStatus.FAILED
+            )
+        )
     changed_at, last_at = aware(changed), aware(last)
     if changed_at is None or (last_at is not None and changed_at < last_at):
         return None

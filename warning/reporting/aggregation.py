@@ -12,18 +12,24 @@ enterprise reports the materials it makes, not every material of its sector.
 Like for like: the stored level is chain-linked. The first period that counts starts at its
 sum; each later one is the level before times the change over the enterprises that reported
 in both periods, so an enterprise that starts or stops reporting never reads as a rise or a
-fall; a period sharing no enterprise with the one before it is ``no_data``. A period counts
-when its coverage reaches the setting and at least
-:data:`MIN_REPORTERS` enterprises reported; otherwise it is ``no_data`` and no value is
-stored (missing data is never a glut). Fewer than :data:`MIN_REPORTERS` reporters is
-``withheld``: only the desk sees it, as one enterprise's figure could be read back from it.
+fall; a period sharing fewer than :data:`MIN_REPORTERS` enterprises with the one before it
+is ``no_data`` (the change of one or two enterprises is their own growth). A period counts
+when its coverage reaches the setting and at least :data:`MIN_REPORTERS` enterprises
+reported; otherwise it is ``no_data`` and no value is stored (missing data is never a glut).
+Fewer than :data:`MIN_REPORTERS` reporters is ``withheld``: only the desk sees it, as one
+enterprise's figure could be read back from it.
+
+**Outside the desk** only the chain-linked level, the counts and the coverage are shown
+(:meth:`Aggregate.outside_desk`): the sum and the like-for-like change together would give
+away the figure of an enterprise that joined or left (this period's sum less the last one's
+grown by the change), so neither is shown there.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
@@ -56,12 +62,12 @@ class Aggregate:
     indicator: str
     unit: str
     period: str
-    total: float
+    total: float | None  # None only outside the desk
     reporters: int
     expected: int
     coverage: float
     capacity_share: float | None
-    common: int  # enterprises that reported this period and the one it is linked to
+    common: int | None  # enterprises that reported this period and the one it is linked to
     change: float | None  # like-for-like change from the period it is linked to
     level: float | None  # the chain-linked value stored (None unless ok)
     status: AggregateStatus
@@ -73,6 +79,10 @@ class Aggregate:
     @property
     def shown_outside_desk(self) -> bool:
         return self.reporters >= MIN_REPORTERS
+
+    def outside_desk(self) -> Aggregate:
+        """What may be shown outside the desk (module docstring): no sum, no change."""
+        return replace(self, total=None, common=None, change=None)
 
 
 def series_id_of(field: str) -> str:
@@ -117,7 +127,7 @@ def aggregate_field(
             shared = reported.keys() & before.keys()
             common = len(shared)
             base = sum(before[e] for e in shared)
-            if shared and base > 0:
+            if common >= MIN_REPORTERS and base > 0:  # fewer: one enterprise's own growth
                 change = sum(reported[e] for e in shared) / base - 1
             if status == AggregateStatus.OK and change is None:
                 status = AggregateStatus.NO_DATA  # no enterprise to compare like for like

@@ -17,6 +17,7 @@ from warning.reporting.forms import Form, FormField
 
 TOTAL_TOLERANCE = 0.005  # a total may differ from the sum of its parts by 0.5 % (rounding)
 HISTORY_PERIODS = 6  # the enterprise's own last values a new one is compared with
+JUMP_TOLERANCE = 1e-9  # a value exactly `jump` away (70 or 130 for 0.3 of 100) is no jump
 
 
 @dataclass(frozen=True)
@@ -90,15 +91,19 @@ def check_values(
 
 
 def _one_value(spec: FormField, entry: Entry) -> tuple[str | None, float]:
-    value = entry.value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(entry.value, bool) or not isinstance(entry.value, int | float):
         return "expected a finite number", 0.0
-    value = float(value)
+    try:
+        value = float(entry.value)  # an integer beyond a float's range overflows here
+    except OverflowError:
+        return "expected a finite number", 0.0
     if entry.unit is not None:
         factor = spec.factor(entry.unit)
         if factor is None:
             return f"unit {entry.unit!r}: this field is reported in {spec.unit}", 0.0
         value = value * factor
+    if not math.isfinite(value):
+        return "expected a finite number", 0.0
     if spec.min is not None and value < spec.min:
         return f"{_number(value)} {spec.unit} is below the least allowed, {_number(spec.min)}", 0.0
     if spec.max is not None and value > spec.max:
@@ -131,7 +136,7 @@ def _jump(spec: FormField, value: float, history: Sequence[float]) -> Question |
     reference = statistics.median(recent)
     if reference <= 0:
         return None
-    if abs(value / reference - 1) <= spec.jump:
+    if abs(value / reference - 1) <= spec.jump + JUMP_TOLERANCE:
         return None
     return Question(spec.id, value, reference)
 

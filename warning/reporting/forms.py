@@ -28,6 +28,7 @@ IDENTIFIER: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 MONTH: Final = re.compile(r"^(\d{4})-(\d{2})$")
 WEEK: Final = re.compile(r"^(\d{4})-W(\d{2})$")
 REPORTED_FREQUENCIES: Final = (Frequency.MONTHLY, Frequency.WEEKLY)
+YEARS: Final = range(1990, 2200)  # the years a period or a reporting day may fall in
 
 # other units a value may be sent in, with the factor to the stored unit
 UNIT_ALIASES: Final[dict[str, dict[str, float]]] = {
@@ -54,7 +55,7 @@ class MeasureEntry(BaseModel):
     name_en: str = Field(min_length=1)
     unit: str = Field(min_length=1, max_length=32)
     min: float | None = None
-    max: float | None = None
+    max: float  # required: one enterprise's largest plausible figure (no sum can overflow)
     total_of: tuple[str, ...] = ()
     aggregate: IndicatorKind | None = None
     capacity: bool = False
@@ -144,7 +145,9 @@ class Form:
         return next((f for f in self.fields if f.id == field_id), None)
 
     def open_period(self, today: date) -> str:
-        """The last period that has ended by ``today``: the one being reported now."""
+        """The last period that has ended by ``today``: the one being reported now;
+        :class:`Invalid` for a day outside :data:`YEARS`."""
+        check_day(today)
         if self.frequency == Frequency.MONTHLY:
             last_month = today.replace(day=1) - timedelta(days=1)
             return f"{last_month:%Y-%m}"
@@ -192,16 +195,30 @@ class Forms:
                     yield form, entry
 
 
+def check_day(day: date) -> None:
+    """:class:`Invalid` unless ``day`` falls in :data:`YEARS` (a period's due day, or the one
+    after it, must be a date too)."""
+    if day.year not in YEARS:
+        raise Invalid(f"date {day}: reporting covers the years {YEARS[0]} to {YEARS[-1]}")
+
+
 def period_start(period: str) -> date:
-    """The first day of a period (``2026-11`` or ``2026-W47``); :class:`Invalid` if malformed."""
+    """The first day of a period (``2026-11`` or ``2026-W47``); :class:`Invalid` if malformed
+    or outside :data:`YEARS`."""
     try:
         if month := MONTH.match(period):
-            return date(int(month[1]), int(month[2]), 1)
-        if week := WEEK.match(period):
-            return date.fromisocalendar(int(week[1]), int(week[2]), 1)
+            start = date(int(month[1]), int(month[2]), 1)
+        elif week := WEEK.match(period):
+            start = date.fromisocalendar(int(week[1]), int(week[2]), 1)
+        else:
+            start = None
     except ValueError:
-        pass
-    raise Invalid(f"period {period!r}: expected e.g. 2026-11 or 2026-W47")
+        start = None
+    if start is None:
+        raise Invalid(f"period {period!r}: expected e.g. 2026-11 or 2026-W47")
+    if start.year not in YEARS:
+        raise Invalid(f"period {period!r}: reporting covers the years {YEARS[0]} to {YEARS[-1]}")
+    return start
 
 
 def period_end(period: str) -> date:

@@ -130,12 +130,13 @@ def _at(row: list[object], column: int) -> object:
 def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, int | float):
+            number = float(value)  # an integer beyond a float's range overflows here
+        elif isinstance(value, str):
             number = float(value.strip().replace(",", ""))
-        except ValueError:
+        else:
             return None
-        return number if math.isfinite(number) else None
-    return None
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None

@@ -199,12 +199,19 @@ def abandoned(session: Session, *, now: datetime, since: datetime) -> list[Aband
 
 
 def prune(session: Session, *, before: datetime) -> int:
-    """Forget finished and failed runs scheduled before ``before``; how many."""
+    """Forget the runs scheduled before ``before`` that no process holds: finished, failed,
+    released, or running on a lease that ended before ``before`` (its process died, and runs
+    that old are not taken over); how many."""
     table = _table()
+    when = _utc(before)
+    ended = [JobRunStatus.FINISHED.value, JobRunStatus.FAILED.value, JobRunStatus.RELEASED.value]
     result = session.execute(
         delete(table).where(
-            table.c.scheduled_for < _utc(before),
-            table.c.status.in_([JobRunStatus.FINISHED.value, JobRunStatus.FAILED.value]),
+            table.c.scheduled_for < when,
+            or_(
+                table.c.status.in_(ended),
+                and_(table.c.status == JobRunStatus.RUNNING.value, table.c.lease_until < when),
+            ),
         )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

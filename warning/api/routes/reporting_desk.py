@@ -2,7 +2,8 @@
 
 An aggregate of fewer than three reporting enterprises could give one enterprise's figure
 away: only operators and admins see it, and their read of such aggregates is audited (as any
-read of an enterprise's figures by the desk); viewers get the others.
+read of an enterprise's figures by the desk); viewers get the others, without their sums and
+like-for-like changes (:mod:`warning.reporting.aggregation`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from warning import clock
-from warning.accounts import ROLE_RANK, Role
+from warning.accounts import is_desk
 from warning.api.deps import Context, Db, Viewer
 from warning.api.fields import Limit, Offset, TextQuery
 from warning.api.schemas import REFUSED_INPUT, Page
@@ -47,12 +48,12 @@ class AggregateOut(BaseModel):
     indicator: str
     unit: str
     period: str
-    total: float
+    total: float | None  # the desk's only
     reporters: int
     expected: int
     coverage: float
     capacity_share: float | None
-    common: int
+    common: int | None  # the desk's only
     change: float | None
     level: float | None
     status: str
@@ -94,8 +95,9 @@ def report_aggregates(
     offset: Offset = 0,
 ) -> Page[AggregateOut]:
     """The reported aggregates per field and period with their coverage; those of fewer
-    than three enterprises only for operators and admins."""
-    desk = ROLE_RANK[user.role] >= ROLE_RANK[Role.OPERATOR]
+    than three enterprises, and every sum and like-for-like change, only for operators and
+    admins."""
+    desk = is_desk(user.role)
     found = [
         a
         for a in aggregates(
@@ -108,7 +110,10 @@ def report_aggregates(
         and (period is None or a.period == period)
     ]
     shown = [
-        AggregateOut(series_id=a.series_id, **{**a.__dict__, "status": str(a.status)})
+        AggregateOut(
+            series_id=a.series_id,
+            **{**(a if desk else a.outside_desk()).__dict__, "status": str(a.status)},
+        )
         for a in found
     ][offset : offset + limit]
     few = [f"{a.field}:{a.period}" for a in shown if not a.reporters >= MIN_REPORTERS]

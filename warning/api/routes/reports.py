@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from warning import clock
-from warning.accounts import Role, User
+from warning.accounts import User, is_desk
 from warning.api.deps import Context, Db, ReporterOrDesk
 from warning.api.fields import Limit, Line, Offset, RowId, TextQuery
 from warning.api.schemas import REFUSED_INPUT, Page
@@ -198,10 +198,6 @@ class ReportOut(BaseModel):
         )
 
 
-def _is_desk(user: User) -> bool:
-    return user.role in (Role.OPERATOR, Role.ADMIN)
-
-
 def _own_enterprise(db: Db, user: User) -> Enterprise:
     """A reporter's enterprise; 403 for a reporter made without one."""
     enterprise = enterprise_of(db, user=user)
@@ -220,7 +216,7 @@ def report_forms(
     enterprise's; for the desk every form (or one enterprise's, ``?enterprise=CODE``)."""
     forms = reporting_forms(context)
     today = desk_today(context.settings)
-    if not _is_desk(user):
+    if not is_desk(user.role):
         chosen = forms_for(forms, _own_enterprise(db, user))
     elif enterprise is not None:
         chosen = forms_for(forms, enterprise_by_code(db, credit_code=enterprise))
@@ -240,7 +236,7 @@ def submit_report(
 ) -> ReportOut:
     """Submit (or correct) a report; 422 naming each refused field, nothing stored. Jumps
     against the enterprise's history are stored and listed in ``questions``."""
-    if _is_desk(user):
+    if is_desk(user.role):
         if body.enterprise is None:
             raise SubmissionRefused(
                 "the desk submits for an enterprise: give its credit code in enterprise",
@@ -284,7 +280,7 @@ def reports(
 ) -> Page[ReportOut]:
     """Reports, newest period first: a reporter's own enterprise's; the desk's of every
     enterprise (``?enterprise=CODE`` for one), the read audited."""
-    if _is_desk(user):
+    if is_desk(user.role):
         enterprise_id = (
             enterprise_by_code(db, credit_code=enterprise).id if enterprise is not None else None
         )
@@ -296,7 +292,7 @@ def reports(
     rows, total = list_reports(
         db, enterprise_id=enterprise_id, form=form, period=period, limit=limit, offset=offset
     )
-    if _is_desk(user):
+    if is_desk(user.role):
         _audit_read(context, user, rows, what="reports")
     enterprises = {
         e.id: e
@@ -311,9 +307,9 @@ def reports(
 @router.get("/reports/{report_id}", response_model=ReportOut, responses=REFUSED_INPUT)
 def report(report_id: RowId, db: Db, context: Context, user: ReporterOrDesk) -> ReportOut:
     """One report; 404 for another enterprise's (a reporter learns nothing of others)."""
-    own = None if _is_desk(user) else _own_enterprise(db, user).id
+    own = None if is_desk(user.role) else _own_enterprise(db, user).id
     found = get_report(db, report_id=report_id, enterprise_id=own)
-    if _is_desk(user):
+    if is_desk(user.role):
         _audit_read(context, user, [found], what=f"report:{found.id}")
     enterprise = db.get(Enterprise, found.enterprise_id)
     if enterprise is None:  # the foreign key keeps it
