@@ -3,13 +3,18 @@ naming where."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from warning.catalog import load_catalog
+from warning.directory.models import Enterprise
+from warning.errors import Invalid
 from warning.reporting.forms import ReportingConfigError, load_forms, period_end
+from warning.reporting.overdue import outstanding
+from warning.store import transaction
 
 CATALOG = load_catalog()
 
@@ -98,3 +103,41 @@ def test_a_bad_forms_file_is_refused_naming_where(tmp_path: Path, text: str, pro
     with pytest.raises(ReportingConfigError, match=str(path)) as refused:
         load_forms(path, materials=CATALOG.material_ids)
     assert problem in str(refused.value)
+
+
+def test_a_period_without_a_form_lists_the_forms_reported_by_such_periods(
+    tmp_path: Path, factory: sessionmaker[Session]
+) -> None:
+    path = tmp_path / "mixed.yaml"
+    path.write_text(
+        "version: 1\nmeasures:\n  - {id: output, name_zh: 产量, name_en: Output, unit: 10k t, "
+        "max: 100}\nforms:\n"
+        "  - {id: steel_weekly, name_zh: 钢铁周报, name_en: Steel weekly, "
+        "sectors: [ferrous], frequency: W, due_day: 2, materials: [steel]}\n"
+        "  - {id: steel_monthly, name_zh: 钢铁月报, name_en: Steel monthly, "
+        "sectors: [ferrous], frequency: M, due_day: 10, materials: [steel]}\n",
+        encoding="utf-8",
+    )
+    forms = load_forms(path, materials=CATALOG.material_ids)
+    now = datetime(2026, 12, 7, 4, tzinfo=UTC)
+    with transaction(factory) as session:
+        session.add(
+            Enterprise(
+                name="钢厂", credit_code="C1", sector="ferrous", created_at=now, updated_at=now
+            )
+        )
+    today = date(2026, 12, 7)
+    with factory() as session:
+        monthly = outstanding(session, forms=forms, today=today, period="2026-11")
+        weekly = outstanding(session, forms=forms, today=today, period="2026-W48")
+        both = outstanding(session, forms=forms, today=today)
+        with pytest.raises(Invalid, match="period '2026-13'"):
+            outstanding(session, forms=forms, today=today, period="2026-13")
+        with pytest.raises(Invalid, match=r"form steel_weekly is reported as e\.g\. 2026-W47"):
+            outstanding(session, forms=forms, today=today, form_id="steel_weekly", period="2026-11")
+    assert [(row.form, row.period) for row in monthly] == [("steel_monthly", "2026-11")]
+    assert [(row.form, row.period) for row in weekly] == [("steel_weekly", "2026-W48")]
+    assert [(row.form, row.period) for row in both] == [
+        ("steel_weekly", "2026-W49"),
+        ("steel_monthly", "2026-11"),
+    ]

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Final
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from alerts import EndpointKind
 from alerts.reminder import ReminderStage, ReportReminder, reminder_payload
@@ -25,11 +26,12 @@ from warning.delivery.models import Delivery, DeliveryKind, DeliveryStatus
 from warning.directory.models import Contact
 from warning.jobs.reporting import reporting_forms
 from warning.reporting.forms import Form
-from warning.reporting.overdue import Missing, outstanding
+from warning.reporting.overdue import Missing, Outstanding, outstanding
 from warning.store import transaction
 
 REMIND_BEFORE: Final = timedelta(days=3)  # the due-soon reminder starts this long before
 KEY_PREFIX: Final = "report-reminder"
+KEYS_PER_QUERY: Final = 500  # keys looked up per statement (SQLite's bound parameters)
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,6 @@ def queue_reminders(context: ServiceContext, *, today: date) -> RemindersOutcome
     queued = already = 0
     link = f"{context.settings.public_url}/report"
     with transaction(context.factory) as session:
-        taken = set(
-            session.scalars(
-                select(Delivery.dedupe_key).where(Delivery.dedupe_key.startswith(KEY_PREFIX))
-            )
-        )
         missing = [
             one
             for one in outstanding(session, forms=forms, today=today)
@@ -79,6 +76,7 @@ def queue_reminders(context: ServiceContext, *, today: date) -> RemindersOutcome
         ):
             if "email" in contact.channels.split(","):
                 contacts.setdefault(contact.enterprise_id, []).append(contact)
+        due: list[tuple[str, Outstanding, Form, ReminderStage, Contact]] = []
         for one in missing:
             form = forms.get(one.form)
             assert form is not None
@@ -87,34 +85,49 @@ def queue_reminders(context: ServiceContext, *, today: date) -> RemindersOutcome
                 continue
             for contact in contacts.get(one.enterprise_id, []):
                 key = f"{KEY_PREFIX}:{form.id}:{one.period}:{stage}:contact:{contact.id}"
-                if key in taken:
-                    already += 1
-                    continue
-                reminder = ReportReminder(
-                    stage=stage,
-                    form_zh=form.name_zh,
-                    form_en=form.name_en,
-                    period=one.period,
-                    due=one.due,
-                    enterprise=one.enterprise,
-                    contact=contact.name,
-                    link=link,
+                due.append((key, one, form, stage, contact))
+        taken = _queued_before(session, [key for key, *_ in due])
+        for key, one, form, stage, contact in due:
+            if key in taken:
+                already += 1
+                continue
+            reminder = ReportReminder(
+                stage=stage,
+                form_zh=form.name_zh,
+                form_en=form.name_en,
+                period=one.period,
+                due=one.due,
+                enterprise=one.enterprise,
+                contact=contact.name,
+                link=link,
+            )
+            session.add(
+                Delivery(
+                    kind=DeliveryKind.REMINDER,
+                    contact_id=contact.id,
+                    address=contact.email,
+                    channel=EndpointKind.EMAIL,
+                    dedupe_key=key,
+                    payload=reminder_payload(reminder),
+                    status=DeliveryStatus.PENDING,
+                    created_at=now,
+                    send_after=now,
+                    next_attempt_at=now,
+                    attempts=0,
                 )
-                session.add(
-                    Delivery(
-                        kind=DeliveryKind.REMINDER,
-                        contact_id=contact.id,
-                        address=contact.email,
-                        channel=EndpointKind.EMAIL,
-                        dedupe_key=key,
-                        payload=reminder_payload(reminder),
-                        status=DeliveryStatus.PENDING,
-                        created_at=now,
-                        send_after=now,
-                        next_attempt_at=now,
-                        attempts=0,
-                    )
-                )
-                taken.add(key)
-                queued += 1
+            )
+            taken.add(key)
+            queued += 1
     return RemindersOutcome(queued, already)
+
+
+def _queued_before(session: Session, keys: list[str]) -> set[str]:
+    """Which of ``keys`` were queued before (only these: the keys of every reminder ever sent
+    grow without end)."""
+    taken: set[str] = set()
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chosen = keys[start : start + KEYS_PER_QUERY]
+        taken.update(
+            session.scalars(select(Delivery.dedupe_key).where(Delivery.dedupe_key.in_(chosen)))
+        )
+    return taken

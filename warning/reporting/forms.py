@@ -166,11 +166,15 @@ class Form:
         year, week, _ = (start - timedelta(days=7)).isocalendar()
         return f"{year}-W{week:02d}"
 
+    def writes_periods_as(self, period: str) -> bool:
+        """Whether ``period`` is written as this form's periods are (a month or a week)."""
+        pattern = MONTH if self.frequency == Frequency.MONTHLY else WEEK
+        return pattern.match(period) is not None
+
     def check_period(self, period: str) -> None:
         """:class:`Invalid` unless ``period`` is written as this form's periods are."""
-        pattern = MONTH if self.frequency == Frequency.MONTHLY else WEEK
         example = "2026-11" if self.frequency == Frequency.MONTHLY else "2026-W47"
-        if not pattern.match(period):
+        if not self.writes_periods_as(period):
             raise Invalid(f"period {period!r}: form {self.id} is reported as e.g. {example}")
         period_start(period)
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from warning.directory.models import Enterprise
-from warning.reporting.forms import Form, Forms
+from warning.reporting.forms import Form, Forms, period_start
 from warning.reporting.models import Report
 from warning.reporting.service import current_values
 
@@ -46,12 +46,15 @@ def outstanding(
     form_id: str | None = None,
     period: str | None = None,
 ) -> list[Outstanding]:
-    """The missing reports of each form's open period (or ``period``), by form, overdue
-    first, then by credit code."""
+    """The missing reports of each form's open period (or ``period``: of the forms reported
+    by such periods, months or weeks, unless ``form_id`` names one), by form, overdue first,
+    then by credit code."""
+    chosen_forms = [form for form in forms.forms if form_id is None or form.id == form_id]
+    if period is not None and form_id is None:
+        period_start(period)  # malformed or out of range: Invalid naming it
+        chosen_forms = [form for form in chosen_forms if form.writes_periods_as(period)]
     found: list[Outstanding] = []
-    for form in forms.forms:
-        if form_id is not None and form.id != form_id:
-            continue
+    for form in chosen_forms:
         chosen = period or form.open_period(today)
         form.check_period(chosen)
         found.extend(_of_form(session, form, chosen, today))
