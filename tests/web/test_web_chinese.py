@@ -28,7 +28,7 @@ from warning.feeding.models import FeedRunStatus, FeedState
 from warning.jobs.ingest import ingest_file
 from warning.review.models import ReviewItem
 from warning.store import transaction
-from warning.web.i18n import Formats, load_translations
+from warning.web.i18n import SECTOR_NAMES, Formats, load_translations
 from warning.web.reasons import translate_reason
 from warning.web.words import SeriesLike, Words
 
@@ -262,3 +262,14 @@ def test_thresholds_subscriptions_and_series_read_as_words() -> None:
     futures = SeriesLike("copper_shfe_futures", "copper", "price", "D")
     assert zh.series(futures) == "铜 日度价格（SHFE 期货）"
     assert en.series(futures) == "Copper daily price (SHFE futures)"
+
+
+def test_the_pages_name_each_sector_as_the_catalog_does() -> None:
+    # the board, queue and directory name sectors through the web's message catalog; the
+    # digests and bulletins through catalog.yaml: the two must never read differently
+    catalog = load_catalog()
+    assert set(SECTOR_NAMES) == set(catalog.sectors)
+    chinese = load_translations("zh").gettext
+    for sector in catalog.sectors:
+        name_zh, name_en = catalog.sector_names(sector)
+        assert (chinese(SECTOR_NAMES[sector]), SECTOR_NAMES[sector]) == (name_zh, name_en)
