@@ -10,7 +10,11 @@ Figures:
 * ``fanout_webhooks_per_s``: the same fan-out to the webhooks alone, as webhooks a second.
 * ``fanout_raw_webhooks_per_s``: the baseline: a bare ``httpx.AsyncClient`` loop posting the
   same 1,000 payloads (with their headers) to the same receiver, 50 at a time.
-* ``fanout_ratio``: ``fanout_webhooks_per_s / fanout_raw_webhooks_per_s``. Goal >= 0.5.
+* ``fanout_ratio``: ``fanout_webhooks_per_s / fanout_raw_webhooks_per_s``. Goal >= 0.9.
+
+The webhook fan-out and the raw loop take turns, ``BENCH_FANOUT_ROUNDS`` times (3), and the
+rates are the medians of their rounds: on two cores shared with the receiver, one round of
+either varies by a third from the next.
 
 Run: ``python -m benchmarks fanout``.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +37,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 CONTACTS: Final = int(os.environ.get("BENCH_FANOUT_CONTACTS", "1000"))
+ROUNDS: Final = int(os.environ.get("BENCH_FANOUT_ROUNDS", "3"))
 SECRET: Final = "whsec_" + "YmVuY2htYXJrLXNlY3JldC1rZXktMTIzNDU2"
 RECEIVER_APP: Final = """
 async def app(scope, receive, send):
@@ -210,8 +216,15 @@ def run() -> dict[str, float]:
         controller.start()
         receiver, url = _start_receiver(folder)
         try:
-            raw_seconds = asyncio.run(_raw(url))
-            webhook_seconds, webhooks = _fanout(folder, url, smtp_port, email=False)
+            raw_rounds, webhook_rounds, webhooks = [], [], CONTACTS
+            for n in range(ROUNDS):
+                raw_rounds.append(asyncio.run(_raw(url)))
+                (folder / f"round-{n}").mkdir()
+                seconds, sent_alone = _fanout(folder / f"round-{n}", url, smtp_port, email=False)
+                webhook_rounds.append(seconds)
+                webhooks = min(webhooks, sent_alone)
+            raw_seconds = statistics.median(raw_rounds)
+            webhook_seconds = statistics.median(webhook_rounds)
             full_seconds, sent = _fanout(folder, url, smtp_port, email=True)
         finally:
             receiver.terminate()
