@@ -233,9 +233,11 @@ def _run_web(
     The app is the pages and the API together (:func:`warning.web.app.create_web_app`),
     imported here so that CLI commands other than ``serve`` do not pay for loading it."""
     from warning.web.app import create_web_app
+    from warning.web.routes.setup import announce_setup
 
     proxies = trusted_proxies(context.settings.trusted_proxies)
     app = create_web_app(context, definitions=definitions)
+    announce_setup(context)  # a fresh store: where and with which code to make the first admin
     if work.child is not None:
         app.state.ready_checks.append(lambda: _jobs_process_gone(work.child))
     config = uvicorn.Config(

@@ -20,8 +20,9 @@ from tests.support.roles import declared_roles, highest, rank
 from tests.web.conftest import REPORTER, ROLES, Web
 from warning.accounts import Role
 
-# signed links: unsubscribe (RFC 8058), a warning's public page
-OPEN = {"/login", "/healthz", "/readyz", "/metrics", "/unsubscribe", "/w/{token}"}
+# signed links: unsubscribe (RFC 8058), a warning's public page; /setup: the first admin's,
+# a 404 for everyone once a user exists (tests/web/test_setup.py)
+OPEN = {"/login", "/setup", "/healthz", "/readyz", "/metrics", "/unsubscribe", "/w/{token}"}
 ADMIN_AREAS = ("/admin/users", "/admin/tokens", "/directory/export", "/directory/import")
 OPERATOR_AREAS = ("/deliveries", "/directory")
 SIGNED_IN_FORMS = {"/logout"}  # a form any signed-in user sends

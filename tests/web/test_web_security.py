@@ -18,7 +18,7 @@ from warning.clock import FrozenClock, use_clock
 from warning.web.routes.login import safe_next
 from warning.web.security import CONTENT_SECURITY_POLICY
 
-OPEN = {"/login", "/healthz", "/readyz", "/metrics"}
+OPEN = {"/login", "/setup", "/healthz", "/readyz", "/metrics"}  # /setup: 404 once a user exists
 SAMPLE_PARAMS = {
     "material_id": "copper",
     "item_id": "1",

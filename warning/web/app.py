@@ -44,6 +44,7 @@ from warning.web.routes import (
     materials,
     queue,
     reporting,
+    setup,
     uploads,
 )
 from warning.web.security import SecurityHeaders
@@ -68,7 +69,7 @@ def create_web_app(
     )
     api_routes = list(app.router.routes)
     for module in (
-        *(login, board, queue, items, materials, feeds, uploads),
+        *(login, setup, board, queue, items, materials, feeds, uploads),
         *(deliveries, directory, bulletins, audit, admin, api_docs, reporting),
     ):
         app.include_router(module.router)

@@ -28,6 +28,7 @@ from warning.web.auth import (
 )
 from warning.web.i18n import LANGUAGES, resolve_language
 from warning.web.pages import State
+from warning.web.routes.setup import no_user_yet
 from warning.web.security import clear_cookie, set_cookie
 
 router = APIRouter(include_in_schema=False)
@@ -73,7 +74,10 @@ def _login_page(
 
 @router.get("/login")
 def login_form(request: Request, db: Db, state: State, next: LongQuery = None) -> Response:
-    """The login form (a signed-in visitor goes straight on)."""
+    """The login form (a signed-in visitor goes straight on; with no user yet, the first
+    admin's setup page)."""
+    if no_user_yet(db):
+        return RedirectResponse("/setup", status_code=303)
     cookie = request.cookies.get(SESSION_COOKIE, "")
     if signed_in(db, cookie=cookie, now=clock.now()) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
