@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select, update
 
+from feeds.definitions import load_definitions
 from tests.support.review import step
 from tests.web.conftest import Web
 from warning import clock
@@ -22,6 +23,7 @@ from warning.audit import AuditEntry
 from warning.catalog.models import Observation
 from warning.clock import FrozenClock, use_clock
 from warning.evaluation.models import Assessment, EvaluationRun, IndicatorAssessment
+from warning.feeding.feed_runs import BUNDLED_LIVE
 from warning.jobs.canary import CanaryLine, CanaryReport
 from warning.jobs.derivation import derive_after_ingest
 from warning.jobs.ingest import ingest_file
@@ -30,6 +32,7 @@ from warning.review.policy import ReviewPolicy
 from warning.review.sweep import sweep
 from warning.store import transaction
 from warning.web import board as board_module
+from warning.web.app import create_web_app
 from warning.web.routes import feeds as feeds_route
 
 TODAY = date(2026, 11, 30)
@@ -519,3 +522,22 @@ def test_the_board_has_a_dense_table_downloaded_as_csv_and_xlsx(web: Web) -> Non
     sheet = openpyxl.load_workbook(io.BytesIO(english.content)).active
     assert sheet is not None and sheet.max_row == 20 and sheet["B1"].value == "Material"
     assert browser.get("/board.pdf").status_code == 404
+
+
+def test_a_tile_with_no_price_names_the_series_no_public_source_gives(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the live feed set lists what no public source gives (feeds/data/live.yaml, unsourced)
+    live = load_definitions(BUNDLED_LIVE)
+    assert "cement_spot" in live.unsourced
+    app = create_web_app(web.context, definitions=live)
+    assert app.state.web.board.unsourced == frozenset(live.unsourced)
+    monkeypatch.setattr(
+        web.app.state.web.board, "unsourced", frozenset({"cement_spot"})
+    )  # the default (local) feed set of the test app lists none
+    page = web.as_("vera").get("/").text
+    cement = re.search(r'data-material="cement">(.*?)</article>', page, re.S)
+    copper = re.search(r'data-material="copper">(.*?)</article>', page, re.S)
+    assert cement and copper
+    assert "无公开来源：水泥" in cement.group(1) and "cement_spot" not in cement.group(1)
+    assert "无公开来源" not in copper.group(1)  # copper's series all have feeds

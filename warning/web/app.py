@@ -58,14 +58,15 @@ def create_web_app(
     app = create_app(context)
     ruleset = load_ruleset(context.settings.rules_path, context.catalog)
     freshness = Freshness()
+    definitions = definitions or load_feed_definitions(context.settings, context.catalog)
     app.state.web = WebState(
         templates=Templates(desk_zone(context.settings), context.catalog),
-        board=BoardCache(context.catalog),
+        board=BoardCache(context.catalog, unsourced=definitions.unsourced),
         levels=LevelCache(ruleset),
         pages=RenderedPages(),
         freshness=freshness,
         ruleset=ruleset,
-        definitions=definitions or load_feed_definitions(context.settings, context.catalog),
+        definitions=definitions,
     )
     api_routes = list(app.router.routes)
     for module in (

@@ -10,8 +10,8 @@ and audit entry (every review move is audited), three index lookups per page vie
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -50,6 +50,7 @@ class Tile:
     open_item_id: int | None
     open_item_state: str | None
     sparkline: Sparkline | None
+    unsourced: tuple[str, ...] = ()  # the material's series no feed of the set can give
 
     @property
     def level(self) -> str:
@@ -79,8 +80,11 @@ class Board:
     open_items: int
 
 
-def build_board(session: Session, *, catalog: Catalog) -> Board:
-    """Read the board from the store."""
+def build_board(
+    session: Session, *, catalog: Catalog, unsourced: Collection[str] = ()
+) -> Board:
+    """Read the board from the store; ``unsourced``: the series that the feed set says no
+    public source gives (a tile with no price names them rather than saying "no data" alone)."""
     current = latest_assessments(session)
     lines = material_lines(session, catalog=catalog, assessments=current)
     as_of = max((a.as_of for a in current.values()), default=None)
@@ -94,8 +98,16 @@ def build_board(session: Session, *, catalog: Catalog) -> Board:
         if line.headline_series and line.latest_period
     }
     values = recent_values(session, newest=newest, span_days=SPARKLINE_DAYS)
+    missing = {
+        material.id: tuple(series.id for series in material.series if series.id in unsourced)
+        for material in catalog.materials
+    }
     tiles = [
-        _tile(line, current.get(line.material), since, warnings, items, values) for line in lines
+        replace(
+            _tile(line, current.get(line.material), since, warnings, items, values),
+            unsourced=missing.get(line.material, ()),
+        )
+        for line in lines
     ]
     sectors: dict[str, list[Tile]] = {}
     for tile in tiles:
@@ -175,8 +187,9 @@ def fingerprint(session: Session) -> tuple[Any, ...]:
 class BoardCache:
     """The board, rebuilt when its :func:`fingerprint` moves (one per process)."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, *, unsourced: Collection[str] = ()) -> None:
         self.catalog = catalog
+        self.unsourced = frozenset(unsourced)
         self._lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
         self._board: Board | None = None
@@ -186,7 +199,7 @@ class BoardCache:
         with self._lock:
             if key == self._key and self._board is not None:
                 return self._board
-        board = build_board(session, catalog=self.catalog)
+        board = build_board(session, catalog=self.catalog, unsourced=self.unsourced)
         with self._lock:
             self._key, self._board = key, board
         return board
