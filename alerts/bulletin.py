@@ -329,7 +329,9 @@ class _Writer:
                 level_text,
                 self.labels.direction[row.direction],
                 format_date(row.since),
-                f"{format_value(row.latest_value)} {row.latest_unit}".strip(),
+                f"{format_value(row.latest_value)} {row.latest_unit}".strip()
+                if row.latest_value is not None
+                else format_value(None),
                 format_date(row.latest_date),
             )
             for index, (cell, text) in enumerate(zip(cells, texts, strict=True)):

@@ -488,7 +488,7 @@ def _board_views(digest: Digest, labels: Labels, language: Language) -> list[dic
             "colour": LEVEL_COLOURS[row.level],
             "direction": labels.direction[row.direction],
             "latest": format_value(row.latest_value),
-            "unit": row.latest_unit,
+            "unit": row.latest_unit if row.latest_value is not None else "",
             "date": format_date(row.latest_date),
             "was": labels.level[row.previous_level]
             if row.previous_level and row.previous_level != row.level

@@ -98,6 +98,7 @@ def event_view(event: WarningEvent, labels: Labels, language: Language) -> dict[
         "resolved": _ended(event),
         "reasons": event.reasons(language),
         "latest": format_value(event.latest_value),
+        "has_value": event.latest_value is not None,  # none when messages carry no prices
         "unit": event.latest_unit,
         "series": event.series_name(language),
         "latest_date": format_date(event.latest_date),

@@ -223,6 +223,12 @@ class Settings(BaseSettings):
         le=24 * 30,
         description="hours a web login lasts before signing in again",
     )
+    message_prices: bool = Field(
+        default=True,
+        description="whether what leaves the desk (notices, the public warning page, digests "
+        "and bulletins) shows raw prices and their charts; false: levels, directions and "
+        "changes only, where the exchanges' licence does not allow passing their prices on",
+    )
     # --- the issuing office (bulletins, digests, notices): one block, kept together ---
     issuer_name_zh: str = Field(
         default="原材料供需预警办公室",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from tests.alerts.conftest import Receiver
 from tests.delivery.conftest import SECRET, MakeContext, Smtp, approve, load, two_contacts
 from tests.support.review import evaluation, step
+from tests.support.store import put_values
 from tests.web.conftest import login
 from vocabulary import Direction, Level
 from warning import clock
@@ -209,3 +211,31 @@ def test_each_send_is_recorded_as_it_happens(
         attempts = session.scalar(select(func.count()).select_from(DeliveryAttempt))
     assert sorted(states.values()) == [DeliveryStatus.SENDING, DeliveryStatus.SENT]
     assert attempts == 1
+
+
+@pytest.mark.parametrize("prices", [True, False])
+def test_without_prices_a_message_carries_levels_and_changes_only(
+    make_context: MakeContext, smtp: Smtp, tmp_path: Path, prices: bool
+) -> None:
+    # WARNING_MESSAGE_PRICES=false: where the exchanges' licence does not allow passing their
+    # prices on, the notice keeps its level, direction and reasons (changes in percent), but
+    # neither the latest price nor a chart of prices
+    context = make_context(smtp_url=f"smtp://127.0.0.1:{smtp.port}", message_prices=prices)
+    load(context, two_contacts(tmp_path))
+    days = [date(2026, 11, 30) - timedelta(days=n) for n in range(90)]
+    put_values(
+        context.factory, "copper_shfe_futures", {d: 70000.0 + 100 * n for n, d in enumerate(days)}
+    )
+    approve(context, {"copper": ("yellow", "up")}, reasons={"copper": (COPPER_ZH, COPPER_EN)})
+
+    assert deliver_due(context)["sent"] == 1
+
+    message = smtp.mailbox.parsed()
+    _subject, text = text_of(smtp)
+    html = message.get_body(("html",))
+    assert html is not None
+    assert "级别：黄色" in text and "同比上涨31%" in text  # the change stays either way
+    assert ("最新值：" in text) is prices and ("70,000" in text) is prices
+    assert ("最新值" in html.get_content()) is prices
+    images = [part for part in message.walk() if part.get_content_maintype() == "image"]
+    assert bool(images) is prices

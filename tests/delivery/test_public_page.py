@@ -3,15 +3,17 @@ opens without an account, expires, and can be revoked."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from alerts.public_link import warning_url
 from tests.alerts.conftest import Receiver
 from tests.delivery.conftest import SECRET, MakeContext, approve, load, two_contacts
+from tests.support.store import put_values
 from warning import clock
 from warning.api.app import create_app
 from warning.clock import FrozenClock, use_clock
@@ -108,3 +110,23 @@ def test_revoked_links_stop_opening_and_new_ones_open(make_context: MakeContext)
         moment.advance(seconds=1)
         new = path_of(warning_url("", copper_warning(context), clock.now(), key))
         assert browser.get(new).status_code == 200
+
+
+@pytest.mark.parametrize("prices", [True, False])
+def test_without_prices_the_page_and_the_webhook_carry_no_price(
+    make_context: MakeContext, receiver: Receiver, tmp_path: Path, prices: bool
+) -> None:
+    context = make_context(public_url="https://desk.example", message_prices=prices)
+    load(context, two_contacts(tmp_path, webhook_url=f"{receiver.url}/hooks/a"))
+    receiver.verify_with(SECRET)
+    days = [date(2026, 11, 30) - timedelta(days=n) for n in range(90)]
+    put_values(context.factory, "copper_shfe_futures", {d: 71000.0 for d in days})
+    approve(context, {"copper": ("yellow", "up")})
+    deliver_due(context)
+    (hook,) = [r for r in receiver.received if r.path == "/hooks/a"]
+    (event,) = hook.json()["data"]["events"]
+    assert (event["latest"]["value"] == 71000.0) if prices else (event["latest"]["value"] is None)
+    page = TestClient(create_app(context)).get(path_of(event["link"])).text
+    assert ("71,000" in page) is prices
+    assert ("<img" in page) is prices  # the chart plots the prices themselves
+    assert "铜：黄色预警" in page

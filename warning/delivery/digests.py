@@ -70,10 +70,12 @@ def build_digest(
     chart: ChartMaker,
     issuer: Issuer | None = None,
     doc_prefix: str = "",
+    prices: bool = True,
 ) -> Digest:
     """The digest of ``kind`` sent on ``day`` (times of day in ``zone``, the desk's);
     ``chart(material)`` gives a chart's PNG and what it shows, or None. With ``doc_prefix``
     the digest carries its document number (:func:`~warning.delivery.issuer.bulletin_number`).
+    Without ``prices`` the board's rows carry no latest value (``WARNING_MESSAGE_PRICES``).
     """
     start, end = period_of(kind, day)
     since = datetime.combine(
@@ -96,6 +98,7 @@ def build_digest(
             before=in_force_at(session, since),
             since_of=since_of,
             sectors=catalog.sector_names,
+            prices=prices,
         ),
         changes=_changes(session, names, since=since, until=until, zone=zone),
         active=_active(
@@ -165,6 +168,7 @@ def _board(
     before: dict[str, Level],
     since_of: dict[int, date],
     sectors: Callable[[str], tuple[str, str]],
+    prices: bool,
 ) -> tuple[BoardRow, ...]:
     rows = []
     for line in lines:
@@ -177,7 +181,7 @@ def _board(
                 material_en=line.name_en,
                 level=Level(warning.level) if warning else Level.NORMAL,
                 direction=Direction(warning.direction) if warning else Direction.NONE,
-                latest_value=line.latest_value,
+                latest_value=line.latest_value if prices else None,
                 latest_unit=line.unit or "",
                 latest_date=line.latest_period,
                 previous_level=before.get(line.material, Level.NORMAL),

@@ -54,9 +54,10 @@ def messages_for(
     chart: ChartSource,
     advice: AdviceSource | None = None,
     issuer: Issuer | None = None,
+    prices: bool = True,
 ) -> list[tuple[int, Message]]:
     """The message of each delivery, rendered from its notices' warning events as decided
-    (never from the board at send time)."""
+    (never from the board at send time); without ``prices``, no value and no chart."""
     batch = _Batch.load(session, delivery_ids)
     events: dict[int, WarningEvent] = {}
     built = []
@@ -68,7 +69,12 @@ def messages_for(
         for notice in delivery.notices:
             if notice.id not in events:
                 events[notice.id] = _event(
-                    session, notice, links=links, chart=chart, advice=advice or _no_advice
+                    session,
+                    notice,
+                    links=links,
+                    chart=chart,
+                    advice=advice or _no_advice,
+                    prices=prices,
                 )
         built.append(
             (
@@ -146,6 +152,7 @@ def _event(
     links: Links,
     chart: ChartSource,
     advice: AdviceSource,
+    prices: bool,
 ) -> WarningEvent:
     warning = session.get(MaterialWarning, notice.warning_id)
     assert warning is not None
@@ -169,6 +176,7 @@ def _event(
         advice=advice,
         previous_level=None if ended else _previous_level(decided, notice),
         earlier=tuple(f"n{notice_id}" for notice_id in earlier),
+        prices=prices,
     )
 
 
@@ -186,9 +194,12 @@ def decided_event(
     advice: AdviceSource,
     previous_level: Level | None,
     earlier: tuple[str, ...] = (),
+    prices: bool = True,
 ) -> WarningEvent:
     """The alerts engine's event of ``decided`` (the warning event as decided), shown as
-    ``change`` at ``level`` and ``direction``: what a message or the public page shows."""
+    ``change`` at ``level`` and ``direction``: what a message or the public page shows.
+    Without ``prices`` (``WARNING_MESSAGE_PRICES=false``) it carries no value and no chart:
+    the level, direction and the reasons' changes only."""
     material = session.get(Material, warning.material_id)
     assert material is not None
     series = session.get(Series, decided.value_series_id) if decided.value_series_id else None
@@ -197,7 +208,8 @@ def decided_event(
         if series is not None
         else ("", "")
     )
-    png = chart(decided.value_series_id, decided.value_period) if decided.value_series_id else None
+    shown = decided.value_series_id if prices else None
+    png = chart(shown, decided.value_period) if shown else None
     since = decided.level_since or (aware(warning.started_at) or clock.now()).date()
     ended = change is NoticeKind.RESOLVED
     return WarningEvent(
@@ -213,7 +225,7 @@ def decided_event(
         reasons_zh=_statements_of(decided, warning, "zh"),
         reasons_en=_statements_of(decided, warning, "en"),
         since=since,
-        latest_value=decided.value,
+        latest_value=decided.value if prices else None,
         latest_unit=decided.value_unit or "",
         latest_date=decided.value_period,
         link=link,

@@ -45,6 +45,7 @@ def open_public_warning(
     days: int,
     chart: ChartSource,
     advice: AdviceSource,
+    prices: bool = True,
 ) -> PublicWarning | None:
     """The warning a valid, unexpired, unrevoked link opens; None for any other token."""
     read = read_warning_token(token, secret)
@@ -80,6 +81,7 @@ def open_public_warning(
         chart=chart,
         advice=advice,
         previous_level=None,
+        prices=prices,
     )
     return PublicWarning(event, active)
 

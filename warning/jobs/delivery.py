@@ -109,6 +109,7 @@ def _send(
             chart=charts,
             advice=advice_source(context),
             issuer=issuer_of(context.settings),
+            prices=context.settings.message_prices,
         )
         emails = prepare(session, context, claimed, mail)
     recorder = _Recorder(context, worker=worker, policy=policy)

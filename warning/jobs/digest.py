@@ -142,10 +142,12 @@ def digest_of(session: Session, context: ServiceContext, *, kind: DigestKind, da
     lines = {line.material: line for line in material_lines(session, catalog=context.catalog)}
     today = clock.now().date()
 
+    prices = context.settings.message_prices
+
     def chart(material: str) -> tuple[bytes, ChartInfo | None] | None:
         line = lines.get(material)
-        if line is None or line.latest_period is None:
-            return None
+        if not prices or line is None or line.latest_period is None:
+            return None  # a chart shows the prices themselves
         until = min(today, line.latest_period)
         drawn = level_chart(session, line=line, until=until, rules=ruleset.rules_for(material))
         return (drawn.png, drawn.info) if drawn else None
@@ -161,6 +163,7 @@ def digest_of(session: Session, context: ServiceContext, *, kind: DigestKind, da
         chart=chart,
         issuer=issuer_of(context.settings),
         doc_prefix=context.settings.issuer_doc_prefix,
+        prices=prices,
     )
 
 

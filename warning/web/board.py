@@ -80,9 +80,7 @@ class Board:
     open_items: int
 
 
-def build_board(
-    session: Session, *, catalog: Catalog, unsourced: Collection[str] = ()
-) -> Board:
+def build_board(session: Session, *, catalog: Catalog, unsourced: Collection[str] = ()) -> Board:
     """Read the board from the store; ``unsourced``: the series that the feed set says no
     public source gives (a tile with no price names them rather than saying "no data" alone)."""
     current = latest_assessments(session)

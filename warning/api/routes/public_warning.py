@@ -62,6 +62,7 @@ def public_warning(
         days=context.settings.public_link_days,
         chart=chart,
         advice=advice_source(context),
+        prices=context.settings.message_prices,
     )
     if shown is None:
         raise HTTPException(404, NOT_FOUND)
