@@ -114,3 +114,16 @@ def test_the_replica_benchmark_runs_each_fire_time_once(tmp_path: Path) -> None:
     figures = bench_replicas.measure(f"sqlite:///{tmp_path / 'replicas.db'}", fires[:30])
     assert figures["replica_jobs_once"] == 1.0
     assert figures["replica_jobs_scheduled"] == 30
+
+
+def test_the_shared_deliveries_benchmark_delivers_each_once_with_a_worker_killed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import bench_replica_deliveries as bench
+
+    monkeypatch.setattr(bench, "CONTACTS", 90)
+    url = f"sqlite:///{tmp_path / 'share.db'}"
+    span, received = bench._run(url, tmp_path, 2, kill_one=True)
+    assert set(received) and len(received) == 90  # every delivery reached the receiver
+    assert sum(received.values()) - len(received) <= 90 // 3 + 50  # re-sent: only in flight
+    assert span > 0
