@@ -126,15 +126,19 @@ def _settings_for(url: str, folder: Path) -> dict[str, object]:
 
 
 def _prepared(url: str, folder: Path, receiver: str) -> None:
-    """A store with the directory loaded and red copper approved (routed on the first round)."""
+    """A store with the directory loaded, red copper approved and routed: every delivery
+    waits in the outbox when the workers start (else the first to route would find the others
+    gone, having found nothing to claim)."""
     from warning.context import initialise
+    from warning.jobs.delivery import route
     from warning.jobs.directory import import_directory
     from warning.settings import load_settings
 
-    context = initialise(load_settings(**_settings_for(url, folder)))  # type: ignore[arg-type]
+    context = initialise(load_settings(**_settings_for(url, folder)))
     result = import_directory(context, _directory(folder, receiver), actor="bench")
     assert not result.rejects, result.rejects[:3]
     _approve_red_copper(context)
+    route(context)
     context.engine.dispose()
 
 
@@ -143,7 +147,7 @@ def _worker(url: str, folder: str, loop: bool) -> None:
     from warning.jobs.delivery import deliver_due
     from warning.settings import load_settings
 
-    context = initialise(load_settings(**_settings_for(url, Path(folder))))  # type: ignore[arg-type]
+    context = initialise(load_settings(**_settings_for(url, Path(folder))))
     if loop:  # until nothing is left (a killed worker's leases run out meanwhile)
         idle_rounds = 0
         while idle_rounds < 3:
