@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from warning.clock import FrozenClock, use_clock
-from warning.jobs.once import JobRuns, last_fire_time
+from warning.jobs.once import TAKE_OVER_WITHIN, JobRuns, last_fire_time
 from warning.store import job_runs, transaction
 from warning.store.job_runs import JobRun, JobRunStatus
 
@@ -284,3 +284,32 @@ def test_pruning_forgets_old_runs_released_or_left_by_a_dead_process(
         assert job_runs.prune(session, before=AT) == 0  # scheduled at the boundary: kept
         assert job_runs.prune(session, before=AT + timedelta(microseconds=1)) == 1
     assert rows(factory) == []
+
+
+def test_take_over_finds_a_catch_up_of_a_missed_fire_time_and_only_the_newest_run(
+    factory: sessionmaker[Session],
+) -> None:
+    # a replica caught up the 17:00 feed run at 06:00 the next morning (13 hours after its
+    # fire time) and died holding it: another takes it over, whatever the hour
+    later = AT + timedelta(hours=13)
+    with transaction(factory) as session:
+        job_runs.claim(
+            session, job="feed:cu", scheduled_for=AT, worker="dead", now=later, lease_s=60
+        )
+        job_runs.claim(
+            session, job="feed:zn", scheduled_for=AT, worker="dead", now=later, lease_s=60
+        )
+        job_runs.claim(  # zinc's next fire time ran since: its older run is stale
+            session,
+            job="feed:zn",
+            scheduled_for=AT + timedelta(days=1),
+            worker="alive",
+            now=later,
+            lease_s=3600,
+        )
+    after_lease = later + timedelta(seconds=61)
+    with transaction(factory) as session:
+        found = job_runs.abandoned(session, now=after_lease, since=after_lease - TAKE_OVER_WITHIN)
+    assert [(run.job, run.scheduled_for) for run in found] == [("feed:cu", AT)]
+    with transaction(factory) as session:  # not before the lease ended
+        assert job_runs.abandoned(session, now=later + timedelta(seconds=60), since=AT) == []

@@ -35,7 +35,9 @@ from warning.store import job_runs, transaction
 
 log = logging.getLogger(__name__)
 
-TAKE_OVER_WITHIN: Final = timedelta(hours=6)  # runs scheduled longer ago are left alone
+# runs scheduled longer ago are left alone (a catch-up of a monthly job stands for a fire
+# time up to a month back; the pruning forgets runs after 30 days)
+TAKE_OVER_WITHIN: Final = timedelta(days=30)
 LOOK_BACK: Final = (  # how far back the last fire time is looked for, shortest first
     timedelta(minutes=2),
     timedelta(hours=2),

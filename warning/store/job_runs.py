@@ -188,11 +188,20 @@ class Abandoned:
 
 
 def abandoned(session: Session, *, now: datetime, since: datetime) -> list[Abandoned]:
-    """Runs scheduled after ``since`` that are free to claim again, oldest first."""
+    """Runs scheduled after ``since`` that are free to claim again and are their job's newest
+    (a later scheduled time of the job has run or is running: the older one is stale), oldest
+    first. A catch-up stands for the last fire time missed, which may be a day or a month
+    back, so ``since`` reaches that far."""
     table = _table()
+    later = table.alias("later")
+    newer = (
+        select(later.c.id)
+        .where(later.c.job == table.c.job, later.c.scheduled_for > table.c.scheduled_for)
+        .exists()
+    )
     rows = session.execute(
         select(table.c.job, table.c.scheduled_for)
-        .where(_free(table, _utc(now)), table.c.scheduled_for >= _utc(since))
+        .where(_free(table, _utc(now)), table.c.scheduled_for >= _utc(since), ~newer)
         .order_by(table.c.scheduled_for, table.c.id)
     )
     return [Abandoned(job, aware(when) or when) for job, when in rows]
