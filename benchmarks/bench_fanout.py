@@ -68,8 +68,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start_receiver(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    (folder / "receiver.py").write_text(RECEIVER_APP)
+def _start_receiver(
+    folder: Path, app: str = RECEIVER_APP, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """The ASGI ``app`` (source text) under uvicorn in a process of its own; its URL."""
+    (folder / "receiver.py").write_text(app)
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -86,6 +89,7 @@ def _start_receiver(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
             "2048",
         ],
         cwd=folder,
+        env={**os.environ, **(env or {})},
     )
     for _ in range(100):
         try:

@@ -28,18 +28,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Final
 
-import httpx
-
-from benchmarks.bench_fanout import SECRET, _approve_red_copper
+from benchmarks.bench_fanout import SECRET, _approve_red_copper, _start_receiver
 from benchmarks.bench_replicas import store_url
 
 CONTACTS: Final = int(os.environ.get("BENCH_SHARE_CONTACTS", "2000"))
@@ -67,35 +63,9 @@ async def app(scope, receive, send):
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _receiver(folder: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    (folder / "share_receiver.py").write_text(RECEIVER_APP)
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "RECEIVED_LOG": str(log),
-        "RECEIVER_LATENCY_S": str(LATENCY_MS / 1000),
-    }
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "share_receiver:app", "--port", str(port)),
-            *("--log-level", "warning", "--no-access-log", "--backlog", "4096"),
-        ],
-        cwd=folder,
-        env=environment,
-    )
-    for _ in range(100):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    return process, f"http://127.0.0.1:{port}"
+    env = {"RECEIVED_LOG": str(log), "RECEIVER_LATENCY_S": str(LATENCY_MS / 1000)}
+    return _start_receiver(folder, RECEIVER_APP, env)
 
 
 def _directory(folder: Path, receiver: str) -> Path:

@@ -117,13 +117,22 @@ def test_the_first_admin_is_made_signed_in_and_audited_then_setup_is_gone(
     # from now on /setup is no page at all, for anyone, with the right code too
     stranger = TestClient(browser.app, follow_redirects=False)
     assert stranger.get("/setup").status_code == 404
+    login_form = stranger.get("/login")
+    assert login_form.status_code == 200  # the login form again, with its token and cookie
+    token = FORM_TOKEN.search(login_form.text)
+    assert token
     again = stranger.post(
         "/setup",
-        data={"code": setup_code(KEY), "name": "eve", "password": PASSWORD, "again": PASSWORD},
+        data={
+            "csrf_token": token.group(1),  # a valid token: the refusal is the 404 alone
+            "code": setup_code(KEY),
+            "name": "eve",
+            "password": PASSWORD,
+            "again": PASSWORD,
+        },
     )
-    assert again.status_code in (403, 404)  # no login-form token: refused either way
+    assert again.status_code == 404
     assert users(factory) == [("ada", Role.ADMIN)]
-    assert stranger.get("/login").status_code == 200  # the login form again
 
 
 def test_serve_logs_the_setup_code_only_while_there_is_no_user(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from warning import clock
 from warning.accounts import Role
@@ -24,15 +24,13 @@ from warning.web.auth import (
     CheckedForm,
     CurrentVisitor,
     check_login_csrf,
-    login_csrf,
 )
-from warning.web.i18n import LANGUAGES, resolve_language
 from warning.web.pages import State
 from warning.web.routes.setup import no_user_yet
 from warning.web.security import clear_cookie, set_cookie
+from warning.web.signed_out import ONE_YEAR, signed_out_page
 
 router = APIRouter(include_in_schema=False)
-ONE_YEAR = 365 * 24 * 3600
 
 
 def safe_next(target: str | None) -> str:
@@ -51,24 +49,18 @@ def _login_page(
     problem: str | None = None,
     retry_after: int | None = None,
 ) -> Response:
-    asked = request.query_params.get("lang")
-    language = resolve_language(asked, request.cookies.get(LANGUAGE_COOKIE))
-    token = login_csrf(request)
-    body = state.templates.render(
+    response = signed_out_page(
+        request,
+        state,
         "login.html",
-        language=language,
-        csrf=token,
+        path="/login",
+        status_code=status_code,
         next_path=next_path,
         problem=problem,
         retry_after=retry_after,
-        switch_url=f"/login?lang={'en' if language == 'zh' else 'zh'}",
     )
-    response = HTMLResponse(body, status_code=status_code)
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
-    set_cookie(response, request, LOGIN_CSRF_COOKIE, token)
-    if asked in LANGUAGES:
-        set_cookie(response, request, LANGUAGE_COOKIE, str(asked), max_age=ONE_YEAR)
     return response
 
 

@@ -17,7 +17,7 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -29,10 +29,10 @@ from warning.api.deps import SESSION_COOKIE, Context, Db
 from warning.api.fields import Line
 from warning.context import ServiceContext, secret_key
 from warning.store import read_only
-from warning.web.auth import LANGUAGE_COOKIE, LOGIN_CSRF_COOKIE, check_login_csrf, login_csrf
-from warning.web.i18n import LANGUAGES, resolve_language
+from warning.web.auth import LOGIN_CSRF_COOKIE, check_login_csrf
 from warning.web.pages import State
 from warning.web.security import clear_cookie, set_cookie
+from warning.web.signed_out import signed_out_page
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -66,22 +66,15 @@ def announce_setup(context: ServiceContext) -> None:
 def _page(
     request: Request, state: State, *, status_code: int = 200, problem: str | None = None
 ) -> Response:
-    asked = request.query_params.get("lang")
-    language = resolve_language(asked, request.cookies.get(LANGUAGE_COOKIE))
-    token = login_csrf(request)
-    body = state.templates.render(
+    return signed_out_page(
+        request,
+        state,
         "setup.html",
-        language=language,
-        csrf=token,
+        path="/setup",
+        status_code=status_code,
         problem=problem,
         min_password=MIN_PASSWORD,
-        switch_url=f"/setup?lang={'en' if language == 'zh' else 'zh'}",
     )
-    response = HTMLResponse(body, status_code=status_code)
-    set_cookie(response, request, LOGIN_CSRF_COOKIE, token)
-    if asked in LANGUAGES:
-        set_cookie(response, request, LANGUAGE_COOKIE, str(asked), max_age=365 * 24 * 3600)
-    return response
 
 
 def _only_before_the_first_user(db: Session) -> None:
