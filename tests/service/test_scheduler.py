@@ -38,18 +38,24 @@ FEEDS = definitions(
 NOW = datetime(2026, 3, 9, 9, 0, tzinfo=SHANGHAI)
 
 
-@pytest.fixture
-def utc_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The host clock in UTC, whatever the machine's zone."""
-    monkeypatch.setenv("TZ", "UTC")
+# The host's own zone must not matter: UTC (as on most servers), one whose clocks moved the
+# day before NOW (Los Angeles, 8 March 2026) and one a quarter-hour off the hour (Kathmandu).
+HOST_ZONES = {"UTC": 0, "America/Los_Angeles": -7 * 3600, "Asia/Kathmandu": 5 * 3600 + 45 * 60}
+
+
+@pytest.fixture(params=sorted(HOST_ZONES))
+def host_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """The host clock in each of :data:`HOST_ZONES`, whatever the machine's zone; yields the
+    host's offset from UTC at NOW, in seconds."""
+    monkeypatch.setenv("TZ", request.param)
     time.tzset()
-    yield
+    yield HOST_ZONES[request.param]
     monkeypatch.undo()
     time.tzset()
 
 
-def test_jobs_fire_in_shanghai_time_on_a_utc_host(utc_host: None) -> None:
-    assert time.localtime().tm_gmtoff == 0
+def test_jobs_fire_in_shanghai_time_whatever_the_host_zone(host_zone: int) -> None:
+    assert time.localtime(NOW.timestamp()).tm_gmtoff == host_zone  # the host zone took effect
     scheduler = make_scheduler(timezone="Asia/Shanghai")
     add_feed_jobs(
         scheduler, definitions=FEEDS, run=print, last_run={}, now=NOW, timezone="Asia/Shanghai"
@@ -78,7 +84,7 @@ def test_jobs_fire_in_shanghai_time_on_a_utc_host(utc_host: None) -> None:
         scheduler.shutdown(wait=False)
 
 
-def test_jobs_fire_in_the_configured_time_zone_not_shanghai(utc_host: None) -> None:
+def test_jobs_fire_in_the_configured_time_zone_not_shanghai(host_zone: int) -> None:
     london = ZoneInfo("Europe/London")
     scheduler = make_scheduler(timezone="Europe/London")
     add_feed_jobs(
