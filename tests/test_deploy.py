@@ -96,6 +96,27 @@ def test_the_image_installs_every_package_from_the_lock() -> None:
     assert "-c requirements.lock" in dockerfile
 
 
+def test_the_image_can_run_the_live_feed_set_and_the_stack_does() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "ARG EXTRAS=live" in dockerfile
+    install = next(line for line in dockerfile.splitlines() if "pip install" in line)
+    spec = install.split("requirements.lock", 1)[1].split()[0].strip('"')
+    for extras, expected in (("live", ".[live]"), ("", ".")):  # the shell's ${EXTRAS:+...}
+        shell = subprocess.run(
+            ["sh", "-c", f'echo "{spec}"'],
+            env={"EXTRAS": extras, "PATH": os.environ.get("PATH", "")},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert shell.stdout.strip() == expected
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert any(dep.startswith("akshare") for dep in extras["optional-dependencies"]["live"])
+    env = _services()["worker"]["environment"]
+    assert env["WARNING_FEED_SET"] == "${WARNING_FEED_SET:-live}"
+    assert Settings(feed_set="live").feed_set == "live"
+
+
 def _tracked_files() -> list[str]:
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("not a git checkout: the tracked files cannot be listed")
