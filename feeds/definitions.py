@@ -246,14 +246,35 @@ class FeedDefinition(_Strict):
         return {s.id: s.spec() for s in self.series}
 
 
+class CrossCheck(_Strict):
+    """A second source of series that feeds of the set give, never stored: the daily
+    cross-check fetches it for the ``days`` days before today and flags each period where its value
+    and the stored one differ by more than ``tolerance`` (a fraction of the stored value).
+
+    Written under ``cross_checks:`` at the top of a file, each with an ``id``, ``tolerance``,
+    ``days`` and a ``feed`` (a feed definition without an id: its source, location, mapping
+    and series; each series names a series of the set, with the same unit and frequency)."""
+
+    id: str
+    tolerance: float = Field(gt=0, lt=1)
+    days: int = Field(default=7, ge=1, le=60)
+    feed: FeedDefinition
+
+    @property
+    def series_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.feed.series)
+
+
 @dataclass(frozen=True)
 class FeedDefinitions:
     """Loaded definitions in file order; ``unsourced`` names series no feed can give, each
-    with why (``unsourced: {series id: reason}`` at the top of a file, e.g. no public source)."""
+    with why (``unsourced: {series id: reason}`` at the top of a file, e.g. no public source);
+    ``cross_checks`` are second sources of some series (:class:`CrossCheck`)."""
 
     source: str
     feeds: tuple[FeedDefinition, ...]
     unsourced: Mapping[str, str] = field(default_factory=dict)
+    cross_checks: tuple[CrossCheck, ...] = ()
 
     def get(self, feed_id: str) -> FeedDefinition:
         for feed in self.feeds:
@@ -287,7 +308,7 @@ def parse_definitions(
     """Validate a parsed YAML document; see :func:`load_definitions`."""
     if not isinstance(document, Mapping) or not isinstance(document.get("feeds"), list):
         raise DefinitionError(source, None, "feeds", "expected a mapping with a 'feeds' list")
-    unknown = sorted(set(document) - {"version", "feeds", "unsourced"})
+    unknown = sorted(set(document) - {"version", "feeds", "unsourced", "cross_checks"})
     if unknown:
         raise DefinitionError(source, None, unknown[0], "unknown top-level key")
     unsourced = document.get("unsourced") or {}
@@ -323,7 +344,59 @@ def parse_definitions(
     if fed:
         problem = f"series {fed[0]} is given by a feed; it cannot be unsourced too"
         raise DefinitionError(source, None, "unsourced", problem)
-    return FeedDefinitions(source=source, feeds=tuple(feeds), unsourced=dict(unsourced))
+    checks = _parse_cross_checks(document.get("cross_checks"), feeds, source=source, root=root)
+    return FeedDefinitions(
+        source=source, feeds=tuple(feeds), unsourced=dict(unsourced), cross_checks=checks
+    )
+
+
+def _parse_cross_checks(
+    raw: object, feeds: list[FeedDefinition], *, source: str, root: str
+) -> tuple[CrossCheck, ...]:
+    """Validate ``cross_checks``: each a second source of series the feeds give, with the
+    same unit and frequency; errors name the check (as a feed) and the field."""
+    from feeds.sources import SOURCES
+
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise DefinitionError(source, None, "cross_checks", "expected a list of cross-checks")
+    given = {s.id: s for feed in feeds for s in feed.series}
+    checks: list[CrossCheck] = []
+    for index, entry in enumerate(raw):
+        name = entry.get("id") if isinstance(entry, Mapping) else None
+        label = f"cross-check {name or f'#{index + 1}'}"
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("feed"), Mapping):
+            raise DefinitionError(source, label, "feed", "expected a mapping with a 'feed'")
+        feed = _parse_feed(
+            {**entry["feed"], "id": entry.get("id", "")}, source=source, label=label, root=root
+        )
+        if feed.source not in SOURCES:
+            raise DefinitionError(source, label, "feed.source", f"unknown source {feed.source!r}")
+        _check_location(feed, SOURCES[feed.source].locations, source=source, label=label)
+        try:
+            check = CrossCheck.model_validate({**entry, "feed": feed})
+        except ValidationError as error:
+            first = error.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or None
+            raise DefinitionError(source, label, field, first["msg"]) from error
+        if not check.series_ids:
+            raise DefinitionError(source, label, "feed.series", "names no series to check")
+        for series in check.feed.series:
+            ours = given.get(series.id)
+            if ours is None:
+                problem = f"series {series.id} is given by no feed of this file"
+                raise DefinitionError(source, label, "feed.series", problem)
+            if (ours.unit, ours.frequency) != (series.unit, series.frequency):
+                problem = (
+                    f"series {series.id} is {ours.frequency} in {ours.unit} in its feed, "
+                    f"{series.frequency} in {series.unit} here"
+                )
+                raise DefinitionError(source, label, "feed.series", problem)
+        if any(other.id == check.id for other in checks):
+            raise DefinitionError(source, label, "id", "cross-check id used twice")
+        checks.append(check)
+    return tuple(checks)
 
 
 def _parse_feed(raw: Mapping[str, Any], *, source: str, label: str, root: str) -> FeedDefinition:

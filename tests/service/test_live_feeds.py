@@ -11,8 +11,15 @@ import pandas as pd
 from sqlalchemy.orm import Session, sessionmaker
 
 from feeds.definitions import BUNDLED_LIVE, FeedDefinition, load_definitions
-from feeds.library import frame_file, write_frame
-from tests.support.akshare_frames import FakeTable, receipts, record_live_set, sina_daily, weekdays
+from feeds.library import RecordedFrames, frame_file, write_frame
+from tests.support.akshare_frames import (
+    FakeTable,
+    receipts,
+    record_live_set,
+    sina_daily,
+    spot_basis,
+    weekdays,
+)
 from tests.support.cli import run
 from warning.catalog import load_catalog
 from warning.feeding.feed_runs import FeedOutcome, load_feed_definitions
@@ -20,6 +27,8 @@ from warning.feeding.raw_frames import RawFrames
 from warning.feeding.status import series_observations
 from warning.jobs.backfill import backfill_feed
 from warning.jobs.canary import calendar_warning, latest_trading_day
+from warning.jobs.cross_checks import CrossCheckStatus, cross_check
+from warning.jobs.feeds import run_feed
 from warning.settings import Settings
 from warning.store import read_only
 
@@ -225,3 +234,43 @@ def test_a_backfill_interrupted_and_resumed_has_no_duplicate_and_no_gap(
     periods = [p.date() for p in stored["period"]]
     assert periods == expected  # every trading day once: no duplicate, no gap
     assert list(stored["value"]) == [1000.0 + d.day for d in expected]
+
+
+def no_interval(feed: FeedDefinition) -> FeedDefinition:
+    assert feed.akshare is not None
+    return feed.model_copy(update={"akshare": feed.akshare.model_copy(update={"interval_s": 0})})
+
+
+def test_the_live_sets_cross_checks_replay_100ppi_against_sina(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    live = load_definitions(BUNDLED_LIVE)
+    recorded = tmp_path / "recorded"
+    days = [date(2026, 12, 2), date(2026, 12, 3), FRIDAY]
+    for day in days:  # Sina's frame (no date argument) is the last one's: Thursday and Friday
+        record_live_set(live, recorded, day=day)
+    table = RecordedFrames(recorded)
+    for feed_id in ("copper_shfe_futures", "aluminium_shfe_futures"):
+        run_feed(factory, definition=no_interval(live.get(feed_id)), today=FRIDAY, functions=table)
+    for day, sina in zip(days, (3400.0, 3400.0, 3410.0), strict=True):
+        # copper's dominant contract within 1 % of Sina's close; aluminium's left at 980
+        prices = {"CU": (3300.0, 3390.0, sina * 1.01), "AL": (1000.0, 990.0, 980.0)}
+        write_frame(
+            recorded / frame_file("futures_spot_price", {"date": f"{day:%Y%m%d}"}),
+            spot_basis(f"{day:%Y%m%d}", prices),
+        )
+    checks = [
+        check.model_copy(update={"feed": no_interval(check.feed)})  # replayed: no host called
+        for check in live.cross_checks
+        if check.id.startswith(("copper_shfe", "aluminium_shfe"))
+    ]
+    report = cross_check(factory, checks, today=date(2026, 12, 7), functions=table)
+    lines = {line.series_id: line for line in report.lines}
+    copper, aluminium = lines["copper_shfe_futures"], lines["aluminium_shfe_futures"]
+    assert (copper.status, copper.compared) == (CrossCheckStatus.OK, 2)  # Thursday, Friday
+    assert (aluminium.status, aluminium.flagged_periods) == (CrossCheckStatus.FLAGGED, 2)
+    assert (aluminium.worst_period, aluminium.ours, aluminium.theirs) == (
+        "2026-12-04",
+        3410.0,
+        980.0,
+    )

@@ -62,3 +62,10 @@ def test_reporting_and_the_canary_are_scheduled_once_each(
         trigger = jobs["feeds:canary"].trigger
         assert "day_of_week='mon-fri', hour='8', minute='0'" in str(trigger)
         assert str(trigger.timezone) == "Asia/Shanghai"
+    # the cross-check where the set has second sources (the live set), after the canary
+    assert ("feeds:cross-check" in runs.jobs) is bool(definitions.cross_checks)
+    assert bool(definitions.cross_checks) is (feeds == BUNDLED_LIVE)
+    if definitions.cross_checks:
+        trigger = jobs["feeds:cross-check"].trigger
+        assert "day_of_week='mon-fri', hour='8', minute='30'" in str(trigger)
+        assert str(trigger.timezone) == "Asia/Shanghai"

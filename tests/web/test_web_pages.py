@@ -25,6 +25,7 @@ from warning.clock import FrozenClock, use_clock
 from warning.evaluation.models import Assessment, EvaluationRun, IndicatorAssessment
 from warning.feeding.feed_runs import BUNDLED_LIVE
 from warning.jobs.canary import CanaryLine, CanaryReport
+from warning.jobs.cross_checks import CrossCheckLine, CrossCheckReport, CrossCheckStatus
 from warning.jobs.derivation import derive_after_ingest
 from warning.jobs.ingest import ingest_file
 from warning.review.models import MaterialWarning, ReviewItem
@@ -500,6 +501,40 @@ def test_the_feeds_page_shows_the_canarys_failures_and_its_calendar_warning(
     assert "iron_ore_dce_stocks" in page and "column &#39;receipt&#39;" in page
     assert "copper_shfe_futures" not in page.split('id="canary"')[1].split("</section>")[0]
     assert "trading calendar ends on 2026-12-31" in page
+
+
+def test_the_feeds_page_shows_the_cross_checks_that_need_a_look_by_series_name(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = CrossCheckReport(
+        at=datetime(2026, 11, 30, 0, 35, tzinfo=UTC),
+        lines=(
+            CrossCheckLine("zinc_100ppi", "zinc_shfe_futures", CrossCheckStatus.OK, 0.03, 5),
+            CrossCheckLine(
+                "copper_100ppi",
+                "copper_shfe_futures",
+                CrossCheckStatus.FLAGGED,
+                0.03,
+                compared=5,
+                flagged_periods=1,
+                worst_period="2026-11-27",
+                ours=80000.0,
+                theirs=88000.0,
+                difference=0.1,
+            ),
+        ),
+    )
+    monkeypatch.setattr(feeds_route, "load_cross_checks", lambda _settings: report)
+    page = web.as_("vera").get("/feeds").text
+    section = page.split('id="cross-checks"')[1].split("</section>")[0]
+    assert "与第二来源的交叉核对" in page and "2 个序列中 1 个超出容差或失败" in section
+    assert "铜" in section and "copper_100ppi" in section
+    assert "2026年11月27日：库中 80,000，第二来源 88,000（+10.0%）" in section
+    assert "zinc_100ppi" not in section  # agreed: not listed
+    english = web.as_("vera").get("/feeds?lang=en").text
+    assert "stored 80,000, second source 88,000 (+10.0%)" in english
+    monkeypatch.setattr(feeds_route, "load_cross_checks", lambda _settings: None)
+    assert 'id="cross-checks"' not in web.as_("vera").get("/feeds").text
 
 
 def test_the_board_has_a_dense_table_downloaded_as_csv_and_xlsx(web: Web) -> None:

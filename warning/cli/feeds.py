@@ -22,6 +22,9 @@ from warning.feeding.feed_runs import select_feeds
 from warning.feeding.raw_frames import RawFrames
 from warning.feeding.status import rejected_rows, series_status
 from warning.jobs.canary import check_feeds, load_report, save_report
+from warning.jobs.cross_checks import cross_check
+from warning.jobs.cross_checks import load_report as load_cross_checks
+from warning.jobs.cross_checks import save_report as save_cross_checks
 from warning.store import read_only
 
 feeds_app = typer.Typer(
@@ -73,6 +76,12 @@ def feeds_status(as_of: AsOf = None) -> None:
             console.print(
                 Text.assemble(styled("warning:", "yellow"), f" {warning}"), soft_wrap=True
             )
+    checked = load_cross_checks(context.settings)
+    if checked is not None and checked.attention:
+        when = checked.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        console.print(f"Cross-check of {when}: {len(checked.attention)} need a look")
+        for checked_line in checked.attention:
+            console.print(checked_line.text(), soft_wrap=True)
     for series_id, reason in sorted(definitions.unsourced.items()):
         console.print(f"{series_id}: {reason}", soft_wrap=True)
 
@@ -169,4 +178,45 @@ def feeds_check(
         soft_wrap=True,
     )
     if failed:
+        raise typer.Exit(1)
+
+
+@feeds_app.command("cross-check")
+def feeds_cross_check(
+    check_ids: Annotated[
+        list[str] | None, typer.Option("--check", help="only this cross-check (repeatable)")
+    ] = None,
+) -> None:
+    """Compare stored series with their second sources (the feed set's cross_checks).
+
+    Fetches each cross-check for its last days (nothing of it is stored) and compares it with
+    the stored values, one line per series: periods compared, and the largest difference
+    beyond the tolerance. Exit 1 when a difference is beyond it or a second source fails.
+    """
+    context, definitions = feeds_context()
+    known = {check.id: check for check in definitions.cross_checks}
+    unknown = sorted(set(check_ids or ()) - set(known))
+    if unknown:
+        choices = ", ".join(sorted(known)) or "none in this feed set"
+        raise fail(f"no cross-check {unknown[0]!r}; the feed set has {choices}")
+    chosen = [known[name] for name in check_ids] if check_ids else list(known.values())
+    today = evaluation_date(context.settings)
+    chatter = io.StringIO()  # AKShare prints progress and retries: not this command's lines
+    with contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
+        report = cross_check(
+            context.factory,
+            chosen,
+            today=today,
+            keeper=RawFrames.from_settings(context.settings).keeper(today=today, now=clock.now()),
+            secrets=context.settings.feed_secrets,
+        )
+    save_cross_checks(context.settings, report)
+    for line in report.lines:
+        console.print(line.text(), soft_wrap=True)
+    attention = len(report.attention)
+    console.print(
+        f"{len(report.lines)} series cross-checked; {attention} beyond tolerance or failed",
+        soft_wrap=True,
+    )
+    if attention:
         raise typer.Exit(1)

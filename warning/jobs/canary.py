@@ -15,14 +15,13 @@ frame.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from feeds.definitions import FeedDefinition
 from feeds.engine import fetch
@@ -30,6 +29,7 @@ from feeds.http import HttpPolicy
 from feeds.library import FrameKeeper, FunctionTable, ImportedAkshare, is_open
 from feeds.result import FetchStatus
 from warning import clock
+from warning.jobs import kept_reports
 from warning.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -223,35 +223,23 @@ def save_report(settings: Settings, report: CanaryReport) -> None:
         "warnings": list(report.warnings),
         "lines": [asdict(line) for line in report.lines],
     }
-    path = report_path(settings)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-        temporary.replace(path)
-    except OSError as error:
-        log.warning("canary report not kept at %s: %s", path, error)
+    kept_reports.keep(report_path(settings), document, what="canary report")
 
 
 def load_report(settings: Settings) -> CanaryReport | None:
     """The last kept report, or None (never run, or unreadable)."""
-    path = report_path(settings)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        return CanaryReport(
-            at=datetime.fromisoformat(document["at"]),
-            seconds=float(document["seconds"]),
-            calendar_end=date.fromisoformat(document["calendar_end"])
-            if document.get("calendar_end")
-            else None,
-            warnings=tuple(document.get("warnings", ())),
-            lines=tuple(CanaryLine(**line) for line in document["lines"]),
-        )
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        log.warning("canary report at %s unreadable: %s", path, error)
-        return None
+    return kept_reports.read(report_path(settings), _report_of, what="canary report")
+
+
+def _report_of(document: dict[str, Any]) -> CanaryReport:
+    end = document.get("calendar_end")
+    return CanaryReport(
+        at=datetime.fromisoformat(document["at"]),
+        seconds=float(document["seconds"]),
+        calendar_end=date.fromisoformat(end) if end else None,
+        warnings=tuple(document.get("warnings", ())),
+        lines=tuple(CanaryLine(**line) for line in document["lines"]),
+    )
 
 
 CANARY_JOB: Final = "feeds:canary"

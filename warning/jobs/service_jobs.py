@@ -28,6 +28,7 @@ from warning.clock import desk_today
 from warning.context import ServiceContext
 from warning.feeding.raw_frames import RawFrames
 from warning.jobs.canary import CANARY_JOB, CANARY_TIME, live_feeds, run_canary
+from warning.jobs.cross_checks import CROSS_CHECK_JOB, CROSS_CHECK_TIME, run_cross_checks
 from warning.jobs.delivery import deliver_due
 from warning.jobs.digest import run_digest
 from warning.jobs.once import JobRuns
@@ -136,6 +137,19 @@ def _add_scheduled(
             partial(canary, context, definitions),
             misfire_grace_time=6 * 3600,
         )
+    if definitions.cross_checks:
+        once(
+            CROSS_CHECK_JOB,
+            "feeds cross-check",
+            CronTrigger(
+                day_of_week="mon-fri",
+                hour=CROSS_CHECK_TIME[0],
+                minute=CROSS_CHECK_TIME[1],
+                timezone=zone,
+            ),
+            partial(cross_checks, context, definitions),
+            misfire_grace_time=6 * 3600,
+        )
     once(  # enterprise reporting: the aggregates when reports changed, the daily reminders
         "reporting:aggregate",
         "reported aggregates",
@@ -165,6 +179,17 @@ def canary(context: ServiceContext, definitions: FeedDefinitions) -> None:
     run_canary(
         context.settings,
         definitions.feeds,
+        keeper=raw.keeper(today=desk_today(context.settings), now=clock.now()),
+    )
+
+
+def cross_checks(context: ServiceContext, definitions: FeedDefinitions) -> None:
+    """The daily cross-check of stored series against their second sources."""
+    raw = RawFrames.from_settings(context.settings)
+    run_cross_checks(
+        context.settings,
+        context.factory,
+        definitions.cross_checks,
         keeper=raw.keeper(today=desk_today(context.settings), now=clock.now()),
     )
 

@@ -26,6 +26,7 @@ from warning.feeding.suspects import (
     suspect_values,
 )
 from warning.jobs.canary import load_report
+from warning.jobs.cross_checks import load_report as load_cross_checks
 from warning.jobs.suspects import derive_after_clearing
 from warning.web.auth import CheckedForm, Operator, Visitor
 from warning.web.pages import State, WebState, page, serve
@@ -93,6 +94,7 @@ async def feeds(
             cleared=cleared,
             problem=problem if problem in ("reason", "unknown") else None,
             canary=load_report(context.settings),
+            cross_checks=load_cross_checks(context.settings),
             unsourced=sorted(state.definitions.unsourced.items()),
         )
 
