@@ -3,6 +3,9 @@
 On PostgreSQL a session-level advisory lock on a connection of its own; on a SQLite file an
 exclusive ``flock`` on a file beside it (``<db>.<name>.lock``); for an in-memory SQLite
 database (one process by nature) a thread lock. Each waits until the lock is free.
+
+:func:`hold_until_commit` is the other kind: a lock the caller's transaction holds until it
+ends, for a check-then-write that two requests must not both pass (the first admin).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 _THREAD_LOCKS: dict[str, threading.Lock] = {}
 
@@ -39,6 +43,16 @@ def held(engine: Engine, name: str) -> Iterator[None]:
         return
     with _flock(Path(f"{database}.{name}.lock")):
         yield
+
+
+def hold_until_commit(session: Session, name: str) -> None:
+    """Take the lock ``name`` in ``session``'s transaction, waiting until it is free; it is
+    released when the transaction ends. On PostgreSQL a transaction-level advisory lock. On
+    SQLite nothing is needed: a transaction begins (DEFERRED) before its first read, so of
+    two that read and then write, the second to write finds its snapshot stale and fails
+    instead of writing on what it read."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(lock_key(name))))
 
 
 @contextmanager

@@ -29,12 +29,14 @@ from warning.api.deps import SESSION_COOKIE, Context, Db
 from warning.api.fields import Line
 from warning.context import ServiceContext, secret_key
 from warning.store import read_only
+from warning.store.locks import hold_until_commit
 from warning.web.auth import LOGIN_CSRF_COOKIE, check_login_csrf
 from warning.web.pages import State
 from warning.web.security import clear_cookie, set_cookie
 from warning.web.signed_out import signed_out_page
 
 log = logging.getLogger(__name__)
+FIRST_ADMIN_LOCK = "first-admin"
 router = APIRouter(include_in_schema=False)
 PURPOSE = b"warning: the first admin's setup code"
 
@@ -103,6 +105,7 @@ def setup_submit(
 ) -> Response:
     """Make the first admin with the setup code and sign them in; 404 once any user exists."""
     check_login_csrf(request, csrf_token)
+    hold_until_commit(db, FIRST_ADMIN_LOCK)  # two posts at once: the second waits, then 404s
     _only_before_the_first_user(db)
     expected = setup_code(secret_key(context.settings))
     if not hmac.compare_digest(code.strip().lower().encode(), expected.encode()):
