@@ -18,12 +18,21 @@ from warning.accounts.service import (
     authenticate,
     create_token,
     disable_user,
+    ensure_user,
     list_tokens,
     revoke_token,
     set_password,
     user_for_token,
 )
-from warning.accounts.sessions import KEEP_ATTEMPTS, KEEP_SESSIONS, Pruned, prune, start_session
+from warning.accounts.sessions import (
+    KEEP_ATTEMPTS,
+    KEEP_SESSIONS,
+    LAST_SEEN_EVERY,
+    Pruned,
+    prune,
+    session_user,
+    start_session,
+)
 from warning.audit import AuditEntry
 from warning.clock import FrozenClock, use_clock
 from warning.store import aware, transaction
@@ -160,3 +169,74 @@ def test_disabling_a_user_is_audited_once(factory: sessionmaker[Session]) -> Non
         assert (entry.actor, entry.subject) == ("ada", "user:vera")
         assert json.loads(entry.before or "{}") == {"disabled": False}
         assert json.loads(entry.after or "{}") == {"disabled": True}
+
+
+def test_a_web_session_ends_at_its_expiry_instant_and_its_last_seen_moves_on_the_minute(
+    factory: sessionmaker[Session],
+) -> None:
+    with transaction(factory) as session:
+        user = add_user(
+            session,
+            name="vera",
+            role=Role.VIEWER,
+            password="viewer-password-1",
+            actor="t",
+            now=START,
+        )
+        web, cookie = start_session(session, user=user, address="127.0.0.1", now=START, hours=8)
+        web_id = web.id
+    ends = START + timedelta(hours=8)
+    with transaction(factory) as session:
+        assert session_user(session, cookie=cookie, now=ends - MICROSECOND) is not None
+        assert session_user(session, cookie=cookie, now=ends) is None  # at the instant: ended
+        assert session_user(session, cookie="", now=START) is None
+    # last seen is written at most every LAST_SEEN_EVERY: not before, exactly at it
+    with transaction(factory) as session:
+        session.get(WebSession, web_id).last_seen_at = START  # type: ignore[union-attr]
+    with transaction(factory) as session:
+        session_user(session, cookie=cookie, now=START + LAST_SEEN_EVERY - MICROSECOND)
+    with factory() as session:
+        seen = session.get(WebSession, web_id)
+        assert seen is not None and aware(seen.last_seen_at) == START
+    with transaction(factory) as session:
+        session_user(session, cookie=cookie, now=START + LAST_SEEN_EVERY)
+    with factory() as session:
+        seen = session.get(WebSession, web_id)
+        assert seen is not None and aware(seen.last_seen_at) == START + LAST_SEEN_EVERY
+
+
+def test_ensure_user_makes_the_user_then_sets_its_role_and_password(
+    factory: sessionmaker[Session],
+) -> None:
+    with transaction(factory) as session:
+        made = ensure_user(
+            session,
+            name="ops",
+            role=Role.OPERATOR,
+            password="first-password-1",
+            actor="demo",
+            now=START,
+        )
+        assert (made.name, made.role) == ("ops", Role.OPERATOR)
+    with transaction(factory) as session:
+        assert authenticate(session, name="ops", password="first-password-1") is not None
+        later = START + timedelta(hours=1)
+        again = ensure_user(
+            session,
+            name="ops",
+            role=Role.VIEWER,
+            password="second-password-2",
+            actor="demo",
+            now=later,
+        )
+        assert again.role == Role.VIEWER
+    with transaction(factory) as session:
+        assert authenticate(session, name="ops", password="first-password-1") is None
+        assert authenticate(session, name="ops", password="second-password-2") is not None
+        actors = session.execute(
+            select(AuditEntry.actor, AuditEntry.action, AuditEntry.at).order_by(AuditEntry.id)
+        ).all()
+    assert [(a, aware(at)) for a, _action, at in actors] == [
+        ("demo", START),
+        ("demo", START + timedelta(hours=1)),
+    ]
