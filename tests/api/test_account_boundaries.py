@@ -18,6 +18,7 @@ from warning.accounts.service import (
     authenticate,
     create_token,
     disable_user,
+    enable_user,
     ensure_user,
     list_tokens,
     revoke_token,
@@ -240,3 +241,35 @@ def test_ensure_user_makes_the_user_then_sets_its_role_and_password(
         ("demo", START),
         ("demo", START + timedelta(hours=1)),
     ]
+
+
+def test_enabling_a_disabled_user_lets_them_in_again_audited_once(
+    factory: sessionmaker[Session],
+) -> None:
+    later = START + timedelta(hours=1)
+    with transaction(factory) as session:
+        add_user(
+            session,
+            name="vera",
+            role=Role.VIEWER,
+            password="viewer-password-1",
+            actor="t",
+            now=START,
+        )
+        disable_user(session, name="vera", actor="ada", now=START)
+        assert authenticate(session, name="vera", password="viewer-password-1") is None
+    with transaction(factory) as session:
+        enabled = enable_user(session, name="vera", actor="ada", now=later)
+        assert enabled.disabled is False
+        assert authenticate(session, name="vera", password="viewer-password-1") is not None
+        enable_user(session, name="vera", actor="ada", now=later)  # enabled already: no entry
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "user_enabled")
+        ).all()
+        assert [(e.actor, e.subject, aware(e.at)) for e in entries] == [("ada", "user:vera", later)]
+        assert (entries[0].before, entries[0].after) == (
+            '{"disabled": true}',
+            '{"disabled": false}',
+        )
+        with pytest.raises(AccountError):
+            enable_user(session, name="nobody", actor="ada", now=later)
