@@ -16,6 +16,7 @@ from tests.delivery.conftest import SECRET, MakeContext, approve, load, two_cont
 from tests.support.store import put_values
 from warning import clock
 from warning.api.app import create_app
+from warning.audit import AuditEntry
 from warning.clock import FrozenClock, use_clock
 from warning.context import ServiceContext, secret_key
 from warning.delivery.public_page import revoke_links
@@ -104,6 +105,16 @@ def test_revoked_links_stop_opening_and_new_ones_open(make_context: MakeContext)
         assert browser.get(old).status_code == 200
         with transaction(context.factory) as session:
             revoke_links(session, warning_id=copper_warning(context), actor="otto", now=clock.now())
+        with read_only(context.factory) as session:
+            entry = session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "public_links_revoked")
+            ).one()
+            assert (entry.actor, entry.subject, entry.warning_id, entry.material_id) == (
+                "otto",
+                f"warning:{copper_warning(context)}",
+                copper_warning(context),
+                "copper",
+            )
         assert browser.get(old).status_code == 404
         at_revocation = path_of(warning_url("", copper_warning(context), clock.now(), key))
         assert browser.get(at_revocation).status_code == 404  # issued at the revoking instant

@@ -5,7 +5,8 @@ the entries of a snooze, a wake, an update and a supersession were never read ba
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -57,6 +58,30 @@ def test_a_snooze_and_its_wake_are_audited(factory: sessionmaker[Session]) -> No
         assert (woken.actor, woken.material_id, woken.review_item_id) == ("policy", CU, item.id)
         assert states(woken) == ("snoozed", "pending")
         assert woken.comment == "the snooze ran out" and aware(woken.at) == until
+
+
+def test_a_snooze_until_a_time_in_another_zone_is_kept_as_that_instant_in_utc(
+    factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Kathmandu")  # a host zone that is neither UTC nor the desk's
+    time.tzset()
+    try:
+        shanghai = timezone(timedelta(hours=8))
+        until = datetime(2026, 12, 1, 9, 0, tzinfo=shanghai)  # 01:00 UTC
+        with factory() as session, session.begin():
+            step(session, {CU: ("yellow", "up")})
+            (item,) = session.scalars(select(ReviewItem))
+            decisions.snooze(
+                session, item_id=item.id, actor="ana", until=until, comment=None, now=T0
+            )
+            after = json.loads(entry(session, "snoozed").after or "{}")
+            assert after["snoozed_until"] == "2026-12-01T01:00:00+00:00"
+        with factory() as session:
+            (stored,) = session.scalars(select(ReviewItem))
+            assert aware(stored.snoozed_until) == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_a_snooze_into_the_past_names_the_item(factory: sessionmaker[Session]) -> None:

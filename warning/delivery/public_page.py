@@ -24,7 +24,7 @@ from warning.delivery.routing import NOTICE_OF
 from warning.review.lifecycle import ItemNotFound
 from warning.review.models import MaterialWarning
 from warning.review.models import WarningEvent as ReviewEvent
-from warning.review.states import ChangeKind, WarningState
+from warning.review.states import ChangeKind
 from warning.store import aware
 
 
@@ -32,8 +32,7 @@ from warning.store import aware
 class PublicWarning:
     """What the public page shows: the warning as last decided."""
 
-    event: WarningEvent
-    active: bool
+    event: WarningEvent  # an ended warning's last decided change is its end: the page says so
 
 
 def open_public_warning(
@@ -68,7 +67,6 @@ def open_public_warning(
     )
     if decided is None:
         return None
-    active = warning.state == WarningState.ACTIVE
     event = decided_event(
         session,
         decided=decided,
@@ -83,7 +81,7 @@ def open_public_warning(
         previous_level=None,
         prices=prices,
     )
-    return PublicWarning(event, active)
+    return PublicWarning(event)
 
 
 def revoke_links(session: Session, *, warning_id: int, actor: str, now: datetime) -> date:
