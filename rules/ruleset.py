@@ -488,7 +488,8 @@ def parse_ruleset(raw: Any, path: Path | None = None) -> RuleSet:
 
 def load_ruleset(path: Path | None = None) -> RuleSet:
     """Load and validate a rule set; ``None`` loads the bundled ``rules/data/default.yaml``
-    (the default rule set, ``default-3.0``; ``default-2.0.yaml`` beside it for comparison)."""
+    (the default rule set, ``default-3.0``; ``default-2.0.yaml`` beside it for comparison,
+    ``default-3.0-reentry.yaml`` with a re-entry cool-down as an alternative)."""
     path = path or DEFAULT_RULESET_PATH
     try:
         text = Path(path).read_text(encoding="utf-8")
