@@ -33,7 +33,7 @@ from rules.crossval import FIGURES, cross_validate
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "var" / "real_full.csv"
-RULESETS = ("default.yaml", "default-2.0.yaml", "default-3.0.yaml")
+RULESETS = ("default.yaml", "default-2.0.yaml", "default-3.0-reentry.yaml")
 
 
 def real_data() -> pd.DataFrame:

@@ -149,9 +149,16 @@ def step_basis(
     agreeing = np.where(t_up, up.agreeing, down.agreeing)
     count = np.select([pending, held, capped], [above_t, below_d, agreeing], -1)
     needed = np.select([pending, held, capped], [persist_t, rel, np.full(len(code), red_min)], -1)
-    ahead = _steps_ahead(
-        code, k.kind, persist_d_dir, rel, persist_t - above_t, rel - below_d, persist_t_dir
-    )
+    to_raise = persist_t - above_t
+    for lvl in (1, 2):  # a level between the one shown and the target may be raised first
+        mid = pending & (code < lvl) & (k.target > lvl)
+        if mid.any():
+            above_l = np.where(
+                t_up, latched[0].above_run[:, lvl - 1], latched[1].above_run[:, lvl - 1]
+            )
+            sooner = np.maximum(persist_t_dir[:, lvl - 1], 1) - above_l
+            to_raise = np.where(mid, np.minimum(to_raise, sooner), to_raise)
+    ahead = _steps_ahead(code, k.kind, persist_d_dir, rel, to_raise, rel - below_d, persist_t_dir)
     since, last_confirmed = _run_dates(code, direction, k.supported, periods)
     nodata = code < 0
     vetoed = k.kind == _CODE[Basis.VETOED]

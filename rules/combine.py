@@ -7,7 +7,8 @@ All functions work on whole step sequences with numpy (no loop over steps):
   backed by a supply signal) and says where a veto (a strong move the other way) applies.
 * :func:`latch_levels` raises level L after the raw score has been >= L for N consecutive
   steps (persistence) and lowers it after the score has been below L - margin for M
-  consecutive steps (hysteresis), or at once when vetoed.
+  consecutive steps (hysteresis), or at once when vetoed; optionally (a re-entry
+  cool-down) a level lowered less than K steps ago needs a longer persistence to come back.
 * :func:`resolve` picks the direction and the reported score.
 """
 
@@ -162,6 +163,9 @@ class Latched:
     level: np.ndarray  # int8 codes 0-3
     above_run: np.ndarray  # (steps x 3): consecutive steps at or above blue/yellow/red, unvetoed
     below_run: np.ndarray  # (steps x 3): consecutive steps below each level minus the margin
+    #: (steps x 3): the persistence in force at each step, a re-entry cool-down's included
+    #: (the steps counted so far plus those to come; ``None``: no cool-down configured)
+    persist: np.ndarray | None = None
 
 
 def latch_levels(
@@ -170,9 +174,10 @@ def latch_levels(
     release: np.ndarray,
     margin: float,
     veto: np.ndarray | None = None,
+    reentry: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Level codes 0-3 over steps for one direction (see :func:`latch_state`)."""
-    return latch_state(raw, persist, release, margin, veto).level
+    return latch_state(raw, persist, release, margin, veto, reentry).level
 
 
 def latch_state(
@@ -181,12 +186,18 @@ def latch_state(
     release: np.ndarray,
     margin: float,
     veto: np.ndarray | None = None,
+    reentry: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Latched:
     """Level codes 0-3 over steps for one direction, with the runs behind them.
 
     ``persist`` is (steps x 3): consecutive steps needed to raise blue, yellow, red (0 or 1 =
     at once); ``release`` (steps,) consecutive steps below ``level - margin`` to lower it.
     NaN raw scores (no data) neither raise nor lower a level.
+
+    ``reentry`` (optional; ``cooldown`` (steps,), ``again`` (steps x 3)): a re-entry
+    cool-down. Within ``cooldown[e]`` steps after a level was lowered at step e (by
+    hysteresis or a veto), raising it again needs ``again`` consecutive steps (at least the
+    usual ones): a warning that comes straight back waits longer.
     """
     n = len(raw)
     known = ~np.isnan(raw)
@@ -195,15 +206,64 @@ def latch_state(
     level = np.zeros(n, dtype=np.int8)
     above_run = np.zeros((n, 3), dtype=np.int64)
     below_run = np.zeros((n, 3), dtype=np.int64)
+    in_force = None if reentry is None else persist.copy()
     for code in (1, 2, 3):  # three levels, each vectorised over all steps
         above = known & (score >= code) & ~veto
         above_run[:, code - 1] = run_length(above)
-        on = above & (above_run[:, code - 1] >= np.maximum(persist[:, code - 1], 1))
+        need = np.maximum(persist[:, code - 1], 1)
+        on = above & (above_run[:, code - 1] >= need)
         below = known & (score < code - margin)
         below_run[:, code - 1] = run_length(below)
         off = (below & (below_run[:, code - 1] >= np.maximum(release, 1))) | veto
-        level = np.where(latch(on, off), np.int8(code), level)
-    return Latched(level, above_run, below_run)
+        if reentry is None or in_force is None:
+            latched = latch(on, off)
+        else:
+            cooldown, again = reentry
+            longer = np.maximum(need, again[:, code - 1])
+            latched, left = latch_reentry(on, off, above_run[:, code - 1] >= longer, cooldown)
+            # raised after the longer persistence, or when the cool-down ends once the usual
+            # one is met: the steps counted so far plus the steps still to come
+            sooner = np.maximum(need, above_run[:, code - 1] + left)
+            in_force[:, code - 1] = np.where(
+                left > 0, np.minimum(longer, sooner), persist[:, code - 1]
+            )
+        level = np.where(latched, np.int8(code), level)
+    return Latched(level, above_run, below_run, in_force)
+
+
+def latch_reentry(
+    on: np.ndarray, off: np.ndarray, on_again: np.ndarray, cooldown: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`latch` with a re-entry cool-down: within ``cooldown[e]`` steps after a run
+    ended at step e (``off``), a new run begins only on ``on & on_again`` (the longer
+    persistence of a re-entry) instead of ``on``. Returns the latch and, per step, the steps
+    the cool-down still lasts (0: none; the steps before the first run have none).
+
+    The loop runs over the runs (warnings), not the steps: each finds its end, and the next
+    its start, by binary search among the steps where they can happen.
+    """
+    n = len(on)
+    state = np.zeros(n, dtype=bool)
+    cool = np.zeros(n, dtype=np.int64)
+    on_at = np.flatnonzero(on & ~off)
+    again_at = np.flatnonzero(on & on_again & ~off)
+    off_at = np.flatnonzero(off)
+    start = _first(on_at, 0, n)
+    while start < n:
+        end = _first(off_at, start + 1, n)
+        state[start:end] = True
+        if end >= n:
+            break
+        quiet = min(end + max(int(cooldown[end]), 0), n)
+        cool[end:quiet] = quiet - np.arange(end, quiet)
+        start = min(_first(again_at, end + 1, n), _first(on_at, max(quiet, end + 1), n))
+    return state, cool
+
+
+def _first(at: np.ndarray, start: int, n: int) -> int:
+    """The first of the sorted steps ``at`` at or after ``start`` (``n``: none)."""
+    i = int(np.searchsorted(at, start))
+    return int(at[i]) if i < len(at) else n
 
 
 def resolve(

@@ -205,9 +205,15 @@ def _levels(
         np.where(held_backed[0], backed_release, unbacked_release),
         np.where(held_backed[1], backed_release, unbacked_release),
     )
+    reentry = _reentry(freqs, ruleset, persist)
     latched = (
-        latch_state(sides[0].raw, persist[0], release[0], hyst.margin, sides[0].veto),
-        latch_state(sides[1].raw, persist[1], release[1], hyst.margin, sides[1].veto),
+        latch_state(sides[0].raw, persist[0], release[0], hyst.margin, sides[0].veto, reentry[0]),
+        latch_state(sides[1].raw, persist[1], release[1], hyst.margin, sides[1].veto, reentry[1]),
+    )
+    # the persistence in force, a re-entry cool-down's included (for the pending basis)
+    persist = (
+        latched[0].persist if latched[0].persist is not None else persist[0],
+        latched[1].persist if latched[1].persist is not None else persist[1],
     )
     code, direction, score = resolve(latched[0].level, latched[1].level, sides[0].raw, sides[1].raw)
     basis = step_basis(
@@ -351,6 +357,21 @@ def _backed(
         elif given is not None:
             out |= np.nan_to_num(scores[:, j], nan=-1.0) >= given
     return out
+
+
+def _reentry(
+    freqs: np.ndarray, ruleset: RuleSet, persist: tuple[np.ndarray, np.ndarray]
+) -> tuple[tuple[np.ndarray, np.ndarray] | None, tuple[np.ndarray, np.ndarray] | None]:
+    """(up, down): the re-entry cool-down's steps and persistence per step (``reentry``),
+    or ``None`` where the rule set has none."""
+    again = ruleset.model.reentry
+    if again is None or not again.steps:
+        return None, None
+    cooldown = _per_freq(freqs, again.steps_for)
+    return (
+        (cooldown, _persist_from(persist[0], freqs, again.persistence_for)),
+        (cooldown, _persist_from(persist[1], freqs, again.persistence_for)),
+    )
 
 
 def _per_freq(freqs: np.ndarray, steps: Callable[[str], int]) -> np.ndarray:

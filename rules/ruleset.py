@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    NonNegativeInt,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -222,6 +223,29 @@ class Confirmation(BaseModel):
         return p.get(freq) or p.get("default")
 
 
+class ReEntry(BaseModel):
+    """A re-entry cool-down: a warning that comes straight back waits longer (issue 19).
+
+    Within ``steps`` (per frequency) after a level was lowered in one direction (released
+    by hysteresis or ended by a veto), raising it again in that direction needs
+    ``persistence`` consecutive steps (per frequency, as the top-level ``persistence``; the
+    longer of these and the steps otherwise in force) instead of the usual ones. Frequencies
+    it does not name are unchanged. Nothing is merged or rewritten after the fact: the
+    warning did end, and a new one begins only once the longer persistence is met.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    steps: dict[str, NonNegativeInt] = Field(default_factory=dict)
+    persistence: dict[str, LevelSteps] = Field(default_factory=dict)
+
+    def steps_for(self, freq: str) -> int:
+        return int(self.steps.get(freq, self.steps.get("default", 0)))
+
+    def persistence_for(self, freq: str) -> LevelSteps | None:
+        p = self.persistence
+        return p.get(freq) or p.get("default")
+
+
 class Combine(BaseModel):
     """How a material's indicators become one level."""
 
@@ -309,6 +333,7 @@ class RuleSetModel(BaseModel):
     persistence: dict[str, LevelSteps] = Field(default_factory=lambda: {"default": LevelSteps()})
     hysteresis: Hysteresis = Field(default_factory=Hysteresis)
     confirmation: Confirmation | None = None
+    reentry: ReEntry | None = None
     timing: Timing = Field(default_factory=Timing)
     rules: list[Rule]
     materials: dict[str, MaterialRules] = Field(default_factory=dict)
@@ -463,7 +488,8 @@ def parse_ruleset(raw: Any, path: Path | None = None) -> RuleSet:
 
 def load_ruleset(path: Path | None = None) -> RuleSet:
     """Load and validate a rule set; ``None`` loads the bundled ``rules/data/default.yaml``
-    (the default rule set, ``default-3.0``; ``default-2.0.yaml`` beside it for comparison)."""
+    (the default rule set, ``default-3.0``; ``default-2.0.yaml`` beside it for comparison,
+    ``default-3.0-reentry.yaml`` with a re-entry cool-down as an alternative)."""
     path = path or DEFAULT_RULESET_PATH
     try:
         text = Path(path).read_text(encoding="utf-8")

@@ -17,7 +17,11 @@ A variant is a base rule set (``default-2.0``) with:
   that direction (coking coal futures up while coke futures stay flat; ``confirmation``
   with ``roles: [signal]``, ``score: 2`` and ``unconfirmed``); a material with one price
   series keeps the usual persistence;
-* **release**: the daily steps a warning is held once nothing backs it (``unbacked_steps``).
+* **release**: the daily steps a warning is held once nothing backs it (``unbacked_steps``);
+* **re-entry cool-down** (``reentry_days``, ``reentry_persist``): within that many daily steps
+  after a warning ended, the same direction's warning comes back only after
+  ``reentry_persist`` daily steps (``reentry`` in the rule set);
+* **hysteresis margin** (``margin``), for exploration (not in the grid).
 
 :func:`grid` lists the variants; ``Variant()`` is the base itself. :func:`variant_raw`
 builds one for given regimes, so that a fold's regimes are measured on its fit part only.
@@ -51,6 +55,9 @@ class Variant:
     confirm_score: float = 1.0  # the second series' score that confirms (1 = blue)
     red_days: int = 3  # daily persistence before a red
     unconfirmed_days: int | None = None  # ... while another price series does not confirm
+    margin: float | None = None  # hysteresis margin (None: the base's)
+    reentry_days: int | None = None  # daily steps after a warning ended in which ...
+    reentry_persist: int = 20  # ... raising it again needs this many daily steps
 
     @property
     def name(self) -> str:
@@ -59,23 +66,28 @@ class Variant:
         alone = (
             f", unconfirmed {self.unconfirmed_days}d" if self.unconfirmed_days is not None else ""
         )
+        extra = f", margin {self.margin:g}" if self.margin is not None else ""
+        if self.reentry_days is not None:
+            extra += f", re-entry {self.reentry_persist}d within {self.reentry_days}d"
         return (
             f"vol {self.low:g}/{self.high:g}, yellow {self.yellow_days}d{red}, "
-            f"release {self.unbacked_days}d{conf}{alone}"
+            f"release {self.unbacked_days}d{conf}{alone}{extra}"
         )
 
 
 def grid() -> list[Variant]:
     """The coarse grid: 2 releases x 2 red persistences x with or without waiting 20 days
-    while another price series of the material does not confirm (8). Volatility regimes
+    while another price series of the material does not confirm x with or without a re-entry
+    cool-down (20 daily steps to come back within 60 of an end) (16). Volatility regimes
     (``high``, ``low``) are left at 1: in the run of 2026-12-07 the folds that chose a wider
     high regime (x1.25, x1.5) lost moves on the materials left out (96.4 % -> 94.6 %
     warned), and a fast confirmation by a second series at blue was never chosen."""
     return [
-        Variant(unbacked_days=release, red_days=red, unconfirmed_days=alone)
+        Variant(unbacked_days=release, red_days=red, unconfirmed_days=alone, reentry_days=again)
         for release in (5, 3)
         for red in (3, 5)
         for alone in (None, 20)
+        for again in (None, 60)
     ]
 
 
@@ -126,6 +138,14 @@ def variant_raw(
         slow = {**daily, "yellow": variant.unconfirmed_days}
         slow["red"] = max(daily["red"], variant.unconfirmed_days)
         raw["confirmation"] = {"unconfirmed": {"D": slow}, "score": 2.0, "roles": ["signal"]}
+    if variant.reentry_days is not None:
+        again = {"yellow": variant.reentry_persist, "red": variant.reentry_persist}
+        raw["reentry"] = {
+            "steps": {"D": variant.reentry_days},
+            "persistence": {"D": {**daily, **again}},
+        }
+    if variant.margin is not None:
+        raw["hysteresis"]["margin"] = variant.margin
     rules = {r["name"]: r for r in raw["rules"]}
     for material, reg in sorted(regime.items()):
         factor = {"low": variant.low, "high": variant.high}.get(reg, 1.0)

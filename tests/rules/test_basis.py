@@ -209,6 +209,31 @@ def test_since_last_confirmed_and_earliest_change_of_a_held_level() -> None:
     assert str(b.earliest[-1])[:10] == "2024-01-12"
 
 
+@pytest.mark.parametrize(
+    ("persist", "count", "needed", "earliest"),
+    [
+        # the indicators at red for 2 steps (Wednesday and Thursday 2024-01-03/04): red needs
+        # 5 steps (3 to come: Tuesday 9th), yellow 3 (1 to come: Friday 5th) and is raised first
+        ((9, 3, 5), 2, 5, "2024-01-05"),
+        # yellow needs as many steps as red: red's date
+        ((9, 5, 5), 2, 5, "2024-01-09"),
+        # red sooner than yellow: red's date
+        ((9, 5, 3), 2, 3, "2024-01-05"),
+    ],
+    ids=["yellow comes first", "together", "red comes first"],
+)
+def test_earliest_change_of_a_pending_level_is_the_first_level_raised(
+    persist: tuple[int, int, int], count: int, needed: int, earliest: str
+) -> None:
+    # issue 19: a re-entry cool-down (or a wait for a second series) can make red wait longer
+    # than yellow; the level changes when yellow is raised
+    case = Case("red pending", col([0, 0, 3.2, 3.2]), col([0.0] * 4), persist=persist)
+    codes, _, b = evaluate(case)
+    assert int(codes[-1]) == 0 and b.kinds()[-1] == Basis.PENDING
+    assert (int(b.count[-1]), int(b.needed[-1]), int(b.target_code[-1])) == (count, needed, 3)
+    assert str(b.earliest[-1])[:10] == earliest
+
+
 def test_a_red_the_indicators_still_show_is_last_confirmed_that_day() -> None:
     case = next(c[0] for c in CASES if c[0].name == "red kept by one rule at red is confirmed")
     _, _, b = evaluate(case)

@@ -235,3 +235,15 @@ def test_default_3_is_default_2_with_a_second_price_series_and_a_shorter_release
     assert two.model.model_dump(exclude=skip) == three.model.model_dump(exclude=skip)
     h2 = two.model.hysteresis.model_dump(exclude={"unbacked_steps"})
     assert h2 == three.model.hysteresis.model_dump(exclude={"unbacked_steps"})
+
+
+def test_the_reentry_alternative_is_default_3_with_a_cool_down() -> None:
+    three = load_ruleset(DEFAULT_3)
+    quiet = load_ruleset(DATA / "default-3.0-reentry.yaml")
+    assert quiet.version == "default-3.0-reentry" and three.model.reentry is None
+    again = quiet.model.reentry
+    assert again is not None and (again.steps_for("D"), again.steps_for("W")) == (60, 0)
+    p = again.persistence_for("D")
+    assert p is not None and (p.blue, p.yellow, p.red) == (60, 20, 20)
+    skip = {"version", "description", "reentry"}
+    assert three.model.model_dump(exclude=skip) == quiet.model.model_dump(exclude=skip)
