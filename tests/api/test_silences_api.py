@@ -90,6 +90,7 @@ def test_a_silence_with_every_matcher_starting_later_is_made_listed_and_called_o
         ({"sector": "precious_metals"}, 404, "precious_metals"),
         ({"enterprise": "91440300708461136T"}, 404, "91440300708461136T"),
         ({"ends_at": "2020-01-01T00:00:00+00:00"}, 409, "future"),
+        ({"ends_at": "0001-01-01T00:00:00+01:00"}, 422, "out of range"),
     ],
 )
 def test_a_refused_silence_says_why_and_keeps_nothing(

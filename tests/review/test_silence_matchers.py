@@ -9,7 +9,7 @@ methanol and soda ash chemicals: the bundled catalog), never computed with the m
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -260,6 +260,7 @@ def test_a_start_in_the_past_counts_from_now(factory: sessionmaker[Session]) -> 
         ({"level": "normal"}, SilenceInvalid, "level 'normal'"),
         ({"level": "no_data"}, SilenceInvalid, "level 'no_data'"),
         ({"direction": "sideways"}, SilenceInvalid, "direction 'sideways'"),
+        ({"ends": datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1)))}, SilenceInvalid, "range"),
     ],
 )  # fmt: skip
 def test_what_a_silence_may_not_be_is_refused_and_nothing_is_kept(

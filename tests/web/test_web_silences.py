@@ -109,6 +109,8 @@ def test_a_custom_end_and_what_the_form_refuses(web: Web) -> None:
         ),
         ({**custom, "ends_at": "2020-01-01T08:00"}, "静默的截止时间须在将来"),
         ({**custom, "duration": "1y"}, "不是可选的时长"),
+        ({**custom, "duration": "30d", "starts_at": "9999-12-31T23:00"}, "太晚"),
+        ({**custom, "ends_at": "0001-01-01T07:00"}, "超出可用的时间范围"),
         ({"enterprise": "91440300708461136T", "duration": "2h", "comment": "x"}, "名录中没有"),
         ({"material": "copper", "sector": "ferrous", "duration": "2h", "comment": "x"}, "不会匹配"),
         ({"level": "normal", "duration": "2h", "comment": "x"}, "静默不能以"),

@@ -231,8 +231,8 @@ def _period(
     starts_at: datetime | None, ends_at: datetime, *, now: datetime
 ) -> tuple[datetime, datetime]:
     """Start and end as UTC (SQLite keeps no offset); a start in the past counts from now."""
-    ends = ends_at.astimezone(UTC)
-    starts = now if starts_at is None else max(starts_at.astimezone(UTC), now)
+    ends = _utc(ends_at, "ends_at")
+    starts = now if starts_at is None else max(_utc(starts_at, "starts_at"), now)
     if ends <= now:
         raise InvalidMove(None, f"a silence must end in the future, not {ends.isoformat()}")
     if ends <= starts:
@@ -241,6 +241,13 @@ def _period(
             f"and ends {ends.isoformat()}"
         )
     return starts, ends
+
+
+def _utc(moment: datetime, field: str) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        raise SilenceInvalid(f"{field} {moment.isoformat()} is out of range") from None
 
 
 def _level(level: str | None) -> Level | None:

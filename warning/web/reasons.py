@@ -131,6 +131,14 @@ PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             N_("%(value)s is not a date and time"),
         ),
         (r"^ends at: choose a duration or give an end$", N_("choose a duration or give an end")),
+        (
+            r"^starts at (?P<start>\S+): too late for a duration$",
+            N_("%(start)s is too late a start for a duration"),
+        ),
+        (
+            r"^(?:starts_at|ends_at) (?P<value>\S+) is out of range$",
+            N_("%(value)s is out of range"),
+        ),
         (r"^duration '(?P<value>.*)': expected one of .*$", N_("%(value)s is not a duration")),
         # audit comments the service writes itself (review)
         (r"^evaluation as of (?P<day>[\d-]+)$", N_("from the evaluation as of %(day)s")),

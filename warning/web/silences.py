@@ -73,7 +73,12 @@ def silence_end(duration: str, *, starts: datetime, ends_at: str, zone: tzinfo) 
     """The end the form asks for: its start plus a preset, or the custom end (no duration
     given at all counts as custom, as the form before the presets sent)."""
     if duration in DURATIONS:
-        return starts + DURATIONS[duration]
+        try:
+            return starts + DURATIONS[duration]
+        except OverflowError:
+            raise FormTimeError(
+                f"starts at {starts.isoformat()}: too late for a duration"
+            ) from None
     if duration not in ("", CUSTOM):
         raise FormTimeError(f"duration {duration!r}: expected one of {', '.join(DURATIONS)}")
     end = desk_moment(ends_at, field="ends at", zone=zone)
