@@ -19,12 +19,19 @@ from warning.review import decisions
 from warning.review.lifecycle import InvalidMove
 from warning.review.models import ReviewItem, WarningEvent
 from warning.review.policy import OverdueAction, ReviewPolicy
-from warning.review.silences import active_silences, create_silence, delete_silence, silence_for
+from warning.review.silences import (
+    Change,
+    active_silences,
+    create_silence,
+    delete_silence,
+    silence_for,
+)
 from warning.review.states import ItemState
 from warning.review.sweep import sweep
 from warning.store import aware
 
 CU = "copper"
+COPPER_YELLOW_UP = Change(CU, "nonferrous", "yellow", "up")
 
 
 def item_of(session: Session, material: str = CU) -> ReviewItem:
@@ -108,9 +115,9 @@ def test_a_deleted_silence_no_longer_mutes_its_material(factory: sessionmaker[Se
             actor="ana",
             now=T0 - timedelta(hours=2),
         )
-        assert silence_for(session, material_id=CU, at=T0 - timedelta(hours=1)) is silence
+        assert silence_for(session, change=COPPER_YELLOW_UP, at=T0 - timedelta(hours=1)) is silence
         delete_silence(session, silence_id=silence.id, actor="ana", now=T0 - timedelta(hours=1))
-        assert silence_for(session, material_id=CU, at=T0) is None
+        assert silence_for(session, change=COPPER_YELLOW_UP, at=T0) is None
         assert active_silences(session, at=T0) == []
         outcome = step(session, {CU: ("yellow", "up")})
         copper = item_of(session)
@@ -131,9 +138,9 @@ def test_a_silence_for_every_material_mutes_copper_until_it_is_deleted(
             actor="ana",
             now=T0 - timedelta(hours=2),
         )
-        assert silence_for(session, material_id=CU, at=T0) is everything
+        assert silence_for(session, change=COPPER_YELLOW_UP, at=T0) is everything
         delete_silence(session, silence_id=everything.id, actor="ana", now=T0 - timedelta(hours=1))
-        assert silence_for(session, material_id=CU, at=T0) is None
+        assert silence_for(session, change=COPPER_YELLOW_UP, at=T0) is None
 
 
 def test_an_adjustments_audit_keeps_its_reason(factory: sessionmaker[Session]) -> None:

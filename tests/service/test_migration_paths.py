@@ -3,17 +3,20 @@ data in the tables of that revision; the data survives and the schema ends as th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
 
 import warning.context  # noqa: F401  (every domain's tables join the metadata)
 from tests.conftest import _reset_postgres, postgres_url
+from warning.review.models import Silence
+from warning.review.silences import Change, silence_for
 from warning.store import Base, migrate
 from warning.store.migrate import alembic_config
 
@@ -115,3 +118,42 @@ def test_every_earlier_revision_with_data_upgrades_to_head(
         _fill(url)
         migrate(url)
         _at_head_with(url, rows=True)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_silence_from_before_the_matchers_keeps_its_meaning(
+    kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """0013 adds the matchers: a copper silence and an every-material one made under 0012
+    come out with no other matcher, and still mute what they muted."""
+    url = _url(kind, tmp_path_factory)
+    command.upgrade(alembic_config(url), "0012")
+    _fill(url)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for material in ("'copper'", "NULL"):
+            connection.execute(
+                text(
+                    "INSERT INTO silence (material_id, starts_at, ends_at, comment, created_by, "
+                    f"created_at) VALUES ({material}, :start, :end, 'holiday', 'ana', :start)"
+                ),
+                {"start": STARTED, "end": STARTED + timedelta(days=2)},
+            )
+    engine.dispose()
+    migrate(url)
+    _at_head_with(url, rows=True)
+    engine = create_engine(url)
+    try:
+        with Session(engine) as session:
+            rows = session.scalars(select(Silence).order_by(Silence.id)).all()
+            assert [
+                (s.material_id, s.sector, s.level, s.direction, s.enterprise_id) for s in rows
+            ] == [("copper", None, None, None, None), (None, None, None, None, None)]
+            copper = Change("copper", "nonferrous", "red", "up")
+            zinc = Change("zinc", "nonferrous", "red", "up")
+            during = STARTED + timedelta(hours=1)
+            assert silence_for(session, change=copper, at=during) is not None
+            assert silence_for(session, change=zinc, at=during) is rows[1]  # every material
+            assert silence_for(session, change=zinc, at=STARTED + timedelta(days=2)) is None
+    finally:
+        engine.dispose()

@@ -160,6 +160,16 @@ def _store_with_a_bit_of_everything(web: Web, tmp_path: Path) -> dict[str, str]:
             "ada", "/admin/silences", {"material": material, "ends_at": ends, "comment": "检修"}
         )
         assert answer.status_code == 303, answer.text[:500]
+    by_matcher = {  # every matcher, an enterprise with an English name, starting tomorrow
+        "sector": "chemicals",
+        "level": "yellow",
+        "direction": "down",
+        "enterprise": "91440300708461136T",
+        "starts_at": (clock.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "duration": "7d",
+        "comment": "装置检修",
+    }
+    assert web.post("otto", "/admin/silences", by_matcher).status_code == 303
     web.post("otto", f"/items/{items['soda_ash']}/approve", {"comment": "同意"})
     web.post("otto", f"/items/{items['methanol']}/reject", {"reason": "数据不足"})
     assert web.post("ada", "/admin/tokens", {"user": "vera", "label": "报表"}).status_code == 200

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Final, Generic, TypeVar
+from typing import Annotated, Any, Final, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from vocabulary import ChangeKind, Direction, Level
 from warning.accounts import Role
 from warning.api.fields import Line, Lines
+from warning.review.models import Silence
+from warning.review.silences import SilenceState, state_of
 from warning.review.states import ItemState, WarningState
 
 T = TypeVar("T")
@@ -239,33 +241,88 @@ class SnoozeIn(_Strict):
         return value
 
 
+SilencedLevel = Literal["blue", "yellow", "red"]
+SilencedDirection = Literal["up", "down"]
+
+
 class SilenceIn(_Strict):
+    """A silence: its matchers (each null or left out: any; none at all: every change), its
+    start (null: now) and end, and why. With ``enterprise`` only that enterprise's deliveries
+    are muted; without, the change is muted for everyone (docs/review.md, "Silences")."""
+
     material: Line | None = Field(
-        default=None, max_length=64, description="a material id; null: every material"
+        default=None, max_length=64, description="a material id; null: any material"
     )
+    sector: Line | None = Field(
+        default=None, max_length=64, description="a sector id (e.g. nonferrous); null: any"
+    )
+    level: SilencedLevel | None = Field(
+        default=None, description="matches this level exactly (an end: the ended warning's)"
+    )
+    direction: SilencedDirection | None = Field(default=None, description="null: either")
+    enterprise: Line | None = Field(
+        default=None,
+        max_length=18,
+        description="a credit code of the directory: mutes only that enterprise's deliveries",
+    )
+    starts_at: datetime | None = Field(default=None, description="null or past: from now")
     ends_at: datetime
     comment: Lines = Field(min_length=1, max_length=4000)
 
-    @field_validator("ends_at")
+    @field_validator("starts_at", "ends_at")
     @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
             raise ValueError("give a time zone, e.g. 2026-12-02T09:00:00+08:00")
         return value
 
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> SilenceIn:
+        if self.starts_at is not None and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
 
 class SilenceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """A silence with its matchers (null: any) and its state now."""
 
     id: int
     material_id: str | None
+    sector: str | None
+    level: Level | None
+    direction: Direction | None
+    enterprise: str | None = Field(description="the enterprise's credit code")
+    enterprise_name: str | None
     starts_at: Moment
     ends_at: Moment
+    state: SilenceState
     comment: str
     created_by: str
     created_at: Moment
     deleted_at: Moment | None
     deleted_by: str | None
+
+    @classmethod
+    def of(cls, silence: Silence, *, now: datetime) -> SilenceOut:
+        """``silence`` as the API shows it at ``now``."""
+        enterprise = silence.enterprise
+        return cls(
+            id=silence.id,
+            material_id=silence.material_id,
+            sector=silence.sector,
+            level=silence.level,
+            direction=silence.direction,
+            enterprise=enterprise.credit_code if enterprise else None,
+            enterprise_name=enterprise.name if enterprise else None,
+            starts_at=silence.starts_at,
+            ends_at=silence.ends_at,
+            state=state_of(silence, now=now),
+            comment=silence.comment,
+            created_by=silence.created_by,
+            created_at=silence.created_at,
+            deleted_at=silence.deleted_at,
+            deleted_by=silence.deleted_by,
+        )
 
 
 class AuditOut(BaseModel):

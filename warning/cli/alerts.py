@@ -152,7 +152,8 @@ def revoke_links_command(
 def dry_run(
     warning_id: Annotated[int, typer.Option("--warning", help="the warning's id", **ROW_ID)],
 ) -> None:
-    """Who would receive this warning now, on which channel, and why (which subscription)."""
+    """Who would receive this warning now, on which channel, and why (which subscription);
+    an enterprise a silence mutes it for now is left out."""
     context = service_context()
     with read_only(context.factory) as session:
         warning = session.get(MaterialWarning, warning_id)
@@ -163,6 +164,7 @@ def dry_run(
             material_id=warning.material_id,
             level=warning.level,
             direction=warning.direction,
+            at=clock.now(),
         )
         rows = [
             (

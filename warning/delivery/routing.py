@@ -7,8 +7,10 @@ the delivery worker alone routes, at the start of each round, so an approval mad
 outbox's input: ``warning_event.routed_at`` is its cursor). No other caller routes, but
 :func:`record_as_history`, which keeps a staged or imported history as ``skipped``.
 
-- An event of a silenced change (``notify`` false), or of a material silenced now, is
-  routed to nobody. An end of warning is announced unless ``WARNING_NOTIFY_RESOLVED`` is off.
+- An event of a silenced change (``notify`` false), or of a change a silence for everyone
+  mutes now, is routed to nobody; a silence with an enterprise matcher leaves out that
+  enterprise's contacts (:mod:`warning.review.silences`). An end of warning is announced
+  unless ``WARNING_NOTIFY_RESOLVED`` is off.
 - A contact matches when active and not unsubscribed, and one of its subscriptions names the
   material (or ``*``, or the material's sector), the level reaches its minimum (an end counts
   with the level of the warning it ends) and the direction is one it wants.
@@ -38,7 +40,7 @@ from warning.delivery.models import (
 from warning.delivery.policy import DeliveryPolicy
 from warning.directory.models import Contact, ContactEndpoint, Subscription
 from warning.review.models import MaterialWarning, ReviewItem, WarningEvent
-from warning.review.silences import silence_for
+from warning.review.silences import Change, silence_for, silenced_enterprises
 from warning.review.states import WarningState
 from warning.store import aware
 
@@ -110,10 +112,11 @@ def record_as_history(
     return kept
 
 
-def muted(session: Session, *, material_id: str, now: datetime, notify: bool = True) -> bool:
+def muted(session: Session, *, change: Change, now: datetime, notify: bool = True) -> bool:
     """Delivery's one mute point: a change the review stage decided not to notify (a silence
-    when it was proposed), or a material silenced now, goes to nobody."""
-    return not notify or silence_for(session, material_id=material_id, at=now) is not None
+    when it was proposed), or one a silence for everyone mutes now, goes to nobody (a
+    silence for one enterprise: :func:`targets` leaves its contacts out)."""
+    return not notify or silence_for(session, change=change, at=now) is not None
 
 
 def _notice_for(
@@ -121,19 +124,22 @@ def _notice_for(
 ) -> Notice | None:
     warning = session.get(MaterialWarning, event.warning_id)
     assert warning is not None  # a foreign key
-    if muted(session, material_id=warning.material_id, notify=event.notify, now=now):
+    ended = event.kind == ChangeKind.END
+    level = warning.level if ended else event.level  # an end: the warning it ends
+    direction = warning.direction if ended else event.direction
+    change = Change.of(session, material_id=warning.material_id, level=level, direction=direction)
+    if muted(session, change=change, notify=event.notify, now=now):
         return None
-    if event.kind == ChangeKind.END and not policy.notify_resolved:
+    if ended and not policy.notify_resolved:
         return None
     item = session.get(ReviewItem, event.review_item_id)
-    ended = event.kind == ChangeKind.END
     notice = Notice(
         warning_id=warning.id,
         warning_event_id=event.id,
         kind=NOTICE_OF[ChangeKind(event.kind)],
         material_id=warning.material_id,
-        level=warning.level if ended else event.level,
-        direction=warning.direction if ended else event.direction,
+        level=level,
+        direction=direction,
         previous_level=event.previous_level or (item.from_level if item is not None else None),
         created_at=now,
     )
@@ -158,6 +164,7 @@ def route_notice(
         material_id=notice.material_id,
         level=Level(notice.level),
         direction=notice.direction,
+        at=now,
     )
     open_ones = _open_deliveries(session, {target.contact.id for target in found}, now=now)
     due = (decided_at or now) + timedelta(seconds=policy.group_wait_s)
@@ -195,13 +202,23 @@ def route_notice(
 
 
 def targets(
-    session: Session, *, material_id: str, level: Level, direction: Direction | str
+    session: Session,
+    *,
+    material_id: str,
+    level: Level,
+    direction: Direction | str,
+    at: datetime | None = None,
 ) -> list[Target]:
-    """Every (contact, channel) a notice of this material, level and direction goes to."""
+    """Every (contact, channel) a notice of this material, level and direction goes to; with
+    ``at``, but the contacts of the enterprises a silence mutes it for at that moment."""
     material = session.get(Material, material_id)
     sector = material.sector if material else ""
+    change = Change(material_id, sector, str(level), str(direction))
+    left_out = silenced_enterprises(session, change=change, at=at) if at is not None else set()
     found = []
     for subscription in _subscriptions(session):
+        if subscription.contact.enterprise_id in left_out:
+            continue
         if _matches(subscription, material_id, sector, level, direction):
             found += _channels(subscription)
     return found
@@ -302,7 +319,13 @@ def repeat_active_reds(
             .order_by(Notice.created_at.desc())
             .limit(1)
         )
-        if last is None or muted(session, material_id=warning.material_id, now=now):
+        change = Change.of(
+            session,
+            material_id=warning.material_id,
+            level=warning.level,
+            direction=warning.direction,
+        )
+        if last is None or muted(session, change=change, now=now):
             continue  # never announced (a silenced change), or silenced now
         if (aware(last) or now) + timedelta(days=policy.repeat_days) > now:
             continue

@@ -6,8 +6,9 @@
   direction change, end); what alerts will announce, once each.
 - ``review_item``: a proposed change from an evaluation, waiting for a decision; a newer
   evaluation updates it (it keeps its age) instead of stacking another.
-- ``silence``: a material (or all) muted until a time: changes still make items, approved by
-  policy without notifying.
+- ``silence``: changes matching its matchers (material, sector, level, direction; none: every
+  change) muted from a start until an end: their items are approved by policy without
+  notifying; with an enterprise matcher only that enterprise's deliveries are muted.
 The audit log of every transition is :mod:`warning.audit`.
 """
 
@@ -16,9 +17,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vocabulary import Direction, Level
+from warning.directory.models import Enterprise
 from warning.review.states import ChangeKind, ItemState, WarningState
 from warning.store.base import Base, enum_column
 
@@ -124,7 +126,12 @@ class ReviewItem(Base):
 
 
 class Silence(Base):
-    """A material (``material_id`` None: all materials) muted until ``ends_at``."""
+    """Changes muted from ``starts_at`` until ``ends_at`` (:mod:`warning.review.silences`).
+
+    Matchers, each None for any: ``material_id``, ``sector``, ``level`` (exactly),
+    ``direction``, and ``enterprise_id`` (then only that enterprise's deliveries are muted).
+    A row from before the matchers (migration 0013) has only ``material_id``: the same meaning.
+    """
 
     __tablename__ = "silence"
 
@@ -137,3 +144,9 @@ class Silence(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_by: Mapped[str | None] = mapped_column(String(64))
+    sector: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[Level | None] = mapped_column(enum_column(Level, 16))
+    direction: Mapped[Direction | None] = mapped_column(enum_column(Direction, 8))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
+
+    enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")

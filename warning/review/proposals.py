@@ -10,8 +10,9 @@ proposal (level, direction) is compared with its active warning:
   something else;
 - ``no_data`` proposes nothing: missing data neither starts nor ends a warning.
 
-A new item for a silenced material is approved by policy without notifying; otherwise the
-policy may approve it (by default blue proposals and ends of warning).
+A new item whose change a silence mutes for everyone (:mod:`warning.review.silences`: one
+without an enterprise matcher) is approved by policy without notifying; otherwise the policy
+may approve it (by default blue proposals and ends of warning).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from warning.review.decisions import active_warning, approve_by_policy
 from warning.review.lifecycle import next_state
 from warning.review.models import ReviewItem
 from warning.review.policy import ReviewPolicy
-from warning.review.silences import silence_for
+from warning.review.silences import change_of_item, silence_for
 from warning.review.snapshots import item_snapshot
 from warning.review.states import (
     OPEN_STATES,
@@ -102,7 +103,7 @@ def _propose_one(
         return
     item = _create(session, assessment, proposal, current, kind, policy=policy, now=now)
     outcome.created.append(item.id)
-    silence = silence_for(session, material_id=material, at=now)
+    silence = silence_for(session, change=change_of_item(session, item), at=now)
     if silence is not None:
         item.silenced = True
         why = f"silenced until {silence.ends_at:%Y-%m-%d %H:%M}: {silence.comment}"

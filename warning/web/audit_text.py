@@ -48,6 +48,8 @@ SENTENCES: Final[dict[str, str]] = {
     "unsubscribed": N_("%(who)s unsubscribed %(subject)s"),
     "public_links_revoked": N_("%(who)s revoked the public links %(subject)s"),
 }
+# a silence made with matchers and a start (migration 0013 on): what it matches, from when
+SILENCE_WITH_START: Final = N_("%(who)s silenced %(material)s from %(starts)s until %(until)s")
 ACTORS: Final[dict[str, str]] = {
     SYSTEM_ACTOR: N_("The service"),
     POLICY_ACTOR: N_("The review policy"),
@@ -100,27 +102,37 @@ class AuditSentences:
         return verbatim(value or subject) if _kind == "user" else code(subject)
 
     def sentence(self, entry: AuditView) -> Markup:
-        after, before = entry.after or {}, entry.before or {}
+        after = entry.after or {}
         parts = {
             "who": self.who(entry.actor),
             "before": self.proposal(entry.before),
             "after": self.proposal(entry.after),
             "until": self._time((_item(after) or {}).get("snoozed_until") or after.get("ends_at")),
-            "material": self.words.material(
-                after.get("material_id") or entry.material_id or before.get("material_id")
-            ),
+            "material": self._material(entry),
+            "starts": self._time(after.get("starts_at")),
             "subject": self._subject(entry.subject),
             "role": self.words.formats.label(ROLE_NAMES, after.get("role")),
             "rows": after.get("rows", "–"),
             "changed": after.get("changed", "–"),
         }
         message = SENTENCES.get(entry.action)
+        if entry.action == "silence_created" and "starts_at" in after:
+            message = SILENCE_WITH_START
         if message is None:
             label = self.words.formats.label(ACTION_NAMES, entry.action)
             text = Markup("{}：{}" if self.words.zh else "{}: {}").format(parts["who"], label)
         else:
             text = Markup(escape(self._(message))) % parts
         return text + self.comment(entry)
+
+    def _material(self, entry: AuditView) -> Markup:
+        """The material an entry is about; a silence's matchers when it keeps them."""
+        after, before = entry.after or {}, entry.before or {}
+        if entry.action.startswith("silence_") and "sector" in after:
+            return self.words.silence(after)
+        return self.words.material(
+            after.get("material_id") or entry.material_id or before.get("material_id")
+        )
 
     def comment(self, entry: AuditView) -> Markup:
         if not entry.comment:

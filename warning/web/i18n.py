@@ -122,6 +122,11 @@ ACTION_NAMES: Final[dict[str, str]] = {
     "directory_imported": N_("directory imported"),
     "unsubscribed": N_("unsubscribed"),
 }
+SILENCE_STATE_NAMES: Final[dict[str, str]] = {
+    "pending": N_("not started yet"),
+    "active": N_("in force"),
+    "expired": N_("over"),
+}
 ROLE_NAMES: Final[dict[str, str]] = {
     "reporter": N_("Reporter"),
     "viewer": N_("Viewer"),

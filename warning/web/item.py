@@ -5,7 +5,7 @@ indicator against its thresholds, its recent periods, and the item's audit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -78,8 +78,10 @@ class ItemView:
     recipients: list[Recipient]
 
 
-def item_view(session: Session, *, item_id: int, levels: LevelCache, words: Words) -> ItemView:
-    """Everything the item page shows (:class:`ItemNotFound` for an unknown id)."""
+def item_view(
+    session: Session, *, item_id: int, levels: LevelCache, words: Words, now: datetime
+) -> ItemView:
+    """Everything the item page shows at ``now`` (:class:`ItemNotFound` for an unknown id)."""
     item = get_item(session, item_id=item_id)
     assessment = session.scalar(
         select(Assessment)
@@ -108,14 +110,15 @@ def item_view(session: Session, *, item_id: int, levels: LevelCache, words: Word
         audit=audit,
         recent=recent,
         chart=chart,
-        recipients=_recipients(session, item),
+        recipients=_recipients(session, item, now=now),
     )
 
 
-def _recipients(session: Session, item: ReviewItem) -> list[Recipient]:
-    """Who the notice would reach if the item were approved as it stands, by the routing's
-    own rule (:func:`warning.delivery.routing.targets`): an end goes out at the ended
-    warning's level and direction; a silenced item to nobody."""
+def _recipients(session: Session, item: ReviewItem, *, now: datetime) -> list[Recipient]:
+    """Who the notice would reach if the item were approved now as it stands, by the
+    routing's own rule (:func:`warning.delivery.routing.targets`): an end goes out at the
+    ended warning's level and direction; a silenced item to nobody; an enterprise a silence
+    mutes it for is left out."""
     ended = item.kind == ChangeKind.END
     level = item.from_level if ended else (item.final_level or item.level)
     direction = item.from_direction if ended else (item.final_direction or item.direction)
@@ -126,6 +129,7 @@ def _recipients(session: Session, item: ReviewItem) -> list[Recipient]:
         material_id=item.material_id,
         level=Level(level),
         direction=direction or "",
+        at=now,
     )
     return [
         Recipient(

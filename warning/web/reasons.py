@@ -96,6 +96,50 @@ PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
         (r"^cannot resolve the host.*$", N_("the host name cannot be resolved")),
         (r"^the robot's answer is not JSON$", N_("the robot's answer is not JSON")),
         (r"^(?P<what>[\w ]+) is not configured$", N_("%(what)s is not configured")),
+        # silences refused (warning.review.silences, the /admin form)
+        (
+            r"^a silence must end in the future, not (?P<end>\S+)$",
+            N_("a silence must end in the future, not at %(end)s"),
+        ),
+        (
+            r"^a silence must end after it starts: it starts (?P<start>\S+) and ends (?P<end>\S+)$",
+            N_("a silence must end after it starts: it starts at %(start)s and ends at %(end)s"),
+        ),
+        (r"^a silence needs a comment saying why$", N_("a silence needs a comment saying why")),
+        (r"^no material '(?P<material>.*)'$", N_("there is no material %(material)s")),
+        (r"^no sector '(?P<sector>.*)'$", N_("there is no sector %(sector)s")),
+        (
+            r"^no enterprise with credit code '(?P<code>.*)' in the directory$",
+            N_("the directory has no enterprise with the credit code %(code)s"),
+        ),
+        (
+            r"^material '(?P<material>.*)' is in sector '(?P<sector>.*)', not '(?P<other>.*)': "
+            r"the silence would match nothing$",
+            N_("%(material)s is in the sector %(sector)s, not %(other)s: it would match nothing"),
+        ),
+        (
+            r"^(?P<what>level|direction) '(?P<value>.*)': a silence matches .*$",
+            N_("a silence cannot match %(value)s"),
+        ),
+        (r"^silence (?P<nid>\d+) was deleted already$", N_("silence %(nid)s was ended already")),
+        (
+            r"^silence (?P<nid>\d+) ended already at (?P<end>\S+)$",
+            N_("silence %(nid)s was over already at %(end)s"),
+        ),
+        (
+            r"^(?P<field>starts at|ends at) '(?P<value>.*)': expected a date and time$",
+            N_("%(value)s is not a date and time"),
+        ),
+        (r"^ends at: choose a duration or give an end$", N_("choose a duration or give an end")),
+        (
+            r"^starts at (?P<start>\S+): too late for a duration$",
+            N_("%(start)s is too late a start for a duration"),
+        ),
+        (
+            r"^(?:starts_at|ends_at) (?P<value>\S+) is out of range$",
+            N_("%(value)s is out of range"),
+        ),
+        (r"^duration '(?P<value>.*)': expected one of .*$", N_("%(value)s is not a duration")),
         # audit comments the service writes itself (review)
         (r"^evaluation as of (?P<day>[\d-]+)$", N_("from the evaluation as of %(day)s")),
         (

@@ -96,6 +96,7 @@ class Templates:
             DELIVERY_STATUS_NAMES=i18n.DELIVERY_STATUS_NAMES,
             ACTION_NAMES=i18n.ACTION_NAMES,
             ROLE_NAMES=i18n.ROLE_NAMES,
+            SILENCE_STATE_NAMES=i18n.SILENCE_STATE_NAMES,
         )
         badges = Badges(formats)
         environment.globals.update(level=badges.level, name=badges.name, change=badges.change)

@@ -7,9 +7,9 @@ knows is shown as the raw id in ``<code>`` (never as a word of the page)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from markupsafe import Markup, escape
 
@@ -92,6 +92,13 @@ SOURCES: Final[dict[str, str]] = {  # a word of a series id naming its source or
     "futures": N_("futures"),
     "customs": N_("customs"),
 }
+SILENCE_MATCHERS: Final = (  # a silence's matchers as the audit keeps them, and their labels
+    ("material_id", N_("Material")),
+    ("sector", N_("Sector")),
+    ("level", N_("Level")),
+    ("direction", N_("Direction")),
+    ("enterprise_name", N_("Enterprise")),
+)
 _THRESHOLD_SIDE: Final = re.compile(r"^(up|down): (.+)$")
 _THRESHOLD: Final = re.compile(r"^(blue|yellow|red) (-?[\d,.]+)(.*)$")
 
@@ -255,6 +262,28 @@ class Words:
             "level": self.formats.label(LEVEL_NAMES, min_level),
             "directions": self.comma.join(ways),
         }
+
+    def silence(self, matchers: Mapping[str, Any]) -> Markup:
+        """What a silence matches (:func:`warning.review.silences.matchers_of`), each matcher
+        by name, e.g. 「品种：铜 · 级别：红色」, the enterprise by the directory's name; none:
+        every change."""
+        colon = "：" if self.zh else ": "
+        parts = [
+            Markup("{}{}{}").format(self._(label), colon, self._matcher(key, value))
+            for key, label in SILENCE_MATCHERS
+            if (value := matchers.get(key)) not in (None, "", "*")
+        ]
+        if not parts:
+            return Markup(escape(self._("every change")))
+        return Markup(" · ").join(parts)
+
+    def _matcher(self, key: str, value: str) -> Markup:
+        if key == "material_id":
+            return self.material(value)
+        if key == "enterprise_name":
+            return verbatim(value)
+        table = {"sector": SECTOR_NAMES, "level": LEVEL_NAMES, "direction": DIRECTION_NAMES}
+        return self.label(table[key], value)
 
     def auto_approval(self, rule: str) -> str:
         """A policy rule ``level:kind`` (``blue:*``) as words: 「蓝色 · 任何变化」."""

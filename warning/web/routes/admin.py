@@ -4,7 +4,6 @@ and deadlines, which come from the settings and are shown read-only."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Request
@@ -27,12 +26,27 @@ from warning.api.fields import Line, Lines, PathName, RowId
 from warning.api.schemas import TokenIn, UserIn
 from warning.clock import desk_zone
 from warning.context import ServiceContext
-from warning.review.lifecycle import InvalidMove, ItemNotFound
+from warning.errors import ServiceError
+from warning.review.lifecycle import InvalidMove
 from warning.review.queries import list_silences
-from warning.review.silences import create_silence, delete_silence
+from warning.review.silences import (
+    SILENCED_DIRECTIONS,
+    SILENCED_LEVELS,
+    create_silence,
+    delete_silence,
+)
 from warning.store import read_only
 from warning.web.auth import Admin, CheckedForm, Operator, Visitor
 from warning.web.pages import page, serve
+from warning.web.silences import (
+    DEFAULT_DURATION,
+    DURATION_NAMES,
+    FormTimeError,
+    desk_moment,
+    enterprises,
+    silence_end,
+    silence_rows,
+)
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[Lines, Form(max_length=4000)]
@@ -65,8 +79,14 @@ def _show(
         section="admin",
         users=list_users(db) if admin else [],
         tokens=list_tokens(db) if admin else [],
-        silences=list_silences(db, include_ended=True)[:50],
+        silences=silence_rows(list_silences(db, include_ended=True)[:50], now=clock.now()),
         materials=context.catalog.materials,
+        sectors=list(dict.fromkeys(m.sector for m in context.catalog.materials)),
+        levels=SILENCED_LEVELS,
+        directions=SILENCED_DIRECTIONS,
+        enterprises=enterprises(db) if person.may(Role.OPERATOR) else [],
+        durations=DURATION_NAMES,
+        default_duration=DEFAULT_DURATION,
         roles=[role for role in Role if role != Role.REPORTER],  # reporters: the CLI
         policy={
             "auto_approve": list(settings.review_auto_approve),
@@ -195,39 +215,48 @@ def new_silence(
     person: Operator,
     form: CheckedForm,
     material: Annotated[Line, Form(max_length=64)] = "",
+    sector: Annotated[Line, Form(max_length=64)] = "",
+    level: Annotated[Line, Form(max_length=16)] = "",
+    direction: Annotated[Line, Form(max_length=8)] = "",
+    enterprise: Annotated[Line, Form(max_length=18)] = "",
+    starts_at: Annotated[Line, Form(max_length=32)] = "",
+    duration: Annotated[Line, Form(max_length=16)] = "",
     ends_at: Annotated[Line, Form(max_length=32)] = "",
     comment: Text = "",
 ) -> Response:
-    """Mute a material (or every material) until a time (the desk's)."""
+    """Mute the changes matching the chosen matchers (none: every change) from a start (the
+    desk's time; empty: now) for a preset duration or until a custom end."""
+    zone, now = desk_zone(context.settings), clock.now()
     try:
-        until = datetime.fromisoformat(ends_at)
-    except ValueError:
-        raise AdminRefused(f"ends at {ends_at!r}: expected a date and time", person) from None
-    if until.tzinfo is None:
-        until = until.replace(tzinfo=desk_zone(context.settings))
-    try:
+        starts = desk_moment(starts_at, field="starts at", zone=zone)
+        ends = silence_end(duration, starts=max(starts or now, now), ends_at=ends_at, zone=zone)
         create_silence(
             db,
             material_id=material or None,
-            ends_at=until,
+            sector=sector or None,
+            level=level or None,
+            direction=direction or None,
+            enterprise=enterprise or None,
+            starts_at=starts,
+            ends_at=ends,
             comment=comment,
             actor=person.name,
-            now=clock.now(),
+            now=now,
         )
-    except InvalidMove as refused:
-        raise AdminRefused(refused.reason, person) from None
-    except ItemNotFound as refused:
-        raise AdminRefused(str(refused), person) from None
+    except (FormTimeError, ServiceError) as refused:
+        raise AdminRefused(_why(refused), person) from None
     return _back()
 
 
 @router.post("/admin/silences/{silence_id}/delete")
 def end_silence(silence_id: RowId, db: Db, person: Operator, form: CheckedForm) -> Response:
-    """End a silence now."""
+    """End a silence now (expire it), or call off one that has not started."""
     try:
         delete_silence(db, silence_id=silence_id, actor=person.name, now=clock.now())
-    except InvalidMove as refused:
-        raise AdminRefused(refused.reason, person) from None
-    except ItemNotFound as refused:
-        raise AdminRefused(str(refused), person) from None
+    except ServiceError as refused:
+        raise AdminRefused(_why(refused), person) from None
     return _back()
+
+
+def _why(refused: Exception) -> str:
+    return refused.reason if isinstance(refused, InvalidMove) else str(refused)

@@ -43,7 +43,11 @@ def _content(
 ) -> dict[str, Any]:
     """What item.html shows (:class:`ItemNotFound` for an unknown item)."""
     view = item_view(
-        db, item_id=item_id, levels=state.levels, words=state.templates.words(person.language)
+        db,
+        item_id=item_id,
+        levels=state.levels,
+        words=state.templates.words(person.language),
+        now=clock.now(),
     )
     material = next(m for m in context.catalog.materials if m.id == view.item.material_id)
     snooze_default = (desk_now(context.settings) + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M")
