@@ -4,16 +4,24 @@ refuses the whole file, nothing stored), and nothing of the desk's; the desk's o
 from __future__ import annotations
 
 import io
+import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.web.conftest import REPORTER, REPORTING_ENTERPRISE, Web
+from warning.audit import AuditEntry
 from warning.clock import FrozenClock, use_clock
-from warning.reporting.models import Report, ReportValue
+from warning.directory.models import Enterprise
+from warning.jobs.reporting import reporting_forms
+from warning.reporting.checks import Entry
+from warning.reporting.models import Channel, Report, ReportValue
+from warning.reporting.service import submit
+from warning.store import transaction
 
 TODAY = datetime(2026, 12, 7, 4, tzinfo=UTC)  # November open, due 2026-12-10
 
@@ -139,3 +147,79 @@ def test_the_desk_lists_who_has_not_reported(web: Web, frozen: None) -> None:
     assert web.as_("otto").get("/report").status_code == 403  # the form is a reporter's
     malformed = web.as_("vera").get("/report-overdue?period=2026-13")
     assert malformed.status_code == 422
+
+
+def report(web: Web, credit_code: str, period: str, output: float) -> None:
+    """A building-materials enterprise (made if new) reports its cement output."""
+    with transaction(web.factory) as session:
+        enterprise = session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code))
+        if enterprise is None:
+            enterprise = Enterprise(
+                name=f"建材{credit_code[-4:]}",
+                credit_code=credit_code,
+                sector="building_materials",
+                created_at=TODAY,
+                updated_at=TODAY,
+            )
+            session.add(enterprise)
+            session.flush()
+        submit(
+            session,
+            forms=reporting_forms(web.context),
+            enterprise=enterprise,
+            form_id="building_materials",
+            period=period,
+            entries={"cement_output": Entry(output)},
+            actor="test",
+            channel=Channel.API,
+            today=TODAY.date(),
+            now=TODAY,
+        )
+
+
+def test_the_reported_aggregates_page_whole_for_the_desk_shareable_for_viewers(
+    web: Web, frozen: None
+) -> None:
+    codes = [f"9111000000000{n}000X" for n in range(3)]
+    for code, output in zip(codes, (100.0, 110.0, 120.0), strict=True):
+        report(web, code, "2026-10", output)  # three of three: counted, 330 in all
+    for code, output in zip(codes[:2], (101.0, 111.0), strict=True):
+        report(web, code, "2026-11", output)  # two of three (67 %): withheld, the desk's only
+
+    desk = web.as_("otto").get("/report-aggregates?material=cement")
+    assert desk.status_code == 200
+    rows = re.findall(r"<tr(?: class=\"muted\")?><td>(2026-1[01])</td>(.*?)</tr>", desk.text, re.S)
+    assert [period for period, _ in rows] == ["2026-11", "2026-10"]  # newest first
+    november, october = rows[0][1], rows[1][1]
+    assert "不足三家：仅限本司" in november and "2 / 3" in november and "212" in november
+    assert "计入" in october and "3 / 3" in october and "330" in october
+    desk_head = desk.text.split("<thead>")[1].split("</thead>")[0]
+    assert "合计" in desk_head and "同口径变化" in desk_head
+    with web.factory() as session:
+        audited = session.execute(
+            select(AuditEntry.actor, AuditEntry.after).where(
+                AuditEntry.action == "report_aggregates_read"
+            )
+        ).all()
+    assert [(actor, json.loads(after)) for actor, after in audited] == [
+        ("otto", {"fewer_than_three": ["cement_output:2026-11"]})
+    ]
+
+    viewer = web.as_("vera").get("/report-aggregates?material=cement").text
+    assert "计入" in viewer and "3 / 3" in viewer
+    assert "2026-11" not in viewer.split("<tbody>")[1]  # two enterprises: not shown
+    head = viewer.split("<thead>")[1].split("</thead>")[0]
+    assert "合计" not in head and "同口径变化" not in head  # no sum, no change outside
+    assert viewer.count("330") == 1  # the stored (chain-linked) value alone
+    english = web.as_("vera").get("/report-aggregates?lang=en").text
+    assert "Reported aggregates" in english and "counted" in english
+    assert web.as_(REPORTER).get("/report-aggregates").status_code == 403
+    with web.factory() as session:  # the viewer's read showed nothing withheld: no entry
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "report_aggregates_read")
+            )
+            == 1
+        )

@@ -18,11 +18,10 @@ from warning.accounts import is_desk
 from warning.api.deps import Context, Db, Viewer
 from warning.api.fields import Limit, Offset, TextQuery
 from warning.api.schemas import REFUSED_INPUT, Page
-from warning.audit import record
 from warning.clock import desk_today
 from warning.jobs.reporting import reporting_forms
-from warning.reporting.aggregation import MIN_REPORTERS, aggregates
 from warning.reporting.overdue import outstanding
+from warning.reporting.shown import aggregates_for, audit_withheld_read
 from warning.store import transaction
 
 router = APIRouter(tags=["reporting"])
@@ -97,34 +96,19 @@ def report_aggregates(
     """The reported aggregates per field and period with their coverage; those of fewer
     than three enterprises, and every sum and like-for-like change, only for operators and
     admins."""
-    desk = is_desk(user.role)
-    found = [
-        a
-        for a in aggregates(
-            db,
-            forms=reporting_forms(context),
-            min_coverage=context.settings.reporting_min_coverage,
-        )
-        if (desk or a.shown_outside_desk)
-        and (material is None or a.material == material)
-        and (period is None or a.period == period)
-    ]
+    found = aggregates_for(
+        db,
+        forms=reporting_forms(context),
+        min_coverage=context.settings.reporting_min_coverage,
+        desk=is_desk(user.role),
+        material=material,
+        period=period,
+    )
     shown = [
-        AggregateOut(
-            series_id=a.series_id,
-            **{**(a if desk else a.outside_desk()).__dict__, "status": str(a.status)},
-        )
+        AggregateOut(series_id=a.series_id, **{**a.__dict__, "status": str(a.status)})
         for a in found
     ][offset : offset + limit]
-    few = [f"{a.field}:{a.period}" for a in shown if not a.reporters >= MIN_REPORTERS]
-    if few:  # as good as an enterprise's own figures: the desk's read is audited
-        with transaction(context.factory) as writer:
-            record(
-                writer,
-                at=clock.now(),
-                actor=user.name,
-                action="report_aggregates_read",
-                subject="report-aggregates",
-                after={"fewer_than_three": few},
-            )
+    window = found[offset : offset + limit]
+    with transaction(context.factory) as writer:  # the desk's read of few enterprises
+        audit_withheld_read(writer, window, actor=user.name, now=clock.now())
     return Page[AggregateOut](items=shown, total=len(found), limit=limit, offset=offset)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from warning import clock
-from warning.accounts import Role
+from warning.accounts import Role, is_desk
 from warning.api.fields import TextQuery
 from warning.clock import desk_today
 from warning.context import ServiceContext
@@ -31,7 +31,7 @@ from warning.directory.models import Enterprise
 from warning.errors import Invalid
 from warning.jobs.reporting import reporting_forms
 from warning.reporting.checks import Entry
-from warning.reporting.forms import Form
+from warning.reporting.forms import Form, period_start
 from warning.reporting.models import Channel, Reporter
 from warning.reporting.overdue import outstanding
 from warning.reporting.service import (
@@ -41,6 +41,7 @@ from warning.reporting.service import (
     list_reports,
     submit,
 )
+from warning.reporting.shown import aggregates_for, audit_withheld_read
 from warning.reporting.workbook import read_template, template_xlsx
 from warning.store import read_only, transaction
 from warning.web.auth import RoleRefused, Visitor, check_csrf, visitor
@@ -319,6 +320,45 @@ async def overdue_page(
             chosen_form=form,
             chosen_period=period,
             problem=problem,
+        )
+
+    return await serve(request, show)
+
+
+@router.get("/report-aggregates")
+async def aggregates_page(
+    request: Request, material: TextQuery = None, period: TextQuery = None
+) -> Response:
+    """The reported figures summed per material and period with their coverage: whole for
+    the desk (its read of fewer than three enterprises audited), the shareable part for
+    viewers."""
+    context: ServiceContext = request.app.state.context
+
+    def show(db: Session, person: Visitor) -> Response:
+        forms = reporting_forms(context)
+        desk = is_desk(person.role)
+        rows = aggregates_for(
+            db,
+            forms=forms,
+            min_coverage=context.settings.reporting_min_coverage,
+            desk=desk,
+            material=material,
+            period=period,
+        )
+        audit_withheld_read(db, rows, actor=person.name, now=clock.now())
+        fields = {field.id: field for form in forms.forms for field in form.fields}
+        return page(
+            request,
+            person,
+            "report_aggregates.html",
+            section="report-aggregates",
+            rows=sorted(rows, key=lambda a: (-period_start(a.period).toordinal(), a.material)),
+            fields=fields,
+            desk=desk,
+            materials=sorted({f.material for f in fields.values() if f.aggregate is not None}),
+            chosen_material=material,
+            chosen_period=period,
+            min_coverage=context.settings.reporting_min_coverage,
         )
 
     return await serve(request, show)
