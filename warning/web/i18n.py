@@ -74,6 +74,12 @@ FREQUENCY_NAMES: Final[dict[str, str]] = {
     "Q": N_("Quarterly"),
     "Y": N_("Yearly"),
 }
+RANGE_NAMES: Final[dict[str, str]] = {  # the material chart's time ranges
+    "3m": N_("3 months"),
+    "1y": N_("1 year"),
+    "3y": N_("3 years"),
+    "all": N_("All"),
+}
 INDICATOR_NAMES: Final[dict[str, str]] = {
     "price": N_("Price"),
     "output": N_("Output"),
