@@ -47,6 +47,7 @@ SENTENCES: Final[dict[str, str]] = {
     "directory_imported": N_("%(who)s imported the directory: %(rows)s rows, %(changed)s changed"),
     "unsubscribed": N_("%(who)s unsubscribed %(subject)s"),
     "public_links_revoked": N_("%(who)s revoked the public links %(subject)s"),
+    "test_sent": N_("%(who)s sent a test of the item's notice to %(subject)s"),
 }
 ACTORS: Final[dict[str, str]] = {
     SYSTEM_ACTOR: N_("The service"),

@@ -127,6 +127,7 @@ ACTION_NAMES: Final[dict[str, str]] = {
     "endpoint_disabled": N_("endpoint disabled"),
     "directory_imported": N_("directory imported"),
     "unsubscribed": N_("unsubscribed"),
+    "test_sent": N_("test sent"),
 }
 ROLE_NAMES: Final[dict[str, str]] = {
     "reporter": N_("Reporter"),

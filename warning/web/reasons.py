@@ -116,6 +116,15 @@ PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             r"^the review deadline passed: raised in the queue$",
             N_("the review deadline passed: raised in the queue"),
         ),
+        # the desk's own operations from the web (test sends, digests)
+        (
+            r"^'(?P<address>[^']*)' is not one of the desk's addresses$",
+            N_("%(address)s is not one of the desk's addresses"),
+        ),
+        (
+            r"^item (?P<nitem>\d+): approving it would announce nothing$",
+            N_("approving item %(nitem)s would announce nothing"),
+        ),
     )
 )
 
