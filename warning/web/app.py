@@ -37,6 +37,7 @@ from warning.web.routes import (
     board,
     bulletins,
     deliveries,
+    derive,
     directory,
     feeds,
     items,
@@ -70,7 +71,7 @@ def create_web_app(
     )
     api_routes = list(app.router.routes)
     for module in (
-        *(login, setup, board, queue, items, materials, feeds, uploads),
+        *(login, setup, board, queue, items, materials, feeds, uploads, derive),
         *(deliveries, directory, bulletins, audit, admin, api_docs, reporting),
     ):
         app.include_router(module.router)

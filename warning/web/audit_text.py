@@ -47,6 +47,7 @@ SENTENCES: Final[dict[str, str]] = {
     "directory_imported": N_("%(who)s imported the directory: %(rows)s rows, %(changed)s changed"),
     "unsubscribed": N_("%(who)s unsubscribed %(subject)s"),
     "public_links_revoked": N_("%(who)s revoked the public links %(subject)s"),
+    "series_derived": N_("%(who)s derived %(series)s again from their sources"),
     "test_sent": N_("%(who)s sent a test of the item's notice to %(subject)s"),
 }
 ACTORS: Final[dict[str, str]] = {
@@ -100,6 +101,12 @@ class AuditSentences:
         _kind, _sep, value = subject.partition(":")
         return verbatim(value or subject) if _kind == "user" else code(subject)
 
+    def _derived(self, series_id: str | None) -> Markup:
+        """The series a derivation was asked for: one by its name, or every derived one."""
+        if series_id:
+            return self.words.series_by_id(series_id)
+        return Markup(escape(self._("every derived series")))
+
     def sentence(self, entry: AuditView) -> Markup:
         after, before = entry.after or {}, entry.before or {}
         parts = {
@@ -114,6 +121,7 @@ class AuditSentences:
             "role": self.words.formats.label(ROLE_NAMES, after.get("role")),
             "rows": after.get("rows", "–"),
             "changed": after.get("changed", "–"),
+            "series": self._derived(entry.subject),
         }
         message = SENTENCES.get(entry.action)
         if message is None:

@@ -128,6 +128,7 @@ ACTION_NAMES: Final[dict[str, str]] = {
     "directory_imported": N_("directory imported"),
     "unsubscribed": N_("unsubscribed"),
     "test_sent": N_("test sent"),
+    "series_derived": N_("series derived again"),
 }
 ROLE_NAMES: Final[dict[str, str]] = {
     "reporter": N_("Reporter"),

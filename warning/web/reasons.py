@@ -116,7 +116,11 @@ PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             r"^the review deadline passed: raised in the queue$",
             N_("the review deadline passed: raised in the queue"),
         ),
-        # the desk's own operations from the web (test sends, digests)
+        # the desk's own operations from the web (derivations, test sends, digests)
+        (
+            r"^series (?P<series>\S+) is not a derived series \(no derived_from in the catalog\)",
+            N_("%(series)s is not a derived series"),
+        ),
         (
             r"^'(?P<address>[^']*)' is not one of the desk's addresses$",
             N_("%(address)s is not one of the desk's addresses"),
