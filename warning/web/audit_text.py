@@ -9,14 +9,14 @@ wrote is quoted as written."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final
 
 from markupsafe import Markup, escape
 
 from warning.audit import AuditView
 from warning.review.states import POLICY_ACTOR, SYSTEM_ACTOR
-from warning.web.i18n import ACTION_NAMES, N_, ROLE_NAMES
+from warning.web.i18n import ACTION_NAMES, DIGEST_NAMES, N_, ROLE_NAMES
 from warning.web.reasons import translate_reason
 from warning.web.words import Words, code, verbatim
 
@@ -48,6 +48,9 @@ SENTENCES: Final[dict[str, str]] = {
     "unsubscribed": N_("%(who)s unsubscribed %(subject)s"),
     "public_links_revoked": N_("%(who)s revoked the public links %(subject)s"),
     "series_derived": N_("%(who)s derived %(series)s again from their sources"),
+    "digest_sent": N_(
+        "%(who)s sent %(digest)s: queued for %(queued)s, already sent to %(already)s"
+    ),
     "test_sent": N_("%(who)s sent a test of the item's notice to %(subject)s"),
 }
 ACTORS: Final[dict[str, str]] = {
@@ -107,6 +110,13 @@ class AuditSentences:
             return self.words.series_by_id(series_id)
         return Markup(escape(self._("every derived series")))
 
+    def _digest(self, after: Mapping[str, Any]) -> Markup:
+        """A digest sent: its kind and the first day of its period."""
+        kind = self.words.formats.label(DIGEST_NAMES, after.get("kind"))
+        start = after.get("period_start")
+        day = self.words.formats.date(date.fromisoformat(start)) if start else "–"
+        return Markup(escape(self._(N_("the %(kind)s of %(day)s")) % {"kind": kind, "day": day}))
+
     def sentence(self, entry: AuditView) -> Markup:
         after, before = entry.after or {}, entry.before or {}
         parts = {
@@ -122,6 +132,9 @@ class AuditSentences:
             "rows": after.get("rows", "–"),
             "changed": after.get("changed", "–"),
             "series": self._derived(entry.subject),
+            "digest": self._digest(after),
+            "queued": after.get("queued", "–"),
+            "already": after.get("already", "–"),
         }
         message = SENTENCES.get(entry.action)
         if message is None:

@@ -80,6 +80,11 @@ RANGE_NAMES: Final[dict[str, str]] = {  # the material chart's time ranges
     "3y": N_("3 years"),
     "all": N_("All"),
 }
+DIGEST_NAMES: Final[dict[str, str]] = {  # digests and bulletins by kind
+    "daily": N_("Daily digest"),
+    "weekly": N_("Weekly bulletin"),
+    "monthly": N_("Monthly bulletin"),
+}
 INDICATOR_NAMES: Final[dict[str, str]] = {
     "price": N_("Price"),
     "output": N_("Output"),
@@ -129,6 +134,7 @@ ACTION_NAMES: Final[dict[str, str]] = {
     "unsubscribed": N_("unsubscribed"),
     "test_sent": N_("test sent"),
     "series_derived": N_("series derived again"),
+    "digest_sent": N_("digest sent"),
 }
 ROLE_NAMES: Final[dict[str, str]] = {
     "reporter": N_("Reporter"),
