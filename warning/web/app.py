@@ -44,6 +44,7 @@ from warning.web.routes import (
     items,
     login,
     materials,
+    policy,
     queue,
     reporting,
     setup,
@@ -73,7 +74,7 @@ def create_web_app(
     api_routes = list(app.router.routes)
     for module in (
         *(login, setup, board, queue, items, materials, feeds, uploads, derive),
-        *(deliveries, directory, bulletins, digests, audit, admin, api_docs, reporting),
+        *(deliveries, directory, bulletins, digests, audit, admin, policy, api_docs, reporting),
     ):
         app.include_router(module.router)
     # pages first: a page's path is matched before the API's routes are tried (they do not

@@ -51,6 +51,8 @@ SENTENCES: Final[dict[str, str]] = {
     "digest_sent": N_(
         "%(who)s sent %(digest)s: queued for %(queued)s, already sent to %(already)s"
     ),
+    "policy_changed": N_("%(who)s changed the review policy"),
+    "policy_reset": N_("%(who)s put the settings' review policy back in force"),
     "test_sent": N_("%(who)s sent a test of the item's notice to %(subject)s"),
 }
 ACTORS: Final[dict[str, str]] = {

@@ -135,6 +135,8 @@ ACTION_NAMES: Final[dict[str, str]] = {
     "test_sent": N_("test sent"),
     "series_derived": N_("series derived again"),
     "digest_sent": N_("digest sent"),
+    "policy_changed": N_("review policy changed"),
+    "policy_reset": N_("review policy back to the settings"),
 }
 ROLE_NAMES: Final[dict[str, str]] = {
     "reporter": N_("Reporter"),
