@@ -373,7 +373,7 @@ def test_every_page_reads_in_chinese_on_the_demo_and_charts_hover_cleanly(
     for path in (
         *("/", "/queue", f"/items/{item}", "/materials/copper", "/materials/copper?view=M"),
         "/materials/copper?range=all&overlay=copper_nbs_output",
-        *("/feeds", "/deliveries", "/directory", "/audit", "/admin"),
+        *("/feeds", "/deliveries", "/directory", "/audit", "/admin", "/digests"),
     ):
         page.goto(f"{server.base}{path}")
         chart = page.locator(".chart.drawn").first
