@@ -97,6 +97,11 @@ _ZH: Final = Labels(
         "unsubscribe": "退订此类通知",
         "chart": "走势图",
         "updates": "项原材料预警更新",
+        "test_tag": "【测试】",
+        "test_note": (
+            "这是一封测试邮件：审核中的预警变更若获批准，通知将如下所示。"
+            "此邮件仅发给预警室的工作人员，不是预警，也未发给任何企业。"
+        ),
         "sep": "、",
         "colon": "：",
     },
@@ -180,6 +185,12 @@ _EN: Final = Labels(
         "unsubscribe": "Unsubscribe from these notices",
         "chart": "Chart",
         "updates": "raw-material warning updates",
+        "test_tag": "[TEST] ",
+        "test_note": (
+            "This is a test: the notice a change under review would send if it were approved. "
+            "It went to a member of the desk only; it is not a warning and no enterprise "
+            "received it."
+        ),
         "sep": ", ",
         "colon": ": ",
     },

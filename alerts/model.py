@@ -176,6 +176,9 @@ class Message:
     endpoint: Endpoint
     events: tuple[WarningEvent, ...]
     issuer: Issuer | None = None  # who issues it, and how to ask
+    #: a test send: the notice as it would go out, to a person of the desk, marked as a test
+    #: in its subject and body (never a warning to an enterprise)
+    test: bool = False
 
     def __post_init__(self) -> None:
         if not self.events:

@@ -128,12 +128,13 @@ def subject(message: Message) -> str:
     if level_rank(level) > level_rank(Level.NORMAL):
         name = t.level[level]
         tag = f"【{name}{t.warning}】" if language is Language.ZH else f"[{name} {t.warning}] "
+    test = t.test_tag if message.test else ""
     if len(message.events) == 1:
         event = message.events[0]
-        return f"{tag}{event.material_name(language)}{t.colon}{t.change[event.change]}"
+        return f"{test}{tag}{event.material_name(language)}{t.colon}{t.change[event.change]}"
     names = t.sep.join(dict.fromkeys(e.material_name(language) for e in message.events))
     space = "" if language is Language.ZH else " "
-    return f"{tag}{len(message.events)}{space}{t.updates}{t.colon}{names}"
+    return f"{test}{tag}{len(message.events)}{space}{t.updates}{t.colon}{names}"
 
 
 def _cid_part(text: str) -> str:
@@ -163,6 +164,7 @@ def render_email(message: Message, *, cid_domain: str) -> RenderedEmail:
         "lang": language.value,
         "subject": title,
         "issuer": message.issuer,
+        "test": message.test,
     }
     return RenderedEmail(
         subject=title,

@@ -20,6 +20,7 @@ import warning.evaluation.models
 import warning.feeding.models
 import warning.reporting.models
 import warning.review.models
+import warning.review.stored_policy
 import warning.store.job_runs  # noqa: F401  (every domain's tables join the metadata)
 from warning import clock
 from warning.catalog import Catalog, load_catalog

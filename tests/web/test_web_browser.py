@@ -292,6 +292,58 @@ def test_the_material_page_charts_each_view_and_its_level_timeline(
     assert download.value.suggested_filename == "copper_copper_shfe_futures_M.csv"
 
 
+def _drawn(page: object) -> list[str]:
+    """The names of the lines the page's chart draws (from ECharts itself)."""
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    names: list[str] = page.evaluate(
+        "() => window.echarts.getInstanceByDom(document.querySelector('.chart.drawn'))"
+        ".getOption().series.map(s => s.name)"
+    )
+    return names
+
+
+def test_the_material_chart_picks_a_range_and_draws_another_series_beside_it(
+    page: object, server: Server
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    _login(page, server)
+    page.goto(f"{server.base}/materials/copper")
+    expect(page.locator('nav.ranges a[aria-current="true"]')).to_have_text("近三年")
+    before = _drawn(page)
+    page.click("nav.ranges >> text=近三个月")
+    expect(page.locator('nav.ranges a[aria-current="true"]')).to_have_text("近三个月")
+    assert "range=3m" in page.url
+    expect(page.locator(".chart.drawn canvas").first).to_be_visible()
+
+    overlay = page.locator("select[name=overlay]")
+    value = "copper_shfe_futures_weekly"  # weekly means: a value on Mondays only
+    name = overlay.locator(f'option[value="{value}"]').inner_text()
+    assert name and name not in before
+    with page.expect_navigation():
+        overlay.select_option(value)  # a changed select submits its form
+    assert f"overlay={value}" in page.url and "range=3m" in page.url
+    expect(page.locator(".chart.drawn canvas").first).to_be_visible()
+    drawn = _drawn(page)
+    assert name in drawn and drawn[0] == before[0]
+    expect(page.locator('nav.ranges a[aria-current="true"]')).to_have_text("近三个月")
+
+    chart = page.locator(".chart.drawn").first
+    box = chart.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + 120)
+    page.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + 130)
+    # the hovered day's daily value, and the week's mean (its own day) beside it
+    tip = chart.locator("div").filter(has_text=name).last
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text(before[0])
+    expect(tip).to_contain_text("CNY/t")
+    _shot(page, "material-overlay")
+
+
 def test_the_board_is_readable_on_a_phone(page: object, server: Server) -> None:
     from playwright.sync_api import Page, expect
 
@@ -320,7 +372,8 @@ def test_every_page_reads_in_chinese_on_the_demo_and_charts_hover_cleanly(
     problems = []
     for path in (
         *("/", "/queue", f"/items/{item}", "/materials/copper", "/materials/copper?view=M"),
-        *("/feeds", "/deliveries", "/directory", "/audit", "/admin"),
+        "/materials/copper?range=all&overlay=copper_nbs_output",
+        *("/feeds", "/deliveries", "/directory", "/audit", "/admin", "/digests"),
     ):
         page.goto(f"{server.base}{path}")
         chart = page.locator(".chart.drawn").first

@@ -172,6 +172,7 @@ def _store_with_a_bit_of_everything(web: Web, tmp_path: Path) -> dict[str, str]:
     assert web.post("otto", "/admin/silences", by_matcher).status_code == 303
     web.post("otto", f"/items/{items['soda_ash']}/approve", {"comment": "同意"})
     web.post("otto", f"/items/{items['methanol']}/reject", {"reason": "数据不足"})
+    assert web.post("otto", "/feeds/derive", {"series": ""}).status_code == 200  # audited
     assert web.post("ada", "/admin/tokens", {"user": "vera", "label": "报表"}).status_code == 200
     return {**SAMPLE_PARAMS, "item_id": str(items["copper"])}
 

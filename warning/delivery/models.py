@@ -51,6 +51,7 @@ class DeliveryKind(StrEnum):
     DIGEST = "digest"  # a digest of a period (``payload``: kind and day)
     ESCALATION = "escalation"  # review items past their deadline, to an operator
     REMINDER = "reminder"  # a reporting form due or overdue, to a contact (``payload``)
+    TEST = "test"  # a review item's notice as approving it would send, to the desk (``payload``)
 
 
 class Notice(Base):

@@ -42,6 +42,7 @@ from warning.delivery.models import DeliveryStatus
 from warning.delivery.outbox import Recorded, claim_due, record_results, status_counts
 from warning.delivery.policy import DeliveryPolicy
 from warning.delivery.routing import repeat_active_reds, route_pending
+from warning.delivery.test_send import test_messages
 from warning.jobs.prepared import prepare, send_prepared
 from warning.jobs.senders import http_options, mail_settings
 from warning.store import read_only, transaction
@@ -110,6 +111,16 @@ def _send(
             advice=advice_source(context),
             issuer=issuer_of(context.settings),
             prices=context.settings.message_prices,
+        )
+        built += test_messages(
+            session,
+            delivery_ids=claimed,
+            links=links,
+            chart=charts,
+            advice=advice_source(context),
+            issuer=issuer_of(context.settings),
+            prices=context.settings.message_prices,
+            now=clock.now(),
         )
         emails = prepare(session, context, claimed, mail)
     recorder = _Recorder(context, worker=worker, policy=policy)

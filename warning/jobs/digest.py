@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts import EndpointKind, Language, Recipient
@@ -111,6 +111,28 @@ def run_digest(
             taken.add(key)
             queued += 1
     return DigestOutcome(kind, start, end, queued=queued, already=already)
+
+
+def queued_for_period(session: Session, *, kind: DigestKind, day: date) -> dict[str, int]:
+    """The digest deliveries of the period ``kind`` covers when sent on ``day``, by status
+    (empty: the period has not gone out to anyone)."""
+    start, _end = period_of(kind, day)
+    prefix = f"digest:{kind}:{start.isoformat()}:"
+    rows = session.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.dedupe_key.startswith(prefix))
+        .group_by(Delivery.status)
+    ).tuples()
+    return {str(status): int(count) for status, count in rows}
+
+
+def preview_text(
+    context: ServiceContext, *, kind: DigestKind, day: date, language: Language
+) -> str:
+    """The digest of ``kind`` that goes out on ``day`` as text, the desk's copy (as
+    ``warning digest --preview FILE.txt`` writes it)."""
+    digest = _digest(context, kind, day)
+    return render_digest(digest, language, cid_domain="preview.invalid", desk_copy=True).text
 
 
 def bulletin(

@@ -29,8 +29,8 @@ from warning.feeding.feed_runs import FeedOutcome
 from warning.feeding.ingest import PeriodSpan
 from warning.jobs.derivation import derive_after_ingest, derive_from_history
 from warning.jobs.escalations import notify_escalations
-from warning.review.policy import ReviewPolicy
 from warning.review.proposals import propose
+from warning.review.stored_policy import current_policy
 from warning.review.sweep import SweepOutcome, sweep
 from warning.store import locks, transaction
 
@@ -59,7 +59,7 @@ def evaluate_and_store(
         proposed = propose(
             session,
             run_id=outcome.run_id,
-            policy=ReviewPolicy.from_settings(context.settings),
+            policy=current_policy(session, context.settings),
             now=clock.now(),
         )
     if proposed.created or proposed.updated or proposed.superseded:
@@ -77,9 +77,7 @@ def sweep_review_queue(context: ServiceContext) -> SweepOutcome:
     """Wake snoozed items whose time came and act on items past their deadline; commit; then
     tell the operators about the items escalated (``WARNING_OPERATOR_EMAILS``)."""
     with transaction(context.factory) as session:
-        outcome = sweep(
-            session, policy=ReviewPolicy.from_settings(context.settings), now=clock.now()
-        )
+        outcome = sweep(session, policy=current_policy(session, context.settings), now=clock.now())
     notify_escalations(context, outcome.escalated)
     return outcome
 

@@ -12,7 +12,8 @@ import warning.directory.models
 import warning.evaluation.models
 import warning.feeding.models
 import warning.reporting.models
-import warning.review.models  # noqa: F401  (every domain's tables join the metadata)
+import warning.review.models
+import warning.review.stored_policy  # noqa: F401  (every domain's tables join the metadata)
 from warning.store import Base, make_engine
 
 target_metadata = Base.metadata

@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Final
 
 from vocabulary import Level
 from warning.review.states import ChangeKind
 from warning.settings import Settings
+
+MOST_HOURS: Final = 8784  # a review deadline is at most a (leap) year
 
 
 class OverdueAction(StrEnum):
@@ -79,6 +82,43 @@ class ReviewPolicy:
 
     def overdue_action(self, level: Level) -> OverdueAction:
         return self.overdue.get(level, OverdueAction.ESCALATE)
+
+    def as_dict(self) -> dict[str, object]:
+        """The policy as plain data (stored as JSON, audited, shown): the settings' shape."""
+        return {
+            "auto_approve": [str(rule) for rule in self.auto_approve],
+            "deadline_hours": {level: float(h) for level, h in sorted(self.deadline_hours.items())},
+            "overdue": {level: str(a) for level, a in sorted(self.overdue.items())},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> ReviewPolicy:
+        """A policy from :meth:`as_dict`'s shape; ValueError naming what is wrong."""
+        rules, hours, overdue = (
+            data.get("auto_approve"),
+            data.get("deadline_hours"),
+            data.get("overdue"),
+        )
+        if not isinstance(rules, list) or not isinstance(hours, dict):
+            raise ValueError("a policy needs auto_approve (a list) and deadline_hours (a map)")
+        if not isinstance(overdue, dict):
+            raise ValueError("a policy needs overdue (a map)")
+        levels = {Level.BLUE.value, Level.YELLOW.value, Level.RED.value}
+        for level in [*hours, *overdue]:
+            if level not in levels:
+                raise ValueError(f"{level!r}: expected a level (blue, yellow or red)")
+        for level, value in hours.items():
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not 0 < value <= MOST_HOURS:
+                raise ValueError(
+                    f"{level}: expected a number of hours above 0 and at most {MOST_HOURS}, "
+                    f"got {value!r}"
+                )
+        return cls(
+            auto_approve=tuple(dict.fromkeys(AutoApproval.parse(str(rule)) for rule in rules)),
+            deadline_hours={str(level): float(value) for level, value in hours.items()},
+            overdue={str(level): OverdueAction(str(action)) for level, action in overdue.items()},
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReviewPolicy:

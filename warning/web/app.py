@@ -37,11 +37,14 @@ from warning.web.routes import (
     board,
     bulletins,
     deliveries,
+    derive,
+    digests,
     directory,
     feeds,
     items,
     login,
     materials,
+    policy,
     queue,
     reporting,
     setup,
@@ -70,8 +73,8 @@ def create_web_app(
     )
     api_routes = list(app.router.routes)
     for module in (
-        *(login, setup, board, queue, items, materials, feeds, uploads),
-        *(deliveries, directory, bulletins, audit, admin, api_docs, reporting),
+        *(login, setup, board, queue, items, materials, feeds, uploads, derive),
+        *(deliveries, directory, bulletins, digests, audit, admin, policy, api_docs, reporting),
     ):
         app.include_router(module.router)
     # pages first: a page's path is matched before the API's routes are tried (they do not

@@ -9,14 +9,14 @@ wrote is quoted as written."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final
 
 from markupsafe import Markup, escape
 
 from warning.audit import AuditView
 from warning.review.states import POLICY_ACTOR, SYSTEM_ACTOR
-from warning.web.i18n import ACTION_NAMES, N_, ROLE_NAMES
+from warning.web.i18n import ACTION_NAMES, DIGEST_NAMES, N_, ROLE_NAMES
 from warning.web.reasons import translate_reason
 from warning.web.words import Words, code, verbatim
 
@@ -47,6 +47,13 @@ SENTENCES: Final[dict[str, str]] = {
     "directory_imported": N_("%(who)s imported the directory: %(rows)s rows, %(changed)s changed"),
     "unsubscribed": N_("%(who)s unsubscribed %(subject)s"),
     "public_links_revoked": N_("%(who)s revoked the public links %(subject)s"),
+    "series_derived": N_("%(who)s derived %(series)s again from their sources"),
+    "digest_sent": N_(
+        "%(who)s sent %(digest)s: queued for %(queued)s, already sent to %(already)s"
+    ),
+    "policy_changed": N_("%(who)s changed the review policy"),
+    "policy_reset": N_("%(who)s put the settings' review policy back in force"),
+    "test_sent": N_("%(who)s sent a test of the item's notice to %(subject)s"),
 }
 # a silence made with matchers and a start (migration 0013 on): what it matches, from when
 SILENCE_WITH_START: Final = N_("%(who)s silenced %(material)s from %(starts)s until %(until)s")
@@ -101,6 +108,19 @@ class AuditSentences:
         _kind, _sep, value = subject.partition(":")
         return verbatim(value or subject) if _kind == "user" else code(subject)
 
+    def _derived(self, series_id: str | None) -> Markup:
+        """The series a derivation was asked for: one by its name, or every derived one."""
+        if series_id:
+            return self.words.series_by_id(series_id)
+        return Markup(escape(self._("every derived series")))
+
+    def _digest(self, after: Mapping[str, Any]) -> Markup:
+        """A digest sent: its kind and the first day of its period."""
+        kind = self.words.formats.label(DIGEST_NAMES, after.get("kind"))
+        start = after.get("period_start")
+        day = self.words.formats.date(date.fromisoformat(start)) if start else "–"
+        return Markup(escape(self._(N_("the %(kind)s of %(day)s")) % {"kind": kind, "day": day}))
+
     def sentence(self, entry: AuditView) -> Markup:
         after = entry.after or {}
         parts = {
@@ -114,6 +134,10 @@ class AuditSentences:
             "role": self.words.formats.label(ROLE_NAMES, after.get("role")),
             "rows": after.get("rows", "–"),
             "changed": after.get("changed", "–"),
+            "series": self._derived(entry.subject),
+            "digest": self._digest(after),
+            "queued": after.get("queued", "–"),
+            "already": after.get("already", "–"),
         }
         message = SENTENCES.get(entry.action)
         if entry.action == "silence_created" and "starts_at" in after:

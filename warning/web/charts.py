@@ -7,17 +7,21 @@ Jinja's ``tojson`` escapes ``<``, ``>`` and ``&``), so the pages need no inline 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
+from rules.detectors import DETECTORS
 from rules.ruleset import Rule
 from warning.evaluation.history import LevelHistory
+from warning.web.words import RULE_NAMES
 
 SPARK_WIDTH: Final = 120
 SPARK_HEIGHT: Final = 32
 SPARK_POINTS: Final = 120
+MOST_DIGITS: Final = 4  # a tooltip shows a series' values with at most this many decimals
+INDICATOR_DIGITS: Final = 2  # an indicator's values (percent, points, deviations)
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,33 @@ def thresholds(rule: Rule | None) -> list[dict[str, Any]]:
 def points(values: Sequence[tuple[date, float]]) -> list[list[Any]]:
     """``[[iso date, value], ...]`` for a chart series."""
     return [[day.isoformat(), round(value, 6)] for day, value in values]
+
+
+def precision(values: Iterable[float]) -> int:
+    """The decimals a series is published with: the fewest that write each of ``values``
+    exactly (at most :data:`MOST_DIGITS`); a mean of whole numbers is shown as whole."""
+    digits = 0
+    for value in values:
+        while digits < MOST_DIGITS and abs(round(value, digits) - value) > 1e-9 * max(
+            1.0, abs(value)
+        ):
+            digits += 1
+    return digits
+
+
+def indicator_panel(
+    history: LevelHistory, rule: Rule, series_id: str, gettext: Callable[[str], str]
+) -> dict[str, Any]:
+    """An indicator of one series as the rule set replayed it, with the rule's threshold lines
+    (the lower panel of the item's and the material's charts)."""
+    name = RULE_NAMES.get(rule.name)
+    return {
+        "name": gettext(name) if name else rule.name,  # JSON: no markup
+        "unit": DETECTORS[rule.detector].unit,
+        "precision": INDICATOR_DIGITS,
+        "points": points(history.indicator_values(rule.name, series_id)),
+        "thresholds": thresholds(rule),
+    }
 
 
 def level_labels(gettext: Callable[[str], str], names: dict[str, str]) -> dict[str, str]:

@@ -74,6 +74,17 @@ FREQUENCY_NAMES: Final[dict[str, str]] = {
     "Q": N_("Quarterly"),
     "Y": N_("Yearly"),
 }
+RANGE_NAMES: Final[dict[str, str]] = {  # the material chart's time ranges
+    "3m": N_("3 months"),
+    "1y": N_("1 year"),
+    "3y": N_("3 years"),
+    "all": N_("All"),
+}
+DIGEST_NAMES: Final[dict[str, str]] = {  # digests and bulletins by kind
+    "daily": N_("Daily digest"),
+    "weekly": N_("Weekly bulletin"),
+    "monthly": N_("Monthly bulletin"),
+}
 INDICATOR_NAMES: Final[dict[str, str]] = {
     "price": N_("Price"),
     "output": N_("Output"),
@@ -121,6 +132,11 @@ ACTION_NAMES: Final[dict[str, str]] = {
     "endpoint_disabled": N_("endpoint disabled"),
     "directory_imported": N_("directory imported"),
     "unsubscribed": N_("unsubscribed"),
+    "test_sent": N_("test sent"),
+    "series_derived": N_("series derived again"),
+    "digest_sent": N_("digest sent"),
+    "policy_changed": N_("review policy changed"),
+    "policy_reset": N_("review policy back to the settings"),
 }
 SILENCE_STATE_NAMES: Final[dict[str, str]] = {
     "pending": N_("not started yet"),

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from rules.detectors import DETECTORS
 from rules.ruleset import Rule
 from vocabulary import ChangeKind, IndicatorKind, Level
 from warning.audit import AuditView, entries
@@ -27,7 +26,7 @@ from warning.review.models import MaterialWarning, ReviewItem
 from warning.web import charts
 from warning.web.i18n import LEVEL_NAMES
 from warning.web.levels import LevelCache
-from warning.web.words import RULE_NAMES, Words
+from warning.web.words import Words
 
 CHART_DAYS = 365
 RECENT_PERIODS = 12
@@ -228,16 +227,11 @@ def _chart(
         "series": {
             "name": words.series(series) if series else "",
             "unit": words.unit(series.unit) if series else "",
+            "precision": charts.precision(v for _, v, _ in values),
             "points": charts.points([(d, v) for d, v, suspect in values if not suspect]),
         },
         "labels": {"bands": gettext("Level by the rule set"), "threshold": gettext("Threshold")},
     }
     if driver is not None and rule is not None:
-        name = RULE_NAMES.get(driver.indicator)
-        chart["indicator"] = {
-            "name": gettext(name) if name else driver.indicator,  # JSON: no markup
-            "unit": DETECTORS[rule.detector].unit,
-            "points": charts.points(history.indicator_values(driver.indicator, driver.series_id)),
-            "thresholds": charts.thresholds(rule),
-        }
+        chart["indicator"] = charts.indicator_panel(history, rule, driver.series_id, gettext)
     return chart

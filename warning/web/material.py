@@ -5,19 +5,22 @@ warnings and audit; and its data as CSV or XLSX."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
 
 import pandas as pd
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from feeds.aggregate import TARGETS, aggregate
+from rules.ruleset import RuleSet
 from vocabulary import frequency_rank
 from warning.audit import AuditView, entries
 from warning.catalog.models import Observation, Series
 from warning.catalog.observations import observation_frame
+from warning.evaluation.history import LevelHistory
 from warning.evaluation.models import Assessment
 from warning.review.models import MaterialWarning
 from warning.review.queries import list_warnings
@@ -27,8 +30,9 @@ from warning.web.levels import LevelCache
 from warning.web.words import Words
 
 VIEWS: Final = ("D", "W", "M", "Q", "Y")  # the monitoring system's five views
-WINDOW_DAYS: Final = {"D": 730, "W": 5 * 365, "M": 20 * 365, "Q": 30 * 365, "Y": 40 * 365}
-TIMELINE_DAYS: Final = 3 * 365  # the level replay under the chart covers at most this
+RANGES: Final[dict[str, int | None]] = {"3m": 92, "1y": 366, "3y": 3 * 365 + 1, "all": None}
+DEFAULT_RANGE: Final = {"D": "3y", "W": "all", "M": "all", "Q": "all", "Y": "all"}
+TIMELINE_DAYS: Final = 3 * 365  # the level replay (bands, strip) covers at most this
 
 
 @dataclass(frozen=True)
@@ -37,11 +41,23 @@ class MaterialView:
     chosen: Series | None
     view: str
     views: list[tuple[str, bool]]  # each of the five views and whether this series has it
+    range: str  # one of RANGES
+    overlay: Series | None  # another series of the material drawn beside the chosen one
     assessment: Assessment | None
     warnings: list[MaterialWarning]
     audit: list[AuditView]
     chart: dict[str, Any]
     points: int
+
+
+@dataclass(frozen=True)
+class ChartAsked:
+    """What the visitor asked the chart to show (already checked against the material)."""
+
+    chosen: Series
+    view: str
+    range: str
+    overlay: Series | None
 
 
 def default_series(series: list[Series], newest: dict[str, date]) -> Series | None:
@@ -64,8 +80,11 @@ def material_view(
     until: date,
     levels: LevelCache,
     words: Words,
+    range_name: str | None = None,
+    overlay_id: str | None = None,
 ) -> MaterialView:
-    """The page's content; an unknown ``series_id`` or ``view`` falls back to the default."""
+    """The page's content; an unknown ``series_id``, ``view`` or ``range_name`` falls back to
+    the default, an unknown ``overlay_id`` (or the chosen series itself) to no overlay."""
     series = list(
         session.scalars(select(Series).where(Series.material_id == material_id).order_by(Series.id))
     )
@@ -81,7 +100,19 @@ def material_view(
     chosen = next((s for s in series if s.id == series_id), None) or default_series(series, newest)
     allowed = TARGETS.get(chosen.frequency, ()) if chosen else ()
     shown = view if view in allowed and view in VIEWS else (chosen.frequency if chosen else "D")
-    chart, count = _chart(session, chosen, shown, newest, until, levels, words)
+    span = range_name if range_name in RANGES else DEFAULT_RANGE.get(shown, "all")
+    overlay = next((s for s in series if s.id == overlay_id and s is not chosen), None)
+    assessment = session.scalar(
+        select(Assessment)
+        .where(Assessment.material_id == material_id)
+        .order_by(Assessment.as_of.desc(), Assessment.id.desc())
+        .limit(1)
+        .options(selectinload(Assessment.indicators))
+    )
+    asked = ChartAsked(chosen, shown, span, overlay) if chosen is not None else None
+    chart, count = (
+        _chart(session, asked, assessment, newest, until, levels, words) if asked else ({}, 0)
+    )
     warnings, _ = list_warnings(session, material_id=material_id, limit=50)
     audit, _ = entries(session, material_id=material_id, limit=50)
     return MaterialView(
@@ -89,12 +120,9 @@ def material_view(
         chosen=chosen,
         view=shown,
         views=[(v, v in allowed) for v in VIEWS],
-        assessment=session.scalar(
-            select(Assessment)
-            .where(Assessment.material_id == material_id)
-            .order_by(Assessment.as_of.desc(), Assessment.id.desc())
-            .limit(1)
-        ),
+        range=span,
+        overlay=overlay,
+        assessment=assessment,
         warnings=warnings,
         audit=audit,
         chart=chart,
@@ -102,44 +130,95 @@ def material_view(
     )
 
 
+def _values(
+    session: Session, series: Series, view: str, start: date | None, end: date
+) -> tuple[list[tuple[date, float]], int]:
+    """A series' values from ``start`` to ``end`` at ``view`` (at its own frequency when the
+    view is finer than it), and the decimals its stored values are written with."""
+    frame = observation_frame(session, until=end, since=start, series_id=series.id)
+    precision = charts.precision(float(v) for v in frame["value"])
+    coarser = view != series.frequency and view in TARGETS.get(series.frequency, ())
+    shown = aggregate(frame, view) if len(frame) and coarser else frame
+    values = [
+        (pd.Timestamp(p).date(), float(v))
+        for p, v in zip(shown["period"], shown["value"], strict=True)
+    ]
+    return values, precision
+
+
+def _line(
+    series: Series, values: list[tuple[date, float]], precision: int, words: Words
+) -> dict[str, Any]:
+    return {
+        "name": words.series(series),
+        "unit": words.unit(series.unit),
+        "precision": precision,
+        "points": charts.points(values),
+    }
+
+
 def _chart(
     session: Session,
-    chosen: Series | None,
-    view: str,
+    asked: ChartAsked,
+    assessment: Assessment | None,
     newest: dict[str, date],
     until: date,
     levels: LevelCache,
     words: Words,
 ) -> tuple[dict[str, Any], int]:
     formats = words.formats
-    if chosen is None or chosen.id not in newest:
+    chosen = asked.chosen
+    if chosen.id not in newest:
         return {}, 0
     end = min(newest[chosen.id], until)
-    start = end - timedelta(days=WINDOW_DAYS[view])
-    frame = observation_frame(session, until=end, since=start, series_id=chosen.id)
-    shown = aggregate(frame, view) if len(frame) and view != chosen.frequency else frame
-    values = [
-        (pd.Timestamp(p).date(), float(v))
-        for p, v in zip(shown["period"], shown["value"], strict=True)
-    ]
-    data_end = max(newest.values())
+    days = RANGES[asked.range]
+    start = end - timedelta(days=days) if days is not None else None
+    values, precision = _values(session, chosen, asked.view, start, end)
+    data_end = min(max(newest.values()), until)
+    replay_start = data_end - timedelta(days=TIMELINE_DAYS)
     history = levels.get(
         session,
         material_id=chosen.material_id,
-        start=max(start, data_end - timedelta(days=TIMELINE_DAYS)),
-        end=min(data_end, until),
+        start=max(start, replay_start) if start is not None else replay_start,
+        end=data_end,
     )
-    chart = {
-        "series": {
-            "name": words.series(chosen),
-            "unit": words.unit(chosen.unit),
-            "points": charts.points(values),
-        },
+    chart: dict[str, Any] = {
+        "series": _line(chosen, values, precision, words),
+        "bands": charts.bands(history),
         "timeline": charts.timeline(history),
         "levels": charts.level_labels(formats.gettext, LEVEL_NAMES),
         "labels": {"timeline": formats.gettext("Level by the rule set")},
     }
+    panel = _indicator(history, assessment, chosen, levels.ruleset, formats.gettext)
+    if panel is not None:
+        chart["indicator"] = panel
+    if asked.overlay is not None:
+        overlay, digits = _values(session, asked.overlay, asked.view, start, end)
+        chart["overlay"] = _line(asked.overlay, overlay, digits, words)
     return chart, len(values)
+
+
+def _indicator(
+    history: LevelHistory,
+    assessment: Assessment | None,
+    chosen: Series,
+    ruleset: RuleSet,
+    gettext: Callable[[str], str],
+) -> dict[str, Any] | None:
+    """The lower panel of the item page's chart for the chosen series: its indicator that
+    scored highest in the newest assessment (else the rule set's first signal rule with values
+    on it) against the rule's threshold lines; None when no rule reads this series."""
+    rules = {r.name: r for r in ruleset.rules_for(chosen.material_id) if r.role == "signal"}
+    scored = sorted(
+        (row for row in (assessment.indicators if assessment else []) if row.score is not None),
+        key=lambda row: -(row.score or 0.0),
+    )
+    names = [row.indicator for row in scored if row.series_id == chosen.id] + list(rules)
+    for name in names:
+        rule = rules.get(name)
+        if rule is not None and history.indicator_values(name, chosen.id):
+            return charts.indicator_panel(history, rule, chosen.id, gettext)
+    return None
 
 
 def export_frame(

@@ -160,6 +160,28 @@ PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             r"^the review deadline passed: raised in the queue$",
             N_("the review deadline passed: raised in the queue"),
         ),
+        # the desk's own operations from the web (derivations, test sends, digests, policy)
+        (
+            r"^(?P<level>red|yellow|blue): expected a number of hours above 0 and at most "
+            r"(?P<nmost>\d+), got .*$",
+            N_("%(level)s: expected a number of hours above 0 and at most %(nmost)s"),
+        ),
+        (
+            r"^'(?P<level>[^']*)': expected a level \(blue, yellow or red\)$",
+            N_("%(level)s is not a level (blue, yellow or red)"),
+        ),
+        (
+            r"^series (?P<series>\S+) is not a derived series \(no derived_from in the catalog\)",
+            N_("%(series)s is not a derived series"),
+        ),
+        (
+            r"^'(?P<address>[^']*)' is not one of the desk's addresses$",
+            N_("%(address)s is not one of the desk's addresses"),
+        ),
+        (
+            r"^item (?P<nitem>\d+): approving it would announce nothing$",
+            N_("approving item %(nitem)s would announce nothing"),
+        ),
     )
 )
 

@@ -19,6 +19,7 @@ from warning.accounts.service import (
 from warning.api.deps import Admin, Context, Db, Viewer
 from warning.api.fields import Limit, Line, Offset, RowId
 from warning.api.schemas import NewTokenOut, Page, PolicyOut, TokenIn, TokenOut, UserIn, UserOut
+from warning.review.stored_policy import current_policy
 
 router = APIRouter(tags=["admin"])
 
@@ -93,11 +94,7 @@ def _token(token: ApiToken, user_name: str) -> TokenOut:
 
 
 @router.get("/policy", response_model=PolicyOut)
-def policy(context: Context, user: Viewer) -> PolicyOut:
-    """The review policy in force (from the settings)."""
-    settings = context.settings
-    return PolicyOut(
-        auto_approve=list(settings.review_auto_approve),
-        deadline_hours=dict(settings.review_deadline_hours),
-        overdue=dict(settings.review_overdue),
-    )
+def policy(db: Db, context: Context, user: Viewer) -> PolicyOut:
+    """The review policy in force: the one the desk stored, else the settings'."""
+    shown = current_policy(db, context.settings).as_dict()
+    return PolicyOut.model_validate(shown)

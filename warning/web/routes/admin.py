@@ -35,6 +35,9 @@ from warning.review.silences import (
     create_silence,
     delete_silence,
 )
+from warning.review.states import ChangeKind
+from warning.review.stored_policy import policy_in_force
+from warning.settings import Settings
 from warning.store import read_only
 from warning.web.auth import Admin, CheckedForm, Operator, Visitor
 from warning.web.pages import page, serve
@@ -88,11 +91,7 @@ def _show(
         durations=DURATION_NAMES,
         default_duration=DEFAULT_DURATION,
         roles=[role for role in Role if role != Role.REPORTER],  # reporters: the CLI
-        policy={
-            "auto_approve": list(settings.review_auto_approve),
-            "deadline_hours": dict(settings.review_deadline_hours),
-            "overdue": dict(settings.review_overdue),
-        },
+        **_policy(db, settings),
         problem=problem,
         new_token=new_token,
         status_code=status_code,
@@ -104,6 +103,18 @@ async def admin_page(request: Request) -> Response:
     """Users, tokens, silences and the policy."""
     context: ServiceContext = request.app.state.context
     return await serve(request, lambda db, person: _show(request, db, context, person))
+
+
+def _policy(db: Session, settings: Settings) -> dict[str, object]:
+    """The review policy in force, whether the desk stored it, and the choices of its form."""
+    policy, stored = policy_in_force(db, settings)
+    return {
+        "policy": policy.as_dict(),
+        "policy_stored": stored,
+        "policy_levels": ["red", "yellow", "blue"],
+        "rule_levels": ["*", "red", "yellow", "blue", "normal"],
+        "rule_kinds": ["*", *(kind.value for kind in ChangeKind)],
+    }
 
 
 def show_refused(request: Request, error: Exception) -> Response:

@@ -9,11 +9,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warning import clock
 from warning.api.deps import Context, Db
 from warning.api.fields import Line, Lines, TextQuery
+from warning.catalog.models import Series
 from warning.clock import evaluation_date
 from warning.context import ServiceContext
 from warning.feeding.feed_runs import feed_states
@@ -96,9 +98,17 @@ async def feeds(
             canary=load_report(context.settings),
             cross_checks=load_cross_checks(context.settings),
             unsourced=sorted(state.definitions.unsourced.items()),
+            derived=derived_series(db),
         )
 
     return await serve(request, show)
+
+
+def derived_series(db: Session) -> list[Series]:
+    """The series the service derives (``derived_from`` in the catalog), by id."""
+    return list(
+        db.scalars(select(Series).where(Series.derived_from.is_not(None)).order_by(Series.id))
+    )
 
 
 @router.post("/feeds/suspects/clear")

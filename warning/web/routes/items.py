@@ -14,12 +14,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from alerts import Language
 from vocabulary import Direction, Level
 from warning import clock
 from warning.api.deps import Context, Db
-from warning.api.fields import Line, Lines, RowId
+from warning.api.fields import Line, Lines, RowId, TextQuery
 from warning.clock import desk_now, desk_zone
 from warning.context import ServiceContext
+from warning.delivery.test_send import queue_test_send
 from warning.errors import HTTP_STATUS, ServiceError
 from warning.review import decisions
 from warning.review.lifecycle import InvalidMove, ItemNotFound
@@ -54,6 +56,8 @@ def _content(
     return {
         "view": view,
         "material": material,
+        "test_addresses": list(context.settings.operator_emails),
+        "languages": [Language.ZH, Language.EN],
         "snooze_default": snooze_default,
         "decidable": [Level.NORMAL, Level.BLUE, Level.YELLOW, Level.RED],
         "directions": [Direction.UP, Direction.DOWN],
@@ -88,14 +92,15 @@ def _show(
         "item.html",
         section="queue",
         problem=problem,
+        test_queued=False,
         status_code=status_code,
         **content,
     )
 
 
 @router.get("/items/{item_id}")
-async def item(item_id: RowId, request: Request) -> Response:
-    """The item page."""
+async def item(item_id: RowId, request: Request, test: TextQuery = None) -> Response:
+    """The item page (``?test=queued``: after a test send, saying so)."""
     state: WebState = request.app.state.web
     context: ServiceContext = request.app.state.context
 
@@ -107,6 +112,7 @@ async def item(item_id: RowId, request: Request) -> Response:
             key=item_id,
             context=lambda db, person: {
                 "problem": None,
+                "test_queued": test == "queued",
                 **_content(db, request, person, state, context, item_id),
             },
         )
@@ -212,6 +218,34 @@ def snooze(
     except ServiceError as refused:
         raise _refused(item_id, refused, person) from None
     return _done(item_id, "snoozed")
+
+
+@router.post("/items/{item_id}/test-send")
+def test_send(
+    item_id: RowId,
+    db: Db,
+    person: Operator,
+    form: CheckedForm,
+    context: Context,
+    address: Annotated[Line, Form(max_length=320)] = "",
+    language: Annotated[Line, Form(max_length=8)] = "",
+) -> Response:
+    """Send the notice approving the item would send, marked as a test, to one of the desk's
+    addresses (``WARNING_OPERATOR_EMAILS``) through the outbox; audited on the item."""
+    try:
+        queue_test_send(
+            db,
+            item_id=item_id,
+            address=address,
+            allowed=context.settings.operator_emails,
+            name=person.name,
+            language=Language(language) if language in {"zh", "en"} else Language.ZH,
+            actor=person.name,
+            now=clock.now(),
+        )
+    except ServiceError as refused:
+        raise _refused(item_id, refused, person) from None
+    return RedirectResponse(f"/items/{item_id}?test=queued", status_code=303)
 
 
 class DecisionRefused(Exception):

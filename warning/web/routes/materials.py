@@ -3,16 +3,18 @@ audit; ``/materials/{id}/data.csv`` and ``data.xlsx`` download its data."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from warning.api.deps import Context, Db
-from warning.api.fields import PathName, TextQuery
+from warning.api.fields import Line, PathName, TextQuery
 from warning.catalog.models import Series
 from warning.clock import evaluation_date
 from warning.context import ServiceContext
 from warning.web.auth import CurrentVisitor
-from warning.web.material import VIEWS, csv_bytes, export_frame, material_view, xlsx_bytes
+from warning.web.material import RANGES, VIEWS, csv_bytes, export_frame, material_view, xlsx_bytes
 from warning.web.pages import WebState, page, serve, serve_kept
 
 router = APIRouter(include_in_schema=False)
@@ -25,8 +27,11 @@ async def material(
     request: Request,
     series: TextQuery = None,
     view: TextQuery = None,
+    span: Annotated[Line | None, Query(alias="range", max_length=8)] = None,
+    overlay: TextQuery = None,
 ) -> Response:
-    """The material page."""
+    """The material page: ``?series=`` at ``?view=`` over ``?range=`` (3m, 1y, 3y, all),
+    with ``?overlay=`` another series of the material beside it."""
     context: ServiceContext = request.app.state.context
     state: WebState = request.app.state.web
     entry = next((m for m in context.catalog.materials if m.id == material_id), None)
@@ -47,7 +52,7 @@ async def material(
         request,
         "material.html",
         section="board",
-        key=(material_id, series, view),
+        key=(material_id, series, view, span, overlay),
         context=lambda db, person: {
             "material": entry,
             "view": material_view(
@@ -58,7 +63,10 @@ async def material(
                 until=evaluation_date(context.settings),
                 levels=state.levels,
                 words=state.templates.words(person.language),
+                range_name=span,
+                overlay_id=overlay,
             ),
+            "ranges": list(RANGES),
         },
     )
 

@@ -19,6 +19,10 @@
     no_data: "rgba(154, 160, 166, 0.22)"
   };
 
+  var SERIES_COLOR = "#263238";
+  var OVERLAY_COLOR = "#00838f";
+  var INDICATOR_COLOR = "#5d4037";
+
   function typing(element) {
     if (!element) return false;
     var tag = element.tagName;
@@ -102,29 +106,80 @@
     });
   }
 
-  /* A value as the pages show it: fewer decimals the larger it is (as Formats.value). */
-  function shown(value) {
+  /* A value as the pages show it: to its series' precision (the decimals its values are
+   * published with) when the chart data give one, else fewer decimals the larger it is (as
+   * Formats.value). */
+  function shown(value, precision) {
     if (value === null || value === undefined || isNaN(value)) return "–";
+    if (typeof precision === "number") {
+      return new Intl.NumberFormat(LANG, {
+        minimumFractionDigits: precision,
+        maximumFractionDigits: precision
+      }).format(value);
+    }
     var size = Math.abs(value);
     var digits = size >= 1000 ? 0 : size >= 100 ? 1 : 2;
     return new Intl.NumberFormat(LANG, { maximumFractionDigits: digits }).format(value);
   }
 
-  /* The tooltip: the date, then each series by its name with its value and unit. */
-  function tooltip(units) {
-    var day = new Intl.DateTimeFormat(LANG, { year: "numeric", month: "short", day: "numeric" });
+  /* What the tooltip needs of each charted line, by its name: unit, precision, its points
+   * and colour (a line with no point at the hovered day shows its latest value before it). */
+  function described(lines) {
+    var meta = {};
+    lines.forEach(function (line) {
+      if (line && line.line) {
+        meta[line.line.name] = {
+          unit: line.line.unit || "",
+          precision: line.line.precision,
+          points: line.line.points || [],
+          color: line.color
+        };
+      }
+    });
+    return meta;
+  }
+
+  /* The last point of `points` (sorted by day) on or before `day`, or null. */
+  function latestBy(points, day) {
+    var low = 0, high = points.length - 1, found = null;
+    while (low <= high) {
+      var middle = (low + high) >> 1;
+      if (points[middle][0] <= day) { found = points[middle]; low = middle + 1; } else { high = middle - 1; }
+    }
+    return found;
+  }
+
+  function marker(color) {
+    return '<span class="tip-marker" style="background-color:' + escapeHtml(color) + '"></span>';
+  }
+
+  /* The tooltip: the hovered day, then each line by its name with its value to its precision
+   * and its unit; a line without a value that day (another frequency) shows its latest value
+   * before it, with that value's own day. */
+  function tooltip(meta) {
+    var dayFormat = new Intl.DateTimeFormat(LANG, { year: "numeric", month: "short", day: "numeric" });
+    function day(text) { return dayFormat.format(new Date(text)); }
     return function (items) {
-      var list = Array.isArray(items) ? items : [items];
+      var list = (Array.isArray(items) ? items : [items]).filter(function (item) {
+        return meta[item.seriesName] !== undefined;
+      });
       if (!list.length) return "";
-      var lines = [escapeHtml(day.format(new Date(list[0].value[0])))];
-      list.forEach(function (item) {
-        var unit = units[item.seriesName] || "";
-        lines.push(item.marker + escapeHtml(item.seriesName) + " <b>" +
-          escapeHtml(shown(item.value[1])) + "</b> " + escapeHtml(unit));
+      var hovered = list[0].value[0];
+      var lines = [escapeHtml(day(hovered))];
+      Object.keys(meta).forEach(function (name) {
+        var line = meta[name];
+        var item = list.filter(function (candidate) { return candidate.seriesName === name; })[0];
+        var point = item ? item.value : latestBy(line.points, hovered);
+        if (!point) return;
+        var text = item ? item.marker : marker(line.color);
+        text += escapeHtml(name) + " <b>" + escapeHtml(shown(point[1], line.precision)) + "</b> " + escapeHtml(line.unit);
+        if (!item && point[0] !== hovered) text += " (" + escapeHtml(day(point[0])) + ")";
+        lines.push(text);
       });
       return lines.join("<br>");
     };
   }
+
   function bandAreas(bands, labels, opaque) {
     return bands.map(function (band) {
       return [
@@ -138,54 +193,90 @@
     });
   }
 
-  function lineSeries(name, points, axis, color) {
+  /* A line on the grid of x axis `axis`, against y axis `yAxis` (that grid's by default). */
+  function lineSeries(name, points, axis, color, yAxis) {
     return {
       type: "line",
       name: name,
       data: points,
       showSymbol: false,
       xAxisIndex: axis,
-      yAxisIndex: axis,
+      yAxisIndex: yAxis === undefined ? axis : yAxis,
       lineStyle: { width: 1.5, color: color },
       itemStyle: { color: color }
     };
   }
 
+  /* A series with the level bands behind it. */
+  function banded(series, bands, labels) {
+    series.markArea = { silent: true, label: { show: false }, data: bandAreas(bands || [], labels, false) };
+    return series;
+  }
+
+  /* The indicator panel: the indicator with the level bands and the rule's threshold lines
+   * (the item page's lower panel, and the material page's). */
+  function indicatorSeries(data, axis, yAxis) {
+    var labels = data.levels;
+    var indicator = banded(lineSeries(data.indicator.name, data.indicator.points, axis, INDICATOR_COLOR, yAxis), data.bands, labels);
+    indicator.markLine = {
+      symbol: "none",
+      silent: true,
+      data: data.indicator.thresholds.map(function (line) {
+        return {
+          yAxis: line.value,
+          lineStyle: { color: COLORS[line.level], type: "dashed", width: 1.5 },
+          label: { formatter: (labels[line.level] || line.level) + " " + line.value + data.indicator.unit, position: "insideEndTop" }
+        };
+      })
+    };
+    return indicator;
+  }
+
+  /* The indicator's value axis: its values, and on each side the threshold nearest zero, so
+   * that the first line a value would cross is always in sight. */
+  function indicatorAxis(indicator, grid) {
+    function nearest(side) {
+      var values = indicator.thresholds.filter(function (line) { return line.side === side; })
+        .map(function (line) { return line.value; });
+      if (!values.length) return null;
+      return side === "up" ? Math.min.apply(null, values) : Math.max.apply(null, values);
+    }
+    var up = nearest("up"), down = nearest("down");
+    return {
+      type: "value",
+      scale: true,
+      gridIndex: grid,
+      name: indicator.unit,
+      min: function (range) { return Math.floor(down === null ? range.min : Math.min(range.min, down)); },
+      max: function (range) { return Math.ceil(up === null ? range.max : Math.max(range.max, up)); }
+    };
+  }
+
+  function legend(series) {
+    return { type: "scroll", top: 0, left: 64, right: 64, data: series.map(function (s) { return s.name; }) };
+  }
+
   function itemOption(data) {
     var labels = data.levels;
-    var series = [lineSeries(data.series.name, data.series.points, 0, "#263238")];
-    series[0].markArea = { silent: true, label: { show: false }, data: bandAreas(data.bands, labels, false) };
-    var units = {};
-    units[data.series.name] = data.series.unit;
+    var series = [banded(lineSeries(data.series.name, data.series.points, 0, SERIES_COLOR), data.bands, labels)];
     var grids = [{ left: 64, right: 24, top: 48, bottom: data.indicator ? "50%" : 64 }];
     var xAxes = [{ type: "time", gridIndex: 0 }];
     var yAxes = [{ type: "value", scale: true, gridIndex: 0, name: data.series.unit }];
     if (data.indicator) {
-      var indicator = lineSeries(data.indicator.name, data.indicator.points, 1, "#5d4037");
-      units[data.indicator.name] = data.indicator.unit;
-      indicator.markArea = { silent: true, label: { show: false }, data: bandAreas(data.bands, labels, false) };
-      indicator.markLine = {
-        symbol: "none",
-        silent: true,
-        data: data.indicator.thresholds.map(function (line) {
-          return {
-            yAxis: line.value,
-            lineStyle: { color: COLORS[line.level], type: "dashed", width: 1.5 },
-            label: { formatter: (labels[line.level] || line.level) + " " + line.value + data.indicator.unit, position: "insideEndTop" }
-          };
-        })
-      };
-      series.push(indicator);
+      series.push(indicatorSeries(data, 1));
       grids.push({ left: 64, right: 24, top: "58%", bottom: 64 });
       xAxes.push({ type: "time", gridIndex: 1 });
-      yAxes.push({ type: "value", scale: true, gridIndex: 1, name: data.indicator.unit });
+      yAxes.push(indicatorAxis(data.indicator, 1));
     }
     var axes = xAxes.map(function (_axis, i) { return i; });
     return {
       animation: false,
-      tooltip: { trigger: "axis", formatter: tooltip(units) },
+      tooltip: { trigger: "axis", formatter: tooltip(described([
+        { line: data.series, color: SERIES_COLOR },
+        { line: data.indicator, color: INDICATOR_COLOR }
+      ])) },
       axisPointer: { link: [{ xAxisIndex: "all" }] },
-      legend: { type: "scroll", top: 0, left: 64, right: 24, data: series.map(function (s) { return s.name; }) },
+      legend: legend(series),
       grid: grids,
       xAxis: xAxes,
       yAxis: yAxes,
@@ -194,48 +285,72 @@
     };
   }
 
+  /* The first and last day any of the material chart's parts reaches. */
+  function extent(data) {
+    var first = null, last = null;
+    function reach(from, to) {
+      if (!first || from < first) first = from;
+      if (!last || to > last) last = to;
+    }
+    [data.series, data.overlay, data.indicator].forEach(function (line) {
+      if (line && line.points.length) reach(line.points[0][0], line.points[line.points.length - 1][0]);
+    });
+    (data.timeline || []).forEach(function (span) { reach(span.from, span.to); });
+    return [first, last];
+  }
+
+  /* The material page: the chosen series with the level bands (and another series of the
+   * material on a right-hand axis), the indicator against its thresholds, and the level
+   * strip under them. */
   function materialOption(data) {
     var labels = data.levels;
-    var points = data.series.points;
-    var timeline = data.timeline || [];
-    var first = points.length ? points[0][0] : null;
-    var last = points.length ? points[points.length - 1][0] : null;
-    timeline.forEach(function (span) {
-      if (!first || span.from < first) first = span.from;
-      if (!last || span.to > last) last = span.to;
-    });
-    var price = lineSeries(data.series.name, points, 0, "#263238");
-    var strip = {
+    var span = extent(data);
+    var right = data.overlay ? 72 : 24;
+    var series = [banded(lineSeries(data.series.name, data.series.points, 0, SERIES_COLOR), data.bands, labels)];
+    var grids = [{ left: 64, right: right, top: 48, bottom: data.indicator ? 292 : 110 }];
+    var xAxes = [{ type: "time", gridIndex: 0 }];
+    var yAxes = [{ type: "value", scale: true, gridIndex: 0, name: data.series.unit }];
+    if (data.overlay) {
+      yAxes.push({ type: "value", scale: true, gridIndex: 0, position: "right", name: data.overlay.unit, splitLine: { show: false } });
+      series.push(lineSeries(data.overlay.name, data.overlay.points, 0, OVERLAY_COLOR, yAxes.length - 1));
+    }
+    if (data.indicator) {
+      grids.push({ left: 64, right: right, height: 130, bottom: 104 });
+      xAxes.push({ type: "time", gridIndex: grids.length - 1 });
+      yAxes.push(indicatorAxis(data.indicator, grids.length - 1));
+      series.push(indicatorSeries(data, xAxes.length - 1, yAxes.length - 1));
+    }
+    var lines = series.slice();
+    grids.push({ left: 64, right: right, height: 18, bottom: 62 });
+    xAxes.push({ type: "time", gridIndex: grids.length - 1, axisLabel: { show: false }, axisTick: { show: false } });
+    yAxes.push({ type: "value", gridIndex: grids.length - 1, show: false, min: -1, max: 1 });
+    series.push({
       type: "line",
       name: data.labels.timeline,
-      data: [[first, 0], [last, 0]],
+      data: [[span[0], 0], [span[1], 0]],
       showSymbol: false,
-      xAxisIndex: 1,
-      yAxisIndex: 1,
+      xAxisIndex: xAxes.length - 1,
+      yAxisIndex: yAxes.length - 1,
       lineStyle: { opacity: 0 },
       tooltip: { show: false },
-      markArea: { silent: false, data: bandAreas(timeline, labels, true), label: { show: false } }
-    };
-    var units = {};
-    units[data.series.name] = data.series.unit;
+      markArea: { silent: false, data: bandAreas(data.timeline || [], labels, true), label: { show: false } }
+    });
+    xAxes.forEach(function (axis) { axis.min = span[0]; axis.max = span[1]; });
+    var axes = xAxes.map(function (_axis, i) { return i; });
     return {
       animation: false,
-      tooltip: { trigger: "axis", formatter: tooltip(units) },
+      tooltip: { trigger: "axis", formatter: tooltip(described([
+        { line: data.series, color: SERIES_COLOR },
+        { line: data.overlay, color: OVERLAY_COLOR },
+        { line: data.indicator, color: INDICATOR_COLOR }
+      ])) },
       axisPointer: { link: [{ xAxisIndex: "all" }] },
-      grid: [
-        { left: 64, right: 24, top: 24, bottom: 110 },
-        { left: 64, right: 24, height: 18, bottom: 62 }
-      ],
-      xAxis: [
-        { type: "time", gridIndex: 0, min: first, max: last },
-        { type: "time", gridIndex: 1, min: first, max: last, axisLabel: { show: false }, axisTick: { show: false } }
-      ],
-      yAxis: [
-        { type: "value", scale: true, gridIndex: 0, name: data.series.unit },
-        { type: "value", gridIndex: 1, show: false, min: -1, max: 1 }
-      ],
-      dataZoom: [{ type: "inside", xAxisIndex: [0, 1] }, { type: "slider", xAxisIndex: [0, 1], bottom: 12, height: 20 }],
-      series: [price, strip]
+      legend: legend(lines),
+      grid: grids,
+      xAxis: xAxes,
+      yAxis: yAxes,
+      dataZoom: [{ type: "inside", xAxisIndex: axes }, { type: "slider", xAxisIndex: axes, bottom: 12, height: 20 }],
+      series: series
     };
   }
 
