@@ -117,3 +117,18 @@ def test_no_level_is_held_where_the_indicators_stand_at_it(replay: pd.DataFrame)
         ["red", "down", "confirmed"]
     ]
     assert str(alumina["last_confirmed"].iloc[0])[:10] == "2025-10-28"
+
+
+def test_a_held_level_names_what_the_indicators_stand_at_now(replay: pd.DataFrame) -> None:
+    held = replay[replay["basis"] == "held"]
+    assert held["indicator_level"].nunique() >= 3  # held over normal, blue and yellow at least
+    wrong = []
+    for row in held.itertuples():
+        zh, en = first_clauses(row.reasons)
+        word_zh, word_en = LEVEL_WORDS[row.indicator_level]
+        warned = row.indicator_level in ("blue", "yellow", "red")
+        arrow = ARROWS[row.indicator_direction] if warned else ""
+        now_en = f"indicators now {word_en.lower()} {arrow}".strip()
+        if f"各指标现为{word_zh}{arrow}" not in zh or now_en not in en:
+            wrong.append((row.material, row.period, row.indicator_level, zh, en))
+    assert not wrong, f"{len(wrong)} steps, e.g. {wrong[:3]}"

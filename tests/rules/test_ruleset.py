@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from rules import RuleSetError, check_materials, load_ruleset
+from rules import DEFAULT_RULESET_PATH, RuleSetError, check_materials, load_ruleset
+from rules.ruleset import parse_ruleset
 
 BASE = {
     "version": "t1",
@@ -247,3 +249,25 @@ def test_the_reentry_alternative_is_default_3_with_a_cool_down() -> None:
     assert p is not None and (p.blue, p.yellow, p.red) == (60, 20, 20)
     skip = {"version", "description", "reentry"}
     assert three.model.model_dump(exclude=skip) == quiet.model.model_dump(exclude=skip)
+
+
+def _default_raw() -> dict[str, Any]:
+    raw: dict[str, Any] = yaml.safe_load(DEFAULT_RULESET_PATH.read_text(encoding="utf-8"))
+    return raw
+
+
+def test_a_rule_set_error_names_the_rule_by_name_or_number_and_says_what_was_expected() -> None:
+    unnamed = _default_raw()
+    unnamed["rules"][1].pop("name")  # the second rule, by its number
+    with pytest.raises(RuleSetError) as refused:
+        parse_ruleset(unnamed)
+    assert str(refused.value).startswith("rule set, rule '#2', field 'name': Field required")
+    unordered = _default_raw()
+    first = unordered["rules"][0]
+    first["up"] = {"blue": 10, "yellow": 30, "red": 20}
+    with pytest.raises(RuleSetError) as refused:
+        parse_ruleset(unordered)
+    assert str(refused.value) == (
+        f"rule set, rule '{first['name']}', field 'up': thresholds must be strictly "
+        "increasing blue→yellow→red (got yellow 30, red 20)"
+    )  # pydantic's "Value error, " taken off
