@@ -239,3 +239,25 @@ def test_without_prices_a_message_carries_levels_and_changes_only(
     assert ("最新值" in html.get_content()) is prices
     images = [part for part in message.walk() if part.get_content_maintype() == "image"]
     assert bool(images) is prices
+
+
+def test_a_raised_warning_names_the_level_it_was_raised_from(
+    make_context: MakeContext, receiver: Receiver, tmp_path: Path
+) -> None:
+    context = make_context()
+    load(context, two_contacts(tmp_path, webhook_url=f"{receiver.url}/hooks/a"))
+    receiver.verify_with(SECRET)
+    approve(context, {"copper": ("yellow", "up")})
+    deliver_due(context)
+    approve(context, {"copper": ("red", "up")}, day=1)
+    deliver_due(context)
+    events = [
+        event
+        for hook in receiver.received
+        if hook.path == "/hooks/a"
+        for event in hook.json()["data"]["events"]
+    ]
+    assert [(e["level"], e["previous_level"]) for e in events] == [
+        ("yellow", "normal"),  # new: from normal
+        ("red", "yellow"),  # raised: from the level of the notice before it, not its own
+    ]
