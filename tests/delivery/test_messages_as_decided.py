@@ -241,10 +241,10 @@ def test_without_prices_a_message_carries_levels_and_changes_only(
     assert bool(images) is prices
 
 
-def test_a_raised_warning_names_the_level_it_was_raised_from(
-    make_context: MakeContext, receiver: Receiver, tmp_path: Path
+def test_a_raised_warning_names_the_level_it_was_raised_from_and_threads_its_mail(
+    make_context: MakeContext, receiver: Receiver, smtp: Smtp, tmp_path: Path
 ) -> None:
-    context = make_context()
+    context = make_context(smtp_url=f"smtp://127.0.0.1:{smtp.port}")
     load(context, two_contacts(tmp_path, webhook_url=f"{receiver.url}/hooks/a"))
     receiver.verify_with(SECRET)
     approve(context, {"copper": ("yellow", "up")})
@@ -261,3 +261,7 @@ def test_a_raised_warning_names_the_level_it_was_raised_from(
         ("yellow", "normal"),  # new: from normal
         ("red", "yellow"),  # raised: from the level of the notice before it, not its own
     ]
+    first, raised = smtp.mailbox.parsed(0), smtp.mailbox.parsed(1)
+    assert first["References"] is None and first["In-Reply-To"] is None
+    assert raised["In-Reply-To"] == first["Message-ID"]  # the same warning's earlier notice
+    assert raised["References"] == first["Message-ID"]  # and only that one, not itself
