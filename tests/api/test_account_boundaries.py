@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.conftest import Api
 from warning.accounts import AccountError, Role
-from warning.accounts.models import LoginAttempt, WebSession
+from warning.accounts.models import ApiToken, LoginAttempt, User, WebSession
 from warning.accounts.service import (
+    LAST_USED_EVERY,
     add_user,
     authenticate,
     create_token,
@@ -32,6 +33,7 @@ from warning.accounts.sessions import (
     Pruned,
     prune,
     session_user,
+    set_language,
     start_session,
 )
 from warning.audit import AuditEntry
@@ -273,3 +275,70 @@ def test_enabling_a_disabled_user_lets_them_in_again_audited_once(
         )
         with pytest.raises(AccountError):
             enable_user(session, name="nobody", actor="ada", now=later)
+
+
+def test_a_token_is_made_for_an_enabled_user_audited_and_its_use_written_each_minute(
+    factory: sessionmaker[Session],
+) -> None:
+    with transaction(factory) as session:
+        add_user(
+            session,
+            name="vera",
+            role=Role.VIEWER,
+            password="viewer-password-1",
+            actor="t",
+            now=START,
+        )
+        token, text = create_token(
+            session, user_name="vera", label="dashboard", expires_days=1, actor="ada", now=START
+        )
+        token_id = token.id
+    assert text.startswith("wt_") and len(text) == len("wt_") + 43  # 32 random bytes, base64
+    with factory() as session:
+        stored = session.get(ApiToken, token_id)
+        assert stored is not None and stored.label == "dashboard"
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "token_created")
+        ).one()
+        assert entry.actor == "ada" and json.loads(entry.after or "{}") == {
+            "token_id": token_id,
+            "label": "dashboard",
+            "expires_at": str(EXPIRES),  # as the audit writes a datetime
+        }
+    for now, written in (
+        (START, START),  # first use: written
+        (START + LAST_USED_EVERY - MICROSECOND, START),  # within the minute: not again
+        (START + LAST_USED_EVERY, START + LAST_USED_EVERY),  # at the minute: written
+    ):
+        with transaction(factory) as session:
+            user = user_for_token(session, token=text, now=now)
+            assert user is not None and user.name == "vera"
+        with factory() as session:
+            used = session.get(ApiToken, token_id)
+            assert used is not None and aware(used.last_used_at) == written
+    with transaction(factory) as session:
+        disable_user(session, name="vera", actor="ada", now=START)
+        with pytest.raises(AccountError, match="user 'vera' is disabled"):
+            create_token(
+                session, user_name="vera", label="x", expires_days=1, actor="ada", now=START
+            )
+
+
+def test_a_language_a_page_cannot_show_is_refused_naming_the_choices(
+    factory: sessionmaker[Session],
+) -> None:
+    with transaction(factory) as session:
+        user = add_user(
+            session,
+            name="vera",
+            role=Role.VIEWER,
+            password="viewer-password-1",
+            actor="t",
+            now=START,
+        )
+        with pytest.raises(ValueError) as refused:
+            set_language(session, user_id=user.id, language="fr")
+        assert str(refused.value) == "language 'fr': expected one of zh, en"
+        set_language(session, user_id=user.id, language="en")
+    with factory() as session:
+        assert session.scalars(select(User.language).where(User.name == "vera")).one() == "en"
